@@ -1,0 +1,146 @@
+"""Checking files: read, load, count and apply the budget to every spec in them.
+
+`check_text` is the pure core (text in, results out); `check_file` adds the
+file system: reading bytes, refusing binary and non-UTF-8 files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import List, Optional
+
+from .budgets import Budget, check_budget
+from .counting import Part, count_model
+from .findings import Finding, SpecError
+from .loader import Document, LoadError, Location, YamlMapping, load_documents
+from .spec import Spec, parse_spec
+from .units import format_count
+
+MAX_FILE_BYTES = 10 * 2**20
+LARGEST_PARTS = 3
+
+
+@dataclass
+class SpecResult:
+    file: str
+    name: str
+    location: Location
+    findings: List[Finding] = field(default_factory=list)
+    spec: Optional[Spec] = None
+    tree: Optional[Part] = None
+    torch_params: Optional[int] = None
+
+    @property
+    def params(self) -> Optional[int]:
+        return None if self.tree is None else self.tree.params
+
+    @property
+    def trainable(self) -> Optional[int]:
+        return None if self.tree is None else self.tree.trainable
+
+    @property
+    def budget(self) -> Optional[Budget]:
+        return None if self.spec is None else self.spec.budget
+
+    @property
+    def status(self) -> str:
+        if any(finding.code < "BC100" for finding in self.findings) or self.tree is None:
+            return "error"
+        return "fail" if any(finding.severity == "error" for finding in self.findings) else "pass"
+
+
+@dataclass
+class FileResult:
+    path: str
+    specs: List[SpecResult] = field(default_factory=list)
+    skipped: int = 0  # documents that are not specs
+
+
+def check_file(path: Path, shown_as: str) -> FileResult:
+    """Check one file; every problem becomes a finding, never an exception."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return _file_error(shown_as, "BC007", f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
+        data = path.read_bytes()
+    except OSError as error:
+        return _file_error(shown_as, "BC007", f"cannot read the file: {error.strerror or error}")
+    if b"\0" in data:
+        return _file_error(shown_as, "BC005", "this is a binary file, not YAML text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return _file_error(shown_as, "BC005", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+                           Location(line, column))
+    return check_text(text, shown_as)
+
+
+def check_text(text: str, file: str) -> FileResult:
+    """Check every spec in the YAML `text` of `file`."""
+    result = FileResult(file)
+    documents: List[Document] = []
+    load_error: Optional[LoadError] = None
+    try:
+        documents.extend(load_documents(text))
+    except LoadError as error:
+        load_error = error
+    stem = Path(file).stem
+    several = len(documents) + (load_error is not None) > 1
+    for document in documents:
+        if not (isinstance(document.value, YamlMapping) and "model" in document.value):
+            result.skipped += 1
+            continue
+        name = f"{stem}#{document.number}" if several else stem
+        result.specs.append(check_document(document.value, file, name))
+    if load_error is not None:
+        name = f"{stem}#{len(documents) + 1}" if several else stem
+        finding = Finding(load_error.code, load_error.message, load_error.location)
+        result.specs.append(SpecResult(file, name, load_error.location, [finding]))
+    return result
+
+
+def check_document(document: YamlMapping, file: str, name: str) -> SpecResult:
+    result = SpecResult(file, name, document.location)
+    try:
+        spec, findings = parse_spec(document, file, name)
+        result.findings.extend(findings)
+        if spec is None:
+            return result
+        result.spec, result.name = spec, spec.name
+        result.tree = count_model(spec)
+        if spec.budget is not None:
+            notes = largest_parts(result.tree)
+            for finding in check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype):
+                result.findings.append(replace(finding, notes=notes))
+    except SpecError as error:
+        result.findings.append(error.finding)
+    except RecursionError:
+        result.findings.append(Finding("BC006", "the spec nests too deeply to be checked", document.location))
+    except Exception as error:  # a bug of ours must not hide the other files' results
+        result.findings.append(
+            Finding("BC008", f"internal error: {type(error).__name__}: {error}", document.location)
+        )
+    return result
+
+
+def largest_parts(tree: Part) -> tuple:
+    """'largest parts: …' — where the count goes, at the first level that splits."""
+    while len(tree.children) == 1:
+        tree = tree.children[0]
+    if not tree.children or tree.params == 0:
+        return ()
+    parts = sorted(tree.children, key=lambda part: part.params, reverse=True)[:LARGEST_PARTS]
+    shown = ", ".join(
+        f"{_part_label(part)} {format_count(part.params)} ({100 * part.params / tree.params:.1f}%)" for part in parts
+    )
+    return (f"largest parts: {shown}",)
+
+
+def _part_label(part: Part) -> str:
+    return f"{part.label} ×{part.copies}" if part.copies > 1 else part.label
+
+
+def _file_error(file: str, code: str, message: str, location: Location = Location(1, 1)) -> FileResult:
+    return FileResult(file, [SpecResult(file, Path(file).stem, location, [Finding(code, message, location)])])

@@ -1,0 +1,575 @@
+"""Counting: walk a spec's model and return the tree of its parts with exact counts.
+
+A node is counted once per distinct input size; `repeat: N` multiplies
+instead of looping, so a billion repeats cost what one does. The running
+feature size flows through sequences, and layers that omit their input size
+take it. Ties share parameters by torch name, counted once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+from . import presets
+from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
+from .expressions import ExpressionError, evaluate, names_in, parse
+from .findings import SpecError
+from .hints import did_you_mean
+from .loader import Location, YamlMapping, YamlSequence, location_in
+from .spec import CONTROL_KINDS, MODIFIERS, REQUIRED_PARAM, Block, NodeValue, Spec, value_of
+
+MAX_MODEL_DEPTH = 100
+MAX_DISTINCT_COPIES = 64
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A running size nobody can know from the spec, and why."""
+
+    reason: str
+
+
+Size = Union[int, Unknown]
+START = Unknown("at the start of the model")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One node of the counted model: what the breakdown table shows."""
+
+    label: str  # the node's `name`, else its kind
+    kind: str  # the layer, block or control kind
+    location: Location
+    output: Size
+    params: int  # all copies, shared parameters excluded
+    trainable: int
+    buffers: int
+    copies: int = 1
+    children: Tuple["Part", ...] = ()
+    tensors: Tuple[Tensor, ...] = ()  # parameters this layer owns (after ties), one copy
+    buffer_tensors: Tuple[Tensor, ...] = ()
+    tied_to: Optional[str] = None
+    named: bool = False
+
+    def times(self, copies: int) -> "Part":
+        return dataclasses.replace(
+            self,
+            copies=self.copies * copies,
+            params=self.params * copies,
+            trainable=self.trainable * copies,
+            buffers=self.buffers * copies,
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a node sees: vars and params, the blocks it may use, and where it sits."""
+
+    env: Mapping[str, Any]
+    blocks: Mapping[str, Block]
+    stack: Tuple[str, ...] = ()  # the blocks being expanded, outermost first
+    frozen: bool = False
+    depth: int = 0
+
+    def deeper(self, location: Location, **changes: Any) -> "Scope":
+        if self.depth >= MAX_MODEL_DEPTH:
+            raise SpecError("BC006", f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
+        return dataclasses.replace(self, depth=self.depth + 1, **changes)
+
+
+def count_model(spec: Spec) -> Part:
+    """The counted tree of `spec`'s model; raises SpecError at the first problem."""
+    scope = Scope(env=spec.vars, blocks=spec.blocks)
+    root = _Counter().count(spec.model, spec.model_location, START, scope)
+    return root if root is not None else _composite("model", "sequential", spec.model_location, START, [])
+
+
+def iter_parts(part: Part, depth: int = 0) -> Iterator[Tuple[int, Part]]:
+    """Every part of the tree with its depth, parents first."""
+    yield depth, part
+    for child in part.children:
+        yield from iter_parts(child, depth + 1)
+
+
+@dataclass
+class _Counter:
+    names: Dict[str, Part] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ nodes
+    def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part:
+        if isinstance(node, YamlSequence):
+            return self._sequence(node, location, size, scope.deeper(location), "sequential")
+        if isinstance(node, str):
+            return self._kind(node, None, location, location, size, scope.deeper(location))
+        if isinstance(node, YamlMapping):
+            return self._mapping(node, size, scope.deeper(location))
+        raise SpecError(
+            "BC011",
+            f"a model node must be a layer name, a mapping or a list, not {_describe(node)}",
+            location,
+        )
+
+    def _mapping(self, node: YamlMapping, size: Size, scope: Scope) -> Part:
+        kinds = [key for key in node if key not in MODIFIERS]
+        if len(kinds) != 1:
+            if not kinds:
+                raise SpecError("BC011", "this node has modifiers but no layer, block or preset", node.location)
+            listed = ", ".join(str(kind) for kind in kinds)
+            raise SpecError(
+                "BC011",
+                f"a node holds one layer, found {len(kinds)} ({listed}); write each as its own list item",
+                node.key_locations[kinds[1]],
+            )
+        kind = kinds[0]
+        if "when" in node and not self._flag(node, "when", scope):
+            return None
+        name = node.get("name")
+        if name is not None and not isinstance(name, str):
+            raise SpecError("BC011", "`name` must be a string", node.location_of("name"))
+        frozen = scope.frozen or ("frozen" in node and self._flag(node, "frozen", scope))
+        inner = dataclasses.replace(scope, frozen=frozen)
+        repeat = self._repeat_count(node, scope) if "repeat" in node else 1
+        tie = node.get("tie")
+
+        def count_once(size_in: Size) -> Part:
+            part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, inner)
+            if tie is not None:
+                part = self._tie(part, tie, node.location_of("tie"))
+            if name is not None:
+                part = dataclasses.replace(part, label=name, named=True)
+                self.names[name] = part
+            return part
+
+        return self._repeated(count_once, repeat, size, node.location)
+
+    def _kind(self, kind: Any, args: Any, kind_location: Location, args_location: Location,
+              size: Size, scope: Scope) -> Part:
+        if kind == "sequential":
+            return self._sequence(args, args_location, size, scope, "sequential")
+        if kind == "parallel":
+            return self._parallel(args, args_location, size, scope)
+        bound = scope.env.get(kind) if isinstance(kind, str) else None
+        if isinstance(bound, NodeValue):
+            if args is not None:
+                raise SpecError("BC011", f"{kind} stands for a layer given elsewhere; it takes no arguments here",
+                                args_location)
+            return self.count(bound.node, bound.location, size, scope)
+        block = scope.blocks.get(kind) if isinstance(kind, str) else None
+        if block is None and isinstance(kind, str):
+            block = presets.find(kind)
+        if block is not None:
+            return self._block(block, args, kind_location, args_location, size, scope)
+        layer = LAYERS.get(kind) if isinstance(kind, str) else None
+        if layer is not None:
+            return self._layer(layer, args, kind_location, args_location, size, scope)
+        raise SpecError("BC012", _unknown_kind_message(kind, scope), kind_location)
+
+    def _sequence(self, items: Any, location: Location, size: Size, scope: Scope, kind: str) -> Part:
+        if not isinstance(items, YamlSequence):
+            raise SpecError("BC011", f"`{kind}` takes a list of nodes", location)
+        children = []
+        for index, item in enumerate(items):
+            child = self.count(item, items.location_of(index), size, scope)
+            if child is not None:
+                children.append(child)
+                size = child.output
+        return _composite(kind, kind, location, size, children)
+
+    def _parallel(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
+        if not isinstance(branches, YamlSequence) or not branches:
+            raise SpecError("BC011", "`parallel` takes a list of branches", location)
+        children = []
+        for index, branch in enumerate(branches):
+            child = self.count(branch, branches.location_of(index), size, scope)
+            if child is not None:
+                children.append(child)
+        known = {child.output for child in children if isinstance(child.output, int)}
+        if len(known) > 1:
+            sizes = ", ".join(f"{_show_size(child.output)}" for child in children)
+            raise SpecError("BC020", f"the branches of `parallel` output different sizes ({sizes}); "
+                                     "they must agree to be added", location)
+        output = known.pop() if known else (children[0].output if children else size)
+        return _composite("parallel", "parallel", location, output, children)
+
+    def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Optional[Part]:
+        """`repeat` copies in sequence, counting each distinct input size once.
+
+        Copy k's input is copy k-1's output. Once an input size comes back,
+        the copies from there on cycle (usually with period 1: a block that
+        keeps its size), so the rest is counted by multiplication.
+        """
+        if repeat == 1:
+            return count_once(size)
+        if repeat == 0:
+            return None
+        distinct: List[Part] = []
+        seen: Dict[Size, int] = {}
+        while len(distinct) < repeat and size not in seen:
+            if len(distinct) == MAX_DISTINCT_COPIES:
+                raise SpecError("BC011", f"the size changes with every copy of this repeat (over "
+                                         f"{MAX_DISTINCT_COPIES} distinct copies)", location)
+            seen[size] = len(distinct)
+            distinct.append(count_once(size))
+            size = distinct[-1].output
+        copies = [1] * len(distinct)
+        remaining = repeat - len(distinct)
+        if remaining:
+            cycle_start = seen[size]
+            period = len(distinct) - cycle_start
+            rounds, extra = divmod(remaining, period)
+            for offset in range(period):
+                copies[cycle_start + offset] += rounds + (1 if offset < extra else 0)
+            last = distinct[cycle_start + extra - 1] if extra else distinct[-1]
+        else:
+            last = distinct[-1]
+        parts = [part.times(n) for part, n in zip(distinct, copies)]
+        if len(parts) == 1:
+            return parts[0]
+        first = distinct[0]
+        return _composite(first.label, f"{first.kind} ×{repeat}", location, last.output, parts)
+
+    # ------------------------------------------------------------ blocks
+    def _block(self, block: Block, args: Any, kind_location: Location, args_location: Location,
+               size: Size, scope: Scope) -> Part:
+        if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
+            raise SpecError("BC006", f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
+        given = _bind_block_arguments(block, args, args_location)
+        env = dict(block.file_vars)
+        for param in block.params:
+            if param.name in given:
+                value, where = given[param.name]
+                env[param.name] = value_of(value, dict(scope.env), where, f"{block.name} {param.name}")
+                if env[param.name] is not None:
+                    continue
+            if param.default is REQUIRED_PARAM:
+                raise SpecError("BC014", f"{block.name} needs `{param.name}`", args_location)
+            env[param.name] = value_of(param.default, env, param.location, f"{block.name} {param.name}")
+        for condition, where in block.require:
+            try:
+                holds = evaluate(condition, env)
+            except ExpressionError as error:
+                raise SpecError("BC011", f"{block.name} require {condition!r}: {error}", where) from None
+            if not holds:
+                raise SpecError("BC018", f"{block.name} requires {condition!r}, which fails for "
+                                         f"{_values_in(condition, env)}", args_location)
+        inner = scope.deeper(kind_location, env=env, blocks=_BlockScope(block), stack=scope.stack + (block.name,))
+        body = self.count(block.body, block.body_location, size, inner)
+        return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
+
+    # ------------------------------------------------------------ layers
+    def _layer(self, layer: Layer, args: Any, kind_location: Location, args_location: Location,
+               size: Size, scope: Scope) -> Part:
+        values = bind_layer_arguments(layer, args, args_location, size, scope.env, kind_location)
+        arguments = SimpleNamespace(**values)
+        refusal = layer.refusal(arguments)
+        if refusal is not None:
+            raise SpecError("BC016", f"torch refuses {layer.name}({_call(values)}): {refusal}", kind_location)
+        tensors = layer.parameters(arguments)
+        if scope.frozen:
+            tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
+        buffers = layer.buffer_tensors(arguments)
+        return Part(
+            label=layer.name,
+            kind=layer.name,
+            location=kind_location,
+            output=_output_size(layer, arguments, size, kind_location),
+            params=sum(t.numel for t in tensors),
+            trainable=sum(t.numel for t in tensors if t.trainable),
+            buffers=sum(t.numel for t in buffers),
+            tensors=tensors,
+            buffer_tensors=buffers,
+        )
+
+    # ------------------------------------------------------------ modifiers
+    def _tie(self, part: Part, target_name: Any, location: Location) -> Part:
+        target = self.names.get(target_name) if isinstance(target_name, str) else None
+        if target is None:
+            named = ", ".join(sorted(self.names)) or "none yet"
+            raise SpecError("BC019", f"tie: no layer named {target_name!r} before this one (named so far: {named})",
+                            location)
+        shared = {tensor.name: tensor for tensor in _owned_tensors(target)}
+        owned = []
+        for tensor in _owned_tensors(part):
+            other = shared.get(tensor.name)
+            if other is None:
+                owned.append(tensor)
+            elif other.shape != tensor.shape:
+                raise SpecError(
+                    "BC019",
+                    f"tie: `{tensor.name or 'parameter'}` is {_shape(tensor.shape)} here but "
+                    f"{_shape(other.shape)} in {target_name!r}; tied parameters must have the same shape",
+                    location,
+                )
+        # A tied part shows as one row: its children's own counts no longer add up to it.
+        kept = tuple(owned)
+        return dataclasses.replace(
+            part,
+            params=sum(t.numel for t in kept),
+            trainable=sum(t.numel for t in kept if t.trainable),
+            tensors=kept,
+            children=(),
+            tied_to=target_name,
+        )
+
+    def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
+        value = node[key]
+        if isinstance(value, str):
+            value = _evaluate(value, scope.env, node.location_of(key), key)
+        if not isinstance(value, bool):
+            raise SpecError("BC011", f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key))
+        return value
+
+    def _repeat_count(self, node: YamlMapping, scope: Scope) -> int:
+        value = node["repeat"]
+        where = node.location_of("repeat")
+        if isinstance(value, str):
+            value = _evaluate(value, scope.env, where, "repeat")
+        return _as_int(value, "repeat", where, minimum=0)
+
+
+class _BlockScope(Mapping):
+    """The blocks a block body sees: those of its own file (presets see their helpers)."""
+
+    def __init__(self, block: Block):
+        self.blocks = block.file_blocks
+
+    def __getitem__(self, name: str) -> Block:
+        return self.blocks[name]
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+
+# ------------------------------------------------------------ arguments
+def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size,
+                         env: Mapping[str, Any], kind_location: Location) -> Dict[str, Any]:
+    """Match the written arguments to the torch signature, as Python would, and read each value."""
+    signature = layer.signature
+    written = _written_arguments(layer.name, signature, args, location)
+    values: Dict[str, Any] = {}
+    for argument in signature:
+        if argument.variadic == "**":
+            continue
+        if argument.name in written:
+            raw, where = written[argument.name]
+            values[argument.name] = _read_argument(layer.name, argument, raw, where, env)
+        elif argument.variadic == "*":
+            values[argument.name] = ()
+        elif argument.name == layer.input_argument and isinstance(size, int):
+            values[argument.name] = size
+        elif argument.default is not REQUIRED:
+            values[argument.name] = argument.default
+        elif argument.name == layer.input_argument:
+            raise SpecError(
+                "BC015",
+                f"{layer.name} needs `{argument.name}`: the running size is unknown {size.reason}; "
+                f"write {argument.name} explicitly",
+                kind_location,
+            )
+        else:
+            raise SpecError("BC014", f"{layer.name} needs `{argument.name}` "
+                                     f"({layer.name}({_signature_names(signature)}))", location)
+    return values
+
+
+def _written_arguments(owner: str, signature: Tuple[Argument, ...], args: Any,
+                       location: Location) -> Dict[str, Tuple[Any, Location]]:
+    """{name: (raw value, location)} from a scalar, a list or a mapping of arguments."""
+    positional = [a for a in signature if not a.keyword_only and a.variadic != "**"]
+    takes_any_keyword = any(a.variadic == "**" for a in signature)
+    written: Dict[str, Tuple[Any, Location]] = {}
+    if args is None:
+        return written
+    if isinstance(args, YamlMapping):
+        names = {a.name for a in signature if a.variadic != "**"}
+        for key, value in args.items():
+            if key not in names and not takes_any_keyword:
+                raise SpecError("BC013", f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
+                                         f"it takes {_signature_names(signature)}", args.key_locations[key])
+            written[key] = (value, args.location_of(key))
+        return written
+    items = list(args) if isinstance(args, YamlSequence) else [args]
+    locations = args.item_locations if isinstance(args, YamlSequence) else [location]
+    for index, (value, where) in enumerate(zip(items, locations)):
+        if index < len(positional) and positional[index].variadic == "*":
+            collected = YamlSequence(where)
+            collected.extend(items[index:])
+            collected.item_locations.extend(locations[index:])
+            written[positional[index].name] = (collected, where)
+            break
+        if index >= len(positional):
+            if takes_any_keyword or (positional and positional[-1].variadic):
+                break
+            raise SpecError("BC013", f"{owner} takes at most {len(positional)} positional arguments "
+                                     f"({', '.join(a.name for a in positional)}), got {len(items)}", where)
+        written[positional[index].name] = (value, where)
+    return written
+
+
+def _bind_block_arguments(block: Block, args: Any, location: Location) -> Dict[str, Tuple[Any, Location]]:
+    names = [param.name for param in block.params]
+    if args is None:
+        return {}
+    if isinstance(args, YamlMapping):
+        for key in args:
+            if key not in names:
+                raise SpecError("BC013", f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
+                                         f"it takes {', '.join(names) or 'none'}", args.key_locations[key])
+        return {key: (value, args.location_of(key)) for key, value in args.items()}
+    items = list(args) if isinstance(args, YamlSequence) else [args]
+    locations = args.item_locations if isinstance(args, YamlSequence) else [location]
+    if len(items) > len(names):
+        raise SpecError("BC013", f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
+                        location)
+    return {name: (value, where) for name, value, where in zip(names, items, locations)}
+
+
+def _read_argument(owner: str, argument: Argument, raw: Any, location: Location, env: Mapping[str, Any]) -> Any:
+    """One argument value, read as torch's type for it says."""
+    what = f"{owner} {argument.name}"
+    kinds = argument.kinds
+    if raw is None:
+        if argument.optional or "null" in kinds or "any" in kinds:
+            return None
+        raise SpecError("BC011", f"{what} cannot be null", location)
+    if argument.variadic == "*":
+        items = raw if isinstance(raw, YamlSequence) else [raw]
+        single = dataclasses.replace(argument, variadic="")
+        return tuple(_read_argument(owner, single, item, location_in(raw, i, location), env)
+                     for i, item in enumerate(items))
+    if "any" in kinds or (isinstance(raw, str) and (raw in argument.choices or "str" in kinds)):
+        return raw
+    if kinds == ("null",):
+        raise SpecError("BC011", f"{what} cannot be given in a spec (torch takes an object there); "
+                                 "write it as nodes instead", location)
+    if kinds == ("choice",):
+        choices = ", ".join(sorted(argument.choices))
+        raise SpecError("BC011", f"{what} must be one of {choices}, not {_describe(raw)}", location)
+    if isinstance(raw, YamlSequence):
+        if "ints" not in kinds and "shape" not in kinds:
+            raise SpecError("BC011", f"{what} must be a single value, not a list", location)
+        element_kinds = tuple(k for k in kinds if k not in ("ints", "choice")) or ("int",)
+        element = dataclasses.replace(argument, kinds=element_kinds, optional=False)
+        return tuple(_read_argument(owner, element, item, raw.location_of(i), env) for i, item in enumerate(raw))
+    value = _number(raw, env, location, what)
+    if "bool" in kinds:
+        if isinstance(value, bool):
+            return value
+        raise SpecError("BC011", f"{what} must be true or false, not {_describe(value)}", location)
+    if isinstance(value, bool):
+        raise SpecError("BC011", f"{what} must be a number, not {_describe(value)}", location)
+    if "float" in kinds:
+        return value
+    minimum = 1 if "positive" in kinds else 0 if ("size" in kinds or "shape" in kinds) else None
+    return _as_int(value, what, location, minimum, raw if isinstance(raw, str) else None)
+
+
+def _number(raw: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
+    if isinstance(raw, str):
+        return _evaluate(raw, env, location, what)
+    if isinstance(raw, (bool, int, float)):
+        return raw
+    raise SpecError("BC011", f"{what} must be a number, not {_describe(raw)}", location)
+
+
+def _evaluate(text: str, env: Mapping[str, Any], location: Location, what: str) -> Any:
+    try:
+        return evaluate(text, env)
+    except ExpressionError as error:
+        raise SpecError("BC011", f"{what}: cannot compute {text!r}: {error}", location) from None
+
+
+def _as_int(value: Any, what: str, location: Location, minimum: Optional[int] = None,
+            expression: Optional[str] = None) -> int:
+    """An integer from an int or an integral float (1024.0); anything else is an error."""
+    source = f" ({expression!r} = {value})" if expression else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError("BC011", f"{what} must be an integer, not {_describe(value)}{source}", location)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise SpecError("BC011", f"{what} must be an integer, got {value:g}{source}", location)
+        value = int(value)
+    if minimum is not None and value < minimum:
+        raise SpecError("BC011", f"{what} must be at least {minimum}, got {value}{source}", location)
+    return value
+
+
+def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location: Location) -> Size:
+    output = layer.output(arguments, size if isinstance(size, int) else None)
+    if output is not None:
+        return output
+    if isinstance(size, Unknown) and layer.output is not unknown_size:
+        return size  # still unknown for the reason it already was
+    return Unknown(f"after {layer.name} at line {location.line}")
+
+
+# ------------------------------------------------------------ helpers
+def _composite(label: str, kind: str, location: Location, output: Size, children: List[Part]) -> Part:
+    return Part(
+        label=label,
+        kind=kind,
+        location=location,
+        output=output,
+        params=sum(child.params for child in children),
+        trainable=sum(child.trainable for child in children),
+        buffers=sum(child.buffers for child in children),
+        children=tuple(children),
+    )
+
+
+def _owned_tensors(part: Part, prefix: str = "") -> List[Tensor]:
+    """The parameters a part owns, named by their path inside it as torch would."""
+    tensors = [dataclasses.replace(t, name=prefix + t.name, copies=t.copies * part.copies) for t in part.tensors]
+    for index, child in enumerate(part.children):
+        inner = f"{prefix}{child.label if child.named else index}."
+        tensors.extend(dataclasses.replace(t, copies=t.copies * part.copies) for t in _owned_tensors(child, inner))
+    return tensors
+
+
+def _unknown_kind_message(kind: Any, scope: Scope) -> str:
+    if isinstance(kind, str) and kind.startswith("Lazy") and kind[4:] in LAYERS:
+        return (f"{kind} infers its input size on the first forward pass, which a spec cannot do; "
+                f"write {kind[4:]} and omit its input size: it takes the running size")
+    known = list(LAYERS) + list(scope.blocks) + presets.names() + list(CONTROL_KINDS)
+    return f"unknown layer {kind!r}{did_you_mean(kind, known)}: not a torch.nn layer, block or preset"
+
+
+def _values_in(condition: str, env: Mapping[str, Any]) -> str:
+    names = sorted(names_in(parse(condition)))
+    return ", ".join(f"{name}={env[name]}" for name in names if name in env)
+
+
+def _call(values: Dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in values.items() if key not in ("device", "dtype"))
+
+
+def _signature_names(signature: Tuple[Argument, ...]) -> str:
+    return ", ".join(("*" * len(a.variadic)) + a.name for a in signature if a.name not in ("device", "dtype"))
+
+
+def _shape(shape: Tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _show_size(size: Size) -> str:
+    return str(size) if isinstance(size, int) else "unknown"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (YamlMapping, dict)):
+        return "a mapping"
+    if isinstance(value, (YamlSequence, list)):
+        return "a list"
+    if isinstance(value, NodeValue):
+        return "a layer"
+    return repr(value)

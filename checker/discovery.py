@@ -1,0 +1,47 @@
+"""Which files to check: folders are searched for YAML, files are taken as given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, List
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Folders that hold other people's YAML, never specs.
+SKIPPED_FOLDERS = {"node_modules", "__pycache__", "site-packages", "venv"}
+
+
+class PathNotFound(Exception):
+    pass
+
+
+def spec_files(paths: Iterable[str]) -> List[Path]:
+    """The files to check, in a stable order, each once.
+
+    A file given by name is read whatever its suffix (pre-commit passes
+    exactly the files it wants checked); a folder is searched recursively for
+    *.yaml and *.yml, skipping hidden folders and installed packages.
+    """
+    files: List[Path] = []
+    seen = set()
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(_yaml_files_under(path))
+        elif path.exists() or path.is_symlink():
+            found = [path]
+        else:
+            raise PathNotFound(name)
+        for file in found:
+            if file not in seen:
+                seen.add(file)
+                files.append(file)
+    return files
+
+
+def _yaml_files_under(folder: Path) -> Iterable[Path]:
+    for root, folders, names in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS]
+        for name in names:
+            if name.endswith(YAML_SUFFIXES):
+                yield Path(root) / name

@@ -1,0 +1,404 @@
+"""Arithmetic over vars, parsed by a small whitelist grammar and never `eval`ed.
+
+    expression  := or ( "if" or "else" expression )?
+    or          := and ( "or" and )*
+    and         := not ( "and" not )*
+    not         := "not" not | comparison
+    comparison  := sum ( ("==" | "!=" | "<" | "<=" | ">" | ">=") sum )*
+    sum         := product ( ("+" | "-") product )*
+    product     := unary ( ("*" | "/" | "//" | "%") unary )*
+    unary       := ("-" | "+") unary | power
+    power       := atom ( "**" unary )?
+    atom        := number | name | name "(" expression ("," expression)* ")" | "(" expression ")"
+
+Values are Python ints, floats and bools. Every operation is bounded: a
+result whose magnitude passes MAX_MAGNITUDE is an error, and powers are
+checked before they are computed, so `10**10**10` fails at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Mapping, Union
+
+from .hints import did_you_mean
+
+Number = Union[int, float, bool]
+
+MAX_LENGTH = 1_000
+MAX_NESTING = 64
+MAX_MAGNITUDE = 2**100  # about 1.27e30: past any layer size, still exact for counts
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|//|==|!=|<=|>=|[-+*/%<>(),]))"
+)
+_KEYWORDS = {"and", "or", "not", "if", "else", "true", "false", "True", "False"}
+_COMPARISONS = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+class ExpressionError(ValueError):
+    """The expression cannot be read or its value cannot be computed."""
+
+
+# The syntax tree: one small class per construct.
+@dataclass(frozen=True)
+class Literal:
+    value: Number
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+
+
+@dataclass(frozen=True)
+class Compare:
+    first: object
+    rest: tuple  # ((op, operand), ...)
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arguments: tuple
+
+
+@dataclass(frozen=True)
+class Conditional:
+    condition: object
+    then: object
+    otherwise: object
+
+
+def _ceil(x: Number) -> int:
+    return math.ceil(x)
+
+
+def _floor(x: Number) -> int:
+    return math.floor(x)
+
+
+def _round(x: Number, digits: Number | None = None) -> Number:
+    return round(x) if digits is None else round(x, int(digits))
+
+
+FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
+    # name: (function, fewest arguments, most arguments)
+    "min": (min, 1, 64),
+    "max": (max, 1, 64),
+    "ceil": (_ceil, 1, 1),
+    "floor": (_floor, 1, 1),
+    "round": (_round, 1, 2),
+    "abs": (abs, 1, 1),
+}
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> object:
+    """Parse `text` into a syntax tree, or raise ExpressionError."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters")
+    return _Parser(text).parse()
+
+
+def names_in(tree: object) -> set[str]:
+    """The var names an expression reads."""
+    if isinstance(tree, Name):
+        return {tree.name}
+    children: tuple = ()
+    if isinstance(tree, Unary):
+        children = (tree.operand,)
+    elif isinstance(tree, Binary):
+        children = (tree.left, tree.right)
+    elif isinstance(tree, Compare):
+        children = (tree.first, *(operand for _, operand in tree.rest))
+    elif isinstance(tree, Call):
+        children = tree.arguments
+    elif isinstance(tree, Conditional):
+        children = (tree.condition, tree.then, tree.otherwise)
+    return set().union(*(names_in(child) for child in children))
+
+
+def evaluate(text: str, env: Mapping[str, object]) -> Number:
+    """The value of expression `text` with the vars of `env`."""
+    return _evaluate(parse(text), env)
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = self._tokenize(text)
+        self.position = 0
+        self.depth = 0
+
+    def _tokenize(self, text: str) -> list[tuple[str, str]]:
+        tokens, index = [], 0
+        while index < len(text):
+            if text[index:].strip() == "":
+                break
+            match = _TOKEN.match(text, index)
+            if not match:
+                raise ExpressionError(f"unexpected character {text[index:].lstrip()[0]!r} in {text!r}")
+            kind = match.lastgroup
+            tokens.append((kind, match.group(kind)))
+            index = match.end()
+        return tokens
+
+    def parse(self) -> object:
+        if not self.tokens:
+            raise ExpressionError("empty expression")
+        tree = self.expression()
+        if self.position < len(self.tokens):
+            raise ExpressionError(f"unexpected {self.tokens[self.position][1]!r} in {self.text!r}")
+        return tree
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position][1] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        if self.position >= len(self.tokens):
+            raise ExpressionError(f"{self.text!r} ends too early")
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        kind, found = self.take()
+        if found != value:
+            raise ExpressionError(f"expected {value!r} but found {found!r} in {self.text!r}")
+
+    def nested(self, parse_part: Callable[[], object]) -> object:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(f"expression nests deeper than {MAX_NESTING} levels")
+        try:
+            return parse_part()
+        finally:
+            self.depth -= 1
+
+    def expression(self) -> object:
+        return self.nested(self._conditional)
+
+    def _conditional(self) -> object:
+        then = self.or_()
+        if self.peek() != "if":
+            return then
+        self.take()
+        condition = self.or_()
+        self.expect("else")
+        return Conditional(condition, then, self.expression())
+
+    def or_(self) -> object:
+        tree = self.and_()
+        while self.peek() == "or":
+            self.take()
+            tree = Binary("or", tree, self.and_())
+        return tree
+
+    def and_(self) -> object:
+        tree = self.not_()
+        while self.peek() == "and":
+            self.take()
+            tree = Binary("and", tree, self.not_())
+        return tree
+
+    def not_(self) -> object:
+        if self.peek() == "not":
+            self.take()
+            return Unary("not", self.nested(self.not_))
+        return self.comparison()
+
+    def comparison(self) -> object:
+        first = self.sum()
+        rest = []
+        while self.peek() in _COMPARISONS:
+            op = self.take()[1]
+            rest.append((op, self.sum()))
+        return Compare(first, tuple(rest)) if rest else first
+
+    def sum(self) -> object:
+        tree = self.product()
+        while self.peek() in ("+", "-"):
+            op = self.take()[1]
+            tree = Binary(op, tree, self.product())
+        return tree
+
+    def product(self) -> object:
+        tree = self.unary()
+        while self.peek() in ("*", "/", "//", "%"):
+            op = self.take()[1]
+            tree = Binary(op, tree, self.unary())
+        return tree
+
+    def unary(self) -> object:
+        if self.peek() in ("-", "+"):
+            op = self.take()[1]
+            return Unary(op, self.nested(self.unary))
+        return self.power()
+
+    def power(self) -> object:
+        base = self.atom()
+        if self.peek() == "**":
+            self.take()
+            return Binary("**", base, self.nested(self.unary))
+        return base
+
+    def atom(self) -> object:
+        kind, value = self.take()
+        if kind == "number":
+            return Literal(_number(value))
+        if kind == "name":
+            if value in ("true", "True"):
+                return Literal(True)
+            if value in ("false", "False"):
+                return Literal(False)
+            if value in _KEYWORDS:
+                raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
+            if self.peek() == "(":
+                return self.call(value)
+            return Name(value)
+        if value == "(":
+            tree = self.expression()
+            self.expect(")")
+            return tree
+        raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
+
+    def call(self, function: str) -> object:
+        if function not in FUNCTIONS:
+            raise ExpressionError(f"unknown function {function}(){did_you_mean(function, FUNCTIONS)}")
+        self.expect("(")
+        arguments = [self.expression()]
+        while self.peek() == ",":
+            self.take()
+            arguments.append(self.expression())
+        self.expect(")")
+        _, fewest, most = FUNCTIONS[function]
+        if not fewest <= len(arguments) <= most:
+            raise ExpressionError(f"{function}() takes {fewest} to {most} arguments, not {len(arguments)}")
+        return Call(function, tuple(arguments))
+
+
+def _number(text: str) -> Number:
+    digits = text.replace("_", "")
+    if len(digits) > 40:
+        raise ExpressionError(f"number {text} is too long")
+    if any(mark in digits for mark in ".eE"):
+        return _checked(float(digits))
+    return _checked(int(digits))
+
+
+def _checked(value: Number) -> Number:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ExpressionError("the value is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ExpressionError(f"the value is too large (over {float(MAX_MAGNITUDE):.3g})")
+    return value
+
+
+def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
+    if isinstance(tree, Literal):
+        return tree.value
+    if isinstance(tree, Name):
+        return _lookup(tree.name, env)
+    if isinstance(tree, Unary):
+        operand = _evaluate(tree.operand, env)
+        if tree.op == "not":
+            return not operand
+        return _checked(-operand if tree.op == "-" else +operand)
+    if isinstance(tree, Binary):
+        return _binary(tree, env)
+    if isinstance(tree, Compare):
+        left = _evaluate(tree.first, env)
+        for op, operand in tree.rest:
+            right = _evaluate(operand, env)
+            if not _COMPARISONS[op](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(tree, Conditional):
+        branch = tree.then if _evaluate(tree.condition, env) else tree.otherwise
+        return _evaluate(branch, env)
+    assert isinstance(tree, Call)
+    function = FUNCTIONS[tree.function][0]
+    arguments = [_evaluate(argument, env) for argument in tree.arguments]
+    try:
+        return _checked(function(*arguments))
+    except (OverflowError, ValueError) as error:
+        raise ExpressionError(f"{tree.function}() failed: {error}") from None
+
+
+def _lookup(name: str, env: Mapping[str, object]) -> Number:
+    if name not in env:
+        raise ExpressionError(f"unknown name {name!r}{did_you_mean(name, env)}")
+    value = env[name]
+    if value is None:
+        raise ExpressionError(f"{name} has no value (null)")
+    if not isinstance(value, (int, float, bool)):
+        raise ExpressionError(f"{name} is not a number")
+    return value
+
+
+def _binary(tree: Binary, env: Mapping[str, object]) -> Number:
+    left = _evaluate(tree.left, env)
+    if tree.op == "and":
+        return bool(left) and bool(_evaluate(tree.right, env))
+    if tree.op == "or":
+        return bool(left) or bool(_evaluate(tree.right, env))
+    right = _evaluate(tree.right, env)
+    op = tree.op
+    try:
+        if op == "+":
+            return _checked(left + right)
+        if op == "-":
+            return _checked(left - right)
+        if op == "*":
+            return _checked(left * right)
+        if op == "/":
+            return _checked(left / right)
+        if op == "//":
+            return _checked(left // right)
+        if op == "%":
+            return _checked(left % right)
+        return _power(left, right)
+    except ZeroDivisionError:
+        raise ExpressionError(f"division by zero ({left} {op} {right})") from None
+    except OverflowError:
+        raise ExpressionError(f"the value of {left} {op} {right} is too large") from None
+
+
+def _power(base: Number, exponent: Number) -> Number:
+    if abs(base) > 1 and exponent > 0:
+        # Size the result before computing it: log2|result| = exponent · log2|base|.
+        if exponent * math.log2(abs(base)) > math.log2(MAX_MAGNITUDE):
+            raise ExpressionError(f"the value of {base} ** {exponent} is too large")
+    if base == 0 and exponent < 0:
+        raise ExpressionError(f"division by zero (0 ** {exponent})")
+    result = base**exponent
+    if isinstance(result, complex):
+        raise ExpressionError(f"{base} ** {exponent} is not a real number")
+    return _checked(result)

@@ -1,0 +1,12 @@
+"""Did-you-mean hints for misspelt names."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(name: object, known: Iterable[object]) -> str:
+    """' (did you mean 'x'?)' for the closest known name, or '' when none is close."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,273 @@
+"""Read YAML text safely into plain values that remember where they were written.
+
+PyYAML's own composer recurses once per nesting level (libyaml's crashes the
+process on very deep input) and expands nothing but shares aliased objects,
+which a tree walk would then expand. So this module builds values itself from
+libyaml's event stream: one loop, an explicit stack, a depth limit, and a
+running count of how many nodes the document would expand to through aliases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _EventSource
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _EventSource
+
+MAX_DEPTH = 128
+MAX_EXPANDED_NODES = 100_000
+
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:merge",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based line and column in a file."""
+
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, mark: Any) -> Location:
+        return cls(mark.line + 1, mark.column + 1)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a scalar's text starts and ends, as character offsets."""
+
+    start: int
+    end: int
+    style: str | None
+
+
+class YamlMapping(dict):
+    """A mapping from the file that also knows where each key and value stands."""
+
+    def __init__(self, location: Location):
+        super().__init__()
+        self.location = location
+        self.key_locations: dict[Any, Location] = {}
+        self.value_locations: dict[Any, Location] = {}
+        self.value_spans: dict[Any, Span] = {}
+
+    def location_of(self, key: Any) -> Location:
+        return self.value_locations.get(key, self.location)
+
+
+class YamlSequence(list):
+    """A sequence from the file that also knows where each item stands."""
+
+    def __init__(self, location: Location):
+        super().__init__()
+        self.location = location
+        self.item_locations: list[Location] = []
+
+    def location_of(self, index: int) -> Location:
+        return self.item_locations[index]
+
+
+@dataclass(frozen=True)
+class Document:
+    value: Any
+    location: Location
+    number: int  # 1-based position in the file
+
+
+class LoadError(Exception):
+    """The text is not YAML that a spec can be read from."""
+
+    def __init__(self, code: str, message: str, location: Location):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.location = location
+
+
+def location_in(container: Any, key: Any, default: Location) -> Location:
+    """Where `container[key]` was written, if the container knows."""
+    if isinstance(container, (YamlMapping, YamlSequence)):
+        try:
+            return container.location_of(key)
+        except (IndexError, KeyError):
+            return container.location
+    return default
+
+
+def load_documents(text: str) -> Iterator[Document]:
+    """Yield each document of `text`; raise LoadError at the first problem."""
+    events = _EventSource(text)
+    try:
+        number = 0
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                number += 1
+                value = _Builder(events).build_document()
+                yield Document(value, Location.of(event.start_mark), number)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        raise LoadError("BC001", f"invalid YAML: {message}", Location.of(mark)) from None
+    except yaml.YAMLError as error:
+        raise LoadError("BC001", f"invalid YAML: {error}", Location(1, 1)) from None
+    finally:
+        events.dispose()
+
+
+class _Frame:
+    """A mapping or sequence still being read, with what it already holds."""
+
+    def __init__(self, container: Any, anchor: str | None):
+        self.container = container
+        self.anchor = anchor
+        self.size = 1  # nodes this container expands to, itself included
+        self.pending_key: Any = None
+        self.pending_key_location: Location | None = None
+        self.have_key = False
+        self.merges: list[YamlMapping] = []
+
+
+class _Builder:
+    """Turns the events of one document into YamlMapping/YamlSequence/scalars."""
+
+    def __init__(self, events: Any):
+        self.events = events
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total_size = 0
+
+    def build_document(self) -> Any:
+        stack: list[_Frame] = []
+        result: Any = None
+        while True:
+            event = self.events.get_event()
+            if isinstance(event, yaml.DocumentEndEvent):
+                return result
+            location = Location.of(event.start_mark)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                self._check_tag(event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location)
+                if len(stack) >= MAX_DEPTH:
+                    raise LoadError("BC006", f"nesting is deeper than {MAX_DEPTH} levels", location)
+                container = YamlMapping(location) if isinstance(event, yaml.MappingStartEvent) else YamlSequence(location)
+                stack.append(_Frame(container, event.anchor))
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                _apply_merges(frame)
+                value, size, span = frame.container, frame.size, None
+                location = frame.container.location
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (value, size)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise LoadError("BC001", f"invalid YAML: unknown alias *{event.anchor}", location)
+                value, size = self.anchors[event.anchor]
+                span = None
+            else:  # ScalarEvent
+                value = self._scalar(event, location)
+                size = 1
+                span = Span(event.start_mark.index, event.end_mark.index, event.style)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, size)
+            self.total_size += size
+            if self.total_size > MAX_EXPANDED_NODES:
+                raise LoadError(
+                    "BC004",
+                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; "
+                    "refusing to expand it",
+                    location,
+                )
+            if not stack:
+                result = value
+                continue
+            _add_to(stack[-1], value, size, location, span)
+
+    def _check_tag(self, tag: str | None, default: str, location: Location) -> None:
+        if tag not in (None, "!", default):
+            _refuse_tag(tag, location)
+
+    def _scalar(self, event: Any, location: Location) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self.events.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag not in _SAFE_SCALAR_TAGS:
+            _refuse_tag(tag, location)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        if tag == _MERGE_TAG:
+            return node
+        try:
+            return self.events.yaml_constructors[tag](self.events, node)
+        except (ValueError, yaml.YAMLError) as error:
+            raise LoadError("BC001", f"invalid YAML value {event.value!r}: {error}", location) from None
+
+
+def _refuse_tag(tag: str, location: Location) -> None:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    raise LoadError("BC003", f"unsupported YAML tag {shown}: a spec holds plain data only", location)
+
+
+def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span | None) -> None:
+    frame.size += size
+    container = frame.container
+    if isinstance(container, YamlSequence):
+        container.append(value)
+        container.item_locations.append(location)
+        return
+    if not frame.have_key:
+        if isinstance(value, (YamlMapping, YamlSequence)) or not _hashable(value):
+            raise LoadError("BC001", "invalid YAML: a mapping key must be a plain scalar", location)
+        frame.pending_key, frame.pending_key_location, frame.have_key = value, location, True
+        return
+    key, frame.have_key = frame.pending_key, False
+    if isinstance(key, yaml.ScalarNode):  # the merge key `<<`
+        frame.merges.extend(_merge_sources(value, location))
+        return
+    if key in container:
+        first = container.key_locations[key]
+        raise LoadError("BC002", f"duplicate key {key!r} (first written at line {first.line})", frame.pending_key_location)
+    container[key] = value
+    container.key_locations[key] = frame.pending_key_location
+    container.value_locations[key] = location
+    if span is not None:
+        container.value_spans[key] = span
+
+
+def _merge_sources(value: Any, location: Location) -> list[YamlMapping]:
+    sources = value if isinstance(value, YamlSequence) else [value]
+    if not all(isinstance(source, YamlMapping) for source in sources):
+        raise LoadError("BC001", "invalid YAML: `<<` merges mappings only", location)
+    return list(sources)
+
+
+def _apply_merges(frame: _Frame) -> None:
+    """Keys written in the mapping itself win over merged ones, as YAML says."""
+    for source in frame.merges:
+        for key, value in source.items():
+            if key not in frame.container:
+                frame.container[key] = value
+                frame.container.key_locations[key] = source.key_locations[key]
+                frame.container.value_locations[key] = source.value_locations[key]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -1,0 +1,34 @@
+"""Built-in blocks (`mlp`, `gpt2`, `bert`, `llama`), written in the spec language.
+
+Preset NAME lives in NAME.yaml in this folder, as `blocks:` whose helper
+blocks its body may use. A preset file loads on first use and is cached.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Dict, List, Optional
+
+from ..loader import load_documents
+from ..spec import Block, parse_blocks
+
+
+@lru_cache(maxsize=None)
+def names() -> List[str]:
+    return sorted(
+        entry.name[: -len(".yaml")] for entry in resources.files(__name__).iterdir() if entry.name.endswith(".yaml")
+    )
+
+
+def find(name: str) -> Optional[Block]:
+    if name not in names():
+        return None
+    return _load(name).get(name)
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> Dict[str, Block]:
+    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    document = next(load_documents(text)).value
+    return parse_blocks(document["blocks"], document.location, {}, f"<preset {name}>")

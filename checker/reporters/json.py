@@ -1,0 +1,41 @@
+"""JSON for machines, with the stable fields of the command-line design (version 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from ..check import FileResult, SpecResult
+from . import Reporter, Summary
+
+
+class JsonReporter(Reporter):
+    def report(self, files: List[FileResult]) -> None:
+        summary = Summary.of(files)
+        document = {
+            "version": 1,
+            "specs": [spec_json(spec) for file in files for spec in file.specs],
+            "summary": {
+                "checked": summary.checked,
+                "passed": summary.passed,
+                "failed": summary.failed,
+                "skipped": summary.skipped,
+                "errors": summary.errors,
+            },
+        }
+        json.dump(document, self.stream, indent=2, ensure_ascii=False)
+        self.stream.write("\n")
+
+
+def spec_json(spec: SpecResult) -> Dict[str, Any]:
+    budget = spec.budget
+    return {
+        "file": spec.file,
+        "name": spec.name,
+        "status": spec.status,
+        "params": spec.params,
+        "trainable": spec.trainable,
+        "torch_params": spec.torch_params,
+        "budget": None if budget is None else budget.params.to_json(),
+        "findings": [finding.to_json() for finding in spec.findings],
+    }

@@ -1,0 +1,80 @@
+"""`budget-check show`: the model as a table, torchinfo-style, with totals and memory."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from ..check import SpecResult
+from ..counting import Part
+from ..units import dtype_bytes, format_bytes, format_count
+
+MEMORY_DTYPES = ("float32", "bfloat16", "int8")
+_COLUMNS = ("Layer", "Kind", "Output", "Params", "Trainable", "Share")
+
+
+def render(result: SpecResult, max_depth: int) -> str:
+    tree = result.tree
+    rows = []
+    _rows(tree, 0, max_depth, tree.params, rows, per_copy=False)
+    widths = [max(len(row[i]) for row in rows + [_COLUMNS]) for i in range(len(_COLUMNS))]
+    lines = [f"{result.name} ({result.file})", _line(_COLUMNS, widths)]
+    rule = "─" * len(lines[-1])
+    lines.append(rule)
+    lines += [_line(row, widths) for row in rows]
+    lines.append(rule)
+    lines += _totals(tree)
+    return "\n".join(lines) + "\n"
+
+
+def _rows(part: Part, depth: int, max_depth: int, total: int, rows: List[tuple], per_copy: bool) -> None:
+    label = "  " * depth + part.label + (f" ×{part.copies}" if part.copies > 1 else "")
+    note = f" (tied to {part.tied_to})" if part.tied_to else ""
+    share = f"{100 * part.params / total:.1f}%" if total else "-"
+    rows.append(
+        (
+            label + note,
+            part.kind,
+            str(part.output) if isinstance(part.output, int) else "?",
+            format_count(part.params),
+            format_count(part.trainable),
+            share + (" each" if per_copy else ""),
+        )
+    )
+    if depth + 1 >= max_depth:
+        return
+    for child in part.children:
+        # Inside a repeated part, the rows below stand for one copy.
+        _rows(child, depth + 1, max_depth, total, rows, per_copy or part.copies > 1)
+
+
+def _line(cells: tuple, widths: List[int]) -> str:
+    left, right = cells[:2], cells[2:]
+    text = "  ".join(cell.ljust(width) for cell, width in zip(left, widths))
+    text += "  " + "  ".join(cell.rjust(width) for cell, width in zip(right, widths[2:]))
+    return text.rstrip()
+
+
+def _totals(tree: Part) -> List[str]:
+    memory = "  ".join(f"{dtype} {format_bytes(dtype_bytes(tree.params, dtype))}" for dtype in MEMORY_DTYPES)
+    rows = [
+        ("Total params:", format_count(tree.params)),
+        ("Trainable params:", format_count(tree.trainable)),
+        ("Non-trainable params:", format_count(tree.params - tree.trainable)),
+        ("Buffers (not params):", format_count(tree.buffers)),
+    ]
+    width = max(len(value) for _, value in rows)
+    return [f"{label:<22} {value:>{width}}" for label, value in rows] + [f"Parameter memory:      {memory}"]
+
+
+def tree_json(part: Part) -> Dict[str, Any]:
+    return {
+        "name": part.label,
+        "kind": part.kind,
+        "output": part.output if isinstance(part.output, int) else None,
+        "copies": part.copies,
+        "params": part.params,
+        "trainable": part.trainable,
+        "buffers": part.buffers,
+        "tied_to": part.tied_to,
+        "children": [tree_json(child) for child in part.children],
+    }

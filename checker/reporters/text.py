@@ -1,0 +1,47 @@
+"""Text for people: `file:line:col: CODE message` per finding, a line per spec, a summary."""
+
+from __future__ import annotations
+
+from typing import List
+
+from ..check import FileResult, SpecResult
+from ..units import format_count
+from . import Reporter, Summary
+
+
+class TextReporter(Reporter):
+    def report(self, files: List[FileResult]) -> None:
+        for file in files:
+            for spec in file.specs:
+                self._spec(spec)
+        summary = Summary.of(files)
+        self.stream.write(
+            f"{summary.checked} spec{'s' if summary.checked != 1 else ''} checked: {summary.passed} passed, "
+            f"{summary.failed - summary.errors} failed, {summary.errors} invalid"
+            f"{f', {summary.skipped} other YAML documents skipped' if summary.skipped else ''}\n"
+        )
+
+    def _spec(self, spec: SpecResult) -> None:
+        for finding in spec.findings:
+            where = f"{spec.file}:{finding.location.line}:{finding.location.column}"
+            self.stream.write(f"{where}: {finding.code} {finding.message}\n")
+            for note in finding.notes:
+                self.stream.write(f"    {note}\n")
+            if finding.suggestion is not None:
+                s = finding.suggestion
+                self.stream.write(f"    suggestion: {s.var}: {s.value} gives {format_count(s.params)} params\n")
+        if spec.status == "pass" and self.quiet:
+            return
+        self.stream.write(f"{spec.file}: {spec.name}: {describe_count(spec)}: {spec.status}\n")
+
+
+def describe_count(spec: SpecResult) -> str:
+    """`552 params, budget ≤ 600` — the spec's count beside its budget."""
+    if spec.params is None:
+        return "not counted"
+    text = f"{format_count(spec.params)} params"
+    if spec.trainable != spec.params:
+        text += f" ({format_count(spec.trainable)} trainable)"
+    if spec.budget is not None:
+        text += f", budget {spec.budget.params.describe(format_count)}"
+    return text
