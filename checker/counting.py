@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import presets
+from .presets import PRESET_FILE_PREFIX
 from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .findings import SpecError
@@ -49,10 +50,13 @@ class Part:
     buffers: int
     copies: int = 1
     children: Tuple["Part", ...] = ()
-    tensors: Tuple[Tensor, ...] = ()  # parameters this layer owns (after ties), one copy
+    tensors: Tuple[Tensor, ...] = ()  # a layer's parameters, one copy
     buffer_tensors: Tuple[Tensor, ...] = ()
-    tied_to: Optional[str] = None
+    arguments: Mapping[str, Any] = field(default_factory=dict)  # a layer's bound constructor arguments
+    frozen: bool = False
     named: bool = False
+    tied_to: Optional[str] = None
+    shared: FrozenSet[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
 
     def times(self, copies: int) -> "Part":
         return dataclasses.replace(
@@ -84,7 +88,9 @@ def count_model(spec: Spec) -> Part:
     """The counted tree of `spec`'s model; raises SpecError at the first problem."""
     scope = Scope(env=spec.vars, blocks=spec.blocks)
     root = _Counter().count(spec.model, spec.model_location, START, scope)
-    return root if root is not None else _composite("model", "sequential", spec.model_location, START, [])
+    if root is None:
+        root = _composite(spec.name, "sequential", spec.model_location, START, [])
+    return root if root.named else dataclasses.replace(root, label=spec.name)
 
 
 def iter_parts(part: Part, depth: int = 0) -> Iterator[Tuple[int, Part]]:
@@ -195,41 +201,29 @@ class _Counter:
         return _composite("parallel", "parallel", location, output, children)
 
     def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Optional[Part]:
-        """`repeat` copies in sequence, counting each distinct input size once.
+        """`repeat` copies in sequence, each distinct copy counted once.
 
-        Copy k's input is copy k-1's output. Once an input size comes back,
-        the copies from there on cycle (usually with period 1: a block that
-        keeps its size), so the rest is counted by multiplication.
+        Copy k's input is copy k-1's output. Every layer's output size is
+        either fixed, or its input scaled, so once a copy's output equals its
+        input, all the copies after it are the same: they are multiplied, not
+        counted (a billion repeats cost what one does).
         """
-        if repeat == 1:
-            return count_once(size)
         if repeat == 0:
             return None
         distinct: List[Part] = []
-        seen: Dict[Size, int] = {}
-        while len(distinct) < repeat and size not in seen:
+        while len(distinct) < repeat:
             if len(distinct) == MAX_DISTINCT_COPIES:
                 raise SpecError("BC011", f"the size changes with every copy of this repeat (over "
                                          f"{MAX_DISTINCT_COPIES} distinct copies)", location)
-            seen[size] = len(distinct)
             distinct.append(count_once(size))
+            if distinct[-1].output == size:
+                break
             size = distinct[-1].output
-        copies = [1] * len(distinct)
-        remaining = repeat - len(distinct)
-        if remaining:
-            cycle_start = seen[size]
-            period = len(distinct) - cycle_start
-            rounds, extra = divmod(remaining, period)
-            for offset in range(period):
-                copies[cycle_start + offset] += rounds + (1 if offset < extra else 0)
-            last = distinct[cycle_start + extra - 1] if extra else distinct[-1]
-        else:
-            last = distinct[-1]
-        parts = [part.times(n) for part, n in zip(distinct, copies)]
+        parts = distinct[:-1] + [distinct[-1].times(repeat - len(distinct) + 1)]
         if len(parts) == 1:
             return parts[0]
         first = distinct[0]
-        return _composite(first.label, f"{first.kind} ×{repeat}", location, last.output, parts)
+        return _composite(first.label, f"{first.kind} ×{repeat}", location, parts[-1].output, parts)
 
     # ------------------------------------------------------------ blocks
     def _block(self, block: Block, args: Any, kind_location: Location, args_location: Location,
@@ -256,7 +250,15 @@ class _Counter:
                 raise SpecError("BC018", f"{block.name} requires {condition!r}, which fails for "
                                          f"{_values_in(condition, env)}", args_location)
         inner = scope.deeper(kind_location, env=env, blocks=_BlockScope(block), stack=scope.stack + (block.name,))
-        body = self.count(block.body, block.body_location, size, inner)
+        try:
+            body = self.count(block.body, block.body_location, size, inner)
+        except SpecError as error:
+            if not block.file.startswith(PRESET_FILE_PREFIX):
+                raise
+            # Point at the user's line, not into the preset's own file.
+            finding = error.finding
+            raise SpecError(finding.code, f"{finding.message} (in preset {block.name}, at its line "
+                                          f"{finding.location.line})", kind_location) from None
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
 
     # ------------------------------------------------------------ layers
@@ -281,6 +283,8 @@ class _Counter:
             buffers=sum(t.numel for t in buffers),
             tensors=tensors,
             buffer_tensors=buffers,
+            arguments={key: value for key, value in values.items() if key not in ("device", "dtype")},
+            frozen=scope.frozen,
         )
 
     # ------------------------------------------------------------ modifiers
@@ -290,12 +294,12 @@ class _Counter:
             named = ", ".join(sorted(self.names)) or "none yet"
             raise SpecError("BC019", f"tie: no layer named {target_name!r} before this one (named so far: {named})",
                             location)
-        shared = {tensor.name: tensor for tensor in _owned_tensors(target)}
-        owned = []
-        for tensor in _owned_tensors(part):
-            other = shared.get(tensor.name)
+        available = {tensor.name: tensor for tensor in owned_tensors(target)}
+        kept, shared = [], set()
+        for tensor in owned_tensors(part):
+            other = available.get(tensor.name)
             if other is None:
-                owned.append(tensor)
+                kept.append(tensor)
             elif other.shape != tensor.shape:
                 raise SpecError(
                     "BC019",
@@ -303,15 +307,14 @@ class _Counter:
                     f"{_shape(other.shape)} in {target_name!r}; tied parameters must have the same shape",
                     location,
                 )
-        # A tied part shows as one row: its children's own counts no longer add up to it.
-        kept = tuple(owned)
+            else:
+                shared.add(tensor.name)
         return dataclasses.replace(
             part,
             params=sum(t.numel for t in kept),
             trainable=sum(t.numel for t in kept if t.trainable),
-            tensors=kept,
-            children=(),
             tied_to=target_name,
+            shared=frozenset(shared),
         )
 
     def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
@@ -523,13 +526,13 @@ def _composite(label: str, kind: str, location: Location, output: Size, children
     )
 
 
-def _owned_tensors(part: Part, prefix: str = "") -> List[Tensor]:
-    """The parameters a part owns, named by their path inside it as torch would."""
-    tensors = [dataclasses.replace(t, name=prefix + t.name, copies=t.copies * part.copies) for t in part.tensors]
+def owned_tensors(part: Part) -> List[Tensor]:
+    """The parameters a part owns (not those it shares), named by their path inside it."""
+    tensors = list(part.tensors)
     for index, child in enumerate(part.children):
-        inner = f"{prefix}{child.label if child.named else index}."
-        tensors.extend(dataclasses.replace(t, copies=t.copies * part.copies) for t in _owned_tensors(child, inner))
-    return tensors
+        prefix = f"{child.label if child.named else index}."
+        tensors += [dataclasses.replace(t, name=prefix + t.name) for t in owned_tensors(child)]
+    return [dataclasses.replace(t, copies=t.copies * part.copies) for t in tensors if t.name not in part.shared]
 
 
 def _unknown_kind_message(kind: Any, scope: Scope) -> str:

@@ -123,7 +123,10 @@ def load_documents(text: str) -> Iterator[Document]:
                 yield Document(value, Location.of(event.start_mark), number)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        message = error.problem or error.context or "cannot parse"
+        if error.context and error.context_mark is not None:
+            start = Location.of(error.context_mark)
+            message += f" ({error.context} that starts at {start.line}:{start.column})"
         raise LoadError("BC001", f"invalid YAML: {message}", Location.of(mark)) from None
     except yaml.YAMLError as error:
         raise LoadError("BC001", f"invalid YAML: {error}", Location(1, 1)) from None

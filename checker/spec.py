@@ -197,8 +197,10 @@ def _parse_block(name: str, raw: Any, location: Location, file_vars: Dict[str, A
         raise SpecError("BC011", f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params"))
     for param in declared:
         check_identifier(param.name, param.location, "param")
-    require = raw.get("require") or []
-    if isinstance(require, str):
+    require = raw.get("require")
+    if require is None:
+        require = YamlSequence(location)
+    elif isinstance(require, str):
         require = YamlSequence(raw.location_of("require"))
         require.append(raw["require"])
         require.item_locations.append(raw.location_of("require"))

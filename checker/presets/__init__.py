@@ -13,6 +13,8 @@ from typing import Dict, List, Optional
 from ..loader import load_documents
 from ..spec import Block, parse_blocks
 
+PRESET_FILE_PREFIX = "<preset "
+
 
 @lru_cache(maxsize=None)
 def names() -> List[str]:
@@ -31,4 +33,4 @@ def find(name: str) -> Optional[Block]:
 def _load(name: str) -> Dict[str, Block]:
     text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     document = next(load_documents(text)).value
-    return parse_blocks(document["blocks"], document.location, {}, f"<preset {name}>")
+    return parse_blocks(document["blocks"], document.location, {}, f"{PRESET_FILE_PREFIX}{name}>")

@@ -40,8 +40,8 @@ def _rows(part: Part, depth: int, max_depth: int, total: int, rows: List[tuple],
             share + (" each" if per_copy else ""),
         )
     )
-    if depth + 1 >= max_depth:
-        return
+    if depth + 1 >= max_depth or part.tied_to:
+        return  # a tied part is one row: its children's own counts do not add up to it
     for child in part.children:
         # Inside a repeated part, the rows below stand for one copy.
         _rows(child, depth + 1, max_depth, total, rows, per_copy or part.copies > 1)

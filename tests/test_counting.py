@@ -1,0 +1,311 @@
+"""Control nodes, modifiers and size inference: exact counts, checked against torch."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .conftest import check_spec, count_spec
+
+torch = pytest.importorskip("torch")
+from .oracle import count_with_torch  # noqa: E402  (needs torch)
+
+
+def agree_with_torch(text: str):
+    """Count `text` with budget-check and with torch; both must agree. Returns the counted spec."""
+    spec = check_spec(text)
+    assert spec.tree is not None, [f.message for f in spec.findings]
+    counted = count_with_torch(spec.tree)
+    assert (spec.tree.params, spec.tree.trainable, spec.tree.buffers) == (
+        counted.params,
+        counted.trainable,
+        counted.buffers,
+    )
+    return spec
+
+
+CASES = {
+    "sequence infers sizes": """
+        model:
+          - Linear: [784, 256]
+          - ReLU
+          - Linear: {out_features: 128}
+          - LayerNorm
+          - Linear: {out_features: 10, bias: false}
+        """,
+    "first repeated copy sees another size": """
+        model:
+          - Linear: [3, 32]
+          - Linear: {out_features: 64}
+            repeat: 3
+        """,
+    "repeat of a block": """
+        blocks:
+          layer:
+            params: {width: null}
+            body:
+              - Linear: {out_features: width}
+              - GELU
+        model:
+          - Linear: [10, 20]
+          - layer: {width: 30}
+            repeat: 4
+        """,
+    "repeat zero": """
+        model:
+          - Linear: [3, 4]
+          - Linear: [4, 4]
+            repeat: 0
+        """,
+    "parallel residual": """
+        model:
+          - Conv2d: [3, 64, 3]
+          - parallel:
+              - - Conv2d: {out_channels: 64, kernel_size: 3, padding: 1}
+                - BatchNorm2d
+              - Identity
+        """,
+    "tied lm_head adds nothing": """
+        model:
+          - Embedding: [1000, 64]
+            name: wte
+          - Linear: {out_features: 64}
+          - Linear: {in_features: 64, out_features: 1000, bias: false}
+            tie: wte
+        """,
+    "tie shares only what both have": """
+        model:
+          - Embedding: [1000, 64]
+            name: wte
+          - Linear: {in_features: 64, out_features: 1000}
+            tie: wte
+        """,
+    "a Linear reused twice": """
+        model:
+          - Linear: [16, 16]
+            name: shared
+          - ReLU
+          - Linear: [16, 16]
+            tie: shared
+            repeat: 3
+        """,
+    "a whole block shared (ALBERT)": """
+        blocks:
+          layer:
+            params: [d]
+            body:
+              - Linear: [d, 4 * d]
+              - GELU
+              - Linear: [4 * d, d]
+              - LayerNorm: d
+        model:
+          - Embedding: [100, 32]
+          - layer: 32
+            name: shared
+          - layer: 32
+            tie: shared
+            repeat: 11
+        """,
+    "frozen backbone, trainable head": """
+        model:
+          - sequential:
+              - Conv2d: [3, 16, 3]
+              - BatchNorm2d
+              - Conv2d: {out_channels: 32, kernel_size: 3}
+            frozen: true
+          - AdaptiveAvgPool2d: 1
+          - Flatten
+          - Linear: [32, 10]
+        """,
+    "frozen embedding argument": """
+        model:
+          - Embedding: {num_embeddings: 100, embedding_dim: 8, _freeze: true}
+          - Linear: {out_features: 2}
+        """,
+    "when": """
+        vars: {pool: false}
+        model:
+          - Linear: [8, 8]
+          - Linear: [8, 8]
+            when: pool
+          - Linear: [8, 2]
+            when: not pool
+        """,
+    "layer-valued params": """
+        model:
+          mlp: {input_dim: 4, hidden_dim: 8, hidden_layers: 3, output_dim: 2, activation: {PReLU: 8}}
+        """,
+    "pixel shuffle changes the size": """
+        model:
+          - Conv2d: [3, 64, 3]
+          - PixelShuffle: 2
+          - Conv2d: {out_channels: 8, kernel_size: 1}
+          - PixelUnshuffle: 2
+          - BatchNorm2d
+        """,
+    "tuple-valued first argument": """
+        model:
+          - LayerNorm: [[10, 20]]
+          - LayerNorm: [20, 0.001]
+        """,
+    "bare parameters": """
+        model:
+          - Parameter: [1, 197, 768]
+          - Parameter: []
+          - Linear: [768, 768]
+        """,
+    "nested blocks with defaults over earlier params": """
+        blocks:
+          ffn:
+            params: {d: null, inner: 4 * d}
+            body:
+              - Linear: [d, inner]
+              - Linear: [inner, d]
+          layer:
+            params: [d]
+            body:
+              - LayerNorm: d
+              - ffn: {d: d}
+              - ffn: {d: d, inner: 2 * d}
+        model:
+          - layer: 24
+            repeat: 2
+        """,
+}
+
+
+@pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
+def test_case_agrees_with_torch(text):
+    agree_with_torch(text)
+
+
+def test_repeat_counts_first_copy_apart():
+    # One Linear(32, 64), then two Linear(64, 64).
+    assert count_spec(CASES["first repeated copy sees another size"]) == 3 * 32 + 32 + (32 * 64 + 64) + 2 * (
+        64 * 64 + 64
+    )
+
+
+def test_tie_counts():
+    assert count_spec(CASES["tied lm_head adds nothing"]) == 1000 * 64 + 64 * 64 + 64
+    assert count_spec(CASES["tie shares only what both have"]) == 1000 * 64 + 1000  # the bias is new
+
+
+def test_frozen_counts_in_total_not_trainable():
+    spec = check_spec(CASES["frozen backbone, trainable head"])
+    backbone = (3 * 16 * 9 + 16) + 32 + (16 * 32 * 9 + 32)
+    assert (spec.params, spec.trainable) == (backbone + 330, 330)
+
+
+def test_a_billion_repeats_count_instantly():
+    started = time.perf_counter()
+    params = count_spec("""
+        model:
+          - Linear: [4096, 4096]
+            repeat: 1_000_000_000
+        """)
+    assert params == 1_000_000_000 * (4096 * 4096 + 4096)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_repeat_until_the_size_settles():
+    # GLU halves the size: 16 -> 8 -> 4 -> 2 -> 1, then the size is unknown for good.
+    spec = agree_with_torch("""
+        model:
+          - Linear: [3, 16]
+          - GLU:
+            repeat: 9
+          - Linear: [1, 5]
+        """)
+    assert spec.params == 64 + 10
+
+
+def test_repeat_whose_size_keeps_growing_is_refused():
+    spec = check_spec("""
+        model:
+          - Conv2d: [3, 8, 1]
+          - PixelUnshuffle: 2
+            repeat: 100
+        """)
+    assert [f.code for f in spec.findings] == ["BC011"]
+    assert "the size changes with every copy" in spec.findings[0].message
+
+
+def test_integral_floats_are_sizes():
+    assert count_spec("model: [{Linear: [3, 2048.0]}, {Linear: {out_features: '1024 / 2'}}]") == (
+        3 * 2048 + 2048 + 2048 * 512 + 512
+    )
+
+
+def test_vars_use_vars_above_and_underscores():
+    assert count_spec("""
+        vars:
+          vocab: 50_257
+          d: 768
+          ff: 4 * d
+        model:
+          - Embedding: [vocab, d]
+          - Linear: {out_features: ff}
+        """) == 50257 * 768 + 768 * 3072 + 3072
+
+
+def test_block_params_shadow_vars():
+    assert count_spec("""
+        vars: {d: 1000}
+        blocks:
+          proj:
+            params: [d]
+            body: [{Linear: [d, d]}]
+        model:
+          - proj: 4
+        """) == 20
+
+
+def test_preset_with_explicit_nulls_takes_defaults():
+    assert count_spec("model: {gpt2: {n_inner: null}}") == 124_439_808
+    assert count_spec("model: {llama: {num_key_value_heads: null, head_dim: null}}") == 6_738_415_616
+
+
+def test_errors_inside_presets_point_at_the_use():
+    spec = check_spec("""
+        model:
+          - gpt2: {n_embd: -12}
+        """)
+    [finding] = spec.findings
+    assert finding.location.line == 3
+    assert "in preset gpt2" in finding.message
+
+
+# ----------------------------------------------------------- random stacks
+LAYERS = {
+    "Linear": lambda d, w: f"Linear: {{out_features: {w}, bias: {d.draw(st.sampled_from(['true', 'false']))}}}",
+    "LayerNorm": lambda d, w: "LayerNorm",
+    "RMSNorm": lambda d, w: "RMSNorm",
+    "ReLU": lambda d, w: "ReLU",
+    "GRU": lambda d, w: f"GRU: {{hidden_size: {w}, num_layers: {d.draw(st.integers(1, 2))}}}",
+    "LSTM": lambda d, w: f"LSTM: {{hidden_size: {w}, bidirectional: {d.draw(st.sampled_from(['true', 'false']))}}}",
+    "Conv1d": lambda d, w: f"Conv1d: {{out_channels: {w}, kernel_size: {d.draw(st.integers(1, 3))}}}",
+    "BatchNorm1d": lambda d, w: "BatchNorm1d",
+    "PReLU": lambda d, w: "PReLU",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_random_stacks_agree_with_torch(data):
+    """Differential test: random stacks with repeats, frozen parts and ties."""
+    width, first_input = data.draw(st.integers(1, 12)), data.draw(st.integers(1, 12))
+    lines = [f"  - Linear: [{first_input}, {width}]", "    name: first"]
+    for _ in range(data.draw(st.integers(1, 6))):
+        kind = data.draw(st.sampled_from(sorted(LAYERS)))
+        lines.append(f"  - {LAYERS[kind](data, data.draw(st.integers(1, 12)))}")
+        if data.draw(st.booleans()):
+            lines.append(f"    repeat: {data.draw(st.integers(0, 3))}")
+        if data.draw(st.booleans()):
+            lines.append("    frozen: true")
+    if data.draw(st.booleans()):
+        lines += [f"  - Linear: [{first_input}, {width}]", "    tie: first"]
+    agree_with_torch("model:\n" + "\n".join(lines) + "\n")
