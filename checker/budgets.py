@@ -74,7 +74,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Budget:
-    params: Limits
+    params: Optional[Limits] = None
     trainable: Optional[Limits] = None
     memory: Optional[Limits] = None
     memory_dtype: Optional[str] = None
@@ -99,8 +99,9 @@ def parse_budget(raw: Any, location: Location) -> Optional[Budget]:
                     "BC100", f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
                     memory.location_of("dtype"),
                 )
+        has_params = any(key in raw for key in _LIMIT_KEYS) or (trainable is None and memory is None)
         return Budget(
-            params=_limits(raw, location, parse_count, skip=("trainable", "memory")),
+            params=_limits(raw, location, parse_count, skip=("trainable", "memory")) if has_params else None,
             trainable=None if trainable is None else _limits(trainable, raw.location_of("trainable"), parse_count),
             memory=None if memory is None else _limits(memory, raw.location_of("memory"), parse_bytes, skip=("dtype",)),
             memory_dtype=memory_dtype,
@@ -222,7 +223,9 @@ def _percent(part: int, whole: int) -> str:
 
 def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str) -> List[Finding]:
     """All budget findings for a model with these counts."""
-    findings = check_limits(budget.params, Quantity(params, "params", ("BC101", "BC102", "BC103")))
+    findings = []
+    if budget.params is not None:
+        findings += check_limits(budget.params, Quantity(params, "params", ("BC101", "BC102", "BC103")))
     if budget.trainable is not None:
         findings += check_limits(budget.trainable, Quantity(trainable, "trainable params", ("BC104",) * 3))
     if budget.memory is not None:

@@ -127,7 +127,10 @@ def load_documents(text: str) -> Iterator[Document]:
         if error.context and error.context_mark is not None:
             start = Location.of(error.context_mark)
             message += f" ({error.context} that starts at {start.line}:{start.column})"
-        raise LoadError("BC001", f"invalid YAML: {message}", Location.of(mark)) from None
+        if "mapping values are not allowed" in message:
+            message += "; to give a bare layer name modifiers, end it with a colon (`- ReLU:`)"
+        code = "BC006" if "maximum nesting depth" in message else "BC001"
+        raise LoadError(code, f"invalid YAML: {message}", Location.of(mark)) from None
     except yaml.YAMLError as error:
         raise LoadError("BC001", f"invalid YAML: {error}", Location(1, 1)) from None
     finally:

@@ -282,14 +282,14 @@ def test_errors_inside_presets_point_at_the_use():
 # ----------------------------------------------------------- random stacks
 LAYERS = {
     "Linear": lambda d, w: f"Linear: {{out_features: {w}, bias: {d.draw(st.sampled_from(['true', 'false']))}}}",
-    "LayerNorm": lambda d, w: "LayerNorm",
-    "RMSNorm": lambda d, w: "RMSNorm",
-    "ReLU": lambda d, w: "ReLU",
+    "LayerNorm": lambda d, w: "LayerNorm: null",
+    "RMSNorm": lambda d, w: "RMSNorm: null",
+    "ReLU": lambda d, w: "ReLU: null",
     "GRU": lambda d, w: f"GRU: {{hidden_size: {w}, num_layers: {d.draw(st.integers(1, 2))}}}",
     "LSTM": lambda d, w: f"LSTM: {{hidden_size: {w}, bidirectional: {d.draw(st.sampled_from(['true', 'false']))}}}",
     "Conv1d": lambda d, w: f"Conv1d: {{out_channels: {w}, kernel_size: {d.draw(st.integers(1, 3))}}}",
-    "BatchNorm1d": lambda d, w: "BatchNorm1d",
-    "PReLU": lambda d, w: "PReLU",
+    "BatchNorm1d": lambda d, w: "BatchNorm1d: null",
+    "PReLU": lambda d, w: "PReLU: null",
 }
 
 

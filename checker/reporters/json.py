@@ -36,6 +36,6 @@ def spec_json(spec: SpecResult) -> Dict[str, Any]:
         "params": spec.params,
         "trainable": spec.trainable,
         "torch_params": spec.torch_params,
-        "budget": None if budget is None else budget.params.to_json(),
+        "budget": None if budget is None or budget.params is None else budget.params.to_json(),
         "findings": [finding.to_json() for finding in spec.findings],
     }

@@ -42,6 +42,6 @@ def describe_count(spec: SpecResult) -> str:
     text = f"{format_count(spec.params)} params"
     if spec.trainable != spec.params:
         text += f" ({format_count(spec.trainable)} trainable)"
-    if spec.budget is not None:
+    if spec.budget is not None and spec.budget.params is not None:
         text += f", budget {spec.budget.params.describe(format_count)}"
     return text

@@ -1,0 +1,101 @@
+"""The expression language: whitelisted grammar, exact integers, bounded values."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker.expressions import ExpressionError, evaluate, names_in, parse
+
+ENV = {"d": 768, "heads": 12, "flag": True, "ratio": 2.5, "nothing": None}
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("4*d", 3072),
+        ("d // heads", 64),
+        ("d / heads", 64.0),
+        ("d % heads == 0", True),
+        ("-2**2", -4),
+        ("2**-1", 0.5),
+        ("(1 + 2) * 3", 9),
+        ("max(1, d / 5, 3)", 153.6),
+        ("min(d, 100)", 100),
+        ("ceil(d / 5)", 154),
+        ("floor(ratio)", 2),
+        ("round(ratio)", 2),
+        ("round(2.567, 2)", 2.57),
+        ("abs(-3)", 3),
+        ("50_257", 50257),
+        ("1e-5", 1e-05),
+        (".5", 0.5),
+        ("not flag", False),
+        ("flag and d > 1", True),
+        ("d < 0 or heads == 12", True),
+        ("1 < 2 <= 2 < 3", True),
+        ("1 < 2 > 3", False),
+        ("64 if flag else 32", 64),
+        ("d * (1 + flag)", 1536),
+        ("true", True),
+        ("2**100", 2**100),
+    ],
+)
+def test_values(text, value):
+    assert evaluate(text, ENV) == value
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("10**10**10", "too large"),
+        ("2**101", "too large"),
+        ("9" * 41, "too long"),
+        ("d" + " + d" * 300, "longer than 1000"),
+        ("(" * 70 + "1" + ")" * 70, "nests deeper"),
+        ("-" * 70 + "1", "nests deeper"),
+        ("1/0", "division by zero"),
+        ("d % 0", "division by zero"),
+        ("0 ** -1", "division by zero"),
+        ("(-8) ** 0.5", "not a real number"),
+        ("dd", "unknown name 'dd' (did you mean 'd'?)"),
+        ("nothing + 1", "nothing has no value"),
+        ("sqrt(4)", "unknown function sqrt()"),
+        ("round(1, 2, 3)", "takes 1 to 2 arguments"),
+        ("__import__('os')", "unexpected character"),
+        ("d.real", "unexpected character"),
+        ("[1]", "unexpected character"),
+        ("1 +", "ends too early"),
+        ("1 2", "unexpected '2'"),
+        ("", "empty expression"),
+        ("if", "unexpected 'if'"),
+    ],
+)
+def test_errors(text, message):
+    with pytest.raises(ExpressionError) as raised:
+        evaluate(text, ENV)
+    assert message in str(raised.value)
+
+
+def test_names_in():
+    assert names_in(parse("n_embd % n_head == 0 and max(a, 2) > b if c else d")) == {
+        "n_embd", "n_head", "a", "b", "c", "d"
+    }
+
+
+@given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6), st.sampled_from(["+", "-", "*", "//", "%"]))
+def test_integer_arithmetic_matches_python(a, b, op):
+    if op in ("//", "%") and b == 0:
+        return
+    assert evaluate(f"a {op} b", {"a": a, "b": b}) == {
+        "+": a + b, "-": a - b, "*": a * b, "//": a // b if b else 0, "%": a % b if b else 0
+    }[op]
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_fails_cleanly(text):
+    try:
+        evaluate(text, ENV)
+    except ExpressionError:
+        pass

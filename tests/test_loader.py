@@ -1,0 +1,82 @@
+"""Loading YAML safely with positions: values, locations, and every refusal."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from checker.loader import MAX_DEPTH, LoadError, Location, YamlMapping, load_documents
+
+
+def load(text):
+    return [document.value for document in load_documents(text)]
+
+
+def test_values_and_their_locations():
+    [doc] = load("name: x\nvars:\n  d: 50_257\n  f: 1.5\nmodel: [ReLU, {Linear: [3, 4]}]\n")
+    assert doc == {"name": "x", "vars": {"d": 50257, "f": 1.5}, "model": ["ReLU", {"Linear": [3, 4]}]}
+    assert isinstance(doc, YamlMapping)
+    assert doc.key_locations["vars"] == Location(2, 1)
+    assert doc["vars"].location_of("d") == Location(3, 6)
+    assert doc["model"].location_of(1) == Location(5, 15)
+    assert doc["model"][1]["Linear"].location_of(1) == Location(5, 28)
+
+
+def test_several_documents_are_numbered():
+    documents = list(load_documents("a: 1\n---\nb: 2\n---\n"))
+    assert [(d.number, d.location.line) for d in documents] == [(1, 1), (2, 2), (3, 4)]
+
+
+def test_merge_keys_and_aliases():
+    [doc] = load("base: &b {x: 1, y: 2}\nthis: {<<: *b, y: 3}\nsame: *b\n")
+    assert doc["this"] == {"x": 1, "y": 3}
+    assert doc["same"] is doc["base"]
+
+
+def test_scalar_spans_for_editing():
+    text = "vars:\n  width: 16   # comment\n  q: '8'\n"
+    [doc] = load(text)
+    span = doc["vars"].value_spans["width"]
+    assert text[span.start:span.end] == "16"
+    quoted = doc["vars"].value_spans["q"]
+    assert (text[quoted.start:quoted.end], quoted.style) == ("'8'", "'")
+
+
+@pytest.mark.parametrize(
+    "text, code, location",
+    [
+        ("a: [1, 2\n", "BC001", Location(2, 1)),
+        ("a: 1\na: 2\n", "BC002", Location(2, 1)),
+        ("a: !!python/object/apply:os.system [ls]\n", "BC003", Location(1, 4)),
+        ("a: !custom 1\n", "BC003", Location(1, 4)),
+        ("a: !!binary aGk=\n", "BC003", Location(1, 4)),
+        ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "BC006", Location(1, MAX_DEPTH + 1)),
+        ("a: *nowhere\n", "BC001", Location(1, 4)),
+        ("{[1]: 2}\n", "BC001", Location(1, 2)),
+    ],
+    ids=["syntax", "duplicate", "python-tag", "custom-tag", "binary-tag", "too-deep", "unknown-alias", "list-key"],
+)
+def test_refusals(text, code, location):
+    with pytest.raises(LoadError) as raised:
+        load(text)
+    assert (raised.value.code, raised.value.location) == (code, location)
+
+
+def test_deep_nesting_is_refused_quickly_without_crashing():
+    # libyaml's own composer crashes the process on input like this.
+    started = time.perf_counter()
+    with pytest.raises(LoadError) as raised:
+        load("[" * 100_000 + "]" * 100_000)
+    assert raised.value.code == "BC006"
+    assert time.perf_counter() - started < 1.0
+
+
+def test_alias_bomb_is_refused_without_expanding():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    started = time.perf_counter()
+    with pytest.raises(LoadError) as raised:
+        load("\n".join(lines) + "\n")
+    assert raised.value.code == "BC004"
+    assert time.perf_counter() - started < 1.0

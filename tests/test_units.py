@@ -1,0 +1,78 @@
+"""Counts, byte sizes and how they print."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.units import (
+    UnitError,
+    dtype_bytes,
+    format_bytes,
+    format_count,
+    format_short,
+    parse_bytes,
+    parse_count,
+)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        (552, 552),
+        ("552", 552),
+        ("1.5M", 1_500_000),
+        ("1.2M", 1_200_000),
+        ("125M", 125_000_000),
+        ("7B", 7_000_000_000),
+        ("7G", 7_000_000_000),
+        ("2T", 2_000_000_000_000),
+        ("10k", 10_000),
+        ("10K", 10_000),
+        ("50_257", 50_257),
+        ("1_000 M", 1_000_000_000),
+        (1.5e6, 1_500_000),
+    ],
+)
+def test_counts(text, value):
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("16GiB", 16 * 2**30), ("500MB", 500_000_000), ("1.5 KiB", 1536), ("2kB", 2000), (1024, 1024), ("3TB", 3 * 10**12)],
+)
+def test_bytes(text, value):
+    assert parse_bytes(text) == value
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("12X", "unknown unit 'X'"), ("1.2345k", "not a whole number"), ("abc", "cannot read"), (True, "got true"),
+     ("-5", "cannot read"), ([1], "got list")],
+)
+def test_count_errors(text, message):
+    with pytest.raises(UnitError) as raised:
+        parse_count(text)
+    assert message in str(raised.value)
+
+
+def test_unit_kinds_do_not_mix():
+    with pytest.raises(UnitError):
+        parse_count("16GiB")
+    with pytest.raises(UnitError):
+        parse_bytes("7M")
+
+
+def test_memory_per_dtype():
+    assert dtype_bytes(6_738_415_616, "bfloat16") == 13_476_831_232
+    assert dtype_bytes(7, "int4") == 4
+    assert dtype_bytes(552, "float32") == 2208
+
+
+def test_formatting():
+    assert format_count(124439808) == "124,439,808"
+    assert format_short(124439808) == "124.4M"
+    assert format_short(6_738_415_616) == "6.738B"
+    assert format_short(552) == "552"
+    assert format_bytes(13_476_831_232) == "12.55 GiB"
+    assert format_bytes(512) == "512 B"
