@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable
 
 from .findings import Finding, SpecError
 from .hints import did_you_mean
@@ -26,8 +26,8 @@ _LIMIT_KEYS = ("min", "max", "target", "tolerance")
 class Tolerance:
     """How far from a target a value may be: a fraction of it, or an amount."""
 
-    relative: Optional[Fraction] = None
-    absolute: Optional[int] = None
+    relative: Fraction | None = None
+    absolute: int | None = None
 
     def allowed(self, target: int) -> Fraction:
         return self.relative * target if self.relative is not None else Fraction(self.absolute or 0)
@@ -42,13 +42,13 @@ class Tolerance:
 class Limits:
     """The bounds on one quantity, each with where it was written."""
 
-    min: Optional[int] = None
-    max: Optional[int] = None
-    target: Optional[int] = None
-    tolerance: Optional[Tolerance] = None
-    min_location: Optional[Location] = None
-    max_location: Optional[Location] = None
-    target_location: Optional[Location] = None
+    min: int | None = None
+    max: int | None = None
+    target: int | None = None
+    tolerance: Tolerance | None = None
+    min_location: Location | None = None
+    max_location: Location | None = None
+    target_location: Location | None = None
 
     def to_json(self) -> dict:
         """The bounds; `tolerance` is the allowed distance from the target, in the same unit."""
@@ -74,13 +74,13 @@ class Limits:
 
 @dataclass(frozen=True)
 class Budget:
-    params: Optional[Limits] = None
-    trainable: Optional[Limits] = None
-    memory: Optional[Limits] = None
-    memory_dtype: Optional[str] = None
+    params: Limits | None = None
+    trainable: Limits | None = None
+    memory: Limits | None = None
+    memory_dtype: str | None = None
 
 
-def parse_budget(raw: Any, location: Location) -> Optional[Budget]:
+def parse_budget(raw: Any, location: Location) -> Budget | None:
     if raw is None:
         return None
     if isinstance(raw, YamlMapping):
@@ -122,7 +122,7 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         if key not in _LIMIT_KEYS + skip:
             raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, _LIMIT_KEYS)}", raw.key_locations[key])
 
-    def read(key: str) -> Optional[int]:
+    def read(key: str) -> int | None:
         return None if raw.get(key) is None else _amount(parse, raw[key], raw.location_of(key))
 
     tolerance = raw.get("tolerance")
@@ -171,11 +171,11 @@ class Quantity:
 
     value: int
     noun: str
-    codes: Tuple[str, str, str]
+    codes: tuple[str, str, str]
     show: Callable[[int], str] = format_count
 
 
-def check_limits(limits: Limits, quantity: Quantity) -> List[Finding]:
+def check_limits(limits: Limits, quantity: Quantity) -> list[Finding]:
     """A finding for each bound the value breaks, saying by how much."""
     value, show, noun = quantity.value, quantity.show, quantity.noun
     over, under, off_target = quantity.codes
@@ -221,7 +221,7 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:+.1f}%"
 
 
-def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str) -> List[Finding]:
+def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str) -> list[Finding]:
     """All budget findings for a model with these counts."""
     findings = []
     if budget.params is not None:

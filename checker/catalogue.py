@@ -25,10 +25,11 @@ Kinds combine with `|` (`ints|{same;valid}`); a trailing `?` also accepts null.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import Callable
 
 REQUIRED = object()
 
@@ -52,7 +53,7 @@ class Tensor:
     """One parameter (or buffer) as torch names it; `copies` stacks identical ones."""
 
     name: str
-    shape: Tuple[int, ...]
+    shape: tuple[int, ...]
     copies: int = 1
     trainable: bool = True
 
@@ -64,7 +65,7 @@ class Tensor:
 @dataclass(frozen=True)
 class Argument:
     name: str
-    kinds: Tuple[str, ...]
+    kinds: tuple[str, ...]
     choices: frozenset
     optional: bool
     default: object
@@ -72,7 +73,7 @@ class Argument:
     variadic: str = ""  # "*" collects positionals, "**" takes any keywords
 
 
-TensorTable = Dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
+TensorTable = dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
 
 
 @dataclass(frozen=True)
@@ -80,28 +81,28 @@ class Layer:
     name: str
     signature_text: str
     params: Callable[[SimpleNamespace], TensorTable] = lambda a: {}
-    output: Callable[[SimpleNamespace, Optional[int]], Optional[int]] = lambda a, size: size
+    output: Callable[[SimpleNamespace, int | None], int | None] = lambda a, size: size
     buffers: Callable[[SimpleNamespace], TensorTable] = lambda a: {}
-    requires: Tuple[Tuple[Callable[[SimpleNamespace], bool], str], ...] = field(default=())
+    requires: tuple[tuple[Callable[[SimpleNamespace], bool], str], ...] = field(default=())
 
     @cached_property
-    def signature(self) -> Tuple[Argument, ...]:
+    def signature(self) -> tuple[Argument, ...]:
         return _parse_signature(self.signature_text)
 
     @cached_property
-    def input_argument(self) -> Optional[str]:
+    def input_argument(self) -> str | None:
         for argument in self.signature:
             if argument.name in INPUT_SIZE_ARGUMENTS:
                 return argument.name
         return None
 
-    def parameters(self, args: SimpleNamespace) -> Tuple[Tensor, ...]:
+    def parameters(self, args: SimpleNamespace) -> tuple[Tensor, ...]:
         return _tensors(self.params(args))
 
-    def buffer_tensors(self, args: SimpleNamespace) -> Tuple[Tensor, ...]:
+    def buffer_tensors(self, args: SimpleNamespace) -> tuple[Tensor, ...]:
         return _tensors(self.buffers(args))
 
-    def refusal(self, args: SimpleNamespace) -> Optional[str]:
+    def refusal(self, args: SimpleNamespace) -> str | None:
         """The message torch would raise for these arguments, if any."""
         for holds, message in self.requires:
             if not holds(args):
@@ -109,7 +110,7 @@ class Layer:
         return None
 
 
-def _tensors(table: TensorTable) -> Tuple[Tensor, ...]:
+def _tensors(table: TensorTable) -> tuple[Tensor, ...]:
     tensors = []
     for name, value in table.items():
         if value is None:
@@ -118,7 +119,7 @@ def _tensors(table: TensorTable) -> Tuple[Tensor, ...]:
     return tuple(tensors)
 
 
-def _parse_signature(text: str) -> Tuple[Argument, ...]:
+def _parse_signature(text: str) -> tuple[Argument, ...]:
     arguments, keyword_only = [], False
     for part in (piece.strip() for piece in text.split(",") if piece.strip()):
         if part == "*":
@@ -178,7 +179,7 @@ def _linear(in_features: int, out_features: int, bias: bool) -> TensorTable:
     return {"weight": (out_features, in_features), "bias": (out_features,) if bias else None}
 
 
-def _kernel(kernel_size: object, dims: int) -> Tuple[int, ...]:
+def _kernel(kernel_size: object, dims: int) -> tuple[int, ...]:
     return tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * dims
 
 
@@ -206,7 +207,7 @@ def _running_stats(a: SimpleNamespace) -> TensorTable:
     return {"running_mean": (a.num_features,), "running_var": (a.num_features,), "num_batches_tracked": ()}
 
 
-def _normalized(shape: object) -> Tuple[int, ...]:
+def _normalized(shape: object) -> tuple[int, ...]:
     return tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
 
 
@@ -252,7 +253,7 @@ def _rnn(gates: int) -> Callable[[SimpleNamespace], TensorTable]:
     return params
 
 
-def _rnn_output(a: SimpleNamespace, size: Optional[int]) -> int:
+def _rnn_output(a: SimpleNamespace, size: int | None) -> int:
     return (getattr(a, "proj_size", 0) or a.hidden_size) * (2 if a.bidirectional else 1)
 
 
@@ -268,7 +269,7 @@ def _cell(gates: int) -> Callable[[SimpleNamespace], TensorTable]:
     return params
 
 
-def _attention(e: int, bias: bool = True, kdim: Optional[int] = None, vdim: Optional[int] = None,
+def _attention(e: int, bias: bool = True, kdim: int | None = None, vdim: int | None = None,
                add_bias_kv: bool = False) -> TensorTable:
     kdim = e if kdim is None else kdim
     vdim = e if vdim is None else vdim
@@ -382,12 +383,12 @@ def _free(name: str, signature: str = "", output: Callable = lambda a, size: siz
     return Layer(name, signature, output=output)
 
 
-def unknown_size(a: SimpleNamespace, size: Optional[int]) -> None:
+def unknown_size(a: SimpleNamespace, size: int | None) -> None:
     """The output size of layers that reshape (Flatten): unknown to a spec."""
-    return None
+    return
 
 
-def _pixel_shuffle(a: SimpleNamespace, size: Optional[int]) -> Optional[int]:
+def _pixel_shuffle(a: SimpleNamespace, size: int | None) -> int | None:
     if size is None or a.upscale_factor <= 0 or size % (a.upscale_factor**2):
         return None
     return size // a.upscale_factor**2

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import List, Optional
 
 from .budgets import Budget, check_budget
 from .counting import Part, count_model
@@ -19,6 +18,7 @@ from .units import format_count
 
 MAX_FILE_BYTES = 10 * 2**20
 LARGEST_PARTS = 3
+FILE_START = Location(1, 1)
 
 
 @dataclass
@@ -26,21 +26,21 @@ class SpecResult:
     file: str
     name: str
     location: Location
-    findings: List[Finding] = field(default_factory=list)
-    spec: Optional[Spec] = None
-    tree: Optional[Part] = None
-    torch_params: Optional[int] = None
+    findings: list[Finding] = field(default_factory=list)
+    spec: Spec | None = None
+    tree: Part | None = None
+    torch_params: int | None = None
 
     @property
-    def params(self) -> Optional[int]:
+    def params(self) -> int | None:
         return None if self.tree is None else self.tree.params
 
     @property
-    def trainable(self) -> Optional[int]:
+    def trainable(self) -> int | None:
         return None if self.tree is None else self.tree.trainable
 
     @property
-    def budget(self) -> Optional[Budget]:
+    def budget(self) -> Budget | None:
         return None if self.spec is None else self.spec.budget
 
     @property
@@ -53,7 +53,7 @@ class SpecResult:
 @dataclass
 class FileResult:
     path: str
-    specs: List[SpecResult] = field(default_factory=list)
+    specs: list[SpecResult] = field(default_factory=list)
     skipped: int = 0  # documents that are not specs
 
 
@@ -80,8 +80,8 @@ def check_file(path: Path, shown_as: str) -> FileResult:
 def check_text(text: str, file: str) -> FileResult:
     """Check every spec in the YAML `text` of `file`."""
     result = FileResult(file)
-    documents: List[Document] = []
-    load_error: Optional[LoadError] = None
+    documents: list[Document] = []
+    load_error: LoadError | None = None
     try:
         documents.extend(load_documents(text))
     except LoadError as error:
@@ -118,7 +118,7 @@ def check_document(document: YamlMapping, file: str, name: str) -> SpecResult:
         result.findings.append(error.finding)
     except RecursionError:
         result.findings.append(Finding("BC006", "the spec nests too deeply to be checked", document.location))
-    except Exception as error:  # a bug of ours must not hide the other files' results
+    except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' results
         result.findings.append(
             Finding("BC008", f"internal error: {type(error).__name__}: {error}", document.location)
         )
@@ -142,5 +142,5 @@ def _part_label(part: Part) -> str:
     return f"{part.label} ×{part.copies}" if part.copies > 1 else part.label
 
 
-def _file_error(file: str, code: str, message: str, location: Location = Location(1, 1)) -> FileResult:
+def _file_error(file: str, code: str, message: str, location: Location = FILE_START) -> FileResult:
     return FileResult(file, [SpecResult(file, Path(file).stem, location, [Finding(code, message, location)])])

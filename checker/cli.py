@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence, TextIO
+from typing import TextIO
 
 from . import __version__
 from .check import FileResult, check_file
@@ -21,7 +22,7 @@ class UsageError(Exception):
     """The command was used wrongly: exit 2 with this message."""
 
 
-def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = None) -> int:
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_paths(paths: List[str]) -> List[FileResult]:
+def _check_paths(paths: list[str]) -> list[FileResult]:
     if not paths:
         paths = [p for p in DEFAULT_PATHS if Path(p).is_dir()]
         if not paths:
@@ -94,8 +95,7 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
         json.dump([{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted], stdout, indent=2)
         stdout.write("\n")
     else:
-        for spec in counted:
-            stdout.write(render(spec, options.depth) + "\n")
+        stdout.write("\n".join(render(spec, options.depth) for spec in counted))
     invalid = [spec for spec in result.specs if spec.tree is None]
     if invalid:
         reporter_for("text", stdout, quiet=True).report([FileResult(result.path, invalid)])

@@ -9,17 +9,18 @@ take it. Ties share parameters by torch name, counted once.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Union
 
 from . import presets
-from .presets import PRESET_FILE_PREFIX
 from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .findings import SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
+from .presets import PRESET_FILE_PREFIX
 from .spec import CONTROL_KINDS, MODIFIERS, REQUIRED_PARAM, Block, NodeValue, Spec, value_of
 
 MAX_MODEL_DEPTH = 100
@@ -49,16 +50,16 @@ class Part:
     trainable: int
     buffers: int
     copies: int = 1
-    children: Tuple["Part", ...] = ()
-    tensors: Tuple[Tensor, ...] = ()  # a layer's parameters, one copy
-    buffer_tensors: Tuple[Tensor, ...] = ()
+    children: tuple[Part, ...] = ()
+    tensors: tuple[Tensor, ...] = ()  # a layer's parameters, one copy
+    buffer_tensors: tuple[Tensor, ...] = ()
     arguments: Mapping[str, Any] = field(default_factory=dict)  # a layer's bound constructor arguments
     frozen: bool = False
     named: bool = False
-    tied_to: Optional[str] = None
-    shared: FrozenSet[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
+    tied_to: str | None = None
+    shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
 
-    def times(self, copies: int) -> "Part":
+    def times(self, copies: int) -> Part:
         return dataclasses.replace(
             self,
             copies=self.copies * copies,
@@ -74,11 +75,11 @@ class Scope:
 
     env: Mapping[str, Any]
     blocks: Mapping[str, Block]
-    stack: Tuple[str, ...] = ()  # the blocks being expanded, outermost first
+    stack: tuple[str, ...] = ()  # the blocks being expanded, outermost first
     frozen: bool = False
     depth: int = 0
 
-    def deeper(self, location: Location, **changes: Any) -> "Scope":
+    def deeper(self, location: Location, **changes: Any) -> Scope:
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError("BC006", f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
         return dataclasses.replace(self, depth=self.depth + 1, **changes)
@@ -93,7 +94,7 @@ def count_model(spec: Spec) -> Part:
     return root if root.named else dataclasses.replace(root, label=spec.name)
 
 
-def iter_parts(part: Part, depth: int = 0) -> Iterator[Tuple[int, Part]]:
+def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
     """Every part of the tree with its depth, parents first."""
     yield depth, part
     for child in part.children:
@@ -102,7 +103,7 @@ def iter_parts(part: Part, depth: int = 0) -> Iterator[Tuple[int, Part]]:
 
 @dataclass
 class _Counter:
-    names: Dict[str, Part] = field(default_factory=dict)
+    names: dict[str, Part] = field(default_factory=dict)
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part:
@@ -200,7 +201,7 @@ class _Counter:
         output = known.pop() if known else (children[0].output if children else size)
         return _composite("parallel", "parallel", location, output, children)
 
-    def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Optional[Part]:
+    def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Part | None:
         """`repeat` copies in sequence, each distinct copy counted once.
 
         Copy k's input is copy k-1's output. Every layer's output size is
@@ -210,7 +211,7 @@ class _Counter:
         """
         if repeat == 0:
             return None
-        distinct: List[Part] = []
+        distinct: list[Part] = []
         while len(distinct) < repeat:
             if len(distinct) == MAX_DISTINCT_COPIES:
                 raise SpecError("BC011", f"the size changes with every copy of this repeat (over "
@@ -268,7 +269,7 @@ class _Counter:
         arguments = SimpleNamespace(**values)
         refusal = layer.refusal(arguments)
         if refusal is not None:
-            raise SpecError("BC016", f"torch refuses {layer.name}({_call(values)}): {refusal}", kind_location)
+            raise SpecError("BC016", f"torch refuses {layer.name}({_call(layer, values)}): {refusal}", kind_location)
         tensors = layer.parameters(arguments)
         if scope.frozen:
             tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
@@ -351,11 +352,11 @@ class _BlockScope(Mapping):
 
 # ------------------------------------------------------------ arguments
 def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size,
-                         env: Mapping[str, Any], kind_location: Location) -> Dict[str, Any]:
+                         env: Mapping[str, Any], kind_location: Location) -> dict[str, Any]:
     """Match the written arguments to the torch signature, as Python would, and read each value."""
     signature = layer.signature
     written = _written_arguments(layer.name, signature, args, location)
-    values: Dict[str, Any] = {}
+    values: dict[str, Any] = {}
     for argument in signature:
         if argument.variadic == "**":
             continue
@@ -381,12 +382,12 @@ def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size
     return values
 
 
-def _written_arguments(owner: str, signature: Tuple[Argument, ...], args: Any,
-                       location: Location) -> Dict[str, Tuple[Any, Location]]:
+def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
+                       location: Location) -> dict[str, tuple[Any, Location]]:
     """{name: (raw value, location)} from a scalar, a list or a mapping of arguments."""
     positional = [a for a in signature if not a.keyword_only and a.variadic != "**"]
     takes_any_keyword = any(a.variadic == "**" for a in signature)
-    written: Dict[str, Tuple[Any, Location]] = {}
+    written: dict[str, tuple[Any, Location]] = {}
     if args is None:
         return written
     if isinstance(args, YamlMapping):
@@ -415,7 +416,7 @@ def _written_arguments(owner: str, signature: Tuple[Argument, ...], args: Any,
     return written
 
 
-def _bind_block_arguments(block: Block, args: Any, location: Location) -> Dict[str, Tuple[Any, Location]]:
+def _bind_block_arguments(block: Block, args: Any, location: Location) -> dict[str, tuple[Any, Location]]:
     names = [param.name for param in block.params]
     if args is None:
         return {}
@@ -488,8 +489,8 @@ def _evaluate(text: str, env: Mapping[str, Any], location: Location, what: str) 
         raise SpecError("BC011", f"{what}: cannot compute {text!r}: {error}", location) from None
 
 
-def _as_int(value: Any, what: str, location: Location, minimum: Optional[int] = None,
-            expression: Optional[str] = None) -> int:
+def _as_int(value: Any, what: str, location: Location, minimum: int | None = None,
+            expression: str | None = None) -> int:
     """An integer from an int or an integral float (1024.0); anything else is an error."""
     source = f" ({expression!r} = {value})" if expression else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -513,7 +514,7 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
-def _composite(label: str, kind: str, location: Location, output: Size, children: List[Part]) -> Part:
+def _composite(label: str, kind: str, location: Location, output: Size, children: list[Part]) -> Part:
     return Part(
         label=label,
         kind=kind,
@@ -526,7 +527,7 @@ def _composite(label: str, kind: str, location: Location, output: Size, children
     )
 
 
-def owned_tensors(part: Part) -> List[Tensor]:
+def owned_tensors(part: Part) -> list[Tensor]:
     """The parameters a part owns (not those it shares), named by their path inside it."""
     tensors = list(part.tensors)
     for index, child in enumerate(part.children):
@@ -548,15 +549,17 @@ def _values_in(condition: str, env: Mapping[str, Any]) -> str:
     return ", ".join(f"{name}={env[name]}" for name in names if name in env)
 
 
-def _call(values: Dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value!r}" for key, value in values.items() if key not in ("device", "dtype"))
+def _call(layer: Layer, values: dict[str, Any]) -> str:
+    """The arguments that differ from torch's defaults, as a call would show them."""
+    defaults = {argument.name: argument.default for argument in layer.signature}
+    return ", ".join(f"{key}={value!r}" for key, value in values.items() if value != defaults.get(key))
 
 
-def _signature_names(signature: Tuple[Argument, ...]) -> str:
+def _signature_names(signature: tuple[Argument, ...]) -> str:
     return ", ".join(("*" * len(a.variadic)) + a.name for a in signature if a.name not in ("device", "dtype"))
 
 
-def _shape(shape: Tuple[int, ...]) -> str:
+def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, List
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders that hold other people's YAML, never specs.
@@ -15,14 +15,14 @@ class PathNotFound(Exception):
     pass
 
 
-def spec_files(paths: Iterable[str]) -> List[Path]:
+def spec_files(paths: Iterable[str]) -> list[Path]:
     """The files to check, in a stable order, each once.
 
     A file given by name is read whatever its suffix (pre-commit passes
     exactly the files it wants checked); a folder is searched recursively for
     *.yaml and *.yml, skipping hidden folders and installed packages.
     """
-    files: List[Path] = []
+    files: list[Path] = []
     seen = set()
     for name in paths:
         path = Path(name)

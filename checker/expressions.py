@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Mapping, Union
+from typing import Callable, Union
 
 from .hints import did_you_mean
 
@@ -188,7 +189,7 @@ class _Parser:
         return token
 
     def expect(self, value: str) -> None:
-        kind, found = self.take()
+        _, found = self.take()
         if found != value:
             raise ExpressionError(f"expected {value!r} but found {found!r} in {self.text!r}")
 
@@ -392,10 +393,9 @@ def _binary(tree: Binary, env: Mapping[str, object]) -> Number:
 
 
 def _power(base: Number, exponent: Number) -> Number:
-    if abs(base) > 1 and exponent > 0:
-        # Size the result before computing it: log2|result| = exponent · log2|base|.
-        if exponent * math.log2(abs(base)) > math.log2(MAX_MAGNITUDE):
-            raise ExpressionError(f"the value of {base} ** {exponent} is too large")
+    # Size the result before computing it: log2|result| = exponent · log2|base|.
+    if abs(base) > 1 and exponent > 0 and exponent * math.log2(abs(base)) > math.log2(MAX_MAGNITUDE):
+        raise ExpressionError(f"the value of {base} ** {exponent} is too large")
     if base == 0 and exponent < 0:
         raise ExpressionError(f"division by zero (0 ** {exponent})")
     result = base**exponent

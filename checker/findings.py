@@ -9,7 +9,7 @@ reporters (SARIF rules, `--explain`-style docs) reuse.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from .loader import Location
 
@@ -68,7 +68,7 @@ class Finding:
     message: str
     location: Location
     severity: str = "error"
-    suggestion: Optional[Suggestion] = None
+    suggestion: Suggestion | None = None
     notes: tuple = field(default=())  # extra lines for people (the largest parts, ...)
 
     @property

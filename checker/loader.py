@@ -9,8 +9,9 @@ running count of how many nodes the document would expand to through aliases.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from .budgets import Budget, parse_budget
 from .catalogue import LAYERS
@@ -44,13 +44,13 @@ REQUIRED_PARAM = None  # `params: {mid: null}` means mid is required
 @dataclass
 class Block:
     name: str
-    params: Tuple[Param, ...]
+    params: tuple[Param, ...]
     body: Any
     body_location: Location
-    require: Tuple[Tuple[str, Location], ...]
+    require: tuple[tuple[str, Location], ...]
     location: Location
-    file_vars: Dict[str, Any] = field(default_factory=dict)  # what the body sees besides its params
-    file_blocks: Dict[str, "Block"] = field(default_factory=dict)  # blocks of the same file
+    file_vars: dict[str, Any] = field(default_factory=dict)  # what the body sees besides its params
+    file_blocks: dict[str, Block] = field(default_factory=dict)  # blocks of the same file
     file: str = ""
 
 
@@ -59,17 +59,17 @@ class Spec:
     file: str
     name: str
     document: YamlMapping
-    vars: Dict[str, Any]
-    blocks: Dict[str, Block]
+    vars: dict[str, Any]
+    blocks: dict[str, Block]
     model: Any
     model_location: Location
-    budget: Optional[Budget]
+    budget: Budget | None
     dtype: str
 
 
-def parse_spec(document: YamlMapping, file: str, name: str) -> Tuple[Optional[Spec], List[Finding]]:
+def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None, list[Finding]]:
     """Check the top level of a spec document; a Spec when it can be counted."""
-    findings: List[Finding] = []
+    findings: list[Finding] = []
     for key in document:
         if key not in TOP_LEVEL_KEYS and not (isinstance(key, str) and key.startswith("x-")):
             findings.append(
@@ -117,9 +117,9 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> Tuple[Optional[Sp
     return spec, findings
 
 
-def parse_vars(raw: Any, location: Location, outer: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None) -> dict[str, Any]:
     """Evaluate `vars:` in order; each may use the ones above it."""
-    variables: Dict[str, Any] = dict(outer or {})
+    variables: dict[str, Any] = dict(outer or {})
     if raw is None:
         return variables
     if not isinstance(raw, YamlMapping):
@@ -130,7 +130,7 @@ def parse_vars(raw: Any, location: Location, outer: Optional[Dict[str, Any]] = N
     return variables
 
 
-def value_of(value: Any, env: Dict[str, Any], location: Location, what: str) -> Any:
+def value_of(value: Any, env: dict[str, Any], location: Location, what: str) -> Any:
     """A var or param value: a number, bool, null, expression, or a layer node."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -156,9 +156,9 @@ def check_identifier(name: Any, location: Location, what: str) -> None:
         raise SpecError("BC011", f"{what} name {name!r} must be an identifier (letters, digits, _)", location)
 
 
-def parse_blocks(raw: Any, location: Location, file_vars: Dict[str, Any], file: str) -> Dict[str, Block]:
+def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: str) -> dict[str, Block]:
     """Read `blocks:`; the blocks of one file see each other and that file's vars."""
-    blocks: Dict[str, Block] = {}
+    blocks: dict[str, Block] = {}
     if raw is None:
         return blocks
     if not isinstance(raw, YamlMapping):
@@ -173,8 +173,8 @@ def parse_blocks(raw: Any, location: Location, file_vars: Dict[str, Any], file: 
     return blocks
 
 
-def _parse_block(name: str, raw: Any, location: Location, file_vars: Dict[str, Any],
-                 file_blocks: Dict[str, Block], file: str) -> Block:
+def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, Any],
+                 file_blocks: dict[str, Block], file: str) -> Block:
     if not isinstance(raw, YamlMapping):
         raise SpecError("BC011", f"block {name!r} must be a mapping with `params` and `body`", location)
     for key in raw:
@@ -237,7 +237,7 @@ def node_kinds(node: Any, location: Location):
                     pending.append((value, node.location_of(key)))
 
 
-def _check_cycles(blocks: Dict[str, Block]) -> None:
+def _check_cycles(blocks: dict[str, Block]) -> None:
     uses = {
         name: [(kind, where) for kind, where in node_kinds(block.body, block.body_location) if kind in blocks]
         for name, block in blocks.items()

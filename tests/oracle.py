@@ -9,7 +9,6 @@ requires_grad. torch then counts, and shared parameters are counted once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict
 
 import torch
 from torch import nn
@@ -41,7 +40,7 @@ def count_with_torch(tree: Part) -> TorchCount:
     )
 
 
-def build_layer(kind: str, arguments: Dict) -> nn.Module:
+def build_layer(kind: str, arguments: dict) -> nn.Module:
     if kind == "Parameter":
         return _BareParameter(arguments["size"], arguments["requires_grad"])
     return getattr(nn, kind)(**arguments)
@@ -49,7 +48,7 @@ def build_layer(kind: str, arguments: Dict) -> nn.Module:
 
 class _Builder:
     def __init__(self):
-        self.named: Dict[str, nn.Module] = {}
+        self.named: dict[str, nn.Module] = {}
 
     def build(self, part: Part) -> nn.Module:
         copies = [self._one_copy(part) for _ in range(part.copies)]

@@ -74,8 +74,12 @@ def test_invalid_budgets(text, message):
         ("500 ± 5%", "BC103", "552 params is off the target of 500 ± 5% by +52 (+10.4%)", (2, 9)),
         ("{target: 600, tolerance: 10}", "BC103", "552 params is off the target of 600 ± 10 by -48 (-8.0%)", (2, 18)),
         ("{max: 1k, trainable: {max: 500}}", "BC104", "552 trainable params is over the budget of 500 by 52 (+10.4%)", (2, 36)),
-        ("{max: 1k, memory: {max: 2KiB}}", "BC105", "2.16 KiB of float32 parameter memory is over the budget of "
-                                                    "2.00 KiB by 160 B (+7.8%)", (2, 33)),
+        (
+            "{max: 1k, memory: {max: 2KiB}}",
+            "BC105",
+            "2.16 KiB of float32 parameter memory is over the budget of 2.00 KiB by 160 B (+7.8%)",
+            (2, 33),
+        ),
     ],
 )
 def test_violations_say_by_how_much_and_where(budget, code, message, line_column):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from .conftest import check_spec, count_spec
 
 torch = pytest.importorskip("torch")
-from .oracle import count_with_torch  # noqa: E402  (needs torch)
+from .oracle import count_with_torch
 
 
 def agree_with_torch(text: str):

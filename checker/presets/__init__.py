@@ -6,9 +6,8 @@ blocks its body may use. A preset file loads on first use and is cached.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
-from typing import Dict, List, Optional
 
 from ..loader import load_documents
 from ..spec import Block, parse_blocks
@@ -16,21 +15,21 @@ from ..spec import Block, parse_blocks
 PRESET_FILE_PREFIX = "<preset "
 
 
-@lru_cache(maxsize=None)
-def names() -> List[str]:
+@cache
+def names() -> list[str]:
     return sorted(
         entry.name[: -len(".yaml")] for entry in resources.files(__name__).iterdir() if entry.name.endswith(".yaml")
     )
 
 
-def find(name: str) -> Optional[Block]:
+def find(name: str) -> Block | None:
     if name not in names():
         return None
     return _load(name).get(name)
 
 
-@lru_cache(maxsize=None)
-def _load(name: str) -> Dict[str, Block]:
+@cache
+def _load(name: str) -> dict[str, Block]:
     text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     document = next(load_documents(text)).value
     return parse_blocks(document["blocks"], document.location, {}, f"{PRESET_FILE_PREFIX}{name}>")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import List, TextIO
+from typing import TextIO
 
 from ..check import FileResult
 
@@ -26,7 +26,7 @@ class Summary:
     skipped: int  # YAML documents that are not specs
 
     @classmethod
-    def of(cls, files: List[FileResult]) -> "Summary":
+    def of(cls, files: list[FileResult]) -> Summary:
         statuses = [spec.status for file in files for spec in file.specs]
         return cls(
             checked=len(statuses),
@@ -44,7 +44,7 @@ class Reporter:
         self.stream = stream
         self.quiet = quiet
 
-    def report(self, files: List[FileResult]) -> None:
+    def report(self, files: list[FileResult]) -> None:
         raise NotImplementedError
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 from ..check import FileResult, SpecResult
 from . import Reporter, Summary
 
 
 class JsonReporter(Reporter):
-    def report(self, files: List[FileResult]) -> None:
+    def report(self, files: list[FileResult]) -> None:
         summary = Summary.of(files)
         document = {
             "version": 1,
@@ -27,7 +27,7 @@ class JsonReporter(Reporter):
         self.stream.write("\n")
 
 
-def spec_json(spec: SpecResult) -> Dict[str, Any]:
+def spec_json(spec: SpecResult) -> dict[str, Any]:
     budget = spec.budget
     return {
         "file": spec.file,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from ..check import SpecResult
 from ..counting import Part
@@ -26,7 +26,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(part: Part, depth: int, max_depth: int, total: int, rows: List[tuple], per_copy: bool) -> None:
+def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple], per_copy: bool) -> None:
     label = "  " * depth + part.label + (f" ×{part.copies}" if part.copies > 1 else "")
     note = f" (tied to {part.tied_to})" if part.tied_to else ""
     share = f"{100 * part.params / total:.1f}%" if total else "-"
@@ -47,14 +47,14 @@ def _rows(part: Part, depth: int, max_depth: int, total: int, rows: List[tuple],
         _rows(child, depth + 1, max_depth, total, rows, per_copy or part.copies > 1)
 
 
-def _line(cells: tuple, widths: List[int]) -> str:
+def _line(cells: tuple, widths: list[int]) -> str:
     left, right = cells[:2], cells[2:]
     text = "  ".join(cell.ljust(width) for cell, width in zip(left, widths))
     text += "  " + "  ".join(cell.rjust(width) for cell, width in zip(right, widths[2:]))
     return text.rstrip()
 
 
-def _totals(tree: Part) -> List[str]:
+def _totals(tree: Part) -> list[str]:
     memory = "  ".join(f"{dtype} {format_bytes(dtype_bytes(tree.params, dtype))}" for dtype in MEMORY_DTYPES)
     rows = [
         ("Total params:", format_count(tree.params)),
@@ -66,7 +66,7 @@ def _totals(tree: Part) -> List[str]:
     return [f"{label:<22} {value:>{width}}" for label, value in rows] + [f"Parameter memory:      {memory}"]
 
 
-def tree_json(part: Part) -> Dict[str, Any]:
+def tree_json(part: Part) -> dict[str, Any]:
     return {
         "name": part.label,
         "kind": part.kind,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import List
-
 from ..check import FileResult, SpecResult
 from ..units import format_count
 from . import Reporter, Summary
 
 
 class TextReporter(Reporter):
-    def report(self, files: List[FileResult]) -> None:
+    def report(self, files: list[FileResult]) -> None:
         for file in files:
             for spec in file.specs:
                 self._spec(spec)

@@ -1,0 +1,139 @@
+"""The command line, end to end through the installed entry point.
+
+Text output is compared with golden files in tests/golden; run with
+UPDATE_GOLDEN=1 to rewrite them after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def budget_check(*args, cwd=ROOT):
+    """Run the `budget-check` console script (python -m checker where it is not installed)."""
+    script = shutil.which("budget-check", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "checker"]
+    return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def assert_golden(name, text):
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def test_check_passes_on_the_examples():
+    run = budget_check("examples/specs")
+    assert run.returncode == 0, run.stderr
+    assert_golden("check-examples.txt", run.stdout)
+
+
+def test_check_fails_on_the_failing_example():
+    run = budget_check("examples/failing")
+    assert run.returncode == 1
+    assert_golden("check-failing.txt", run.stdout)
+
+
+def test_invalid_specs_exit_1_and_other_files_are_still_checked():
+    run = budget_check("tests/fixtures/invalid", "examples/specs/mlp.yaml", "--quiet")
+    assert run.returncode == 1
+    assert run.stderr == ""
+    assert "Traceback" not in run.stdout
+    assert_golden("check-invalid.txt", run.stdout)
+
+
+def test_json_output():
+    run = budget_check("examples/failing", "examples/specs/mlp.yaml", "--format", "json")
+    assert run.returncode == 1
+    document = json.loads(run.stdout)
+    assert document["version"] == 1
+    assert document["summary"] == {"checked": 2, "passed": 1, "failed": 1, "skipped": 0, "errors": 0}
+    failing, passing = document["specs"]
+    assert failing == {
+        "file": "examples/failing/mlp-too-deep.yaml",
+        "name": "mlp-too-deep",
+        "status": "fail",
+        "params": 1096,
+        "trainable": 1096,
+        "torch_params": None,
+        "budget": {"min": None, "max": None, "target": 552, "tolerance": 11.04},
+        "findings": [
+            {
+                "code": "BC103",
+                "severity": "error",
+                "message": "1,096 params is off the target of 552 ± 2% by +544 (+98.6%)",
+                "line": 15,
+                "column": 9,
+            }
+        ],
+    }
+    assert (passing["status"], passing["params"], passing["findings"]) == ("pass", 552, [])
+
+
+def test_json_for_an_invalid_spec():
+    run = budget_check("tests/fixtures/invalid/unknown-layer.yaml", "--format", "json")
+    [spec] = json.loads(run.stdout)["specs"]
+    assert (spec["status"], spec["params"], spec["findings"][0]["code"]) == ("error", None, "BC012")
+
+
+def test_show():
+    run = budget_check("show", "examples/specs/gpt2-small.yaml")
+    assert run.returncode == 0, run.stderr
+    assert_golden("show-gpt2-small.txt", run.stdout)
+
+
+def test_show_json():
+    run = budget_check("show", "examples/specs/resnet50.yaml", "--format", "json")
+    [spec] = json.loads(run.stdout)
+    assert (spec["tree"]["params"], spec["tree"]["buffers"]) == (25_557_032, 53_173)
+    assert [child["name"] for child in spec["tree"]["children"]][:2] == ["conv1", "bn1"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["no/such/path"], "no such file or folder: no/such/path"),
+        (["--format", "xml", "examples/specs"], "invalid choice: 'xml'"),
+        (["--no-such-option"], "unrecognized arguments"),
+        (["show", "examples/specs"], "show takes one spec file"),
+    ],
+)
+def test_usage_errors_exit_2(args, message):
+    run = budget_check(*args)
+    assert run.returncode == 2
+    assert message in run.stderr
+
+
+def test_no_paths_checks_specs_folder(tmp_path):
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "m.yaml").write_text("model: [{Linear: [2, 2]}]\nbudget: 10\n")
+    run = budget_check(cwd=tmp_path)
+    assert (run.returncode, run.stdout.splitlines()[-1]) == (0, "1 spec checked: 1 passed, 0 failed, 0 invalid")
+
+
+def test_no_paths_and_no_specs_folder(tmp_path):
+    run = budget_check(cwd=tmp_path)
+    assert run.returncode == 2
+    assert "no paths given" in run.stderr
+
+
+def test_the_default_path_never_imports_torch():
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "checker", "examples/specs"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert run.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    assert "yaml" in imported
+    assert not {name for name in imported if name == "torch" or name.startswith("torch.")}

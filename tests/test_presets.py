@@ -1,0 +1,60 @@
+"""Presets meet the published figures, and every example spec agrees with torch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker import presets
+from checker.check import check_file
+
+from .conftest import count_spec
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.yaml"))
+
+PUBLISHED = {
+    "gpt2: null": 124_439_808,  # GPT-2 small, lm_head tied
+    "gpt2: {tie_word_embeddings: false}": 124_439_808 + 50257 * 768,
+    "gpt2: {n_embd: 1024, n_layer: 24, n_head: 16}": 354_823_168,  # GPT-2 medium
+    "bert: null": 109_482_240,  # BERT-base
+    "bert: {hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096}": 335_141_888,
+    "llama: null": 6_738_415_616,  # Llama-2-7B
+    "llama: {hidden_size: 5120, intermediate_size: 13824, num_hidden_layers: 40, num_attention_heads: 40}":
+        13_015_864_320,  # Llama-2-13B
+    "llama: {intermediate_size: 14336, num_key_value_heads: 8}": 7_241_732_096,  # Mistral-7B
+    "mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}": 552,
+}
+
+
+@pytest.mark.parametrize("model, params", PUBLISHED.items(), ids=PUBLISHED.keys())
+def test_published_figures(model, params):
+    assert count_spec(f"model: {{{model}}}") == params
+
+
+def test_presets_are_listed():
+    assert presets.names() == ["bert", "gpt2", "llama", "mlp"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_agrees_with_torch(path):
+    pytest.importorskip("torch")
+    from .oracle import count_with_torch
+
+    for spec in check_file(path, str(path)).specs:
+        assert spec.tree is not None, spec.findings
+        counted = count_with_torch(spec.tree)
+        assert (spec.params, spec.trainable, spec.tree.buffers) == (counted.params, counted.trainable, counted.buffers)
+
+
+def test_examples_meet_published_figures():
+    counts = {spec.name: spec.params for path in EXAMPLES for spec in check_file(path, str(path)).specs}
+    assert counts == {
+        "mlp": 552,
+        "gpt2-small": 124_439_808,
+        "bert-base": 109_482_240,
+        "llama-2-7b": 6_738_415_616,
+        "resnet50": 25_557_032,
+        "vgg16": 138_357_544,
+        "mlp-too-deep": 1096,
+    }
