@@ -408,7 +408,7 @@ def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
             written[positional[index].name] = (collected, where)
             break
         if index >= len(positional):
-            if takes_any_keyword or (positional and positional[-1].variadic):
+            if takes_any_keyword:
                 break
             raise SpecError("BC013", f"{owner} takes at most {len(positional)} positional arguments "
                                      f"({', '.join(a.name for a in positional)}), got {len(items)}", where)
