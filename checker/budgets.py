@@ -115,7 +115,7 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         match = _TARGET.fullmatch(raw) if isinstance(raw, str) else None
         if match:
             target = _amount(parse, match.group("target"), location)
-            tolerance = _tolerance(parse, match.group("tolerance"), location)
+            tolerance = parse_tolerance(parse, match.group("tolerance"), location)
             return Limits(target=target, tolerance=tolerance, target_location=location)
         return Limits(max=_amount(parse, raw, location), max_location=location)
     for key in raw:
@@ -132,10 +132,10 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         min=read("min"),
         max=read("max"),
         target=read("target"),
-        tolerance=None if tolerance is None else _tolerance(parse, tolerance, raw.location_of("tolerance")),
-        min_location=raw.location_of("min"),
-        max_location=raw.location_of("max"),
-        target_location=raw.location_of("target"),
+        tolerance=None if tolerance is None else parse_tolerance(parse, tolerance, raw.location_of("tolerance")),
+        min_location=raw.value_locations.get("min"),
+        max_location=raw.value_locations.get("max"),
+        target_location=raw.value_locations.get("target"),
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
         raise SpecError("BC100", f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min"))
@@ -151,7 +151,8 @@ def _amount(parse: Callable[[Any], int], raw: Any, location: Location) -> int:
         raise SpecError("BC100", f"invalid budget: {error}", location) from None
 
 
-def _tolerance(parse: Callable[[Any], int], raw: Any, location: Location) -> Tolerance:
+def parse_tolerance(parse: Callable[[Any], int], raw: Any, location: Location) -> Tolerance:
+    """`2%` (of the target) or an amount in the unit of `parse`."""
     text = str(raw).strip()
     if text.endswith("%"):
         try:

@@ -76,18 +76,26 @@ class Argument:
 TensorTable = dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
 
 
+def _no_tensors(args: SimpleNamespace) -> TensorTable:
+    return {}
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str
     signature_text: str
-    params: Callable[[SimpleNamespace], TensorTable] = lambda a: {}
+    params: Callable[[SimpleNamespace], TensorTable] = _no_tensors
     output: Callable[[SimpleNamespace, int | None], int | None] = lambda a, size: size
-    buffers: Callable[[SimpleNamespace], TensorTable] = lambda a: {}
+    buffers: Callable[[SimpleNamespace], TensorTable] = _no_tensors
     requires: tuple[tuple[Callable[[SimpleNamespace], bool], str], ...] = field(default=())
 
     @cached_property
     def signature(self) -> tuple[Argument, ...]:
         return _parse_signature(self.signature_text)
+
+    @property
+    def has_parameters(self) -> bool:
+        return self.params is not _no_tensors
 
     @cached_property
     def input_argument(self) -> str | None:

@@ -14,6 +14,7 @@ from .counting import Part, count_model
 from .findings import Finding, SpecError
 from .loader import Document, LoadError, Location, YamlMapping, load_documents
 from .spec import Spec, parse_spec
+from .suggestions import check_match, with_budget_suggestion
 from .units import format_count
 
 MAX_FILE_BYTES = 10 * 2**20
@@ -27,6 +28,7 @@ class SpecResult:
     name: str
     location: Location
     findings: list[Finding] = field(default_factory=list)
+    document: int = 1  # which YAML document of the file
     spec: Spec | None = None
     tree: Part | None = None
     torch_params: int | None = None
@@ -74,11 +76,11 @@ def check_file(path: Path, shown_as: str) -> FileResult:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return _file_error(shown_as, "BC005", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
                            Location(line, column))
-    return check_text(text, shown_as)
+    return check_text(text, shown_as, path.parent)
 
 
-def check_text(text: str, file: str) -> FileResult:
-    """Check every spec in the YAML `text` of `file`."""
+def check_text(text: str, file: str, folder: Path | None = None) -> FileResult:
+    """Check every spec in the YAML `text` of `file`; `folder` is where its references are looked up."""
     result = FileResult(file)
     documents: list[Document] = []
     load_error: LoadError | None = None
@@ -93,7 +95,7 @@ def check_text(text: str, file: str) -> FileResult:
             result.skipped += 1
             continue
         name = f"{stem}#{document.number}" if several else stem
-        result.specs.append(check_document(document.value, file, name))
+        result.specs.append(check_document(document, file, name, folder or Path(file).parent))
     if load_error is not None:
         name = f"{stem}#{len(documents) + 1}" if several else stem
         finding = Finding(load_error.code, load_error.message, load_error.location)
@@ -101,8 +103,9 @@ def check_text(text: str, file: str) -> FileResult:
     return result
 
 
-def check_document(document: YamlMapping, file: str, name: str) -> SpecResult:
-    result = SpecResult(file, name, document.location)
+def check_document(source: Document, file: str, name: str, folder: Path) -> SpecResult:
+    document = source.value
+    result = SpecResult(file, name, document.location, document=source.number)
     try:
         spec, findings = parse_spec(document, file, name)
         result.findings.extend(findings)
@@ -113,7 +116,9 @@ def check_document(document: YamlMapping, file: str, name: str) -> SpecResult:
         if spec.budget is not None:
             notes = largest_parts(result.tree)
             for finding in check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype):
-                result.findings.append(replace(finding, notes=notes))
+                result.findings.append(with_budget_suggestion(spec, replace(finding, notes=notes)))
+        if spec.match is not None:
+            result.findings.extend(check_match(spec, result.tree, _reference_counter(folder)))
     except SpecError as error:
         result.findings.append(error.finding)
     except RecursionError:
@@ -123,6 +128,25 @@ def check_document(document: YamlMapping, file: str, name: str) -> SpecResult:
             Finding("BC008", f"internal error: {type(error).__name__}: {error}", document.location)
         )
     return result
+
+
+def _reference_counter(folder: Path):
+    """Counts the spec file a `match.reference` names, relative to `folder`."""
+
+    def count_file(reference: str) -> int:
+        path = folder / reference
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            document = next(d for d in load_documents(text) if isinstance(d.value, YamlMapping) and "model" in d.value)
+        except (OSError, UnicodeDecodeError, LoadError, StopIteration):
+            raise SpecError("BC200", f"match.reference: no spec can be read from {reference}",
+                            FILE_START) from None
+        spec, findings = parse_spec(document.value, str(path), path.stem)
+        if spec is None:
+            raise SpecError("BC200", f"match.reference {reference} is invalid: {findings[0].message}", FILE_START)
+        return count_model(spec).params
+
+    return count_file
 
 
 def largest_parts(tree: Part) -> tuple:

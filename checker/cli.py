@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .check import FileResult, check_file
+from .check import FileResult, SpecResult, check_file
 from .discovery import PathNotFound, spec_files
 
-COMMANDS = ("check", "show")
+COMMANDS = ("check", "show", "match")
 DEFAULT_PATHS = ("specs",)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -27,8 +27,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     stdout = stdout or sys.stdout
     if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
         argv.insert(0, "check")
-    parser = _parser()
-    options = parser.parse_args(argv)
+    options = _parser().parse_args(argv)
     try:
         return options.run(options, stdout)
     except UsageError as error:
@@ -50,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default: specs/)")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
+    check.add_argument("--fix", action="store_true", help="write suggested values into the spec files")
     check.set_defaults(run=_run_check)
 
     show = commands.add_parser("show", help="print a spec's breakdown: layers, params, totals, memory")
@@ -57,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--depth", type=int, default=3, help="rows down to this depth (default 3)")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     show.set_defaults(run=_run_show)
+
+    match = commands.add_parser("match", help="the width that keeps a spec's count when its depth changes")
+    match.add_argument("spec", metavar="SPEC", help="a spec file (its first spec)")
+    match.add_argument("--set", dest="sets", action="append", default=[], metavar="VAR=VALUE",
+                       help="change a var (the new depth); repeatable")
+    match.add_argument("--vary", metavar="VAR", help="the var to solve for (default: match.vary or the preset width)")
+    match.add_argument("--sweep", metavar="VAR=A..B", help="one row per value of VAR from A to B")
+    match.add_argument("--multiple-of", type=int, metavar="N", help="widths in multiples of N")
+    match.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    match.add_argument("--fix", action="store_true", help="write the --set values and the width into SPEC")
+    match.set_defaults(run=_run_match)
     return parser
 
 
@@ -76,9 +87,53 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     from .reporters import reporter_for
 
     results = _check_paths(options.paths)
+    if options.fix:
+        results = [_fix_suggestions(file, stdout) for file in results]
     reporter_for(options.format, stdout, quiet=options.quiet).report(results)
     failed = any(spec.status != "pass" for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _fix_suggestions(file: FileResult, stdout: TextIO) -> FileResult:
+    """Apply each failing spec's suggestions (a matched width before a budget's), then check again."""
+    changed = False
+    for spec in file.specs:
+        values: dict[str, int] = {}
+        for finding in sorted(spec.findings, key=lambda f: f.code, reverse=True):
+            if finding.suggestion is not None:
+                values.setdefault(finding.suggestion.var, finding.suggestion.value)
+        changed |= _write_fix(Path(file.path), spec, values, stdout)
+    return check_file(Path(file.path), file.path) if changed else file
+
+
+def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> bool:
+    from .fixing import FixError, fix_file
+
+    if not values:
+        return False
+    try:
+        edits = fix_file(path, spec.document, values)
+    except (FixError, OSError) as error:
+        stdout.write(f"{path}: {spec.name}: not fixed: {error}\n")
+        return False
+    for edit in edits:
+        where = f"{path}:{edit.location.line}:{edit.location.column}"
+        stdout.write(f"{where}: fixed {edit.var}: {edit.old} -> {edit.new}\n")
+    return bool(edits)
+
+
+def _one_spec(name: str) -> SpecResult:
+    if Path(name).is_dir():
+        raise UsageError(f"{name} is a folder; give one spec file")
+    [result] = _check_paths([name])
+    for spec in result.specs:
+        if spec.tree is None:
+            from .reporters import reporter_for
+
+            reporter_for("text", sys.stderr, quiet=True).report([FileResult(result.path, [spec])])
+            raise UsageError(f"{name}: the spec is invalid")
+        return spec
+    raise UsageError(f"{name} holds no spec (no document with a `model` key)")
 
 
 def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
@@ -101,3 +156,53 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
         reporter_for("text", stdout, quiet=True).report([FileResult(result.path, invalid)])
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
+    from .findings import SpecError
+    from .reporters.match import MatchReport
+    from .solving import solve, width_var
+    from .spec import with_vars
+
+    result = _one_spec(options.spec)
+    spec = result.spec
+    sets = dict(_assignment(text) for text in options.sets)
+    vary = options.vary or width_var(spec)
+    if vary is None:
+        raise UsageError("say which var to solve for with --vary (the spec has no match.vary or preset width)")
+    if vary not in spec.vars:
+        raise UsageError(f"--vary {vary}: not a var of {options.spec}")
+    multiple_of = options.multiple_of or (spec.match.multiple_of if spec.match is not None else 1)
+    report = MatchReport(result, vary, sets)
+    try:
+        if options.sweep:
+            if options.fix:
+                raise UsageError("--fix writes one width; leave out --sweep")
+            sweep_var, low, high = _sweep(options.sweep)
+            for depth in range(low, high + 1):
+                changed = with_vars(spec, {**sets, sweep_var: depth})
+                report.add_row(sweep_var, depth, solve(changed, vary, result.params, multiple_of=multiple_of))
+        else:
+            report.solution = solve(with_vars(spec, sets), vary, result.params, multiple_of=multiple_of)
+    except SpecError as error:
+        raise UsageError(f"{options.spec}: {error.finding.message}") from None
+    report.write(stdout, options.format)
+    if options.fix and report.solution is not None and report.solution.value is not None:
+        _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout)
+    return EXIT_OK if report.found else EXIT_FAILED
+
+
+def _assignment(text: str) -> tuple[str, object]:
+    var, separator, value = text.partition("=")
+    if not separator or not var.strip() or not value.strip():
+        raise UsageError(f"--set takes VAR=VALUE, not {text!r}")
+    value = value.strip()
+    return var.strip(), int(value) if value.lstrip("-").isdigit() else value
+
+
+def _sweep(text: str) -> tuple[str, int, int]:
+    var, _, bounds = text.partition("=")
+    low, _, high = bounds.partition("..")
+    if not (var and low.strip().isdigit() and high.strip().isdigit()) or int(low) > int(high):
+        raise UsageError(f"--sweep takes VAR=A..B with whole numbers A <= B, not {text!r}")
+    return var, int(low), int(high)

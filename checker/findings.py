@@ -49,6 +49,8 @@ RULES = {
         Rule("BC103", "off-target", "The parameter count is outside the target's tolerance."),
         Rule("BC104", "trainable-budget", "The trainable parameter count breaks its budget."),
         Rule("BC105", "memory-budget", "Parameter memory breaks its budget."),
+        Rule("BC200", "invalid-match", "The `match` key cannot be read."),
+        Rule("BC201", "match-drift", "The count has drifted from the reference past the tolerance."),
     )
 }
 

@@ -71,6 +71,16 @@ class YamlMapping(dict):
     def location_of(self, key: Any) -> Location:
         return self.value_locations.get(key, self.location)
 
+    def replaced(self, values: dict[Any, Any]) -> YamlMapping:
+        """A copy with some values changed (each keeps the location of the one it replaces)."""
+        copy = YamlMapping(self.location)
+        copy.update(self)
+        copy.update(values)
+        copy.key_locations = dict(self.key_locations)
+        copy.value_locations = dict(self.value_locations)
+        copy.value_spans = {key: span for key, span in self.value_spans.items() if key not in values}
+        return copy
+
 
 class YamlSequence(list):
     """A sequence from the file that also knows where each item stands."""

@@ -15,6 +15,7 @@ from .expressions import ExpressionError, evaluate
 from .findings import Finding, SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
+from .matching import Match, parse_match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
 
 TOP_LEVEL_KEYS = ("name", "vars", "blocks", "model", "budget", "match", "torch", "dtype")
@@ -65,6 +66,7 @@ class Spec:
     model_location: Location
     budget: Budget | None
     dtype: str
+    match: Match | None = None
 
 
 def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None, list[Finding]]:
@@ -94,6 +96,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
     variables = attempt(parse_vars, document.get("vars"), document.location_of("vars"))
     blocks = attempt(parse_blocks, document.get("blocks"), document.location_of("blocks"), variables or {}, file)
     budget = attempt(parse_budget, document.get("budget"), document.location_of("budget"))
+    match = attempt(parse_match, document.get("match"), document.location_of("match"), variables or {})
     dtype = document.get("dtype", DEFAULT_DTYPE)
     if dtype not in DTYPE_BITS:
         findings.append(
@@ -113,6 +116,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
         model_location=document.location_of("model"),
         budget=budget,
         dtype=dtype,
+        match=match,
     )
     return spec, findings
 
@@ -259,6 +263,19 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
             else:
                 done.add(path.pop())
                 pending.pop()
+
+
+def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
+    """The same spec with some vars written otherwise (the vars after them follow)."""
+    raw = spec.document.get("vars")
+    unknown = [name for name in overrides if not isinstance(raw, YamlMapping) or name not in raw]
+    if unknown:
+        raise SpecError("BC011", f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars"))
+    document = spec.document.replaced({"vars": raw.replaced(overrides)})
+    changed, findings = parse_spec(document, spec.file, spec.name)
+    if changed is None:
+        raise SpecError(findings[0].code, findings[0].message, findings[0].location)
+    return changed
 
 
 def location_of_var(spec: Spec, name: str) -> Location:

@@ -75,6 +75,7 @@ def test_json_output():
                 "message": "1,096 params is off the target of 552 ± 2% by +544 (+98.6%)",
                 "line": 15,
                 "column": 9,
+                "suggestion": {"var": "hidden_dim", "value": 11, "params": 591},
             }
         ],
     }
@@ -137,3 +138,48 @@ def test_the_default_path_never_imports_torch():
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
     assert "yaml" in imported
     assert not {name for name in imported if name == "torch" or name.startswith("torch.")}
+
+
+def test_match():
+    run = budget_check("match", "examples/specs/mlp.yaml", "--set", "hidden_layers=4")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == (
+        "mlp (examples/specs/mlp.yaml): 552 params as written\n"
+        "with hidden_layers=4: hidden_dim = 11 gives 591 params (+7.1% vs 552); the closed form gives 10.54\n"
+    )
+
+
+def test_match_json():
+    run = budget_check("match", "examples/specs/mlp.yaml", "--set", "hidden_layers=4", "--format", "json")
+    assert json.loads(run.stdout) == {"var": "hidden_dim", "value": 11, "params": 591, "reference": 552,
+                                      "error": 0.0707}
+
+
+def test_match_sweep():
+    run = budget_check("match", "examples/specs/mlp.yaml", "--sweep", "hidden_layers=1..4")
+    assert_golden("match-sweep.txt", run.stdout)
+    run = budget_check("match", "examples/specs/mlp.yaml", "--sweep", "hidden_layers=1..2", "--format", "json")
+    assert json.loads(run.stdout) == {
+        "var": "hidden_dim",
+        "reference": 552,
+        "rows": [
+            {"depth": 1, "value": 32, "params": 552, "error": 0.0},
+            {"depth": 2, "value": 16, "params": 552, "error": 0.0},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--set", "hidden_layers"], "--set takes VAR=VALUE"),
+        (["--vary", "nope"], "--vary nope: not a var"),
+        (["--set", "depth=3"], "'depth' is not a var of this spec"),
+        (["--sweep", "hidden_layers=4..1"], "--sweep takes VAR=A..B"),
+        (["--sweep", "hidden_layers=1..2", "--fix"], "--fix writes one width"),
+    ],
+)
+def test_match_usage_errors(args, message):
+    run = budget_check("match", "examples/specs/mlp.yaml", *args)
+    assert run.returncode == 2
+    assert message in run.stderr

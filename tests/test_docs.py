@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 
 from checker.check import check_text
+from checker.reporters.text import TextReporter
 
 DOCS = Path(__file__).parent.parent / "docs"
-_BLOCK = re.compile(r"```yaml\n(# expect: (?P<expect>[^\n]*)\n.*?)```", re.DOTALL)
+_BLOCK = re.compile(
+    r"```yaml\n(# expect: (?P<expect>[^\n]*)\n.*?)```(?:\n\n```text\n(?P<output>.*?)```)?", re.DOTALL
+)
 _COUNTS = re.compile(r"(?P<params>[\d,]+) params(?:, (?P<trainable>[\d,]+) trainable)?")
 
 
 def examples():
     for page in sorted(DOCS.glob("*.md")):
         for number, match in enumerate(_BLOCK.finditer(page.read_text()), 1):
-            yield pytest.param(match.group(1), match.group("expect"), id=f"{page.stem}-{number}")
+            yield pytest.param(match.group(1), match.group("expect"), match.group("output"),
+                               id=f"{page.stem}-{number}")
 
 
-@pytest.mark.parametrize("text, expect", list(examples()))
-def test_doc_example(text, expect):
-    [spec] = check_text(text, "spec.yaml").specs
+@pytest.mark.parametrize("text, expect, output", list(examples()))
+def test_doc_example(text, expect, output):
+    result = check_text(text, "spec.yaml")
+    [spec] = result.specs
+    if output is not None:  # the findings as budget-check prints them
+        stream = io.StringIO()
+        TextReporter(stream, quiet=True).report([result])
+        assert "".join(stream.getvalue().splitlines(keepends=True)[:-2]) == output
     counts = _COUNTS.fullmatch(expect)
     if counts:
         assert spec.status == "pass", [f.message for f in spec.findings]
@@ -43,3 +53,19 @@ def test_every_finding_code_is_documented():
     table = (DOCS / "cli.md").read_text()
     for rule in RULES.values():
         assert f"| {rule.code} | {rule.name} |" in table
+
+
+def test_console_examples_are_real_output():
+    """`$ budget-check ...` blocks in the README and docs show what the command prints."""
+    from .test_cli import budget_check
+
+    checked = 0
+    for page in [DOCS.parent / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for command, output in re.findall(r"```console\n\$ budget-check (.*?)\n(.*?)```", page.read_text(), re.DOTALL):
+            args = command.split()
+            paths = [arg for arg in args if "/" in arg and not arg.startswith("-")]
+            if not all((DOCS.parent / path).exists() for path in paths):
+                continue  # an illustration with the reader's own paths
+            assert budget_check(*args).stdout == output, f"{page.name}: budget-check {command}"
+            checked += 1
+    assert checked >= 4

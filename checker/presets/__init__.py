@@ -13,6 +13,8 @@ from ..loader import load_documents
 from ..spec import Block, parse_blocks
 
 PRESET_FILE_PREFIX = "<preset "
+# The param of each preset that sets its width: what a matched width varies.
+WIDTH_PARAMS = {"mlp": "hidden_dim", "gpt2": "n_embd", "bert": "hidden_size", "llama": "hidden_size"}
 
 
 @cache

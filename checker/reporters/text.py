@@ -27,7 +27,8 @@ class TextReporter(Reporter):
                 self.stream.write(f"    {note}\n")
             if finding.suggestion is not None:
                 s = finding.suggestion
-                self.stream.write(f"    suggestion: {s.var}: {s.value} gives {format_count(s.params)} params\n")
+                self.stream.write(f"    suggestion: {s.var}: {s.value} gives {format_count(s.params)} params "
+                                  "(--fix writes it)\n")
         if spec.status == "pass" and self.quiet:
             return
         self.stream.write(f"{spec.file}: {spec.name}: {describe_count(spec)}: {spec.status}\n")

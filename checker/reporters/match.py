@@ -1,0 +1,87 @@
+"""Output of `budget-check match`: one solution, or a sweep table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from ..check import SpecResult
+from ..solving import Solution
+
+
+@dataclass
+class MatchReport:
+    spec: SpecResult
+    vary: str
+    sets: dict[str, Any]
+    solution: Solution | None = None
+    rows: list[tuple[str, int, Solution]] = field(default_factory=list)
+
+    @property
+    def reference(self) -> int:
+        return self.spec.params
+
+    @property
+    def found(self) -> bool:
+        solutions = [self.solution] if self.solution is not None else [row[2] for row in self.rows]
+        return all(solution.value is not None for solution in solutions)
+
+    def add_row(self, var: str, depth: int, solution: Solution) -> None:
+        self.rows.append((var, depth, solution))
+
+    def write(self, stream: TextIO, format_name: str) -> None:
+        if format_name == "json":
+            json.dump(self._json(), stream, indent=2)
+            stream.write("\n")
+        else:
+            stream.write(self._text())
+
+    def _json(self) -> dict[str, Any]:
+        if self.solution is not None:
+            return {**_solution_json(self.solution), "reference": self.reference}
+        rows = [{"depth": depth, **_solution_json(solution)} for _, depth, solution in self.rows]
+        for row in rows:
+            del row["var"]
+        return {"var": self.vary, "reference": self.reference, "rows": rows}
+
+    def _text(self) -> str:
+        header = f"{self.spec.name} ({self.spec.file}): {self.reference:,} params as written"
+        changes = ", ".join(f"{var}={value}" for var, value in self.sets.items())
+        if self.solution is not None:
+            return f"{header}\n{_line(self.solution, changes)}\n"
+        sweep_var = self.rows[0][0]
+        table = [(sweep_var, self.vary, "params", "error")]
+        notes = []
+        for _, depth, solution in self.rows:
+            if solution.value is None:
+                table.append((str(depth), "-", "-", "-"))
+                notes.append(f"{sweep_var}={depth}: {solution.problem}")
+            else:
+                table.append((str(depth), str(solution.value), f"{solution.params:,}", f"{solution.error:+.1%}"))
+        widths = [max(len(row[i]) for row in table) for i in range(4)]
+        lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in table]
+        with_changes = f" (with {changes})" if changes else ""
+        return f"{header}; {self.vary} for each {sweep_var}{with_changes}:\n" + "\n".join(lines + notes) + "\n"
+
+
+def _line(solution: Solution, changes: str) -> str:
+    where = f"with {changes}: " if changes else ""
+    if solution.value is None:
+        return f"{where}no value of {solution.var}: {solution.problem}"
+    text = (f"{where}{solution.var} = {solution.value} gives {solution.params:,} params "
+            f"({solution.error:+.1%} vs {solution.target:,})")
+    if solution.real_width is not None:
+        text += f"; the closed form gives {solution.real_width:.4g}"
+    if solution.problem:
+        text += f"; note: {solution.problem}"
+    return text
+
+
+def _solution_json(solution: Solution) -> dict[str, Any]:
+    return {
+        "var": solution.var,
+        "value": solution.value,
+        "params": solution.params,
+        "error": None if solution.error is None else round(solution.error, 4),
+    }

@@ -1,0 +1,101 @@
+"""Findings that say what to change: a matched width that drifted, a width that fits the budget."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from .budgets import Limits
+from .counting import Part, count_model
+from .findings import Finding, Suggestion
+from .loader import Location
+from .solving import AT_LEAST, AT_MOST, CLOSEST, Solution, params_of, solve, trainable_of, width_var
+from .spec import Spec, location_of_var, with_vars
+from .units import DTYPE_BITS
+
+ReferenceCounter = Callable[[str], int]  # a spec file's path -> its count
+
+
+def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Finding]:
+    """BC201 when the count has left the reference's tolerance, with the width that restores it."""
+    match = spec.match
+    reference, changed = reference_count(spec, count_file)
+    off = tree.params - reference
+    if abs(off) <= match.tolerance.allowed(reference):
+        return []
+    solution = solve(spec, match.vary, reference, CLOSEST, match.multiple_of)
+    where = location_of_var(spec, changed[0]) if changed else location_of_var(spec, match.vary)
+    change = f" ({', '.join(changed_vars_text(spec, changed))})" if changed else ""
+    message = f"{tree.params:,} params is {off / reference:+.1%} off the reference {reference:,}{change}, " \
+              f"outside ±{match.tolerance}; "
+    if solution.value is not None and solution.value == spec.vars[match.vary]:
+        message += f"no {match.vary} comes within it, and {solution.value} is already the closest"
+        return [Finding("BC201", message, where)]
+    message += _solution_text(solution, match.tolerance.allowed(reference))
+    return [Finding("BC201", message, where, suggestion=_suggestion(solution))]
+
+
+def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, list[str]]:
+    """The reference's count, and the vars it sets to other values than the spec (vary excepted)."""
+    match = spec.match
+    if match.count is not None:
+        return match.count, []
+    if match.path is not None:
+        return count_file(match.path), []
+    reference = with_vars(spec, dict(match.overrides))
+    changed = [name for name in match.overrides if name != match.vary and reference.vars[name] != spec.vars[name]]
+    return count_model(reference).params, changed
+
+
+def changed_vars_text(spec: Spec, changed: list[str]) -> list[str]:
+    reference = with_vars(spec, dict(spec.match.overrides))
+    return [f"{name} {reference.vars[name]} → {spec.vars[name]}" for name in changed]
+
+
+def _solution_text(solution: Solution, allowed: float) -> str:
+    if solution.value is None:
+        return f"no value of {solution.var} restores it: {solution.problem}"
+    found = f"{solution.var} {solution.value} gives {solution.params:,} ({solution.error:+.1%})"
+    if abs(solution.params - solution.target) > allowed:
+        return f"no {solution.var} comes within it; the closest: {found}"
+    return f"with {found}"
+
+
+def _suggestion(solution: Solution) -> Suggestion | None:
+    if solution.value is None:
+        return None
+    return Suggestion(solution.var, solution.value, solution.params)
+
+
+def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
+    """The budget finding with the width that fits (largest under a maximum, closest to a
+    target), when the spec has a width var."""
+    var = width_var(spec)
+    if var is None:
+        return finding
+    solution = _solve_budget(spec, var, finding)
+    if solution is None or solution.value is None:
+        return finding
+    return dataclasses.replace(finding, suggestion=_suggestion(solution))
+
+
+def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
+    budget = spec.budget
+    multiple_of = spec.match.multiple_of if spec.match is not None else 1
+    if finding.code in ("BC101", "BC102", "BC103"):
+        return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of)
+    if finding.code == "BC104":
+        return _solve_limit(spec, var, budget.trainable, finding.location, multiple_of, trainable_of)
+    if finding.code == "BC105" and budget.memory.max is not None and finding.location == budget.memory.max_location:
+        bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
+        return solve(spec, var, budget.memory.max * 8 // bits, AT_MOST, multiple_of)
+    return None
+
+
+def _solve_limit(spec: Spec, var: str, limits: Limits, location: Location, multiple_of: int,
+                 measure: Callable[[Part], int]) -> Solution | None:
+    for bound, rule in (("max", AT_MOST), ("min", AT_LEAST), ("target", CLOSEST)):
+        if getattr(limits, f"{bound}_location") == location and getattr(limits, bound) is not None:
+            return solve(spec, var, getattr(limits, bound), rule, multiple_of, measure)
+    return None
+

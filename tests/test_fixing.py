@@ -1,0 +1,113 @@
+"""--fix edits only the value it means to, byte for byte, atomically.
+
+Each fixtures/fix/NAME.before.yaml is fixed through the command line and
+must then equal NAME.after.yaml exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.fixing import FixError, edit_vars, fix_file
+
+from .test_cli import budget_check
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fix"
+CASES = sorted(path.name[: -len(".before.yaml")] for path in FIXTURES.glob("*.before.yaml"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fix_golden(case, tmp_path):
+    path = tmp_path / f"{case}.yaml"
+    shutil.copyfile(FIXTURES / f"{case}.before.yaml", path)
+    budget_check("--fix", str(path))
+    assert path.read_bytes() == (FIXTURES / f"{case}.after.yaml").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary file left behind
+
+
+def test_a_file_without_a_suggestion_is_not_rewritten(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "no-suggestion.before.yaml", path)
+    os.utime(path, (1_000_000, 1_000_000))
+    run = budget_check("--fix", str(path))
+    assert run.returncode == 1
+    assert path.stat().st_mtime == 1_000_000
+
+
+def test_fix_reports_what_it_changed_and_checks_again(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "block-style.before.yaml", path)
+    run = budget_check("--fix", str(path))
+    assert run.returncode == 0
+    assert run.stdout.splitlines()[:2] == [
+        f"{path}:5:15: fixed hidden_dim: 16 -> 11",
+        f"{path}: deeper: 591 params: pass",
+    ]
+
+
+def test_match_fix_writes_the_new_depth_and_its_width(tmp_path):
+    path = tmp_path / "mlp.yaml"
+    shutil.copyfile(Path(__file__).parent.parent / "examples" / "specs" / "mlp.yaml", path)
+    run = budget_check("match", str(path), "--set", "hidden_layers=4", "--fix")
+    assert run.returncode == 0
+    assert run.stdout.splitlines()[-2:] == [
+        f"{path}:6:15: fixed hidden_dim: 16 -> 11",
+        f"{path}:7:18: fixed hidden_layers: 2 -> 4",
+    ]
+    assert "  hidden_dim: 11\n  hidden_layers: 4\n" in path.read_text()
+
+
+def test_fix_writes_through_a_symlink(tmp_path):
+    target = tmp_path / "real.yaml"
+    shutil.copyfile(FIXTURES / "flow-style.before.yaml", target)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    assert [edit.new for edit in fix_file(link, 1, {"hidden_dim": 12})] == ["12"]
+    assert link.is_symlink()
+    assert target.read_bytes() == (FIXTURES / "flow-style.after.yaml").read_bytes()
+
+
+def test_fix_keeps_the_file_mode(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "flow-style.before.yaml", path)
+    path.chmod(0o640)
+    fix_file(path, 1, {"hidden_dim": 12})
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    "text, values, message",
+    [
+        ("vars: {a: 1}\nmodel: [ReLU]\n", {"b": 2}, "b is not written as a value under `vars`"),
+        ("base: &b {a: 1}\nvars: {<<: *b}\nmodel: [ReLU]\n", {"a": 2}, "a is not written as a value"),
+        ("vars:\n  a: |\n    1\nmodel: [ReLU]\n", {"a": 2}, "a is a block scalar"),
+    ],
+)
+def test_edits_that_cannot_be_made(text, values, message):
+    with pytest.raises(FixError) as raised:
+        edit_vars(text, 1, values)
+    assert message in str(raised.value)
+
+
+def test_only_the_named_document_is_edited():
+    text = "vars: {w: 1}\nmodel: [ReLU]\n---\nvars: {w: 1}\nmodel: [ReLU]\n"
+    fixed, _ = edit_vars(text, 2, {"w": 7})
+    assert fixed == "vars: {w: 1}\nmodel: [ReLU]\n---\nvars: {w: 7}\nmodel: [ReLU]\n"
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "flow-style.before.yaml", path)
+
+    def crash(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        fix_file(path, 1, {"hidden_dim": 12})
+    assert path.read_bytes() == (FIXTURES / "flow-style.before.yaml").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.yaml"]

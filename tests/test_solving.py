@@ -1,0 +1,165 @@
+"""The width solver: the seed's numbers, the closed form, and the general search."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker import solving
+from checker.check import check_text
+from checker.counting import count_model
+from checker.solving import AT_LEAST, AT_MOST, CLOSEST, mlp_params, mlp_real_width, solve
+from checker.spec import with_vars
+
+
+def spec_of(text):
+    [result] = check_text(textwrap.dedent(text), "spec.yaml").specs
+    assert result.spec is not None, result.findings
+    return result.spec
+
+
+MLP = spec_of("""
+    vars: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}
+    model:
+      mlp: {input_dim: input_dim, hidden_dim: hidden_dim, hidden_layers: hidden_layers, output_dim: output_dim}
+    """)
+
+
+def general(spec, *args, **kwargs):
+    """The general search, with the mlp closed form switched off."""
+    closed_form = solving._mlp_closed_form
+    solving._mlp_closed_form = lambda *a: None
+    try:
+        return solve(spec, *args, **kwargs)
+    finally:
+        solving._mlp_closed_form = closed_form
+
+
+@pytest.mark.parametrize("depth, width, params", [(1, 32, 552), (2, 16, 552), (3, 12, 524), (4, 11, 591)])
+@pytest.mark.parametrize("solver", [solve, general], ids=["closed form", "general"])
+def test_the_seed(solver, depth, width, params):
+    solution = solver(with_vars(MLP, {"hidden_layers": depth}), "hidden_dim", 552)
+    assert (solution.value, solution.params, solution.problem) == (width, params, None)
+
+
+def test_one_hidden_layer_is_linear():
+    # a = l - 1 = 0: the quadratic formula would divide by zero.
+    assert mlp_real_width(8, 8, 1, 552) == 32.0
+    assert mlp_real_width(8, 8, 4, 552) == pytest.approx(10.5391, abs=1e-4)
+
+
+def test_mlp_formula_is_the_count():
+    assert mlp_params(8, 8, 2, 16) == 552
+    assert mlp_params(8, 8, 2, 16, bias=False) == 8 * 16 + 16 * 16 + 16 * 8
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    i=st.integers(1, 64), o=st.integers(1, 64), layers=st.integers(1, 6), bias=st.booleans(),
+    target=st.integers(1, 200_000), multiple_of=st.sampled_from([1, 2, 8]),
+    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+)
+def test_closed_form_and_search_agree_and_beat_neighbours(i, o, layers, bias, target, multiple_of, rule):
+    spec = spec_of(f"""
+        vars: {{width: 4}}
+        model:
+          mlp: {{input_dim: {i}, hidden_dim: width, hidden_layers: {layers}, output_dim: {o}, bias: {str(bias).lower()}}}
+        """)
+    closed = solve(spec, "width", target, rule, multiple_of)
+    searched = general(spec, "width", target, rule, multiple_of)
+    assert (closed.value, closed.params) == (searched.value, searched.params)
+    if closed.value is None:
+        return
+    assert closed.value % multiple_of == 0
+    assert closed.params == mlp_params(i, o, layers, closed.value, bias)
+    neighbours = [v for v in (closed.value - multiple_of, closed.value + multiple_of) if v >= multiple_of]
+    for neighbour in neighbours:
+        count = mlp_params(i, o, layers, neighbour, bias)
+        if rule == CLOSEST:
+            assert abs(closed.params - target) <= abs(count - target)
+        elif rule == AT_MOST:
+            assert closed.params <= target and (count > target or neighbour < closed.value)
+        else:
+            assert closed.params >= target and (count < target or neighbour > closed.value)
+
+
+def test_ties_go_to_the_smaller_width():
+    spec = spec_of("vars: {w: 1}\nmodel: [{Linear: [w, 2, false]}]\n")  # 2·w params
+    assert solve(spec, "w", 5).value == 2  # 4 and 6 are both 1 away
+
+
+def test_multiple_of():
+    solution = solve(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552, multiple_of=8)
+    assert (solution.value, solution.params) == (8, 3 * 64 + 20 * 8 + 8)
+
+
+def test_gpt2_twice_as_deep_in_multiples_of_64():
+    spec = spec_of("vars: {n_layer: 12, n_embd: 768}\nmodel: {gpt2: {n_layer: n_layer, n_embd: n_embd}}\n")
+    deeper = with_vars(spec, {"n_layer": 24})
+    solution = solve(deeper, "n_embd", 124_439_808, multiple_of=64)
+    # n_embd must also divide by n_head = 12: candidates are multiples of 192.
+    assert (solution.value, solution.params) == (576, 125_270_208)
+    assert abs(solution.error) < 0.01
+
+
+def test_convolutional_channels():
+    spec = spec_of("""
+        vars: {channels: 64, blocks: 2}
+        blocks:
+          conv_block:
+            params: [c]
+            body:
+              - Conv2d: {out_channels: c, kernel_size: 3, padding: 1, bias: false}
+              - BatchNorm2d
+              - ReLU
+        model:
+          - Conv2d: {in_channels: 3, out_channels: channels, kernel_size: 3}
+          - conv_block: channels
+            repeat: blocks
+          - AdaptiveAvgPool2d: 1
+          - Flatten
+          - Linear: {in_features: channels, out_features: 10}
+        """)
+    reference = 1792 + 2 * (64 * 64 * 9 + 128) + 650
+    solution = solve(with_vars(spec, {"blocks": 4}), "channels", reference)
+    assert (solution.value, solution.params) == (45, 74_980)
+    for neighbour in (44, 46):
+        count = count_model(with_vars(spec, {"blocks": 4, "channels": neighbour})).params
+        assert abs(solution.params - reference) < abs(count - reference)
+
+
+def test_a_var_that_does_not_change_the_count():
+    spec = spec_of("vars: {unused: 8}\nmodel: [{Linear: [3, 4]}]\n")
+    assert solve(spec, "unused", 100).problem == "unused does not change the count"
+
+
+def test_a_target_no_width_reaches():
+    spec = spec_of("vars: {w: 8}\nmodel: [{Linear: [w, w, false]}]\n")
+    solution = solve(spec, "w", 10**30)
+    assert solution.value is None
+    assert solution.problem == "even w = 1,099,511,627,776 gives only 1,208,925,819,614,629,174,706,176 params"
+
+
+def test_a_target_below_the_smallest_model():
+    solution = solve(MLP, "hidden_dim", 10)
+    assert (solution.value, solution.params) == (1, 27)
+    assert solution.problem == "10 is below the smallest model: hidden_dim = 1 gives 27"
+    assert solve(MLP, "hidden_dim", 10, AT_MOST).problem == "even hidden_dim = 1 gives 27 params"
+
+
+def test_values_a_block_refuses_are_skipped():
+    spec = spec_of("""
+        vars: {d: 12}
+        blocks:
+          heads:
+            params: [d]
+            require: ["d % 12 == 0"]
+            body: [{Linear: [d, d]}]
+        model:
+          - heads: d
+        """)
+    # 216 gives 46,872 and 228 gives 52,212: the widths between are refused.
+    assert solve(spec, "d", 50_000).value == 228

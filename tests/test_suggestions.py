@@ -1,0 +1,94 @@
+"""The `match` key and the suggestions on failing checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import check_spec
+
+MLP_VARS = "vars: {input_dim: 8, hidden_dim: 16, hidden_layers: 4, output_dim: 8}\n"
+MLP_MODEL = ("model: {mlp: {input_dim: input_dim, hidden_dim: hidden_dim, hidden_layers: hidden_layers, "
+             "output_dim: output_dim}}\n")
+
+
+def spec_with(extra: str):
+    return check_spec(MLP_VARS + MLP_MODEL + extra)
+
+
+def test_drift_is_found_at_the_changed_var_with_the_width_that_restores_it():
+    spec = spec_with("match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, tolerance: 10%}\n")
+    [finding] = spec.findings
+    assert finding.code == "BC201"
+    assert (finding.location.line, finding.location.column) == (1, 53)  # hidden_layers: 4
+    assert finding.message == ("1,096 params is +98.6% off the reference 552 (hidden_layers 2 → 4), outside ±10%; "
+                               "with hidden_dim 11 gives 591 (+7.1%)")
+    assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("hidden_dim", 11, 591)
+
+
+def test_no_width_within_tolerance_still_gives_the_closest():
+    spec = spec_with("match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim}\n")
+    [finding] = spec.findings
+    assert finding.message.endswith("no hidden_dim comes within it; the closest: hidden_dim 11 gives 591 (+7.1%)")
+    assert finding.suggestion.value == 11
+
+
+def test_within_tolerance_passes():
+    text = MLP_VARS.replace("hidden_dim: 16", "hidden_dim: 11") + MLP_MODEL
+    spec = check_spec(text + "match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, tolerance: 8%}\n")
+    assert spec.status == "pass"
+
+
+def test_reference_by_count_and_by_file(tmp_path):
+    spec = spec_with("match: {reference: 1.1k, vary: hidden_dim}\n")
+    assert spec.status == "pass"  # 1,096 is within 1% of 1,100
+    (tmp_path / "base.yaml").write_text("model: [{Linear: [10, 10]}]\n")
+    (tmp_path / "deep.yaml").write_text(MLP_VARS + MLP_MODEL + "match: {reference: base.yaml, vary: hidden_dim}\n")
+    from checker.check import check_file
+
+    [result] = check_file(tmp_path / "deep.yaml", "deep.yaml").specs
+    assert (result.findings[0].suggestion.value, result.findings[0].suggestion.params) == (3, 95)
+
+
+@pytest.mark.parametrize(
+    "match, message",
+    [
+        ("[1, 2]", "`match` must be a mapping"),
+        ("{reference: 552, vary: width}", "match.vary must name one of the spec's vars"),
+        ("{reference: 552, vary: hidden_dim, tolerence: 2%}", "unknown match key 'tolerence' (did you mean"),
+        ("{reference: {hidden_layers: 2}, vary: hidden_dim}", "match.reference must set hidden_dim too"),
+        ("{reference: {depth: 2, hidden_dim: 3}, vary: hidden_dim}", "sets 'depth', which is not a var"),
+        ("{reference: lots, vary: hidden_dim}", "match.reference: cannot read 'lots'"),
+        ("{vary: hidden_dim}", "match needs a `reference`"),
+        ("{reference: 552, vary: hidden_dim, multiple_of: 0}", "match.multiple_of must be a whole number"),
+        ("{reference: 552, vary: hidden_dim, tolerance: x%}", "match.invalid tolerance"),
+        ("{reference: missing.yaml, vary: hidden_dim}", "no spec can be read from missing.yaml"),
+    ],
+)
+def test_invalid_match(match, message):
+    spec = spec_with(f"match: {match}\n")
+    assert [f.code for f in spec.findings] == ["BC200"]
+    assert message in spec.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "budget, value, params",
+    [
+        # 3·d² + 20·d + 8 params
+        ("500", 9, 431),  # the largest width under a maximum
+        ("{min: 2k}", 23, 2_055),  # the smallest over a minimum
+        ("800 ± 1%", 13, 775),  # the closest to a target
+        ("{max: 1M, trainable: {max: 500}}", 9, 431),
+        ("{max: 1M, memory: {max: 2KiB}}", 10, 508),  # 512 float32 params
+    ],
+)
+def test_a_failing_budget_suggests_the_preset_width(budget, value, params):
+    spec = check_spec("vars: {d: 16, layers: 4}\n"
+                      "model: {mlp: {input_dim: 8, hidden_dim: d, hidden_layers: layers, output_dim: 8}}\n"
+                      f"budget: {budget}\n")
+    [finding] = spec.findings
+    assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("d", value, params)
+
+
+def test_no_width_var_no_suggestion():
+    spec = check_spec("model: [{Linear: [100, 100]}]\nbudget: 1k\n")
+    assert spec.findings[0].suggestion is None
