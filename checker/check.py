@@ -149,13 +149,19 @@ def _reference_counter(folder: Path):
     return count_file
 
 
-def largest_parts(tree: Part) -> tuple:
-    """'largest parts: …' — where the count goes, at the first level that splits."""
+def top_parts(tree: Part) -> list[Part]:
+    """The model's parts at the first level where it splits into several."""
     while len(tree.children) == 1:
         tree = tree.children[0]
-    if not tree.children or tree.params == 0:
+    return list(tree.children) or [tree]
+
+
+def largest_parts(tree: Part) -> tuple:
+    """'largest parts: …' — where the count goes, at the first level that splits."""
+    parts = top_parts(tree)
+    if len(parts) < 2 or tree.params == 0:
         return ()
-    parts = sorted(tree.children, key=lambda part: part.params, reverse=True)[:LARGEST_PARTS]
+    parts = sorted(parts, key=lambda part: part.params, reverse=True)[:LARGEST_PARTS]
     shown = ", ".join(
         f"{_part_label(part)} {format_count(part.params)} ({100 * part.params / tree.params:.1f}%)" for part in parts
     )

@@ -50,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     check.add_argument("--fix", action="store_true", help="write suggested values into the spec files")
+    check.add_argument("--torch", action="store_true",
+                       help="also build every spec with torch, and the user's own module where `torch:` names it")
+    check.add_argument("--torch-cpu-limit", default="1GiB", metavar="SIZE",
+                       help="modules that cannot be built on the meta device may be built on the CPU up to "
+                            "this much parameter memory (default 1GiB)")
+    check.add_argument("--torch-timeout", type=float, default=300, metavar="SECONDS",
+                       help="the longest a module may take to build (default 300)")
     check.set_defaults(run=_run_check)
 
     show = commands.add_parser("show", help="print a spec's breakdown: layers, params, totals, memory")
@@ -86,12 +93,31 @@ def _check_paths(paths: list[str]) -> list[FileResult]:
 def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     from .reporters import reporter_for
 
+    if options.torch:
+        settings = _torch_settings(options)
     results = _check_paths(options.paths)
     if options.fix:
         results = [_fix_suggestions(file, stdout) for file in results]
+    if options.torch:
+        from .torch_confirm import confirm
+
+        confirm(results, settings)
     reporter_for(options.format, stdout, quiet=options.quiet).report(results)
     failed = any(spec.status != "pass" for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _torch_settings(options: argparse.Namespace):
+    from .config import project_root
+    from .torch_confirm import TorchMissing, TorchSettings, require_torch
+    from .units import UnitError, parse_bytes
+
+    try:
+        require_torch()
+        cpu_limit = parse_bytes(options.torch_cpu_limit)
+    except (TorchMissing, UnitError) as error:
+        raise UsageError(str(error)) from None
+    return TorchSettings(root=project_root(Path.cwd()), cpu_limit=cpu_limit, timeout=options.torch_timeout)
 
 
 def _fix_suggestions(file: FileResult, stdout: TextIO) -> FileResult:

@@ -51,6 +51,14 @@ RULES = {
         Rule("BC105", "memory-budget", "Parameter memory breaks its budget."),
         Rule("BC200", "invalid-match", "The `match` key cannot be read."),
         Rule("BC201", "match-drift", "The count has drifted from the reference past the tolerance."),
+        Rule("BC300", "invalid-torch-key", "The `torch` key cannot be read."),
+        Rule("BC301", "torch-nn-mismatch", "torch.nn builds the spec with another count than budget-check's."),
+        Rule("BC302", "module-mismatch", "The user's module has another count than the spec."),
+        Rule("BC303", "import-failed", "The `torch.target` cannot be imported."),
+        Rule("BC304", "build-failed", "The `torch.target` raised while building the module."),
+        Rule("BC305", "not-a-module", "The `torch.target` did not return a torch.nn.Module."),
+        Rule("BC306", "uncountable", "The module has parameters that only a forward pass sizes (lazy modules)."),
+        Rule("BC307", "torch-crashed", "Building the module crashed or timed out the torch worker."),
     )
 }
 

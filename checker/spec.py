@@ -55,6 +55,21 @@ class Block:
     file: str = ""
 
 
+@dataclass(frozen=True)
+class TorchTarget:
+    """`torch: {target: "package.module:callable", args: [...], kwargs: {...}}`."""
+
+    module: str
+    attribute: str
+    args: tuple
+    kwargs: dict[str, Any]
+    location: Location
+
+    @property
+    def target(self) -> str:
+        return f"{self.module}:{self.attribute}"
+
+
 @dataclass
 class Spec:
     file: str
@@ -67,6 +82,7 @@ class Spec:
     budget: Budget | None
     dtype: str
     match: Match | None = None
+    torch: TorchTarget | None = None
 
 
 def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None, list[Finding]]:
@@ -97,6 +113,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
     blocks = attempt(parse_blocks, document.get("blocks"), document.location_of("blocks"), variables or {}, file)
     budget = attempt(parse_budget, document.get("budget"), document.location_of("budget"))
     match = attempt(parse_match, document.get("match"), document.location_of("match"), variables or {})
+    torch = attempt(parse_torch_target, document.get("torch"), document.location_of("torch"), variables or {})
     dtype = document.get("dtype", DEFAULT_DTYPE)
     if dtype not in DTYPE_BITS:
         findings.append(
@@ -117,6 +134,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
         budget=budget,
         dtype=dtype,
         match=match,
+        torch=torch,
     )
     return spec, findings
 
@@ -263,6 +281,53 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
             else:
                 done.add(path.pop())
                 pending.pop()
+
+
+_TARGET = re.compile(r"(?P<module>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):(?P<attribute>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\Z")
+
+
+def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) -> TorchTarget | None:
+    """The user's own module, for `--torch`; its args are spec values (vars and expressions work)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, YamlMapping):
+        raise SpecError("BC300", "`torch` must be a mapping with `target`, `args` and `kwargs`", location)
+    for key in raw:
+        if key not in ("target", "args", "kwargs"):
+            raise SpecError("BC300", f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
+                            raw.key_locations[key])
+    target = raw.get("target")
+    match = _TARGET.match(target) if isinstance(target, str) else None
+    if match is None:
+        raise SpecError("BC300", "torch.target must be \"package.module:callable\"", raw.location_of("target"))
+    args = raw.get("args") or YamlSequence(location)
+    kwargs = raw.get("kwargs") or YamlMapping(location)
+    if not isinstance(args, YamlSequence):
+        raise SpecError("BC300", "torch.args must be a list", raw.location_of("args"))
+    if not isinstance(kwargs, YamlMapping) or not all(isinstance(key, str) for key in kwargs):
+        raise SpecError("BC300", "torch.kwargs must map argument names to values", raw.location_of("kwargs"))
+    return TorchTarget(
+        module=match["module"],
+        attribute=match["attribute"],
+        args=tuple(_python_value(value, variables) for value in args),
+        kwargs={key: _python_value(value, variables) for key, value in kwargs.items()},
+        location=raw.location_of("target"),
+    )
+
+
+def _python_value(value: Any, variables: dict[str, Any]) -> Any:
+    """A value for the user's constructor: expressions are computed; a string that is
+    not an expression over the vars (`gelu`) is passed as it is written."""
+    if isinstance(value, YamlSequence):
+        return [_python_value(item, variables) for item in value]
+    if isinstance(value, YamlMapping):
+        return {key: _python_value(item, variables) for key, item in value.items()}
+    if isinstance(value, str):
+        try:
+            return evaluate(value, variables)
+        except ExpressionError:
+            return value
+    return value
 
 
 def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from .conftest import check_spec, count_spec
 
 torch = pytest.importorskip("torch")
-from .oracle import count_with_torch
+from checker.torch_build import build_spec, count_module
 
 
 def agree_with_torch(text: str):
     """Count `text` with budget-check and with torch; both must agree. Returns the counted spec."""
     spec = check_spec(text)
     assert spec.tree is not None, [f.message for f in spec.findings]
-    counted = count_with_torch(spec.tree)
+    counted = count_module(build_spec(spec.tree))
     assert (spec.tree.params, spec.tree.trainable, spec.tree.buffers) == (
         counted.params,
         counted.trainable,

@@ -39,11 +39,11 @@ def test_presets_are_listed():
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_agrees_with_torch(path):
     pytest.importorskip("torch")
-    from .oracle import count_with_torch
+    from checker.torch_build import build_spec, count_module
 
     for spec in check_file(path, str(path)).specs:
         assert spec.tree is not None, spec.findings
-        counted = count_with_torch(spec.tree)
+        counted = count_module(build_spec(spec.tree))
         assert (spec.params, spec.trainable, spec.tree.buffers) == (counted.params, counted.trainable, counted.buffers)
 
 

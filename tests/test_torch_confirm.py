@@ -1,0 +1,138 @@
+"""--torch: the spec built with torch.nn, and the user's own module, must agree with the count.
+
+The user's project lives in fixtures/torch_project: a package of models and a
+spec for each, run through the real command line from that folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .test_cli import budget_check
+
+pytest.importorskip("torch")
+
+PROJECT = Path(__file__).parent / "fixtures" / "torch_project"
+
+
+def check_with_torch(*specs, options=()):
+    run = budget_check("--torch", "--format", "json", *options, *[f"specs/{spec}.yaml" for spec in specs], cwd=PROJECT)
+    assert "Traceback" not in run.stdout
+    return run, {spec["name"]: spec for spec in json.loads(run.stdout)["specs"]}
+
+
+def test_modules_that_agree():
+    run, specs = check_with_torch("mlp", "nanogpt", "frozen", "llama-7b")
+    assert run.returncode == 0, run.stdout
+    assert {name: (s["params"], s["trainable"], s["torch_params"]) for name, s in specs.items()} == {
+        "mlp": (552, 552, 552),
+        "nanogpt": (124_475_904, 124_475_904, 124_475_904),  # tied: the shared weight counts once
+        "frozen": (20_234, 650, 20_234),
+        "llama-7b": (6_738_415_616, 6_738_415_616, 6_738_415_616),
+    }
+
+
+FAILURES = {
+    spec: (code, message)
+    for spec, code, message in [
+        ("deeper", "BC302", ("models.mlp:MLP has 552 params, the spec 824 (the spec has +272, +49.3%): hidden ×2 in "
+                            "the spec (272 each) would match with ×1: the hidden count differs")),
+        ("frozen-differs", "BC302", "has 650 trainable params, the spec 20,234: the frozen parts differ"),
+        ("broken-BuildsLater", "BC302", "if the module creates parameters outside __init__"),
+        ("unimportable", "BC303", ("cannot import models.unimportable:Model: ModuleNotFoundError: No module named "
+                                  "'definitely_not_installed_anywhere' (at models/unimportable.py:1 in <module>)")),
+        ("missing-attribute", "BC303", "module 'models.mlp' has no attribute 'NoSuchClass'"),
+        ("broken-raises_in_init", "BC304", ("models.broken:raises_in_init raised ValueError: width must be a power "
+                                           "of two (at models/broken.py:18 in __init__)")),
+        ("broken-exits", "BC304", "raised SystemExit: 3 (at models/broken.py:41 in exits)"),
+        ("broken-returns_a_tensor", "BC305", "it returned Tensor, not a torch.nn.Module"),
+        ("broken-Lazy", "BC306", "(body.weight, body.bias): lazy modules cannot be confirmed"),
+        ("broken-dies", "BC307", "the worker died (exit status 9)"),
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def failures():
+    """One run over every failing spec: each failure stays with its own spec."""
+    run, specs = check_with_torch(*FAILURES)
+    assert run.returncode == 1
+    return specs
+
+
+@pytest.mark.parametrize("spec", FAILURES)
+def test_each_failure_is_a_finding_on_its_spec(failures, spec):
+    code, message = FAILURES[spec]
+    [finding] = failures[spec]["findings"]
+    assert finding["code"] == code
+    assert message in finding["message"]
+    assert failures[spec]["status"] == "fail"
+
+
+def test_a_crash_or_a_hang_costs_one_spec_only():
+    _run, specs = check_with_torch("broken-dies", "broken-hangs", "mlp", options=("--torch-timeout", "3"))
+    assert specs["broken-dies"]["findings"][0]["code"] == "BC307"
+    assert specs["broken-hangs"]["findings"][0]["message"].endswith("no answer after 3 s")
+    assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
+
+
+def test_a_module_needing_real_tensors_is_built_on_the_cpu_within_the_limit():
+    _, specs = check_with_torch("broken-NeedsRealTensors")
+    assert specs["broken-NeedsRealTensors"]["status"] == "pass"
+    _, specs = check_with_torch("broken-NeedsRealTensors", options=("--torch-cpu-limit", "100B"))
+    [finding] = specs["broken-NeedsRealTensors"]["findings"]
+    assert finding["code"] == "BC304"
+    assert "cannot be built on the meta device, and building it on the CPU would take 1.06 KiB, over the limit " \
+           "of 100 B" in finding["message"]
+
+
+def test_what_user_code_prints_goes_to_stderr():
+    run, specs = check_with_torch("broken-prints_then_builds")
+    assert specs["broken-prints_then_builds"]["torch_params"] == 20
+    assert "hello from the user's code" in run.stderr
+
+
+def test_mismatch_shows_where_spec_and_module_part():
+    run = budget_check("--torch", "specs/deeper.yaml", cwd=PROJECT)
+    assert run.stdout.splitlines()[1:5] == [
+        "    spec               params    module",
+        "    input                 144    layers.0 144",
+        "    hidden ×2             544    layers.2 272   <- differs",
+        "    output                136    layers.4 136",
+    ]
+
+
+def test_without_torch_no_user_code_runs():
+    run = budget_check("specs/broken-dies.yaml", "specs/broken-exits.yaml", cwd=PROJECT)
+    assert run.returncode == 0
+    assert "about to die" not in run.stdout + run.stderr
+
+
+def test_every_example_passes_with_torch():
+    run = budget_check("--torch", "examples/specs")
+    assert run.returncode == 0, run.stdout
+    assert re.search(r"6 specs checked: 6 passed", run.stdout)
+
+
+def test_torch_missing_is_a_usage_error(monkeypatch, capsys):
+    import importlib.util
+
+    from checker.cli import main
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real_find_spec(name))
+    assert main(["--torch", "examples/specs"]) == 2
+    assert 'pip install "budget-check[torch]"' in capsys.readouterr().err
+
+
+def test_invalid_torch_key():
+    from .conftest import check_spec
+
+    spec = check_spec("model: [ReLU]\ntorch: {target: models.mlp.MLP}\n")
+    assert [(f.code, f.message) for f in spec.findings] == [
+        ("BC300", 'torch.target must be "package.module:callable"')
+    ]
