@@ -32,6 +32,7 @@ class SpecResult:
     spec: Spec | None = None
     tree: Part | None = None
     torch_params: int | None = None
+    base_params: int | None = None  # the count at the `--base` revision (None: new there, or no --base)
 
     @property
     def params(self) -> int | None:
