@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .budgets import Budget, check_budget
+from .budgets import Budget, Tolerance, check_budget
 from .counting import Part, count_model
 from .findings import Finding, SpecError
 from .loader import Document, LoadError, Location, YamlMapping, load_documents
+from .matching import DEFAULT_TOLERANCE
 from .spec import Spec, parse_spec
 from .suggestions import check_match, with_budget_suggestion
 from .units import format_count
@@ -32,7 +33,8 @@ class SpecResult:
     spec: Spec | None = None
     tree: Part | None = None
     torch_params: int | None = None
-    base_params: int | None = None  # the count at the `--base` revision (None: new there, or no --base)
+    base: str | None = None  # the `--base` revision compared with, if any
+    base_params: int | None = None  # the count at `base` (None: the spec is new there)
 
     @property
     def params(self) -> int | None:
@@ -60,7 +62,7 @@ class FileResult:
     skipped: int = 0  # documents that are not specs
 
 
-def check_file(path: Path, shown_as: str) -> FileResult:
+def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
     """Check one file; every problem becomes a finding, never an exception."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -77,10 +79,11 @@ def check_file(path: Path, shown_as: str) -> FileResult:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return _file_error(shown_as, "BC005", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
                            Location(line, column))
-    return check_text(text, shown_as, path.parent)
+    return check_text(text, shown_as, path.parent, tolerance)
 
 
-def check_text(text: str, file: str, folder: Path | None = None) -> FileResult:
+def check_text(text: str, file: str, folder: Path | None = None,
+               tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
     """Check every spec in the YAML `text` of `file`; `folder` is where its references are looked up."""
     result = FileResult(file)
     documents: list[Document] = []
@@ -96,7 +99,7 @@ def check_text(text: str, file: str, folder: Path | None = None) -> FileResult:
             result.skipped += 1
             continue
         name = f"{stem}#{document.number}" if several else stem
-        result.specs.append(check_document(document, file, name, folder or Path(file).parent))
+        result.specs.append(check_document(document, file, name, folder or Path(file).parent, tolerance))
     if load_error is not None:
         name = f"{stem}#{len(documents) + 1}" if several else stem
         finding = Finding(load_error.code, load_error.message, load_error.location)
@@ -104,11 +107,12 @@ def check_text(text: str, file: str, folder: Path | None = None) -> FileResult:
     return result
 
 
-def check_document(source: Document, file: str, name: str, folder: Path) -> SpecResult:
+def check_document(source: Document, file: str, name: str, folder: Path,
+                   tolerance: Tolerance = DEFAULT_TOLERANCE) -> SpecResult:
     document = source.value
     result = SpecResult(file, name, document.location, document=source.number)
     try:
-        spec, findings = parse_spec(document, file, name)
+        spec, findings = parse_spec(document, file, name, tolerance)
         result.findings.extend(findings)
         if spec is None:
             return result

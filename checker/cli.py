@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__
 from .check import FileResult, SpecResult, check_file
+from .config import FORMATS, Config, ConfigError, load_config
 from .discovery import PathNotFound, spec_files
 
-COMMANDS = ("check", "show", "match")
+COMMANDS = ("check", "show", "match", "init", "schema")
 DEFAULT_PATHS = ("specs",)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -25,12 +28,13 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
-    if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "check")
     options = _parser().parse_args(argv)
     try:
+        options.config = load_config(Path.cwd())
         return options.run(options, stdout)
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"budget-check: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `budget-check ... | head`
@@ -46,16 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="check specs against their budgets (the default command)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default: specs/)")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default: the configured "
+                                                                "paths, else specs/)")
+    check.add_argument("--format", choices=FORMATS, help="output format (default: text; github in GitHub Actions)")
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     check.add_argument("--fix", action="store_true", help="write suggested values into the spec files")
-    check.add_argument("--torch", action="store_true",
+    check.add_argument("--base", metavar="REV", help="also count every spec as it was at git revision REV")
+    check.add_argument("--torch", action="store_true", default=None,
                        help="also build every spec with torch, and the user's own module where `torch:` names it")
-    check.add_argument("--torch-cpu-limit", default="1GiB", metavar="SIZE",
+    check.add_argument("--torch-cpu-limit", metavar="SIZE",
                        help="modules that cannot be built on the meta device may be built on the CPU up to "
                             "this much parameter memory (default 1GiB)")
-    check.add_argument("--torch-timeout", type=float, default=300, metavar="SECONDS",
+    check.add_argument("--torch-timeout", type=float, metavar="SECONDS",
                        help="the longest a module may take to build (default 300)")
     check.set_defaults(run=_run_check)
 
@@ -75,61 +81,103 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     match.add_argument("--fix", action="store_true", help="write the --set values and the width into SPEC")
     match.set_defaults(run=_run_match)
+
+    init = commands.add_parser("init", help="write a first budget into every spec that has none")
+    init.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default as for check)")
+    init.add_argument("--margin", default="10%", metavar="PERCENT",
+                      help="headroom over the current count (default 10%%)")
+    init.set_defaults(run=_run_init)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of spec files, for editors")
+    schema.set_defaults(run=_run_schema)
     return parser
 
 
-def _check_paths(paths: list[str]) -> list[FileResult]:
+def _check_paths(paths: list[str], config: Config) -> list[FileResult]:
     if not paths:
-        paths = [p for p in DEFAULT_PATHS if Path(p).is_dir()]
+        paths = [str(config.root / p) for p in config.paths] if config.paths else \
+            [p for p in DEFAULT_PATHS if Path(p).is_dir()]
         if not paths:
             raise UsageError("no paths given and no specs/ folder here; try `budget-check PATH`")
     try:
-        files = spec_files(paths)
+        files = [path for path in spec_files(paths) if not config.excluded(path)]
     except PathNotFound as error:
         raise UsageError(f"no such file or folder: {error}") from None
-    return [check_file(path, str(path)) for path in files]
+    return [check_file(path, _shown(path), config.tolerance) for path in files]
+
+
+def _shown(path: Path) -> str:
+    """Paths as the user gave them; configured ones relative to where the command runs."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     from .reporters import reporter_for
 
-    if options.torch:
-        settings = _torch_settings(options)
-    results = _check_paths(options.paths)
+    config = options.config
+    use_torch = options.torch if options.torch is not None else config.torch
+    if use_torch:
+        settings = _torch_settings(options, config)
+    results = _check_paths(options.paths, config)
     if options.fix:
-        results = [_fix_suggestions(file, stdout) for file in results]
-    if options.torch:
+        results = [_fix_suggestions(file, config, stdout) for file in results]
+    if options.base:
+        _compare_with_base(results, options.base, config)
+    if use_torch:
         from .torch_confirm import confirm
 
         confirm(results, settings)
-    reporter_for(options.format, stdout, quiet=options.quiet).report(results)
+    reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
     failed = any(spec.status != "pass" for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _torch_settings(options: argparse.Namespace):
-    from .config import project_root
+def _format(options: argparse.Namespace, config: Config) -> str:
+    if options.format:
+        return options.format
+    if config.format:
+        return config.format
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _compare_with_base(results: list[FileResult], revision: str, config: Config) -> None:
+    from .compare import compare_with_base
+    from .git import GitError
+
+    try:
+        compare_with_base(results, revision, Path.cwd(), config.tolerance)
+    except GitError as error:
+        raise UsageError(f"--base {revision}: {error}") from None
+
+
+def _torch_settings(options: argparse.Namespace, config: Config):
     from .torch_confirm import TorchMissing, TorchSettings, require_torch
     from .units import UnitError, parse_bytes
 
     try:
         require_torch()
-        cpu_limit = parse_bytes(options.torch_cpu_limit)
+        cpu_limit = parse_bytes(options.torch_cpu_limit or config.torch_cpu_limit)
     except (TorchMissing, UnitError) as error:
         raise UsageError(str(error)) from None
-    return TorchSettings(root=project_root(Path.cwd()), cpu_limit=cpu_limit, timeout=options.torch_timeout)
+    return TorchSettings(root=config.root, pythonpath=config.pythonpath, cpu_limit=cpu_limit,
+                         timeout=options.torch_timeout or config.torch_timeout)
 
 
-def _fix_suggestions(file: FileResult, stdout: TextIO) -> FileResult:
+def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileResult:
     """Apply each failing spec's suggestions (a matched width before a budget's), then check again."""
     changed = False
     for spec in file.specs:
         values: dict[str, int] = {}
         for finding in sorted(spec.findings, key=lambda f: f.code, reverse=True):
-            if finding.suggestion is not None:
+            if finding.suggestion is not None and finding.severity == "error":
                 values.setdefault(finding.suggestion.var, finding.suggestion.value)
         changed |= _write_fix(Path(file.path), spec, values, stdout)
-    return check_file(Path(file.path), file.path) if changed else file
+    return check_file(Path(file.path), file.path, config.tolerance) if changed else file
 
 
 def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> bool:
@@ -148,10 +196,10 @@ def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: 
     return bool(edits)
 
 
-def _one_spec(name: str) -> SpecResult:
+def _one_spec(name: str, config: Config) -> SpecResult:
     if Path(name).is_dir():
         raise UsageError(f"{name} is a folder; give one spec file")
-    [result] = _check_paths([name])
+    [result] = _check_paths([name], config)
     for spec in result.specs:
         if spec.tree is None:
             from .reporters import reporter_for
@@ -170,7 +218,7 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
 
     if Path(options.spec).is_dir():
         raise UsageError(f"show takes one spec file, and {options.spec} is a folder")
-    [result] = _check_paths([options.spec])
+    [result] = _check_paths([options.spec], options.config)
     counted = [spec for spec in result.specs if spec.tree is not None]
     if options.format == "json":
         json.dump([{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted], stdout, indent=2)
@@ -190,7 +238,7 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .solving import solve, width_var
     from .spec import with_vars
 
-    result = _one_spec(options.spec)
+    result = _one_spec(options.spec, options.config)
     spec = result.spec
     sets = dict(_assignment(text) for text in options.sets)
     vary = options.vary or width_var(spec)
@@ -232,3 +280,33 @@ def _sweep(text: str) -> tuple[str, int, int]:
     if not (var and low.strip().isdigit() and high.strip().isdigit()) or int(low) > int(high):
         raise UsageError(f"--sweep takes VAR=A..B with whole numbers A <= B, not {text!r}")
     return var, int(low), int(high)
+
+
+def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
+    from .adopt import add_budgets
+
+    margin_text = options.margin.strip().rstrip("%")
+    try:
+        margin = Fraction(margin_text) / 100
+    except ValueError:
+        raise UsageError(f"--margin takes a percentage such as 10%, not {options.margin!r}") from None
+    if margin < 0:
+        raise UsageError("--margin cannot be negative")
+    written = 0
+    for file in _check_paths(options.paths, options.config):
+        for new in add_budgets(Path(file.path), file.specs, margin):
+            if new.budget is None:
+                stdout.write(f"{file.path}: {new.spec}: cannot add a budget in place; add one by hand\n")
+            else:
+                stdout.write(f"{file.path}: {new.spec}: budget: {new.budget} ({new.params:,} params "
+                             f"+ {options.margin.strip()})\n")
+                written += 1
+    stdout.write(f"{written} budget{'s' if written != 1 else ''} written\n")
+    return EXIT_OK
+
+
+def _run_schema(options: argparse.Namespace, stdout: TextIO) -> int:
+    from .schema import schema_text
+
+    stdout.write(schema_text())
+    return EXIT_OK

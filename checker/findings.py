@@ -51,6 +51,7 @@ RULES = {
         Rule("BC105", "memory-budget", "Parameter memory breaks its budget."),
         Rule("BC200", "invalid-match", "The `match` key cannot be read."),
         Rule("BC201", "match-drift", "The count has drifted from the reference past the tolerance."),
+        Rule("BC202", "base-drift", "A var changed since the base revision and moved the count (a note)."),
         Rule("BC300", "invalid-torch-key", "The `torch` key cannot be read."),
         Rule("BC301", "torch-nn-mismatch", "torch.nn builds the spec with another count than budget-check's."),
         Rule("BC302", "module-mismatch", "The user's module has another count than the spec."),

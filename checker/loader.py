@@ -99,6 +99,7 @@ class Document:
     value: Any
     location: Location
     number: int  # 1-based position in the file
+    end: int  # the offset where the document ends: the next `---`, `...` or the end of the text
 
 
 class LoadError(Exception):
@@ -130,8 +131,8 @@ def load_documents(text: str) -> Iterator[Document]:
             event = events.get_event()
             if isinstance(event, yaml.DocumentStartEvent):
                 number += 1
-                value = _Builder(events).build_document()
-                yield Document(value, Location.of(event.start_mark), number)
+                value, end = _Builder(events).build_document()
+                yield Document(value, Location.of(event.start_mark), number, end)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = error.problem or error.context or "cannot parse"
@@ -169,13 +170,13 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.total_size = 0
 
-    def build_document(self) -> Any:
+    def build_document(self) -> tuple[Any, int]:
         stack: list[_Frame] = []
         result: Any = None
         while True:
             event = self.events.get_event()
             if isinstance(event, yaml.DocumentEndEvent):
-                return result
+                return result, event.start_mark.index
             location = Location.of(event.start_mark)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 self._check_tag(event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location)

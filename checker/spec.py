@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .budgets import Budget, parse_budget
+from .budgets import Budget, Tolerance, parse_budget
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
 from .findings import Finding, SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
-from .matching import Match, parse_match
+from .matching import DEFAULT_TOLERANCE, Match, parse_match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
 
 TOP_LEVEL_KEYS = ("name", "vars", "blocks", "model", "budget", "match", "torch", "dtype")
@@ -83,9 +83,11 @@ class Spec:
     dtype: str
     match: Match | None = None
     torch: TorchTarget | None = None
+    tolerance: Tolerance = DEFAULT_TOLERANCE  # the default for match.tolerance, kept for with_vars
 
 
-def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None, list[Finding]]:
+def parse_spec(document: YamlMapping, file: str, name: str,
+               tolerance: Tolerance = DEFAULT_TOLERANCE) -> tuple[Spec | None, list[Finding]]:
     """Check the top level of a spec document; a Spec when it can be counted."""
     findings: list[Finding] = []
     for key in document:
@@ -112,7 +114,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
     variables = attempt(parse_vars, document.get("vars"), document.location_of("vars"))
     blocks = attempt(parse_blocks, document.get("blocks"), document.location_of("blocks"), variables or {}, file)
     budget = attempt(parse_budget, document.get("budget"), document.location_of("budget"))
-    match = attempt(parse_match, document.get("match"), document.location_of("match"), variables or {})
+    match = attempt(parse_match, document.get("match"), document.location_of("match"), variables or {}, tolerance)
     torch = attempt(parse_torch_target, document.get("torch"), document.location_of("torch"), variables or {})
     dtype = document.get("dtype", DEFAULT_DTYPE)
     if dtype not in DTYPE_BITS:
@@ -135,6 +137,7 @@ def parse_spec(document: YamlMapping, file: str, name: str) -> tuple[Spec | None
         dtype=dtype,
         match=match,
         torch=torch,
+        tolerance=tolerance,
     )
     return spec, findings
 
@@ -337,7 +340,7 @@ def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
     if unknown:
         raise SpecError("BC011", f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars"))
     document = spec.document.replaced({"vars": raw.replaced(overrides)})
-    changed, findings = parse_spec(document, spec.file, spec.name)
+    changed, findings = parse_spec(document, spec.file, spec.name, spec.tolerance)
     if changed is None:
         raise SpecError(findings[0].code, findings[0].message, findings[0].location)
     return changed

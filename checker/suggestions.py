@@ -99,3 +99,24 @@ def _solve_limit(spec: Spec, var: str, limits: Limits, location: Location, multi
             return solve(spec, var, getattr(limits, bound), rule, multiple_of, measure)
     return None
 
+
+
+def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: str) -> list[Finding]:
+    """A note when vars changed since `revision` and moved the count: the width that restores it."""
+    var = width_var(spec)
+    changed = [name for name, value in spec.vars.items()
+               if name != var and name in base.vars and base.vars[name] != value]
+    off = tree.params - base_params
+    if var is None or not changed or var not in base.vars or base.vars[var] != spec.vars[var] \
+            or abs(off) <= spec.tolerance.allowed(base_params):
+        return []
+    multiple_of = spec.match.multiple_of if spec.match is not None else 1
+    solution = solve(spec, var, base_params, CLOSEST, multiple_of)
+    changes = ", ".join(f"{name} {base.vars[name]} → {spec.vars[name]}" for name in changed)
+    message = f"{changes} since {revision} moved the count {base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
+    if solution.value is None:
+        return [Finding("BC202", f"{message}; no value of {var} restores it: {solution.problem}",
+                        location_of_var(spec, changed[0]), severity="note")]
+    message += f"; {var} {solution.value} restores {solution.params:,} ({solution.error:+.1%})"
+    return [Finding("BC202", message, location_of_var(spec, changed[0]), severity="note",
+                    suggestion=_suggestion(solution))]

@@ -29,6 +29,7 @@ class JsonReporter(Reporter):
 
 def spec_json(spec: SpecResult) -> dict[str, Any]:
     budget = spec.budget
+    base = {} if spec.base is None else {"base": spec.base, "base_params": spec.base_params}
     return {
         "file": spec.file,
         "name": spec.name,
@@ -38,4 +39,5 @@ def spec_json(spec: SpecResult) -> dict[str, Any]:
         "torch_params": spec.torch_params,
         "budget": None if budget is None or budget.params is None else budget.params.to_json(),
         "findings": [finding.to_json() for finding in spec.findings],
+        **base,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..check import FileResult, SpecResult
+from ..findings import Finding
 from ..units import format_count
 from . import Reporter, Summary
 
@@ -22,16 +23,23 @@ class TextReporter(Reporter):
     def _spec(self, spec: SpecResult) -> None:
         for finding in spec.findings:
             where = f"{spec.file}:{finding.location.line}:{finding.location.column}"
-            self.stream.write(f"{where}: {finding.code} {finding.message}\n")
-            for note in finding.notes:
-                self.stream.write(f"    {note}\n")
-            if finding.suggestion is not None:
-                s = finding.suggestion
-                self.stream.write(f"    suggestion: {s.var}: {s.value} gives {format_count(s.params)} params "
-                                  "(--fix writes it)\n")
+            severity = "" if finding.severity == "error" else f"{finding.severity}: "
+            self.stream.write(f"{where}: {finding.code} {severity}{finding.message}\n")
+            for line in finding_details(finding):
+                self.stream.write(f"    {line}\n")
         if spec.status == "pass" and self.quiet:
             return
         self.stream.write(f"{spec.file}: {spec.name}: {describe_count(spec)}: {spec.status}\n")
+
+
+def finding_details(finding: Finding) -> list[str]:
+    """The lines under a finding: its notes, then what to change."""
+    lines = list(finding.notes)
+    if finding.suggestion is not None:
+        s = finding.suggestion
+        fix = " (--fix writes it)" if finding.severity == "error" else ""
+        lines.append(f"suggestion: {s.var}: {s.value} gives {format_count(s.params)} params{fix}")
+    return lines
 
 
 def describe_count(spec: SpecResult) -> str:
@@ -41,6 +49,17 @@ def describe_count(spec: SpecResult) -> str:
     text = f"{format_count(spec.params)} params"
     if spec.trainable != spec.params:
         text += f" ({format_count(spec.trainable)} trainable)"
+    if spec.base is not None:
+        text += f" ({change_since_base(spec)})"
     if spec.budget is not None and spec.budget.params is not None:
         text += f", budget {spec.budget.params.describe(format_count)}"
     return text
+
+
+def change_since_base(spec: SpecResult) -> str:
+    """`552 at main → +544, +98.6%`, or `new since main`."""
+    if spec.base_params is None:
+        return f"new since {spec.base}"
+    change = spec.params - spec.base_params
+    percent = f", {change / spec.base_params:+.1%}" if spec.base_params else ""
+    return f"{format_count(spec.base_params)} at {spec.base}: {change:+,}{percent}"

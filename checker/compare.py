@@ -1,0 +1,28 @@
+"""`--base REV`: every spec as it was at a git revision, beside what it is now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .budgets import Tolerance
+from .check import FileResult, check_text
+from .git import files_at
+from .suggestions import check_base
+
+
+def compare_with_base(files: list[FileResult], revision: str, cwd: Path, tolerance: Tolerance) -> None:
+    """Set each spec's count at `revision` (matched by name), and note vars that moved it."""
+    texts = files_at(revision, [Path(file.path) for file in files], cwd)
+    for file in files:
+        text = texts.get(Path(file.path))
+        before = {} if text is None else {
+            spec.name: spec
+            for spec in check_text(text, file.path, Path(file.path).parent, tolerance).specs
+            if spec.tree is not None
+        }
+        for spec in file.specs:
+            spec.base = revision
+            old = before.get(spec.name)
+            spec.base_params = None if old is None else old.params
+            if old is not None and spec.tree is not None:
+                spec.findings.extend(check_base(spec.spec, spec.tree, old.spec, old.params, revision))
