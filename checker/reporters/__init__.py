@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from pathlib import Path
 from typing import TextIO
 
 from ..check import FileResult
@@ -14,6 +15,8 @@ from ..check import FileResult
 FORMATS = {
     "text": "checker.reporters.text:TextReporter",
     "json": "checker.reporters.json:JsonReporter",
+    "github": "checker.reporters.github:GithubReporter",
+    "sarif": "checker.reporters.sarif:SarifReporter",
 }
 
 
@@ -35,6 +38,19 @@ class Summary:
             errors=statuses.count("error"),
             skipped=sum(file.skipped for file in files),
         )
+
+
+def path_in_repository(file: str, root: Path) -> str | None:
+    """`file` (as given on the command line) from the repository root, with forward slashes;
+    None outside it. GitHub places annotations and code-scanning results by this path."""
+    path = Path.cwd() / file  # an absolute `file` stays as it is
+    # Folders resolved as the root is, so that the two compare; the file itself is not,
+    # since a linked spec belongs where the link is.
+    path = path.parent.resolve() / path.name
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 class Reporter:

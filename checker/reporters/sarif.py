@@ -1,0 +1,86 @@
+"""SARIF 2.1.0 for GitHub code scanning: every finding code as a rule, a result per finding.
+
+Code scanning matches a result to a file of the repository by its path from the
+repository root, whatever folder budget-check ran in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..check import FileResult
+from ..config import project_root
+from ..findings import RULES, Finding, Rule
+from . import Reporter, path_in_repository
+from .text import finding_details
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/budget-check/budget-check"
+SOURCE_ROOT = "%SRCROOT%"
+RULE_INDEX = {code: index for index, code in enumerate(RULES)}
+
+
+class SarifReporter(Reporter):
+    def report(self, files: list[FileResult]) -> None:
+        root = project_root(Path.cwd())
+        run = {
+            "tool": {
+                "driver": {
+                    "name": "budget-check",
+                    "informationUri": INFORMATION_URI,
+                    "version": __version__,
+                    "rules": [sarif_rule(rule) for rule in RULES.values()],
+                }
+            },
+            # The URI of "/" already ends with a slash; every other folder's needs one added.
+            "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
+            "results": [
+                sarif_result(spec.file, finding, root)
+                for file in files
+                for spec in file.specs
+                for finding in spec.findings
+            ],
+        }
+        json.dump({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, self.stream, indent=2, ensure_ascii=False)
+        self.stream.write("\n")
+
+
+def sarif_rule(rule: Rule) -> dict[str, Any]:
+    description = {"text": rule.help}
+    return {
+        "id": rule.code,
+        "name": "".join(word.capitalize() for word in rule.name.split("-")),  # SARIF names are PascalCase
+        "shortDescription": description,
+        "fullDescription": description,
+        "help": description,
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def sarif_result(file: str, finding: Finding, root: Path) -> dict[str, Any]:
+    return {
+        "ruleId": finding.code,
+        "ruleIndex": RULE_INDEX[finding.code],
+        "level": finding.severity,  # error, warning and note are SARIF levels too
+        "message": {"text": "\n".join([finding.message, *finding_details(finding)])},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(file, root),
+                    "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
+                }
+            }
+        ],
+    }
+
+
+def artifact_location(file: str, root: Path) -> dict[str, str]:
+    """`file` from the repository root; a file outside it by its absolute URI."""
+    relative = path_in_repository(file, root)
+    if relative is None:
+        return {"uri": (Path.cwd() / file).as_uri()}
+    return {"uri": quote(relative), "uriBaseId": SOURCE_ROOT}
