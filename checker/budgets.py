@@ -19,7 +19,7 @@ from .loader import Location, YamlMapping
 from .units import DTYPE_BITS, UnitError, dtype_bytes, format_bytes, format_count, parse_bytes, parse_count
 
 _TARGET = re.compile(r"\s*(?P<target>[^±+]+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
-_LIMIT_KEYS = ("min", "max", "target", "tolerance")
+LIMIT_KEYS = ("min", "max", "target", "tolerance")
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,10 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
     if raw is None:
         return None
     if isinstance(raw, YamlMapping):
-        unknown = [key for key in raw if key not in _LIMIT_KEYS + ("trainable", "memory")]
+        unknown = [key for key in raw if key not in LIMIT_KEYS + ("trainable", "memory")]
         if unknown:
             key = unknown[0]
-            keys = _LIMIT_KEYS + ("trainable", "memory")
+            keys = LIMIT_KEYS + ("trainable", "memory")
             raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key])
         trainable = raw.get("trainable")
         memory = raw.get("memory")
@@ -99,7 +99,7 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
                     "BC100", f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
                     memory.location_of("dtype"),
                 )
-        has_params = any(key in raw for key in _LIMIT_KEYS) or (trainable is None and memory is None)
+        has_params = any(key in raw for key in LIMIT_KEYS) or (trainable is None and memory is None)
         return Budget(
             params=_limits(raw, location, parse_count, skip=("trainable", "memory")) if has_params else None,
             trainable=None if trainable is None else _limits(trainable, raw.location_of("trainable"), parse_count),
@@ -119,8 +119,8 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
             return Limits(target=target, tolerance=tolerance, target_location=location)
         return Limits(max=_amount(parse, raw, location), max_location=location)
     for key in raw:
-        if key not in _LIMIT_KEYS + skip:
-            raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, _LIMIT_KEYS)}", raw.key_locations[key])
+        if key not in LIMIT_KEYS + skip:
+            raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}", raw.key_locations[key])
 
     def read(key: str) -> int | None:
         return None if raw.get(key) is None else _amount(parse, raw[key], raw.location_of(key))

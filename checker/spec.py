@@ -21,7 +21,10 @@ from .units import DEFAULT_DTYPE, DTYPE_BITS
 TOP_LEVEL_KEYS = ("name", "vars", "blocks", "model", "budget", "match", "torch", "dtype")
 MODIFIERS = ("repeat", "name", "tie", "frozen", "when")
 CONTROL_KINDS = ("sequential", "parallel")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Patterns in the syntax Python and JSON Schema (schema.py) share, anchored where they are used.
+IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+TORCH_TARGET_PATTERN = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN + r"\Z")
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def parse_spec(document: YamlMapping, file: str, name: str,
         findings.append(
             Finding("BC011", f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}", document.location_of("dtype"))
         )
-    if document.get("model") is None:
+    if "model" not in document:
+        findings.append(Finding("BC011", "this spec has no `model`", document.location))
+    elif document["model"] is None:
         findings.append(Finding("BC011", "`model` is empty", document.location_of("model")))
     if findings:
         return None, findings
@@ -286,7 +291,7 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
                 pending.pop()
 
 
-_TARGET = re.compile(r"(?P<module>[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*):(?P<attribute>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\Z")
+_TARGET = re.compile(TORCH_TARGET_PATTERN + r"\Z")
 
 
 def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) -> TorchTarget | None:
@@ -303,6 +308,7 @@ def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) 
     match = _TARGET.match(target) if isinstance(target, str) else None
     if match is None:
         raise SpecError("BC300", "torch.target must be \"package.module:callable\"", raw.location_of("target"))
+    module, attribute = match.groups()
     args = raw.get("args") or YamlSequence(location)
     kwargs = raw.get("kwargs") or YamlMapping(location)
     if not isinstance(args, YamlSequence):
@@ -310,8 +316,8 @@ def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) 
     if not isinstance(kwargs, YamlMapping) or not all(isinstance(key, str) for key in kwargs):
         raise SpecError("BC300", "torch.kwargs must map argument names to values", raw.location_of("kwargs"))
     return TorchTarget(
-        module=match["module"],
-        attribute=match["attribute"],
+        module=module,
+        attribute=attribute,
         args=tuple(_python_value(value, variables) for value in args),
         kwargs={key: _python_value(value, variables) for key, value in kwargs.items()},
         location=raw.location_of("target"),

@@ -1,0 +1,477 @@
+"""A JSON Schema (draft-07) for spec files, so that editors complete and check specs.
+
+A spec opts in with `# yaml-language-server: $schema=./spec.schema.json`. The
+schema is built from the checker's own tables (top-level keys, modifiers, the
+layer catalogue, the presets, dtypes), so it follows them when they change.
+
+checker/spec.schema.json is generated from spec_schema(); do not edit it by
+hand. Rewrite it with `python -m checker.schema` (a test fails while it is stale).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import presets
+from .budgets import LIMIT_KEYS
+from .catalogue import LAYERS, REQUIRED, Argument, Layer
+from .matching import MATCH_KEYS
+from .spec import (
+    CONTROL_KINDS,
+    IDENTIFIER_PATTERN,
+    MODIFIERS,
+    REQUIRED_PARAM,
+    TOP_LEVEL_KEYS,
+    TORCH_TARGET_PATTERN,
+    Block,
+)
+from .units import DEFAULT_DTYPE, DTYPE_BITS
+
+SCHEMA_FILE = "spec.schema.json"
+
+# patternErrorMessage is the yaml-language-server's: validators ignore it, editors show it.
+IDENTIFIER = {
+    "type": "string",
+    "pattern": f"^{IDENTIFIER_PATTERN}$",
+    "patternErrorMessage": "A name is letters, digits and _, and does not start with a digit.",
+}
+NODE = {"$ref": "#/definitions/node"}
+# A var, a block param or a block argument: a number, a boolean, an expression, null, or a layer.
+VALUE = {"anyOf": [{"type": ["number", "boolean", "string", "null"]}, NODE]}
+
+# Each kind of the catalogue's signatures (see catalogue.py) but `{a;b}`
+# choices: the JSON types a spec writes it with, and how to say it. Numbers and
+# booleans may also be written as expressions, hence "string" beside them.
+KINDS = {
+    "size": (["integer", "string"], "an integer >= 0 or an expression"),
+    "positive": (["integer", "string"], "an integer >= 1 or an expression"),
+    "int": (["integer", "string"], "an integer or an expression"),
+    "float": (["number", "string"], "a number or an expression"),
+    "bool": (["boolean", "string"], "true, false or an expression"),
+    "ints": (["integer", "string"], "an integer or a list of integers"),
+    "shape": (["integer", "string"], "a size or a list of sizes"),
+    "str": (["string"], "a string, taken as written"),
+    "any": ([], "any value (not used for counting)"),
+    "null": (["null"], "null only (torch takes an object here)"),
+}
+LIST_KINDS = ("ints", "shape")
+
+MODIFIER_SCHEMAS = {
+    "repeat": {
+        "type": ["integer", "string"],
+        "minimum": 0,
+        "description": "The node this many times in sequence (0 removes it); an integer or an expression.",
+    },
+    "name": {"type": "string", "description": "A label for the breakdown, and the name `tie` refers to."},
+    "tie": {"type": "string", "description": "Share parameters with the earlier node of this name."},
+    "frozen": {
+        "type": ["boolean", "string"],
+        "description": "Count the node in the total but not as trainable; true, false or an expression.",
+    },
+    "when": {
+        "type": ["boolean", "string"],
+        "description": "The node is part of the model only when this condition holds.",
+    },
+}
+
+
+def spec_schema() -> dict:
+    """The schema of one spec document."""
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "budget-check spec",
+        "description": "A model written the way torch.nn builds it, and the parameter budget it must keep.",
+        "type": "object",
+        "properties": {key: TOP_LEVEL_SCHEMAS[key]() for key in TOP_LEVEL_KEYS},
+        "patternProperties": {"^x-": {"description": "Yours: budget-check ignores keys that start with x-."}},
+        "additionalProperties": False,
+        "required": ["model"],
+        "definitions": {
+            "node": _node(),
+            "kind-name": _kind_name(),
+            "node-mapping": _node_mapping(),
+            "block": _block(),
+            "block-arguments": {
+                "description": "Arguments of a block from `blocks` (or a var that holds a layer): a mapping by "
+                               "param name, a list by position, or one value for the first param."
+            },
+            **{f"layer.{name}": _layer(layer) for name, layer in LAYERS.items()},
+            **{f"preset.{name}": _preset(presets.find(name)) for name in presets.names()},
+        },
+    }
+
+
+def schema_text() -> str:
+    """The schema as shipped with the package (what `budget-check schema` prints)."""
+    return resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def write_schema() -> Path:
+    """Rewrite the shipped schema from spec_schema()."""
+    path = Path(__file__).with_name(SCHEMA_FILE)
+    text = json.dumps(spec_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    path.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" on every platform
+    return path
+
+
+# ------------------------------------------------------------ top level
+def _name() -> dict:
+    return {
+        "type": ["string", "integer"],
+        "description": "The spec's name in reports; by default the file name without its extension.",
+    }
+
+
+def _vars() -> dict:
+    return {
+        "type": ["object", "null"],
+        "description": "Named values for the model: numbers, booleans, expressions over the vars above, or layers.",
+        "propertyNames": IDENTIFIER,
+        "additionalProperties": VALUE,
+    }
+
+
+def _blocks() -> dict:
+    return {
+        "type": ["object", "null"],
+        "description": "Named, parameterized pieces of model, used like layers.",
+        # The names of built-in layers and of `sequential` and `parallel` are taken.
+        "propertyNames": {**IDENTIFIER, "not": {"enum": [*LAYERS, *CONTROL_KINDS]}},
+        "additionalProperties": {"$ref": "#/definitions/block"},
+    }
+
+
+def _model() -> dict:
+    return {"description": "The model: a layer name, a list of nodes, or a mapping with one kind.", "allOf": [NODE]}
+
+
+def _budget() -> dict:
+    count = {"type": ["number", "string"], "minimum": 0, "examples": ["125M", "1.5B"]}
+    budget = _limits(count)
+    budget["properties"]["trainable"] = {
+        **_limits(count),
+        "description": "Limits on the trainable count, in the same forms.",
+    }
+    budget["properties"]["memory"] = _memory()
+    return {
+        **budget,
+        "type": ["number", "string", "object", "null"],
+        "description": "The parameter budget: a maximum (125M), a target with a tolerance (552 ± 2%), or a "
+                       "mapping of min, max, target, tolerance, trainable and memory.",
+        "examples": ["125M", "552 ± 2%"],
+    }
+
+
+def _memory() -> dict:
+    size = {"type": ["number", "string"], "minimum": 0, "examples": ["16GiB", "500MB"]}
+    limits = _limits(size)
+    limits["properties"]["dtype"] = {
+        "enum": list(DTYPE_BITS),
+        "description": "The dtype that sets the bytes per parameter; by default the spec's `dtype`.",
+    }
+    return {**limits, "description": "Limits on parameter memory: a byte size (16GiB, 500MB) or a mapping."}
+
+
+def _limits(amount: dict) -> dict:
+    """A maximum, `target ± tolerance`, or a mapping of bounds, all in the unit of `amount`."""
+    meanings = {
+        "min": "At least this much.",
+        "max": "At most this much.",
+        "target": "This much, within `tolerance`.",
+        "tolerance": "How far from `target` is allowed: a percentage (2%) or an amount; 0 by default.",
+    }
+    return {
+        "type": ["number", "string", "object"],
+        "minimum": 0,
+        "properties": {key: {**amount, "description": meanings[key]} for key in LIMIT_KEYS},
+        "additionalProperties": False,
+        "dependencies": {"tolerance": ["target"]},
+    }
+
+
+def _match() -> dict:
+    keys = {
+        "reference": {
+            "type": ["object", "number", "string"],
+            "description": "The count to keep: this spec with some vars set otherwise (including `vary`), "
+                           "a count (552, 124M), or another spec's file (base.yaml).",
+            "propertyNames": IDENTIFIER,
+            "additionalProperties": VALUE,
+        },
+        "vary": {**IDENTIFIER, "description": "The var to solve for."},
+        "tolerance": {
+            "type": ["number", "string"],
+            "description": "How far the count may drift from the reference: a percentage or a count; 1% by default.",
+        },
+        "multiple_of": {"type": "integer", "minimum": 1, "description": "Only multiples of this are tried."},
+    }
+    return {
+        "type": ["object", "null"],
+        "description": "Keep the count of a reference by solving for one var.",
+        "properties": {key: keys[key] for key in MATCH_KEYS},
+        "required": ["reference", "vary"],
+        "additionalProperties": False,
+    }
+
+
+def _torch() -> dict:
+    return {
+        "type": ["object", "null"],
+        "description": "Your own module, which `--torch` builds to confirm the count.",
+        "properties": {
+            "target": {
+                "type": "string",
+                "pattern": f"^{TORCH_TARGET_PATTERN}$",
+                "patternErrorMessage": "Write package.module:callable.",
+                "description": "package.module:callable; the callable may be dotted (models.gpt:GPT.from_config).",
+            },
+            "args": {"type": ["array", "null"], "description": "Positional arguments: values, vars, expressions."},
+            "kwargs": {"type": ["object", "null"], "description": "Keyword arguments: values, vars, expressions."},
+        },
+        "required": ["target"],
+        "additionalProperties": False,
+    }
+
+
+def _dtype() -> dict:
+    return {
+        "enum": list(DTYPE_BITS),
+        "description": f"The dtype of the parameters, for memory budgets; {DEFAULT_DTYPE} by default.",
+    }
+
+
+TOP_LEVEL_SCHEMAS = {
+    "name": _name,
+    "vars": _vars,
+    "blocks": _blocks,
+    "model": _model,
+    "budget": _budget,
+    "match": _match,
+    "torch": _torch,
+    "dtype": _dtype,
+}
+
+
+# ------------------------------------------------------------ nodes
+def _node() -> dict:
+    return {
+        "description": "A node: a layer name, a list of nodes in sequence, or a mapping with one kind (a layer, "
+                       "a block, a preset, sequential or parallel) and modifiers.",
+        "anyOf": [
+            {"$ref": "#/definitions/kind-name"},
+            {"type": "array", "items": NODE},
+            {"$ref": "#/definitions/node-mapping"},
+        ],
+    }
+
+
+def _kind_name() -> dict:
+    return {
+        "description": "A layer, a preset, a block or a var that holds a layer.",
+        # The enum is there for completion: any other name may be a block or a var.
+        "anyOf": [{"enum": [*LAYERS, *presets.names()]}, IDENTIFIER],
+    }
+
+
+def _node_mapping() -> dict:
+    kinds = {
+        "sequential": {"type": "array", "items": NODE, "description": "Nodes in sequence, as in nn.Sequential."},
+        "parallel": {
+            "type": "array",
+            "items": NODE,
+            "minItems": 1,
+            "description": "Branches that take the same input; their outputs must have the same size.",
+        },
+        **{name: {"$ref": f"#/definitions/layer.{name}"} for name in LAYERS},
+        **{name: {"$ref": f"#/definitions/preset.{name}"} for name in presets.names()},
+    }
+    return {
+        "type": "object",
+        "description": "One kind (a layer, a block, a preset, sequential or parallel) with its arguments, "
+                       "and modifiers.",
+        "properties": {**{key: MODIFIER_SCHEMAS[key] for key in MODIFIERS}, **kinds},
+        # Any other name is a block from `blocks`, or a var or param that holds a layer.
+        "propertyNames": IDENTIFIER,
+        "additionalProperties": {"$ref": "#/definitions/block-arguments"},
+        "allOf": [
+            {"not": {"propertyNames": {"enum": list(MODIFIERS)}}},  # at least one kind
+            _at_most_one_kind(),
+        ],
+    }
+
+
+def _at_most_one_kind() -> dict:
+    """No more than one key besides the modifiers.
+
+    JSON Schema cannot count the keys outside a list, but it can count all
+    keys: a node that carries a given set of modifiers has at most one key
+    more. Hence one branch per set of modifiers.
+    """
+    return {
+        "anyOf": [
+            {"required": list(present), "maxProperties": len(present) + 1}
+            for size in range(len(MODIFIERS) + 1)
+            for present in itertools.combinations(MODIFIERS, size)
+        ]
+    }
+
+
+def _block() -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "params": {
+                "type": ["array", "object", "null"],
+                "description": "The block's params: a list of names (all required), or a mapping of names to "
+                               "defaults (null: required). A default may use the params before it.",
+                "items": IDENTIFIER,
+                "propertyNames": IDENTIFIER,
+                "additionalProperties": VALUE,
+            },
+            "body": {"description": "The block's model; it sees its params and the spec's vars.", "allOf": [NODE]},
+            "require": {
+                "type": ["array", "string", "null"],
+                "items": {"type": "string"},
+                "description": "Conditions over the params that every use must meet.",
+            },
+        },
+        "required": ["body"],
+        "additionalProperties": False,
+    }
+
+
+# ------------------------------------------------------------ arguments
+def _layer(layer: Layer) -> dict:
+    """The arguments of a catalogue layer, by the names, positions and defaults of its torch signature."""
+    positional = [a for a in layer.signature if not a.keyword_only and a.variadic != "**"]
+    first = _typed(positional[0]) if positional else None
+    variadic = next((a for a in positional if a.variadic == "*"), None)
+    takes_any_keyword = any(a.variadic == "**" for a in layer.signature)
+    if variadic is not None:
+        extra_positional: Any = _typed(variadic)
+        positional = positional[: positional.index(variadic)]
+    else:
+        extra_positional = {} if takes_any_keyword else False  # as counting.py, where `**` drops extra ones
+    return _arguments(
+        f"torch.nn.{layer.name}({_call(layer.signature)})",
+        first=first,
+        positional=[_argument(layer, a) for a in positional],
+        extra_positional=extra_positional,
+        keywords={a.name: _argument(layer, a) for a in layer.signature if a.variadic != "**"},
+        any_keyword=takes_any_keyword,
+    )
+
+
+def _preset(block: Block) -> dict:
+    arguments = {param.name: {**VALUE, "description": _preset_default(param.default)} for param in block.params}
+    return _arguments(
+        f"The {block.name} preset ({', '.join(arguments)}); null for a param means its default.",
+        first={"type": ["number", "boolean", "string"]},
+        positional=list(arguments.values()),
+        extra_positional=False,
+        keywords=arguments,
+        any_keyword=False,
+    )
+
+
+def _arguments(description: str, first: dict | None, positional: list[dict], extra_positional: Any,
+               keywords: dict[str, dict], any_keyword: bool) -> dict:
+    """Arguments as a spec may write them: none, the first alone, a list by position, a mapping by name."""
+    forms: list[dict] = [{"type": "null"}]
+    if first is not None:
+        forms.append(first)
+    if positional:
+        forms.append({"type": "array", "items": positional, "additionalItems": extra_positional})
+    else:  # draft-07 wants at least one schema in a list of `items`
+        forms.append({"type": "array", "items": extra_positional})
+    by_name = {"type": "object", "properties": keywords}
+    if not any_keyword:
+        by_name["additionalProperties"] = False
+    forms.append(by_name)
+    return {"description": description, "anyOf": forms}
+
+
+def _argument(layer: Layer, argument: Argument) -> dict:
+    """One argument, typed loosely from its kinds, with what it takes and its default in the description."""
+    if argument.variadic == "*":
+        description = f"a list of values, each {_words(argument)}"
+        return {**_typed(argument, items=_typed(argument)), "description": description}
+    items = None
+    if any(kind in LIST_KINDS for kind in argument.kinds):
+        # List items are read as counting.py reads them: with the other kinds, else as integers.
+        elements = tuple(kind for kind in argument.kinds if kind not in ("ints", "choice")) or ("int",)
+        items = _typed(dataclasses.replace(argument, kinds=elements, choices=frozenset(), optional=False))
+    return {**_typed(argument, items=items), "description": f"{_words(argument)}; {_default(layer, argument)}"}
+
+
+def _typed(argument: Argument, items: dict | None = None) -> dict:
+    """The JSON types of a value of the argument's kinds; a list of `items` too when given."""
+    if "any" in argument.kinds:
+        return {}
+    types = sorted({json_type for kind in argument.kinds if kind != "choice" for json_type in KINDS[kind][0]})
+    if argument.optional:
+        types.append("null")
+    schema: dict = {}
+    if items is not None:
+        types.append("array")
+        schema["items"] = items
+    if types:
+        schema["type"] = types[0] if len(types) == 1 else types
+    if not argument.choices:
+        return schema
+    choices = {"enum": sorted(argument.choices)}
+    return {"anyOf": [choices, schema]} if schema else choices
+
+
+def _words(argument: Argument) -> str:
+    words = [KINDS[kind][1] for kind in argument.kinds if kind != "choice"]
+    if argument.choices:
+        words.append("one of " + ", ".join(sorted(argument.choices)))
+    if argument.optional:
+        words.append("null")
+    return " or ".join(words)
+
+
+def _default(layer: Layer, argument: Argument) -> str:
+    if argument.name == layer.input_argument:
+        fallback = "" if argument.default is REQUIRED else f", else {_yaml(argument.default)}"
+        return f"when omitted, the running size{fallback}"
+    return "required" if argument.default is REQUIRED else f"default {_yaml(argument.default)}"
+
+
+def _preset_default(default: Any) -> str:
+    return "required" if default is REQUIRED_PARAM else f"default {_yaml(default)}"
+
+
+def _call(signature: tuple[Argument, ...]) -> str:
+    """The signature as Python writes it: `in_features, out_features, bias=True, *, ...`."""
+    parts, starred = [], False
+    for argument in signature:
+        if argument.keyword_only and not starred:
+            parts.append("*")
+        starred = starred or argument.keyword_only or argument.variadic == "*"
+        if argument.variadic:
+            parts.append(argument.variadic + argument.name)
+        elif argument.default is REQUIRED:
+            parts.append(argument.name)
+        else:
+            parts.append(f"{argument.name}={argument.default!r}")
+    return ", ".join(parts)
+
+
+def _yaml(value: Any) -> str:
+    """A default as a spec writes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_schema()}")
