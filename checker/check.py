@@ -6,6 +6,7 @@ file system: reading bytes, refusing binary and non-UTF-8 files.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from .units import format_count
 MAX_FILE_BYTES = 10 * 2**20
 LARGEST_PARTS = 3
 FILE_START = Location(1, 1)
+# Keys that mark a YAML document as a spec. `name` is not one: most YAML files have a name.
+SPEC_ONLY_KEYS = ("model", "vars", "blocks", "budget", "match", "torch", "dtype")
 
 
 @dataclass
@@ -65,7 +68,10 @@ class FileResult:
 def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
     """Check one file; every problem becomes a finding, never an exception."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a device or a pipe could be read forever
+            return _file_error(shown_as, "BC007", "not a regular file")
+        if status.st_size > MAX_FILE_BYTES:
             return _file_error(shown_as, "BC007", f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
         data = path.read_bytes()
     except OSError as error:
@@ -95,7 +101,7 @@ def check_text(text: str, file: str, folder: Path | None = None,
     stem = Path(file).stem
     several = len(documents) + (load_error is not None) > 1
     for document in documents:
-        if not (isinstance(document.value, YamlMapping) and "model" in document.value):
+        if not is_spec(document.value):
             result.skipped += 1
             continue
         name = f"{stem}#{document.number}" if several else stem
@@ -105,6 +111,11 @@ def check_text(text: str, file: str, folder: Path | None = None,
         finding = Finding(load_error.code, load_error.message, load_error.location)
         result.specs.append(SpecResult(file, name, load_error.location, [finding]))
     return result
+
+
+def is_spec(value: object) -> bool:
+    """A mapping with a `model` — or with keys only a spec has, and `model` misspelt or missing."""
+    return isinstance(value, YamlMapping) and any(key in value for key in SPEC_ONLY_KEYS)
 
 
 def check_document(source: Document, file: str, name: str, folder: Path,
@@ -142,7 +153,7 @@ def _reference_counter(folder: Path):
         path = folder / reference
         try:
             text = path.read_text(encoding="utf-8-sig")
-            document = next(d for d in load_documents(text) if isinstance(d.value, YamlMapping) and "model" in d.value)
+            document = next(d for d in load_documents(text) if is_spec(d.value))
         except (OSError, UnicodeDecodeError, LoadError, StopIteration):
             raise SpecError("BC200", f"match.reference: no spec can be read from {reference}",
                             FILE_START) from None

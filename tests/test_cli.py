@@ -23,7 +23,10 @@ def budget_check(*args, cwd=ROOT):
     """Run the `budget-check` console script (python -m checker where it is not installed)."""
     script = shutil.which("budget-check", path=str(Path(sys.executable).parent))
     command = [script] if script else [sys.executable, "-m", "checker"]
-    return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    # Run as on a developer's machine even when the suite itself runs in GitHub Actions.
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    return subprocess.run(command + list(args), cwd=cwd, env=environment, capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def assert_golden(name, text):
@@ -183,3 +186,15 @@ def test_match_usage_errors(args, message):
     run = budget_check("match", "examples/specs/mlp.yaml", *args)
     assert run.returncode == 2
     assert message in run.stderr
+
+
+def test_github_actions_switches_to_annotations(tmp_path):
+    import subprocess as run_module
+
+    summary = tmp_path / "summary.md"
+    environment = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    run = run_module.run([sys.executable, "-m", "checker", "examples/failing"], cwd=ROOT, env=environment,
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert run.stdout.startswith("::error file=examples/failing/mlp-too-deep.yaml,line=15,col=9,title=BC103 ")
+    assert "| `mlp-too-deep` (examples/failing/mlp-too-deep.yaml) | 1,096 |" in summary.read_text()

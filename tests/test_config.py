@@ -1,0 +1,97 @@
+"""[tool.budget-check] in pyproject.toml: found from a subfolder, command-line options win."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.config import ConfigError, load_config
+
+from .test_cli import budget_check
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project with its specs in models/specs and a pyproject.toml that says so."""
+    specs = tmp_path / "models" / "specs"
+    specs.mkdir(parents=True)
+    shutil.copyfile(EXAMPLES / "specs" / "mlp.yaml", specs / "mlp.yaml")
+    shutil.copyfile(EXAMPLES / "failing" / "mlp-too-deep.yaml", specs / "too-deep.yaml")
+    (specs / "legacy").mkdir()
+    shutil.copyfile(EXAMPLES / "failing" / "mlp-too-deep.yaml", specs / "legacy" / "old.yaml")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n'
+        "[tool.budget-check]\n"
+        'paths = ["models/specs"]\n'
+        'exclude = ["models/specs/legacy/*"]\n'
+        'format = "json"\n'
+        'tolerance = "2%"\n'
+    )
+    return tmp_path
+
+
+def test_config_is_found_from_a_subfolder(project):
+    subfolder = project / "models"
+    run = budget_check(cwd=subfolder)
+    document = json.loads(run.stdout)  # format = "json" from the file
+    assert sorted(spec["name"] for spec in document["specs"]) == ["mlp", "mlp-too-deep"]  # legacy/ excluded
+    assert run.returncode == 1
+
+
+def test_command_line_options_win(project):
+    run = budget_check("--format", "text", "models/specs/mlp.yaml", cwd=project)
+    assert run.stdout.splitlines()[-1] == "1 spec checked: 1 passed, 0 failed, 0 invalid"
+
+
+def test_exclude_applies_to_files_given_by_name(project):
+    run = budget_check("models/specs/legacy/old.yaml", cwd=project)
+    assert json.loads(run.stdout)["summary"]["checked"] == 0
+
+
+def test_default_tolerance_applies_to_match(project):
+    spec = project / "models" / "specs" / "matched.yaml"
+    spec.write_text(
+        "vars: {input_dim: 8, hidden_dim: 12, hidden_layers: 3, output_dim: 8}\n"
+        "model: {mlp: {input_dim: input_dim, hidden_dim: hidden_dim, hidden_layers: hidden_layers, "
+        "output_dim: output_dim}}\n"
+        "match: {reference: 540, vary: hidden_dim}\n"  # 524 is 3.0% off: outside 2%
+    )
+    [result] = json.loads(budget_check("models/specs/matched.yaml", cwd=project).stdout)["specs"]
+    assert "outside ±2%" in result["findings"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('pahts = ["specs"]', "unknown key 'pahts' in [tool.budget-check] (did you mean 'paths'?)"),
+        ('format = "xml"', "format must be one of text, json, github, sarif"),
+        ('paths = "specs"', "paths must be a list of strings"),
+        ("torch = 1", "torch must be true or false"),
+        ('tolerance = "lots"', "tolerance: invalid budget"),
+        ("torch-timeout = -1", "torch-timeout must be a number of seconds"),
+    ],
+)
+def test_bad_configuration_exits_2(tmp_path, table, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.budget-check]\n{table}\n")
+    run = budget_check("--quiet", str(EXAMPLES / "specs" / "mlp.yaml"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert message in run.stderr
+
+
+def test_invalid_toml_is_reported(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.budget-check\n")
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load_config(tmp_path)
+
+
+def test_no_config_above_a_repository(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.budget-check]\nformat = "json"\n')
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    config = load_config(repository)
+    assert (config.format, config.root) == (None, repository.resolve())
