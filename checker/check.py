@@ -16,7 +16,6 @@ from .findings import Finding, SpecError
 from .loader import Document, LoadError, Location, YamlMapping, load_documents
 from .matching import DEFAULT_TOLERANCE
 from .spec import Spec, parse_spec
-from .suggestions import check_match, with_budget_suggestion
 from .units import format_count
 
 MAX_FILE_BYTES = 10 * 2**20
@@ -129,12 +128,16 @@ def check_document(source: Document, file: str, name: str, folder: Path,
             return result
         result.spec, result.name = spec, spec.name
         result.tree = count_model(spec)
-        if spec.budget is not None:
+        failed_budget = [] if spec.budget is None else \
+            check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype)
+        if failed_budget or spec.match is not None:
+            # The solver is loaded only when there is something to solve: most checks pass.
+            from .suggestions import check_match, with_budget_suggestion
+
             notes = largest_parts(result.tree)
-            for finding in check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype):
-                result.findings.append(with_budget_suggestion(spec, replace(finding, notes=notes)))
-        if spec.match is not None:
-            result.findings.extend(check_match(spec, result.tree, _reference_counter(folder)))
+            result.findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
+            if spec.match is not None:
+                result.findings.extend(check_match(spec, result.tree, _reference_counter(folder)))
     except SpecError as error:
         result.findings.append(error.finding)
     except RecursionError:

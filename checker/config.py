@@ -15,7 +15,6 @@ Command-line options win over the file.
 
 from __future__ import annotations
 
-import fnmatch
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +25,6 @@ from .findings import SpecError
 from .hints import did_you_mean
 from .matching import DEFAULT_TOLERANCE
 from .units import parse_count
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.9 and 3.10
-    import tomli as tomllib
 
 FORMATS = ("text", "json", "github", "sarif")
 _KEYS = ("paths", "exclude", "format", "torch", "pythonpath", "tolerance", "torch-cpu-limit", "torch-timeout")
@@ -55,6 +49,8 @@ class Config:
 
     def excluded(self, path: Path) -> bool:
         """Whether `path` matches an `exclude` glob (relative to the config's folder)."""
+        import fnmatch  # only projects that exclude anything pay for it
+
         try:
             relative = path.resolve().relative_to(self.root).as_posix()
         except ValueError:
@@ -86,6 +82,11 @@ def load_config(start: Path) -> Config:
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.9 and 3.10
+        import tomli as tomllib
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

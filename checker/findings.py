@@ -27,7 +27,8 @@ RULES = {
         Rule("BC001", "yaml-syntax", "The file is not valid YAML."),
         Rule("BC002", "duplicate-key", "A mapping has the same key twice; YAML keeps only one, silently."),
         Rule("BC003", "unsafe-tag", "Specs hold plain data: YAML tags such as !!python/object are refused."),
-        Rule("BC004", "alias-expansion", "Aliases expand the document past the size limit (a YAML bomb)."),
+        Rule("BC004", "too-many-nodes", "The document, with what its aliases expand to, is past the size limit "
+                                        "(a YAML bomb)."),
         Rule("BC005", "not-text", "The file is binary or not UTF-8 text."),
         Rule("BC006", "too-deep", "The document or model nests past the depth limit."),
         Rule("BC007", "unreadable", "The file cannot be read."),

@@ -169,6 +169,7 @@ class _Builder:
         self.events = events
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.total_size = 0
+        self.aliased = False
 
     def build_document(self) -> tuple[Any, int]:
         stack: list[_Frame] = []
@@ -197,6 +198,7 @@ class _Builder:
                     raise LoadError("BC001", f"invalid YAML: unknown alias *{event.anchor}", location)
                 value, size = self.anchors[event.anchor]
                 span = None
+                self.aliased = True
             else:  # ScalarEvent
                 value = self._scalar(event, location)
                 size = 1
@@ -205,12 +207,10 @@ class _Builder:
                     self.anchors[event.anchor] = (value, size)
             self.total_size += size
             if self.total_size > MAX_EXPANDED_NODES:
-                raise LoadError(
-                    "BC004",
-                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; "
-                    "refusing to expand it",
-                    location,
-                )
+                message = (f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; refusing to "
+                           "expand it" if self.aliased else
+                           f"this document has more than {MAX_EXPANDED_NODES:,} nodes, more than any spec needs")
+                raise LoadError("BC004", message, location)
             if not stack:
                 result = value
                 continue
@@ -232,7 +232,9 @@ class _Builder:
         try:
             return self.events.yaml_constructors[tag](self.events, node)
         except (ValueError, yaml.YAMLError) as error:
-            raise LoadError("BC001", f"invalid YAML value {event.value!r}: {error}", location) from None
+            shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
+            reason = "the number is too long" if "digits" in str(error) else str(error)
+            raise LoadError("BC001", f"invalid YAML value {shown!r}: {reason}", location) from None
 
 
 def _refuse_tag(tag: str, location: Location) -> None:

@@ -7,7 +7,7 @@ blocks its body may use. A preset file loads on first use and is cached.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from ..loader import load_documents
 from ..spec import Block, parse_blocks
@@ -17,11 +17,12 @@ PRESET_FILE_PREFIX = "<preset "
 WIDTH_PARAMS = {"mlp": "hidden_dim", "gpt2": "n_embd", "bert": "hidden_size", "llama": "hidden_size"}
 
 
+FOLDER = Path(__file__).parent
+
+
 @cache
 def names() -> list[str]:
-    return sorted(
-        entry.name[: -len(".yaml")] for entry in resources.files(__name__).iterdir() if entry.name.endswith(".yaml")
-    )
+    return sorted(path.stem for path in FOLDER.glob("*.yaml"))
 
 
 def find(name: str) -> Block | None:
@@ -32,6 +33,6 @@ def find(name: str) -> Block | None:
 
 @cache
 def _load(name: str) -> dict[str, Block]:
-    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    text = (FOLDER / f"{name}.yaml").read_text(encoding="utf-8")
     document = next(load_documents(text)).value
     return parse_blocks(document["blocks"], document.location, {}, f"{PRESET_FILE_PREFIX}{name}>")

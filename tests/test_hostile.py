@@ -1,0 +1,91 @@
+"""Hostile input: every kind is a located finding (or a skip), in bounded time, and other files go on."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from checker.check import check_file, check_text
+
+from .test_cli import budget_check
+
+MLP = "model: {mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}}\n"
+
+CASES = {
+    "20,000-deep flow nesting": ("model: " + "[" * 20_000 + "]" * 20_000, "BC006"),
+    "20,000-deep block sequences": ("model:\n" + "- " * 20_000 + "ReLU\n", "BC006"),
+    "deep block mappings": ("model:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 300)), "BC006"),
+    "a chain of 200 blocks": (
+        "blocks:\n" + "".join(f"  b{i}:\n    body: [b{i + 1}]\n" for i in range(200))
+        + "  b200:\n    body: [ReLU]\nmodel: [b0]\n", "BC006"),
+    "150,000 nodes without aliases": ("model: [" + ", ".join(["ReLU"] * 150_000) + "]\n", "BC004"),
+    "a billion laughs": (
+        "a0: &a0 [ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU]\n"
+        + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))
+        + "model: *a8\n", "BC004"),
+    "a python tag": ("model: !!python/object/new:os.system [echo]\n", "BC003"),
+    "10**10**10": ("model: [{Linear: [3, '10**10**10']}]\n", "BC011"),
+    "a 2,000-character expression": ("model: [{Linear: [3, '" + "1+" * 1000 + "1']}]\n", "BC011"),
+    "a 5,000-digit number": ("model: [{Linear: [3, " + "9" * 5000 + "]}]\n", "BC001"),
+    "a block that uses itself": ("blocks:\n  a:\n    body: [a]\nmodel: [a]\n", "BC017"),
+    "a size that grows each repeat": ("model: [{Conv2d: [3, 8, 1]}, {PixelUnshuffle: 2, repeat: 10**9}]\n", "BC011"),
+}
+
+
+@pytest.mark.parametrize("text, code", CASES.values(), ids=CASES.keys())
+def test_hostile_text(text, code):
+    started = time.perf_counter()
+    result = check_text(text, "hostile.yaml")
+    assert time.perf_counter() - started < 2.0
+    [spec] = result.specs
+    assert [f.code for f in spec.findings] == [code]
+    assert spec.findings[0].location.line >= 1
+
+
+def test_huge_counts_are_exact_and_instant():
+    started = time.perf_counter()
+    [spec] = check_text("model:\n  - Linear: [4096, 4096]\n    repeat: 10**30\n", "big.yaml").specs
+    assert spec.params == 10**30 * (4096 * 4096 + 4096)
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("text, skipped", [("- a\n- list\n", 1), ("a scalar\n", 1), ("---\n---\n", 2), ("", 0)])
+def test_documents_that_are_not_specs_are_skipped(text, skipped):
+    result = check_text(text, "other.yaml")
+    assert (result.specs, result.skipped) == ([], skipped)
+
+
+def test_special_files(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (11 * 2**20))
+    for path, message in [(fifo, "not a regular file"), (loop, "cannot read the file"),
+                          (big, "over 10 MiB"), (tmp_path, "not a regular file")]:
+        [spec] = check_file(path, path.name).specs
+        assert spec.findings[0].code == "BC007"
+        assert message in spec.findings[0].message
+
+
+def test_bad_files_do_not_stop_the_others(tmp_path):
+    (tmp_path / "a-binary.yaml").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "b-bomb.yaml").write_text(CASES["a billion laughs"][0])
+    (tmp_path / "c-good.yaml").write_text(MLP)
+    run = budget_check(str(tmp_path), "--quiet")
+    assert run.returncode == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stdout.splitlines()[-1] == "3 specs checked: 1 passed, 0 failed, 2 invalid"
+
+
+def test_nothing_is_written_without_fix(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MLP + "budget: 100\n")
+    before = spec.stat().st_mtime_ns
+    for args in ([str(spec)], ["--format", "json", str(spec)], ["show", str(spec)]):
+        budget_check(*args)
+    assert spec.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
