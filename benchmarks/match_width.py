@@ -18,8 +18,8 @@ from checker.spec import with_vars
 
 CASES = {
     "mlp (closed form)": (
-        "vars: {width: 16, depth: 2}\n"
-        "model: {mlp: {input_dim: 8, hidden_dim: width, hidden_layers: depth, output_dim: 8}}\n",
+        ("vars: {width: 16, depth: 2}\n"
+        "model: {mlp: {input_dim: 8, hidden_dim: width, hidden_layers: depth, output_dim: 8}}\n"),
         {"depth": 4}, "width", 1,
     ),
     "gpt2 24 layers (search)": (

@@ -15,7 +15,6 @@ from .check import FileResult, SpecResult, check_file
 from .config import FORMATS, Config, ConfigError, load_config
 from .discovery import PathNotFound, spec_files
 
-COMMANDS = ("check", "show", "match", "init", "schema")
 DEFAULT_PATHS = ("specs",)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,9 +27,9 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
+    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "check")
-    options = _parser().parse_args(argv)
+    options = _parser(argv[0]).parse_args(argv)
     try:
         options.config = load_config(Path.cwd())
         return options.run(options, stdout)
@@ -41,15 +40,23 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str) -> argparse.ArgumentParser:
+    """The parser, with the arguments of `command` only: building all of them costs each run time."""
     parser = argparse.ArgumentParser(
         prog="budget-check",
         description="Exact parameter counts and budgets for model specs written in YAML.",
     )
     parser.add_argument("--version", action="version", version=f"budget-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, add_arguments, run) in _COMMANDS.items():
+        subparser = commands.add_parser(name, help=summary)
+        if name == command:
+            add_arguments(subparser)
+            subparser.set_defaults(run=run)
+    return parser
 
-    check = commands.add_parser("check", help="check specs against their budgets (the default command)")
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default: the configured "
                                                                 "paths, else specs/)")
     check.add_argument("--format", choices=FORMATS, help="output format (default: text; github in GitHub Actions)")
@@ -63,15 +70,15 @@ def _parser() -> argparse.ArgumentParser:
                             "this much parameter memory (default 1GiB)")
     check.add_argument("--torch-timeout", type=float, metavar="SECONDS",
                        help="the longest a module may take to build (default 300)")
-    check.set_defaults(run=_run_check)
 
-    show = commands.add_parser("show", help="print a spec's breakdown: layers, params, totals, memory")
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
     show.add_argument("spec", metavar="SPEC", help="a spec file")
     show.add_argument("--depth", type=int, default=3, help="rows down to this depth (default 3)")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    show.set_defaults(run=_run_show)
 
-    match = commands.add_parser("match", help="the width that keeps a spec's count when its depth changes")
+
+def _match_arguments(match: argparse.ArgumentParser) -> None:
     match.add_argument("spec", metavar="SPEC", help="a spec file (its first spec)")
     match.add_argument("--set", dest="sets", action="append", default=[], metavar="VAR=VALUE",
                        help="change a var (the new depth); repeatable")
@@ -80,17 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--multiple-of", type=int, metavar="N", help="widths in multiples of N")
     match.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     match.add_argument("--fix", action="store_true", help="write the --set values and the width into SPEC")
-    match.set_defaults(run=_run_match)
 
-    init = commands.add_parser("init", help="write a first budget into every spec that has none")
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default as for check)")
     init.add_argument("--margin", default="10%", metavar="PERCENT",
                       help="headroom over the current count (default 10%%)")
-    init.set_defaults(run=_run_init)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of spec files, for editors")
-    schema.set_defaults(run=_run_schema)
-    return parser
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
 
 
 def _check_paths(paths: list[str], config: Config) -> list[FileResult]:
@@ -310,3 +316,13 @@ def _run_schema(options: argparse.Namespace, stdout: TextIO) -> int:
 
     stdout.write(schema_text())
     return EXIT_OK
+
+
+# Each command: its one-line help, how to add its arguments, and what runs it.
+_COMMANDS = {
+    "check": ("check specs against their budgets (the default command)", _check_arguments, _run_check),
+    "show": ("print a spec's breakdown: layers, params, totals, memory", _show_arguments, _run_show),
+    "match": ("the width that keeps a spec's count when its depth changes", _match_arguments, _run_match),
+    "init": ("write a first budget into every spec that has none", _init_arguments, _run_init),
+    "schema": ("print the JSON Schema of spec files, for editors", _no_arguments, _run_schema),
+}

@@ -82,14 +82,20 @@ def load_config(start: Path) -> Config:
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read it: {error}") from None
+    if "budget-check" not in text:
+        return None  # most projects' pyproject.toml: no need to parse it
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.9 and 3.10
         import tomli as tomllib
 
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: cannot read it: {error}") from None
     table = document.get("tool", {}).get("budget-check")
     if table is not None and not isinstance(table, dict):

@@ -60,6 +60,8 @@ class Part:
     shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
 
     def times(self, copies: int) -> Part:
+        if copies == 1:
+            return self
         return dataclasses.replace(
             self,
             copies=self.copies * copies,
@@ -79,10 +81,16 @@ class Scope:
     frozen: bool = False
     depth: int = 0
 
-    def deeper(self, location: Location, **changes: Any) -> Scope:
+    def deeper(self, location: Location) -> Scope:
+        """The scope one level down (built directly: this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError("BC006", f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
-        return dataclasses.replace(self, depth=self.depth + 1, **changes)
+        return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1)
+
+    def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
+        """The scope of `block`'s body: its params, and the blocks of its own file."""
+        deeper = self.deeper(location)
+        return Scope(env, _BlockScope(block), self.stack + (block.name,), self.frozen, deeper.depth)
 
 
 def count_model(spec: Spec) -> Part:
@@ -106,7 +114,8 @@ class _Counter:
     names: dict[str, Part] = field(default_factory=dict)
 
     # ------------------------------------------------------------ nodes
-    def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part:
+    def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
+        """The counted part for `node`; None when a `when` leaves it out."""
         if isinstance(node, YamlSequence):
             return self._sequence(node, location, size, scope.deeper(location), "sequential")
         if isinstance(node, str):
@@ -119,7 +128,7 @@ class _Counter:
             location,
         )
 
-    def _mapping(self, node: YamlMapping, size: Size, scope: Scope) -> Part:
+    def _mapping(self, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
         kinds = [key for key in node if key not in MODIFIERS]
         if len(kinds) != 1:
             if not kinds:
@@ -137,7 +146,7 @@ class _Counter:
         if name is not None and not isinstance(name, str):
             raise SpecError("BC011", "`name` must be a string", node.location_of("name"))
         frozen = scope.frozen or ("frozen" in node and self._flag(node, "frozen", scope))
-        inner = dataclasses.replace(scope, frozen=frozen)
+        inner = scope if frozen == scope.frozen else dataclasses.replace(scope, frozen=frozen)
         repeat = self._repeat_count(node, scope) if "repeat" in node else 1
         tie = node.get("tie")
 
@@ -250,7 +259,7 @@ class _Counter:
             if not holds:
                 raise SpecError("BC018", f"{block.name} requires {condition!r}, which fails for "
                                          f"{_values_in(condition, env)}", args_location)
-        inner = scope.deeper(kind_location, env=env, blocks=_BlockScope(block), stack=scope.stack + (block.name,))
+        inner = scope.inside(block, env, kind_location)
         try:
             body = self.count(block.body, block.body_location, size, inner)
         except SpecError as error:
