@@ -19,13 +19,14 @@ ReferenceCounter = Callable[[str], int]  # a spec file's path -> its count
 def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Finding]:
     """BC201 when the count has left the reference's tolerance, with the width that restores it."""
     match = spec.match
-    reference, changed = reference_count(spec, count_file)
+    reference, reference_spec = reference_count(spec, count_file)
     off = tree.params - reference
     if abs(off) <= match.tolerance.allowed(reference):
         return []
     solution = solve(spec, match.vary, reference, CLOSEST, match.multiple_of)
+    changed = [] if reference_spec is None else changed_vars(reference_spec, spec, match.vary)
     where = location_of_var(spec, changed[0]) if changed else location_of_var(spec, match.vary)
-    change = f" ({', '.join(changed_vars_text(spec, changed))})" if changed else ""
+    change = f" ({changes_text(reference_spec, spec, changed)})" if changed else ""
     message = f"{tree.params:,} params is {off / reference:+.1%} off the reference {reference:,}{change}, " \
               f"outside ±{match.tolerance}; "
     if solution.value is not None and solution.value == spec.vars[match.vary]:
@@ -35,21 +36,25 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
     return [Finding("BC201", message, where, suggestion=_suggestion(solution))]
 
 
-def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, list[str]]:
-    """The reference's count, and the vars it sets to other values than the spec (vary excepted)."""
+def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, Spec | None]:
+    """The reference's count, and the reference spec when it is this spec with other vars."""
     match = spec.match
     if match.count is not None:
-        return match.count, []
+        return match.count, None
     if match.path is not None:
-        return count_file(match.path), []
+        return count_file(match.path), None
     reference = with_vars(spec, dict(match.overrides))
-    changed = [name for name in match.overrides if name != match.vary and reference.vars[name] != spec.vars[name]]
-    return count_model(reference).params, changed
+    return count_model(reference).params, reference
 
 
-def changed_vars_text(spec: Spec, changed: list[str]) -> list[str]:
-    reference = with_vars(spec, dict(spec.match.overrides))
-    return [f"{name} {reference.vars[name]} → {spec.vars[name]}" for name in changed]
+def changed_vars(before: Spec, after: Spec, width: str | None) -> list[str]:
+    """The vars (the width aside) whose values differ between two versions of a spec."""
+    return [name for name, value in after.vars.items()
+            if name != width and name in before.vars and before.vars[name] != value]
+
+
+def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
+    return ", ".join(f"{name} {before.vars[name]} → {after.vars[name]}" for name in names)
 
 
 def _solution_text(solution: Solution, allowed: float) -> str:
@@ -104,16 +109,14 @@ def _solve_limit(spec: Spec, var: str, limits: Limits, location: Location, multi
 def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: str) -> list[Finding]:
     """A note when vars changed since `revision` and moved the count: the width that restores it."""
     var = width_var(spec)
-    changed = [name for name, value in spec.vars.items()
-               if name != var and name in base.vars and base.vars[name] != value]
+    changed = changed_vars(base, spec, var)
     off = tree.params - base_params
     if var is None or not changed or var not in base.vars or base.vars[var] != spec.vars[var] \
             or abs(off) <= spec.tolerance.allowed(base_params):
         return []
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
     solution = solve(spec, var, base_params, CLOSEST, multiple_of)
-    changes = ", ".join(f"{name} {base.vars[name]} → {spec.vars[name]}" for name in changed)
-    message = f"{changes} since {revision} moved the count {base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
+    message = f"{changes_text(base, spec, changed)} since {revision} moved the count {base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
     if solution.value is None:
         return [Finding("BC202", f"{message}; no value of {var} restores it: {solution.problem}",
                         location_of_var(spec, changed[0]), severity="note")]
