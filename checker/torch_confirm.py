@@ -148,8 +148,8 @@ def _repeat_hint(tree: Part, difference: int) -> str | None:
     for _, part in iter_parts(tree):
         if part.copies > 1 and part.params:
             each = part.params // part.copies
-            if difference % each == 0 and 0 <= part.copies - difference // each != part.copies:
-                module_copies = part.copies - difference // each
+            module_copies = part.copies - difference // each
+            if difference % each == 0 and module_copies >= 0:
                 return (f"{part.label} ×{part.copies} in the spec ({format_count(each)} each) would match "
                         f"with ×{module_copies}: the {part.label} count differs")
     return None
