@@ -86,14 +86,6 @@ def format_count(value: int) -> str:
     return f"{value:,}"
 
 
-def format_short(value: int) -> str:
-    """A count in the units people say: 124.4M, 7B, 552."""
-    for unit, size in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3)):
-        if abs(value) >= size:
-            return f"{value / size:.4g}{unit}"
-    return str(value)
-
-
 def format_bytes(value: int) -> str:
     """A byte size in binary units: 12.55 GiB."""
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
@@ -102,8 +94,7 @@ def format_bytes(value: int) -> str:
     return f"{value} B"
 
 
-def format_percent(part: int, whole: int) -> str:
-    """A signed percentage, to one decimal: +10.4%."""
-    if whole == 0:
-        return "n/a"
-    return f"{100 * part / whole:+.1f}%"
+def format_change(before: int, after: int) -> str:
+    """How a count moved: `+544, +98.6%` (no percentage of nothing)."""
+    change = after - before
+    return f"{change:+,}, {change / before:+.1%}" if before else f"{change:+,}"

@@ -8,8 +8,8 @@ from checker.units import (
     UnitError,
     dtype_bytes,
     format_bytes,
+    format_change,
     format_count,
-    format_short,
     parse_bytes,
     parse_count,
 )
@@ -71,8 +71,8 @@ def test_memory_per_dtype():
 
 def test_formatting():
     assert format_count(124439808) == "124,439,808"
-    assert format_short(124439808) == "124.4M"
-    assert format_short(6_738_415_616) == "6.738B"
-    assert format_short(552) == "552"
+    assert format_change(552, 1096) == "+544, +98.6%"
+    assert format_change(552, 552) == "+0, +0.0%"
+    assert format_change(0, 20) == "+20"
     assert format_bytes(13_476_831_232) == "12.55 GiB"
     assert format_bytes(512) == "512 B"

@@ -16,7 +16,7 @@ from typing import TextIO
 from ..check import FileResult, SpecResult
 from ..config import project_root
 from ..findings import Finding
-from ..units import format_count
+from ..units import format_change, format_count
 from . import Reporter, Summary, path_in_repository
 from .text import TextReporter, finding_details
 
@@ -101,6 +101,4 @@ def change_vs_base(spec: SpecResult) -> str:
         return NO_VALUE if spec.base is None else "new"
     if after is None:
         return f"{format_count(before)} → {NO_VALUE}"
-    change = after - before
-    percent = f", {change / before:+.1%}" if before else ""  # no percentage of nothing
-    return f"{format_count(before)} → {format_count(after)} ({change:+,}{percent})"
+    return f"{format_count(before)} → {format_count(after)} ({format_change(before, after)})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..check import FileResult, SpecResult
 from ..findings import Finding
-from ..units import format_count
+from ..units import format_change, format_count
 from . import Reporter, Summary
 
 
@@ -60,6 +60,4 @@ def change_since_base(spec: SpecResult) -> str:
     """`552 at main → +544, +98.6%`, or `new since main`."""
     if spec.base_params is None:
         return f"new since {spec.base}"
-    change = spec.params - spec.base_params
-    percent = f", {change / spec.base_params:+.1%}" if spec.base_params else ""
-    return f"{format_count(spec.base_params)} at {spec.base}: {change:+,}{percent}"
+    return f"{format_count(spec.base_params)} at {spec.base}: {format_change(spec.base_params, spec.params)}"
