@@ -21,7 +21,7 @@ from .check import FileResult, SpecResult, top_parts
 from .counting import Part, iter_parts
 from .findings import Finding
 from .spec import TorchTarget
-from .units import DTYPE_BITS, format_bytes, format_count
+from .units import dtype_bytes, format_bytes, format_count
 
 INSTALL_HINT = 'pip install "budget-check[torch]"'
 DEFAULT_CPU_LIMIT = 2**30
@@ -80,7 +80,7 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     if spec.torch is None:
         return
     target = spec.torch
-    bits = DTYPE_BITS[spec.dtype]
+    cpu_bytes = dtype_bytes(tree.params, spec.dtype)
     module = worker.ask({
         "kind": "module",
         "module": target.module,
@@ -88,11 +88,11 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         "args": list(target.args),
         "kwargs": dict(target.kwargs),
         "sys_path": settings.sys_path,
-        "cpu_bytes": -(-tree.params * bits // 8),
+        "cpu_bytes": cpu_bytes,
         "cpu_limit": settings.cpu_limit,
     })
     if "error" in module:
-        result.findings.append(_failure_finding(target, module, tree, bits, settings))
+        result.findings.append(_failure_finding(target, module, cpu_bytes, settings))
         return
     result.torch_params = module["params"]
     finding = _mismatch(target, tree, module)
@@ -100,7 +100,7 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         result.findings.append(finding)
 
 
-def _failure_finding(torch_target: TorchTarget, answer: dict[str, Any], tree: Part, bits: int,
+def _failure_finding(torch_target: TorchTarget, answer: dict[str, Any], cpu_bytes: int,
                      settings: TorchSettings) -> Finding:
     target, kind, message = torch_target.target, answer["error"], answer["message"]
     frame = f" (at {answer['frame']})" if answer.get("frame") else ""
@@ -109,8 +109,8 @@ def _failure_finding(torch_target: TorchTarget, answer: dict[str, Any], tree: Pa
     elif kind == "build":
         text = f"{target} raised {message}{frame}"
         if answer.get("meta_only"):
-            size = format_bytes(-(-tree.params * bits // 8))
-            text += (f"; it cannot be built on the meta device, and building it on the CPU would take {size}, "
+            text += (f"; it cannot be built on the meta device, and building it on the CPU would take "
+                     f"{format_bytes(cpu_bytes)}, "
                      f"over the limit of {format_bytes(settings.cpu_limit)}")
     elif kind == "not-module":
         text = f"{target}: {message}"
