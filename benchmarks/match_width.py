@@ -12,9 +12,9 @@ import argparse
 import statistics
 import time
 
-from checker.check import check_text
-from checker.solving import solve
-from checker.spec import with_vars
+from checker.checks.check import check_text
+from checker.checks.solving import solve
+from checker.language.spec import with_vars
 
 CASES = {
     "mlp (closed form)": (

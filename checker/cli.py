@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .check import FileResult, SpecResult, check_file
-from .config import FORMATS, Config, ConfigError, load_config
-from .discovery import PathNotFound, spec_files
+from .checks.check import FileResult, SpecResult, check_file
+from .project.config import FORMATS, Config, ConfigError, load_config
+from .project.discovery import PathNotFound, spec_files
 
 DEFAULT_PATHS = ("specs",)
 
@@ -135,7 +135,7 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     if options.base:
         _compare_with_base(results, options.base, config)
     if use_torch:
-        from .torch_confirm import confirm
+        from .torch.confirm import confirm
 
         confirm(results, settings)
     reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
@@ -152,8 +152,8 @@ def _format(options: argparse.Namespace, config: Config) -> str:
 
 
 def _compare_with_base(results: list[FileResult], revision: str, config: Config) -> None:
-    from .compare import compare_with_base
-    from .git import GitError
+    from .project.compare import compare_with_base
+    from .project.git import GitError
 
     try:
         compare_with_base(results, revision, Path.cwd(), config.tolerance)
@@ -162,8 +162,8 @@ def _compare_with_base(results: list[FileResult], revision: str, config: Config)
 
 
 def _torch_settings(options: argparse.Namespace, config: Config):
-    from .torch_confirm import TorchMissing, TorchSettings, require_torch
-    from .units import UnitError, parse_bytes
+    from .language.units import UnitError, parse_bytes
+    from .torch.confirm import TorchMissing, TorchSettings, require_torch
 
     try:
         require_torch()
@@ -187,7 +187,7 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
 
 
 def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> bool:
-    from .fixing import FixError, fix_file
+    from .project.fixing import FixError, fix_file
 
     if not values:
         return False
@@ -239,10 +239,10 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
+    from .checks.solving import solve, width_var
     from .findings import SpecError
+    from .language.spec import with_vars
     from .reporters.match import MatchReport
-    from .solving import solve, width_var
-    from .spec import with_vars
 
     result = _one_spec(options.spec, options.config)
     spec = result.spec
@@ -289,7 +289,7 @@ def _sweep(text: str) -> tuple[str, int, int]:
 
 
 def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
-    from .adopt import add_budgets
+    from .project.adopt import add_budgets
 
     margin_text = options.margin.strip().rstrip("%")
     try:
@@ -312,7 +312,7 @@ def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _run_schema(options: argparse.Namespace, stdout: TextIO) -> int:
-    from .schema import schema_text
+    from .language.schema import schema_text
 
     stdout.write(schema_text())
     return EXIT_OK

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loader import Location
+from .language.loader import Location
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from checker.check import SpecResult, check_text
+from checker.checks.check import SpecResult, check_text
 
 
 def check_spec(text: str, file: str = "spec.yaml") -> SpecResult:

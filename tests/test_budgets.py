@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.budgets import check_budget, parse_budget
 from checker.findings import SpecError
-from checker.loader import Location, load_documents
+from checker.language.budgets import check_budget, parse_budget
+from checker.language.loader import Location, load_documents
 
 from .conftest import check_spec
 

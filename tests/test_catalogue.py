@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.catalogue import LAYERS, REQUIRED
+from checker.language.catalogue import LAYERS, REQUIRED
 
 from .conftest import check_spec
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from checker.check import check_file, check_text
+from checker.checks.check import check_file, check_text
 
 MLP = "model: {mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}}\n"
 
@@ -76,11 +76,11 @@ def test_dangling_symlink(tmp_path):
 
 
 def test_an_internal_error_becomes_a_finding(monkeypatch):
-    import checker.check
+    import checker.checks.check
 
     def broken(spec):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(checker.check, "count_model", broken)
+    monkeypatch.setattr(checker.checks.check, "count_model", broken)
     [spec] = check_text(MLP, "x.yaml").specs
     assert [(f.code, f.message) for f in spec.findings] == [("BC008", "internal error: ZeroDivisionError: oops")]

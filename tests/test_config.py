@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.config import ConfigError, load_config
+from checker.project.config import ConfigError, load_config
 
 from .test_cli import budget_check
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from .conftest import check_spec, count_spec
 
 torch = pytest.importorskip("torch")
-from checker.torch_build import build_spec, count_module
+from checker.torch.build import build_spec, count_module
 
 
 def agree_with_torch(text: str):

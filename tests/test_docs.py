@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.check import check_text
+from checker.checks.check import check_text
 from checker.reporters.text import TextReporter
 
 DOCS = Path(__file__).parent.parent / "docs"

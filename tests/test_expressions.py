@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker.expressions import ExpressionError, evaluate, names_in, parse
+from checker.language.expressions import ExpressionError, evaluate, names_in, parse
 
 ENV = {"d": 768, "heads": 12, "flag": True, "ratio": 2.5, "nothing": None}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.fixing import FixError, edit_vars, fix_file
+from checker.project.fixing import FixError, edit_vars, fix_file
 
 from .test_cli import budget_check
 

@@ -20,9 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.catalogue import LAYERS
-from checker.check import FileResult, check_file, check_text
+from checker.checks.check import FileResult, check_file, check_text
 from checker.findings import RULES
+from checker.language.catalogue import LAYERS
 from checker.reporters import reporter_for
 
 EXAMPLES = int(os.environ.get("BUDGET_CHECK_FUZZ_EXAMPLES", "200"))
@@ -174,7 +174,7 @@ def layer_stack(draw):
 @given(text=layer_stack())
 def test_random_stacks_count_as_torch_does(text):
     pytest.importorskip("torch")
-    from checker.torch_build import build_spec, count_module
+    from checker.torch.build import build_spec, count_module
 
     [spec] = check_text(text, "stack.yaml").specs
     assert spec.tree is not None, [f.message for f in spec.findings]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from checker.check import check_file, check_text
+from checker.checks.check import check_file, check_text
 
 from .test_cli import budget_check
 

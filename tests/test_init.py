@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from checker.adopt import first_budget
+from checker.project.adopt import first_budget
 
 from .test_cli import budget_check
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.check import check_file
+from checker.checks.check import check_file
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "invalid").glob("*.yaml"))
 _EXPECT = re.compile(r'# expect: (?P<code>BC\d+) at (?P<line>\d+):(?P<column>\d+) "(?P<message>.*)"')

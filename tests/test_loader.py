@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from checker.loader import MAX_DEPTH, LoadError, Location, YamlMapping, load_documents
+from checker.language.loader import MAX_DEPTH, LoadError, Location, YamlMapping, load_documents
 
 
 def load(text):

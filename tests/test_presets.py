@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker import presets
-from checker.check import check_file
+from checker.checks.check import check_file
+from checker.language import presets
 
 from .conftest import count_spec
 
@@ -39,7 +39,7 @@ def test_presets_are_listed():
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_agrees_with_torch(path):
     pytest.importorskip("torch")
-    from checker.torch_build import build_spec, count_module
+    from checker.torch.build import build_spec, count_module
 
     for spec in check_file(path, str(path)).specs:
         assert spec.tree is not None, spec.findings

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from checker import __version__
-from checker.check import FileResult, SpecResult, check_file
+from checker.checks.check import FileResult, SpecResult, check_file
 from checker.findings import RULES, Finding
-from checker.loader import Location
+from checker.language.loader import Location
 from checker.reporters import reporter_for
 from checker.reporters.github import GithubReporter, change_vs_base
 from checker.reporters.sarif import SarifReporter

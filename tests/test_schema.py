@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from checker import presets
-from checker.catalogue import LAYERS
-from checker.schema import schema_text, spec_schema
+from checker.language import presets
+from checker.language.catalogue import LAYERS
+from checker.language.schema import schema_text, spec_schema
 
 from .conftest import check_spec
 from .test_docs import examples as doc_examples
@@ -37,7 +37,7 @@ def test_schema_is_valid_draft_7():
 
 def test_shipped_schema_is_up_to_date():
     assert json.loads(schema_text()) == spec_schema(), (
-        "checker/spec.schema.json is stale: run `python -m checker.schema`"
+        "checker/language/spec.schema.json is stale: run `python -m checker.language.schema`"
     )
 
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import solving
-from checker.check import check_text
-from checker.counting import count_model
-from checker.solving import AT_LEAST, AT_MOST, CLOSEST, mlp_params, mlp_real_width, solve
-from checker.spec import with_vars
+from checker.checks import solving
+from checker.checks.check import check_text
+from checker.checks.solving import AT_LEAST, AT_MOST, CLOSEST, mlp_params, mlp_real_width, solve
+from checker.language.counting import count_model
+from checker.language.spec import with_vars
 
 
 def spec_of(text):

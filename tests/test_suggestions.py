@@ -43,7 +43,7 @@ def test_reference_by_count_and_by_file(tmp_path):
     assert spec.status == "pass"  # 1,096 is within 1% of 1,100
     (tmp_path / "base.yaml").write_text("model: [{Linear: [10, 10]}]\n")
     (tmp_path / "deep.yaml").write_text(MLP_VARS + MLP_MODEL + "match: {reference: base.yaml, vary: hidden_dim}\n")
-    from checker.check import check_file
+    from checker.checks.check import check_file
 
     [result] = check_file(tmp_path / "deep.yaml", "deep.yaml").specs
     assert (result.findings[0].suggestion.value, result.findings[0].suggestion.params) == (3, 95)

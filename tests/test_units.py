@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.units import (
+from checker.language.units import (
     UnitError,
     dtype_bytes,
     format_bytes,

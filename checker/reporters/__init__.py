@@ -10,7 +10,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TextIO
 
-from ..check import FileResult
+from ..checks.check import FileResult
 
 FORMATS = {
     "text": "checker.reporters.text:TextReporter",

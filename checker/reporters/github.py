@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from ..check import FileResult, SpecResult
-from ..config import project_root
+from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
-from ..units import format_change, format_count
+from ..language.units import format_change, format_count
+from ..project.config import project_root
 from . import Reporter, Summary, path_in_repository
 from .text import TextReporter, finding_details
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..check import FileResult, SpecResult
+from ..checks.check import FileResult, SpecResult
 from . import Reporter, Summary
 
 

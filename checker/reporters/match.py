@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..check import SpecResult
-from ..solving import Solution
+from ..checks.check import SpecResult
+from ..checks.solving import Solution
 
 
 @dataclass

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..check import FileResult
-from ..config import project_root
+from ..checks.check import FileResult
 from ..findings import RULES, Finding, Rule
+from ..project.config import project_root
 from . import Reporter, path_in_repository
 from .text import finding_details
 

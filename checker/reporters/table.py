@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..check import SpecResult
-from ..counting import Part
-from ..units import dtype_bytes, format_bytes, format_count
+from ..checks.check import SpecResult
+from ..language.counting import Part
+from ..language.units import dtype_bytes, format_bytes, format_count
 
 MEMORY_DTYPES = ("float32", "bfloat16", "int8")
 _COLUMNS = ("Layer", "Kind", "Output", "Params", "Trainable", "Share")

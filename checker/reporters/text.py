@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..check import FileResult, SpecResult
+from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
-from ..units import format_change, format_count
+from ..language.units import format_change, format_count
 from . import Reporter, Summary
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .catalogue import LAYERS
-from .counting import Part
+from ..language.catalogue import LAYERS
+from ..language.counting import Part
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from .budgets import Limits
-from .counting import Part, count_model
-from .findings import Finding, Suggestion
-from .loader import Location
+from ..findings import Finding, Suggestion
+from ..language.budgets import Limits
+from ..language.counting import Part, count_model
+from ..language.loader import Location
+from ..language.spec import Spec, location_of_var, with_vars
+from ..language.units import DTYPE_BITS
 from .solving import AT_LEAST, AT_MOST, CLOSEST, Solution, params_of, solve, trainable_of, width_var
-from .spec import Spec, location_of_var, with_vars
-from .units import DTYPE_BITS
 
 ReferenceCounter = Callable[[str], int]  # a spec file's path -> its count
 

@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..findings import Finding, SpecError
 from .budgets import Budget, Tolerance, parse_budget
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
-from .findings import Finding, SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
 from .matching import DEFAULT_TOLERANCE, Match, parse_match

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from .check import SpecResult
+from ..checks.check import SpecResult
+from ..language.loader import LoadError, YamlMapping, load_documents
 from .fixing import write_atomically
-from .loader import LoadError, YamlMapping, load_documents
 
 _UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k"))
 

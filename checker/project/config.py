@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .budgets import Tolerance, parse_tolerance
-from .findings import SpecError
-from .hints import did_you_mean
-from .matching import DEFAULT_TOLERANCE
-from .units import parse_count
+from ..findings import SpecError
+from ..language.budgets import Tolerance, parse_tolerance
+from ..language.hints import did_you_mean
+from ..language.matching import DEFAULT_TOLERANCE
+from ..language.units import parse_count
 
 FORMATS = ("text", "json", "github", "sarif")
 _KEYS = ("paths", "exclude", "format", "torch", "pythonpath", "tolerance", "torch-cpu-limit", "torch-timeout")

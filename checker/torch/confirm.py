@@ -1,7 +1,7 @@
 """`--torch`: confirm every count with torch itself, the user's own module included.
 
 For each counted spec, the torch worker (a separate process, see
-torch_worker.py) builds the spec with torch.nn and, where the spec names its
+worker.py) builds the spec with torch.nn and, where the spec names its
 real module in `torch.target`, imports and builds that on the meta device.
 All counts must agree. Nothing here imports torch: only the worker does.
 """
@@ -17,11 +17,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .check import FileResult, SpecResult, top_parts
-from .counting import Part, iter_parts
-from .findings import Finding
-from .spec import TorchTarget
-from .units import dtype_bytes, format_bytes, format_count
+from ..checks.check import FileResult, SpecResult, top_parts
+from ..findings import Finding
+from ..language.counting import Part, iter_parts
+from ..language.spec import TorchTarget
+from ..language.units import dtype_bytes, format_bytes, format_count
 
 INSTALL_HINT = 'pip install "budget-check[torch]"'
 DEFAULT_CPU_LIMIT = 2**30
@@ -202,10 +202,10 @@ class _Worker:
 
     def _start(self) -> None:
         environment = dict(os.environ)
-        package_parent = str(Path(__file__).resolve().parent.parent)
+        package_parent = str(Path(__file__).resolve().parents[2])
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, environment.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "checker.torch_worker"],
+            [sys.executable, "-m", "checker.torch.worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment,
         )
         self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Union
 
+from ..findings import SpecError
 from . import presets
 from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
-from .findings import SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
 from .presets import PRESET_FILE_PREFIX

@@ -4,8 +4,8 @@ A spec opts in with `# yaml-language-server: $schema=./spec.schema.json`. The
 schema is built from the checker's own tables (top-level keys, modifiers, the
 layer catalogue, the presets, dtypes), so it follows them when they change.
 
-checker/spec.schema.json is generated from spec_schema(); do not edit it by
-hand. Rewrite it with `python -m checker.schema` (a test fails while it is stale).
+checker/language/spec.schema.json is generated from spec_schema(); do not edit it by
+hand. Rewrite it with `python -m checker.language.schema` (a test fails while it is stale).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..findings import SpecError
 from .budgets import Tolerance, parse_tolerance
-from .findings import SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping
 from .units import UnitError, parse_count

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .budgets import Tolerance
-from .check import FileResult, check_text
+from ..checks.check import FileResult, check_text
+from ..checks.suggestions import check_base
+from ..language.budgets import Tolerance
 from .git import files_at
-from .suggestions import check_base
 
 
 def compare_with_base(files: list[FileResult], revision: str, cwd: Path, tolerance: Tolerance) -> None:

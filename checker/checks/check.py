@@ -10,13 +10,13 @@ import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .budgets import Budget, Tolerance, check_budget
-from .counting import Part, count_model
-from .findings import Finding, SpecError
-from .loader import Document, LoadError, Location, YamlMapping, load_documents
-from .matching import DEFAULT_TOLERANCE
-from .spec import Spec, parse_spec
-from .units import format_count
+from ..findings import Finding, SpecError
+from ..language.budgets import Budget, Tolerance, check_budget
+from ..language.counting import Part, count_model
+from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
+from ..language.matching import DEFAULT_TOLERANCE
+from ..language.spec import Spec, parse_spec
+from ..language.units import format_count
 
 MAX_FILE_BYTES = 10 * 2**20
 LARGEST_PARTS = 3

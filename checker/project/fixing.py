@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .loader import LoadError, Location, YamlMapping, load_documents
+from ..language.loader import LoadError, Location, YamlMapping, load_documents
 
 _BOM = b"\xef\xbb\xbf"
 

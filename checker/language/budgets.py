@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-from .findings import Finding, SpecError
+from ..findings import Finding, SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping
 from .units import DTYPE_BITS, UnitError, dtype_bytes, format_bytes, format_count, parse_bytes, parse_count

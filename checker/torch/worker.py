@@ -1,6 +1,6 @@
 """The torch worker: the one process that imports torch and runs the user's code.
 
-`budget-check --torch` starts it as `python -m checker.torch_worker` and sends
+`budget-check --torch` starts it as `python -m checker.torch.worker` and sends
 it jobs over a pipe; a job that crashes or hangs the worker costs that job,
 not the check. Whatever the user's code prints goes to stderr, so that the
 protocol (and the checker's own output) stays clean.
@@ -34,7 +34,7 @@ def main() -> None:
 
 
 def _run(job: dict[str, Any]) -> dict[str, Any]:
-    from .torch_build import build_spec, count_module
+    from .build import build_spec, count_module
 
     if job["kind"] == "spec":
         try:
@@ -49,7 +49,7 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
     import torch
     from torch.nn.parameter import UninitializedParameter
 
-    from .torch_build import count_module
+    from .build import count_module
 
     for entry in reversed(job["sys_path"]):
         if entry not in sys.path:

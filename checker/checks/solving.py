@@ -14,12 +14,12 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from . import presets
-from .catalogue import LAYERS
-from .counting import Part, count_model
-from .findings import SpecError
-from .loader import YamlMapping
-from .spec import Spec, is_layer_name, with_vars
+from ..findings import SpecError
+from ..language import presets
+from ..language.catalogue import LAYERS
+from ..language.counting import Part, count_model
+from ..language.loader import YamlMapping
+from ..language.spec import Spec, is_layer_name, with_vars
 
 SEARCH_LIMIT = 2**40  # the largest width tried
 SKIP_LIMIT = 1_000  # invalid values skipped in a row before giving up
