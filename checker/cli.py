@@ -179,7 +179,7 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
     changed = False
     for spec in file.specs:
         values: dict[str, int] = {}
-        for finding in sorted(spec.findings, key=lambda f: f.code, reverse=True):
+        for finding in sorted(spec.findings, key=lambda f: f.rule.fix_priority, reverse=True):
             if finding.suggestion is not None and finding.severity == "error":
                 values.setdefault(finding.suggestion.var, finding.suggestion.value)
         changed |= _write_fix(Path(file.path), spec, values, stdout)

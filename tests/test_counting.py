@@ -230,7 +230,7 @@ def test_repeat_whose_size_keeps_growing_is_refused():
           - PixelUnshuffle: 2
             repeat: 100
         """)
-    assert [f.code for f in spec.findings] == ["BC011"]
+    assert [f.code for f in spec.findings] == ["BC009"]
     assert "the size changes with every copy" in spec.findings[0].message
 
 

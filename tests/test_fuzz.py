@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.checks.check import FileResult, check_file, check_text
-from checker.findings import RULES
 from checker.language.catalogue import LAYERS
 from checker.reporters import reporter_for
+from checker.rules import RULES
 
 EXAMPLES = int(os.environ.get("BUDGET_CHECK_FUZZ_EXAMPLES", "200"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

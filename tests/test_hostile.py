@@ -26,11 +26,11 @@ CASES = {
         + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))
         + "model: *a8\n", "BC004"),
     "a python tag": ("model: !!python/object/new:os.system [echo]\n", "BC003"),
-    "10**10**10": ("model: [{Linear: [3, '10**10**10']}]\n", "BC011"),
-    "a 2,000-character expression": ("model: [{Linear: [3, '" + "1+" * 1000 + "1']}]\n", "BC011"),
+    "10**10**10": ("model: [{Linear: [3, '10**10**10']}]\n", "BC021"),
+    "a 2,000-character expression": ("model: [{Linear: [3, '" + "1+" * 1000 + "1']}]\n", "BC021"),
     "a 5,000-digit number": ("model: [{Linear: [3, " + "9" * 5000 + "]}]\n", "BC001"),
     "a block that uses itself": ("blocks:\n  a:\n    body: [a]\nmodel: [a]\n", "BC017"),
-    "a size that grows each repeat": ("model: [{Conv2d: [3, 8, 1]}, {PixelUnshuffle: 2, repeat: 10**9}]\n", "BC011"),
+    "a size that grows each repeat": ("model: [{Conv2d: [3, 8, 1]}, {PixelUnshuffle: 2, repeat: 10**9}]\n", "BC009"),
 }
 
 

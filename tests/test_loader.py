@@ -60,7 +60,7 @@ def test_scalar_spans_for_editing():
 def test_refusals(text, code, location):
     with pytest.raises(LoadError) as raised:
         load(text)
-    assert (raised.value.code, raised.value.location) == (code, location)
+    assert (raised.value.rule.code, raised.value.location) == (code, location)
 
 
 def test_deep_nesting_is_refused_quickly_without_crashing():
@@ -68,7 +68,7 @@ def test_deep_nesting_is_refused_quickly_without_crashing():
     started = time.perf_counter()
     with pytest.raises(LoadError) as raised:
         load("[" * 100_000 + "]" * 100_000)
-    assert raised.value.code == "BC006"
+    assert raised.value.rule.code == "BC006"
     assert time.perf_counter() - started < 1.0
 
 
@@ -78,5 +78,5 @@ def test_alias_bomb_is_refused_without_expanding():
     started = time.perf_counter()
     with pytest.raises(LoadError) as raised:
         load("\n".join(lines) + "\n")
-    assert raised.value.code == "BC004"
+    assert raised.value.rule.code == "BC004"
     assert time.perf_counter() - started < 1.0

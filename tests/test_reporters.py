@@ -6,6 +6,7 @@ to rewrite them after an intended change.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -13,14 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from checker import __version__
+from checker import __version__, rules
 from checker.checks.check import FileResult, SpecResult, check_file
-from checker.findings import RULES, Finding
+from checker.findings import Finding
 from checker.language.loader import Location
 from checker.reporters import reporter_for
 from checker.reporters.github import GithubReporter, change_vs_base
 from checker.reporters.sarif import SarifReporter
 from checker.reporters.text import TextReporter
+from checker.rules import RULES
 
 from .test_cli import ROOT, assert_golden
 
@@ -86,7 +88,7 @@ def test_github_log_is_the_text_reporters(results, quiet):
 
 
 def test_github_escapes_as_the_toolkit_does():
-    finding = Finding("BC011", "100% sure: a, b\r\nnext", Location(2, 3))
+    finding = Finding(rules.INVALID_VALUE, "100% sure: a, b\r\nnext", Location(2, 3))
     spec = SpecResult("specs/50%:a,b.yaml", "odd", Location(1, 1), [finding])
     [annotation] = [line for line in github([FileResult(spec.file, [spec])], environ={}).split("\n")
                     if line.startswith("::")]
@@ -98,7 +100,8 @@ def test_github_escapes_as_the_toolkit_does():
 
 @pytest.mark.parametrize("severity, command", [("error", "::error "), ("warning", "::warning "), ("note", "::notice ")])
 def test_github_command_per_severity(severity, command):
-    spec = SpecResult("m.yaml", "m", Location(1, 1), [Finding("BC201", "drift", Location(1, 1), severity=severity)])
+    rule = dataclasses.replace(rules.MATCH_DRIFT, severity=severity)
+    spec = SpecResult("m.yaml", "m", Location(1, 1), [Finding(rule, "drift", Location(1, 1))])
     assert github([FileResult(spec.file, [spec])], environ={}).startswith(command)
 
 
@@ -144,7 +147,7 @@ def test_change_vs_base(results, spec_index, base, base_params, change):
 
 
 def test_step_summary_cells_escape_pipes(tmp_path):
-    spec = SpecResult("a|b.yaml", "a|b", Location(1, 1), [Finding("BC001", "invalid", Location(1, 1))])
+    spec = SpecResult("a|b.yaml", "a|b", Location(1, 1), [Finding(rules.YAML_SYNTAX, "invalid", Location(1, 1))])
     summary = tmp_path / "step-summary.md"
     github([FileResult(spec.file, [spec])], environ={"GITHUB_STEP_SUMMARY": str(summary)})
     assert "| `a\\|b` (a\\|b.yaml) | — | — | — | ⚠️ error |" in summary.read_text(encoding="utf-8")
@@ -200,7 +203,7 @@ def test_sarif_structure(results):
         assert rule["name"].isalnum() and rule["name"][0].isupper()
         help_text = {"text": RULES[rule["id"]].help}
         assert rule["shortDescription"] == rule["fullDescription"] == rule["help"] == help_text
-        assert rule["defaultConfiguration"] == {"level": "error"}
+        assert rule["defaultConfiguration"] == {"level": RULES[rule["id"]].severity}
     assert rules[list(RULES).index("BC103")]["name"] == "OffTarget"
 
     assert [result["ruleId"] for result in run["results"]] == ["BC103", "BC012"]

@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import rules
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model
@@ -52,7 +53,7 @@ class SpecResult:
 
     @property
     def status(self) -> str:
-        if any(finding.code < "BC100" for finding in self.findings) or self.tree is None:
+        if any(finding.invalid for finding in self.findings) or self.tree is None:
             return "error"
         return "fail" if any(finding.severity == "error" for finding in self.findings) else "pass"
 
@@ -69,20 +70,20 @@ def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERAN
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):  # a device or a pipe could be read forever
-            return _file_error(shown_as, "BC007", "not a regular file")
+            return _file_error(shown_as, rules.UNREADABLE, "not a regular file")
         if status.st_size > MAX_FILE_BYTES:
-            return _file_error(shown_as, "BC007", f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
+            return _file_error(shown_as, rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
         data = path.read_bytes()
     except OSError as error:
-        return _file_error(shown_as, "BC007", f"cannot read the file: {error.strerror or error}")
+        return _file_error(shown_as, rules.UNREADABLE, f"cannot read the file: {error.strerror or error}")
     if b"\0" in data:
-        return _file_error(shown_as, "BC005", "this is a binary file, not YAML text")
+        return _file_error(shown_as, rules.NOT_TEXT, "this is a binary file, not YAML text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return _file_error(shown_as, "BC005", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+        return _file_error(shown_as, rules.NOT_TEXT, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
                            Location(line, column))
     return check_text(text, shown_as, path.parent, tolerance)
 
@@ -107,7 +108,7 @@ def check_text(text: str, file: str, folder: Path | None = None,
         result.specs.append(check_document(document, file, name, folder or Path(file).parent, tolerance))
     if load_error is not None:
         name = f"{stem}#{len(documents) + 1}" if several else stem
-        finding = Finding(load_error.code, load_error.message, load_error.location)
+        finding = Finding(load_error.rule, load_error.message, load_error.location)
         result.specs.append(SpecResult(file, name, load_error.location, [finding]))
     return result
 
@@ -141,10 +142,10 @@ def check_document(source: Document, file: str, name: str, folder: Path,
     except SpecError as error:
         result.findings.append(error.finding)
     except RecursionError:
-        result.findings.append(Finding("BC006", "the spec nests too deeply to be checked", document.location))
+        result.findings.append(Finding(rules.TOO_DEEP, "the spec nests too deeply to be checked", document.location))
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' results
         result.findings.append(
-            Finding("BC008", f"internal error: {type(error).__name__}: {error}", document.location)
+            Finding(rules.INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}", document.location)
         )
     return result
 
@@ -158,11 +159,11 @@ def _reference_counter(folder: Path):
             text = path.read_text(encoding="utf-8-sig")
             document = next(d for d in load_documents(text) if is_spec(d.value))
         except (OSError, UnicodeDecodeError, LoadError, StopIteration):
-            raise SpecError("BC200", f"match.reference: no spec can be read from {reference}",
+            raise SpecError(rules.INVALID_MATCH, f"match.reference: no spec can be read from {reference}",
                             FILE_START) from None
         spec, findings = parse_spec(document.value, str(path), path.stem)
         if spec is None:
-            raise SpecError("BC200", f"match.reference {reference} is invalid: {findings[0].message}", FILE_START)
+            raise SpecError(rules.INVALID_MATCH, f"match.reference {reference} is invalid: {findings[0].message}", FILE_START)
         return count_model(spec).params
 
     return count_file

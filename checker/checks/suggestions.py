@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+from .. import rules
 from ..findings import Finding, Suggestion
 from ..language.budgets import Limits
 from ..language.counting import Part, count_model
@@ -31,9 +32,9 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
               f"outside ±{match.tolerance}; "
     if solution.value is not None and solution.value == spec.vars[match.vary]:
         message += f"no {match.vary} comes within it, and {solution.value} is already the closest"
-        return [Finding("BC201", message, where)]
+        return [Finding(rules.MATCH_DRIFT, message, where)]
     message += _solution_text(solution, match.tolerance.allowed(reference))
-    return [Finding("BC201", message, where, suggestion=_suggestion(solution))]
+    return [Finding(rules.MATCH_DRIFT, message, where, suggestion=_suggestion(solution))]
 
 
 def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, Spec | None]:
@@ -87,11 +88,11 @@ def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
 def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
     budget = spec.budget
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
-    if finding.code in ("BC101", "BC102", "BC103"):
+    if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET):
         return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of)
-    if finding.code == "BC104":
+    if finding.rule == rules.TRAINABLE_BUDGET:
         return _solve_limit(spec, var, budget.trainable, finding.location, multiple_of, trainable_of)
-    if finding.code == "BC105" and budget.memory.max is not None and finding.location == budget.memory.max_location:
+    if finding.rule == rules.MEMORY_BUDGET and budget.memory.max is not None and finding.location == budget.memory.max_location:
         bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
         return solve(spec, var, budget.memory.max * 8 // bits, AT_MOST, multiple_of)
     return None
@@ -118,8 +119,8 @@ def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: s
     solution = solve(spec, var, base_params, CLOSEST, multiple_of)
     message = f"{changes_text(base, spec, changed)} since {revision} moved the count {base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
     if solution.value is None:
-        return [Finding("BC202", f"{message}; no value of {var} restores it: {solution.problem}",
-                        location_of_var(spec, changed[0]), severity="note")]
+        return [Finding(rules.BASE_DRIFT, f"{message}; no value of {var} restores it: {solution.problem}",
+                        location_of_var(spec, changed[0]))]
     message += f"; {var} {solution.value} restores {solution.params:,} ({solution.error:+.1%})"
-    return [Finding("BC202", message, location_of_var(spec, changed[0]), severity="note",
+    return [Finding(rules.BASE_DRIFT, message, location_of_var(spec, changed[0]),
                     suggestion=_suggestion(solution))]

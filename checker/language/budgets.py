@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
+from .. import rules
 from ..findings import Finding, SpecError
 from .hints import did_you_mean
 from .loader import Location, YamlMapping
@@ -88,7 +89,7 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
         if unknown:
             key = unknown[0]
             keys = LIMIT_KEYS + ("trainable", "memory")
-            raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key])
+            raise SpecError(rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key])
         trainable = raw.get("trainable")
         memory = raw.get("memory")
         memory_dtype = None
@@ -96,7 +97,7 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
             memory_dtype = memory["dtype"]
             if memory_dtype not in DTYPE_BITS:
                 raise SpecError(
-                    "BC100", f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
+                    rules.INVALID_BUDGET, f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
                     memory.location_of("dtype"),
                 )
         has_params = any(key in raw for key in LIMIT_KEYS) or (trainable is None and memory is None)
@@ -120,14 +121,14 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         return Limits(max=_amount(parse, raw, location), max_location=location)
     for key in raw:
         if key not in LIMIT_KEYS + skip:
-            raise SpecError("BC100", f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}", raw.key_locations[key])
+            raise SpecError(rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}", raw.key_locations[key])
 
     def read(key: str) -> int | None:
         return None if raw.get(key) is None else _amount(parse, raw[key], raw.location_of(key))
 
     tolerance = raw.get("tolerance")
     if tolerance is not None and raw.get("target") is None:
-        raise SpecError("BC100", "`tolerance` needs a `target`", raw.location_of("tolerance"))
+        raise SpecError(rules.INVALID_BUDGET, "`tolerance` needs a `target`", raw.location_of("tolerance"))
     limits = Limits(
         min=read("min"),
         max=read("max"),
@@ -138,9 +139,9 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         target_location=raw.value_locations.get("target"),
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
-        raise SpecError("BC100", f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min"))
+        raise SpecError(rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min"))
     if limits.min is None and limits.max is None and limits.target is None:
-        raise SpecError("BC100", "a budget needs `max`, `min` or `target`", location)
+        raise SpecError(rules.INVALID_BUDGET, "a budget needs `max`, `min` or `target`", location)
     return limits
 
 
@@ -148,7 +149,7 @@ def _amount(parse: Callable[[Any], int], raw: Any, location: Location) -> int:
     try:
         return parse(raw)
     except UnitError as error:
-        raise SpecError("BC100", f"invalid budget: {error}", location) from None
+        raise SpecError(rules.INVALID_BUDGET, f"invalid budget: {error}", location) from None
 
 
 def parse_tolerance(parse: Callable[[Any], int], raw: Any, location: Location) -> Tolerance:
@@ -158,9 +159,9 @@ def parse_tolerance(parse: Callable[[Any], int], raw: Any, location: Location) -
         try:
             percent = Fraction(text[:-1].strip().replace("_", ""))
         except ValueError:
-            raise SpecError("BC100", f"invalid tolerance {raw!r}", location) from None
+            raise SpecError(rules.INVALID_BUDGET, f"invalid tolerance {raw!r}", location) from None
         if percent < 0:
-            raise SpecError("BC100", f"invalid tolerance {raw!r}: negative", location)
+            raise SpecError(rules.INVALID_BUDGET, f"invalid tolerance {raw!r}: negative", location)
         return Tolerance(relative=percent / 100)
     return Tolerance(absolute=_amount(parse, raw, location))
 
@@ -226,13 +227,13 @@ def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str
     """All budget findings for a model with these counts."""
     findings = []
     if budget.params is not None:
-        findings += check_limits(budget.params, Quantity(params, "params", ("BC101", "BC102", "BC103")))
+        findings += check_limits(budget.params, Quantity(params, "params", (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET)))
     if budget.trainable is not None:
-        findings += check_limits(budget.trainable, Quantity(trainable, "trainable params", ("BC104",) * 3))
+        findings += check_limits(budget.trainable, Quantity(trainable, "trainable params", (rules.TRAINABLE_BUDGET,) * 3))
     if budget.memory is not None:
         dtype = budget.memory_dtype or default_dtype
         memory = dtype_bytes(params, dtype)
         findings += check_limits(
-            budget.memory, Quantity(memory, f"of {dtype} parameter memory", ("BC105",) * 3, show=format_bytes)
+            budget.memory, Quantity(memory, f"of {dtype} parameter memory", (rules.MEMORY_BUDGET,) * 3, show=format_bytes)
         )
     return findings

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Union
 
+from .. import rules
 from ..findings import SpecError
 from . import presets
 from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
@@ -84,7 +85,7 @@ class Scope:
     def deeper(self, location: Location) -> Scope:
         """The scope one level down (built directly: this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
-            raise SpecError("BC006", f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
+            raise SpecError(rules.TOO_DEEP, f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
         return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1)
 
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
@@ -123,7 +124,7 @@ class _Counter:
         if isinstance(node, YamlMapping):
             return self._mapping(node, size, scope.deeper(location))
         raise SpecError(
-            "BC011",
+            rules.INVALID_NODE,
             f"a model node must be a layer name, a mapping or a list, not {_describe(node)}",
             location,
         )
@@ -132,10 +133,10 @@ class _Counter:
         kinds = [key for key in node if key not in MODIFIERS]
         if len(kinds) != 1:
             if not kinds:
-                raise SpecError("BC011", "this node has modifiers but no layer, block or preset", node.location)
+                raise SpecError(rules.INVALID_NODE, "this node has modifiers but no layer, block or preset", node.location)
             listed = ", ".join(str(kind) for kind in kinds)
             raise SpecError(
-                "BC011",
+                rules.INVALID_NODE,
                 f"a node holds one layer, found {len(kinds)} ({listed}); write each as its own list item",
                 node.key_locations[kinds[1]],
             )
@@ -144,7 +145,7 @@ class _Counter:
             return None
         name = node.get("name")
         if name is not None and not isinstance(name, str):
-            raise SpecError("BC011", "`name` must be a string", node.location_of("name"))
+            raise SpecError(rules.INVALID_VALUE, "`name` must be a string", node.location_of("name"))
         frozen = scope.frozen or ("frozen" in node and self._flag(node, "frozen", scope))
         inner = scope if frozen == scope.frozen else dataclasses.replace(scope, frozen=frozen)
         repeat = self._repeat_count(node, scope) if "repeat" in node else 1
@@ -170,7 +171,7 @@ class _Counter:
         bound = scope.env.get(kind) if isinstance(kind, str) else None
         if isinstance(bound, NodeValue):
             if args is not None:
-                raise SpecError("BC011", f"{kind} stands for a layer given elsewhere; it takes no arguments here",
+                raise SpecError(rules.INVALID_NODE, f"{kind} stands for a layer given elsewhere; it takes no arguments here",
                                 args_location)
             return self.count(bound.node, bound.location, size, scope)
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
@@ -181,11 +182,11 @@ class _Counter:
         layer = LAYERS.get(kind) if isinstance(kind, str) else None
         if layer is not None:
             return self._layer(layer, args, kind_location, args_location, size, scope)
-        raise SpecError("BC012", _unknown_kind_message(kind, scope), kind_location)
+        raise SpecError(rules.UNKNOWN_LAYER, _unknown_kind_message(kind, scope), kind_location)
 
     def _sequence(self, items: Any, location: Location, size: Size, scope: Scope, kind: str) -> Part:
         if not isinstance(items, YamlSequence):
-            raise SpecError("BC011", f"`{kind}` takes a list of nodes", location)
+            raise SpecError(rules.INVALID_NODE, f"`{kind}` takes a list of nodes", location)
         children = []
         for index, item in enumerate(items):
             child = self.count(item, items.location_of(index), size, scope)
@@ -196,7 +197,7 @@ class _Counter:
 
     def _parallel(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
         if not isinstance(branches, YamlSequence) or not branches:
-            raise SpecError("BC011", "`parallel` takes a list of branches", location)
+            raise SpecError(rules.INVALID_NODE, "`parallel` takes a list of branches", location)
         children = []
         for index, branch in enumerate(branches):
             child = self.count(branch, branches.location_of(index), size, scope)
@@ -205,7 +206,7 @@ class _Counter:
         known = {child.output for child in children if isinstance(child.output, int)}
         if len(known) > 1:
             sizes = ", ".join(f"{_show_size(child.output)}" for child in children)
-            raise SpecError("BC020", f"the branches of `parallel` output different sizes ({sizes}); "
+            raise SpecError(rules.SIZE_MISMATCH, f"the branches of `parallel` output different sizes ({sizes}); "
                                      "they must agree to be added", location)
         output = known.pop() if known else (children[0].output if children else size)
         return _composite("parallel", "parallel", location, output, children)
@@ -223,7 +224,7 @@ class _Counter:
         distinct: list[Part] = []
         while len(distinct) < repeat:
             if len(distinct) == MAX_DISTINCT_COPIES:
-                raise SpecError("BC011", f"the size changes with every copy of this repeat (over "
+                raise SpecError(rules.TOO_LARGE, f"the size changes with every copy of this repeat (over "
                                          f"{MAX_DISTINCT_COPIES} distinct copies)", location)
             distinct.append(count_once(size))
             if distinct[-1].output == size:
@@ -239,7 +240,7 @@ class _Counter:
     def _block(self, block: Block, args: Any, kind_location: Location, args_location: Location,
                size: Size, scope: Scope) -> Part:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
-            raise SpecError("BC006", f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
+            raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
         given = _bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
         for param in block.params:
@@ -249,15 +250,15 @@ class _Counter:
                 if env[param.name] is not None:
                     continue
             if param.default is REQUIRED_PARAM:
-                raise SpecError("BC014", f"{block.name} needs `{param.name}`", args_location)
+                raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
             env[param.name] = value_of(param.default, env, param.location, f"{block.name} {param.name}")
         for condition, where in block.require:
             try:
                 holds = evaluate(condition, env)
             except ExpressionError as error:
-                raise SpecError("BC011", f"{block.name} require {condition!r}: {error}", where) from None
+                raise SpecError(rules.INVALID_EXPRESSION, f"{block.name} require {condition!r}: {error}", where) from None
             if not holds:
-                raise SpecError("BC018", f"{block.name} requires {condition!r}, which fails for "
+                raise SpecError(rules.REQUIRE_FAILED, f"{block.name} requires {condition!r}, which fails for "
                                          f"{_values_in(condition, env)}", args_location)
         inner = scope.inside(block, env, kind_location)
         try:
@@ -267,7 +268,7 @@ class _Counter:
                 raise
             # Point at the user's line, not into the preset's own file.
             finding = error.finding
-            raise SpecError(finding.code, f"{finding.message} (in preset {block.name}, at its line "
+            raise SpecError(finding.rule, f"{finding.message} (in preset {block.name}, at its line "
                                           f"{finding.location.line})", kind_location) from None
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
 
@@ -278,7 +279,7 @@ class _Counter:
         arguments = SimpleNamespace(**values)
         refusal = layer.refusal(arguments)
         if refusal is not None:
-            raise SpecError("BC016", f"torch refuses {layer.name}({_call(layer, values)}): {refusal}", kind_location)
+            raise SpecError(rules.INVALID_LAYER, f"torch refuses {layer.name}({_call(layer, values)}): {refusal}", kind_location)
         tensors = layer.parameters(arguments)
         if scope.frozen:
             tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
@@ -302,7 +303,7 @@ class _Counter:
         target = self.names.get(target_name) if isinstance(target_name, str) else None
         if target is None:
             named = ", ".join(sorted(self.names)) or "none yet"
-            raise SpecError("BC019", f"tie: no layer named {target_name!r} before this one (named so far: {named})",
+            raise SpecError(rules.INVALID_TIE, f"tie: no layer named {target_name!r} before this one (named so far: {named})",
                             location)
         available = {tensor.name: tensor for tensor in owned_tensors(target)}
         kept, shared = [], set()
@@ -312,7 +313,7 @@ class _Counter:
                 kept.append(tensor)
             elif other.shape != tensor.shape:
                 raise SpecError(
-                    "BC019",
+                    rules.INVALID_TIE,
                     f"tie: `{tensor.name or 'parameter'}` is {_shape(tensor.shape)} here but "
                     f"{_shape(other.shape)} in {target_name!r}; tied parameters must have the same shape",
                     location,
@@ -332,7 +333,7 @@ class _Counter:
         if isinstance(value, str):
             value = _evaluate(value, scope.env, node.location_of(key), key)
         if not isinstance(value, bool):
-            raise SpecError("BC011", f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key))
+            raise SpecError(rules.INVALID_VALUE, f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key))
         return value
 
     def _repeat_count(self, node: YamlMapping, scope: Scope) -> int:
@@ -380,13 +381,13 @@ def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size
             values[argument.name] = argument.default
         elif argument.name == layer.input_argument:
             raise SpecError(
-                "BC015",
+                rules.UNKNOWN_SIZE,
                 f"{layer.name} needs `{argument.name}`: the running size is unknown {size.reason}; "
                 f"write {argument.name} explicitly",
                 kind_location,
             )
         else:
-            raise SpecError("BC014", f"{layer.name} needs `{argument.name}` "
+            raise SpecError(rules.MISSING_ARGUMENT, f"{layer.name} needs `{argument.name}` "
                                      f"({layer.name}({_signature_names(signature)}))", location)
     return values
 
@@ -403,7 +404,7 @@ def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
         names = {a.name for a in signature if a.variadic != "**"}
         for key, value in args.items():
             if key not in names and not takes_any_keyword:
-                raise SpecError("BC013", f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
+                raise SpecError(rules.UNKNOWN_ARGUMENT, f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
                                          f"it takes {_signature_names(signature)}", args.key_locations[key])
             written[key] = (value, args.location_of(key))
         return written
@@ -419,7 +420,7 @@ def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
         if index >= len(positional):
             if takes_any_keyword:
                 break
-            raise SpecError("BC013", f"{owner} takes at most {len(positional)} positional arguments "
+            raise SpecError(rules.UNKNOWN_ARGUMENT, f"{owner} takes at most {len(positional)} positional arguments "
                                      f"({', '.join(a.name for a in positional)}), got {len(items)}", where)
         written[positional[index].name] = (value, where)
     return written
@@ -432,13 +433,13 @@ def _bind_block_arguments(block: Block, args: Any, location: Location) -> dict[s
     if isinstance(args, YamlMapping):
         for key in args:
             if key not in names:
-                raise SpecError("BC013", f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
+                raise SpecError(rules.UNKNOWN_ARGUMENT, f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
                                          f"it takes {', '.join(names) or 'none'}", args.key_locations[key])
         return {key: (value, args.location_of(key)) for key, value in args.items()}
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
     if len(items) > len(names):
-        raise SpecError("BC013", f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
+        raise SpecError(rules.UNKNOWN_ARGUMENT, f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
                         location)
     return {name: (value, where) for name, value, where in zip(names, items, locations)}
 
@@ -450,7 +451,7 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if raw is None:
         if argument.optional or "null" in kinds or "any" in kinds:
             return None
-        raise SpecError("BC011", f"{what} cannot be null", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} cannot be null", location)
     if argument.variadic == "*":
         items = raw if isinstance(raw, YamlSequence) else [raw]
         single = dataclasses.replace(argument, variadic="")
@@ -459,14 +460,14 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if "any" in kinds or (isinstance(raw, str) and (raw in argument.choices or "str" in kinds)):
         return raw
     if kinds == ("null",):
-        raise SpecError("BC011", f"{what} cannot be given in a spec (torch takes an object there); "
+        raise SpecError(rules.INVALID_VALUE, f"{what} cannot be given in a spec (torch takes an object there); "
                                  "write it as nodes instead", location)
     if kinds == ("choice",):
         choices = ", ".join(sorted(argument.choices))
-        raise SpecError("BC011", f"{what} must be one of {choices}, not {_describe(raw)}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be one of {choices}, not {_describe(raw)}", location)
     if isinstance(raw, YamlSequence):
         if "ints" not in kinds and "shape" not in kinds:
-            raise SpecError("BC011", f"{what} must be a single value, not a list", location)
+            raise SpecError(rules.INVALID_VALUE, f"{what} must be a single value, not a list", location)
         element_kinds = tuple(k for k in kinds if k not in ("ints", "choice")) or ("int",)
         element = dataclasses.replace(argument, kinds=element_kinds, optional=False)
         return tuple(_read_argument(owner, element, item, raw.location_of(i), env) for i, item in enumerate(raw))
@@ -474,9 +475,9 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if "bool" in kinds:
         if isinstance(value, bool):
             return value
-        raise SpecError("BC011", f"{what} must be true or false, not {_describe(value)}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be true or false, not {_describe(value)}", location)
     if isinstance(value, bool):
-        raise SpecError("BC011", f"{what} must be a number, not {_describe(value)}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be a number, not {_describe(value)}", location)
     if "float" in kinds:
         return value
     minimum = 1 if "positive" in kinds else 0 if ("size" in kinds or "shape" in kinds) else None
@@ -488,14 +489,14 @@ def _number(raw: Any, env: Mapping[str, Any], location: Location, what: str) -> 
         return _evaluate(raw, env, location, what)
     if isinstance(raw, (bool, int, float)):
         return raw
-    raise SpecError("BC011", f"{what} must be a number, not {_describe(raw)}", location)
+    raise SpecError(rules.INVALID_VALUE, f"{what} must be a number, not {_describe(raw)}", location)
 
 
 def _evaluate(text: str, env: Mapping[str, Any], location: Location, what: str) -> Any:
     try:
         return evaluate(text, env)
     except ExpressionError as error:
-        raise SpecError("BC011", f"{what}: cannot compute {text!r}: {error}", location) from None
+        raise SpecError(rules.INVALID_EXPRESSION, f"{what}: cannot compute {text!r}: {error}", location) from None
 
 
 def _as_int(value: Any, what: str, location: Location, minimum: int | None = None,
@@ -503,13 +504,13 @@ def _as_int(value: Any, what: str, location: Location, minimum: int | None = Non
     """An integer from an int or an integral float (1024.0); anything else is an error."""
     source = f" ({expression!r} = {value})" if expression else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError("BC011", f"{what} must be an integer, not {_describe(value)}{source}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, not {_describe(value)}{source}", location)
     if isinstance(value, float):
         if not value.is_integer():
-            raise SpecError("BC011", f"{what} must be an integer, got {value:g}{source}", location)
+            raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, got {value:g}{source}", location)
         value = int(value)
     if minimum is not None and value < minimum:
-        raise SpecError("BC011", f"{what} must be at least {minimum}, got {value}{source}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be at least {minimum}, got {value}{source}", location)
     return value
 
 

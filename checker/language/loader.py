@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from .. import rules
+from ..findings import Location, Rule
+
 try:
     from yaml import CSafeLoader as _EventSource
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -35,18 +38,6 @@ _SAFE_SCALAR_TAGS = {
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-@dataclass(frozen=True)
-class Location:
-    """A 1-based line and column in a file."""
-
-    line: int
-    column: int
-
-    @classmethod
-    def of(cls, mark: Any) -> Location:
-        return cls(mark.line + 1, mark.column + 1)
 
 
 @dataclass(frozen=True)
@@ -105,9 +96,9 @@ class Document:
 class LoadError(Exception):
     """The text is not YAML that a spec can be read from."""
 
-    def __init__(self, code: str, message: str, location: Location):
+    def __init__(self, rule: Rule, message: str, location: Location):
         super().__init__(message)
-        self.code = code
+        self.rule = rule
         self.message = message
         self.location = location
 
@@ -141,10 +132,10 @@ def load_documents(text: str) -> Iterator[Document]:
             message += f" ({error.context} that starts at {start.line}:{start.column})"
         if "mapping values are not allowed" in message:
             message += "; to give a bare layer name modifiers, end it with a colon (`- ReLU:`)"
-        code = "BC006" if "maximum nesting depth" in message else "BC001"
-        raise LoadError(code, f"invalid YAML: {message}", Location.of(mark)) from None
+        rule = rules.TOO_DEEP if "maximum nesting depth" in message else rules.YAML_SYNTAX
+        raise LoadError(rule, f"invalid YAML: {message}", Location.of(mark)) from None
     except yaml.YAMLError as error:
-        raise LoadError("BC001", f"invalid YAML: {error}", Location(1, 1)) from None
+        raise LoadError(rules.YAML_SYNTAX, f"invalid YAML: {error}", Location(1, 1)) from None
     finally:
         events.dispose()
 
@@ -182,7 +173,7 @@ class _Builder:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 self._check_tag(event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location)
                 if len(stack) >= MAX_DEPTH:
-                    raise LoadError("BC006", f"nesting is deeper than {MAX_DEPTH} levels", location)
+                    raise LoadError(rules.TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels", location)
                 container = YamlMapping(location) if isinstance(event, yaml.MappingStartEvent) else YamlSequence(location)
                 stack.append(_Frame(container, event.anchor))
                 continue
@@ -195,7 +186,7 @@ class _Builder:
                     self.anchors[frame.anchor] = (value, size)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
-                    raise LoadError("BC001", f"invalid YAML: unknown alias *{event.anchor}", location)
+                    raise LoadError(rules.YAML_SYNTAX, f"invalid YAML: unknown alias *{event.anchor}", location)
                 value, size = self.anchors[event.anchor]
                 span = None
                 self.aliased = True
@@ -210,7 +201,7 @@ class _Builder:
                 message = (f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; refusing to "
                            "expand it" if self.aliased else
                            f"this document has more than {MAX_EXPANDED_NODES:,} nodes, more than any spec needs")
-                raise LoadError("BC004", message, location)
+                raise LoadError(rules.TOO_MANY_NODES, message, location)
             if not stack:
                 result = value
                 continue
@@ -234,12 +225,12 @@ class _Builder:
         except (ValueError, yaml.YAMLError) as error:
             shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
             reason = "the number is too long" if "digits" in str(error) else str(error)
-            raise LoadError("BC001", f"invalid YAML value {shown!r}: {reason}", location) from None
+            raise LoadError(rules.YAML_SYNTAX, f"invalid YAML value {shown!r}: {reason}", location) from None
 
 
 def _refuse_tag(tag: str, location: Location) -> None:
     shown = tag.replace("tag:yaml.org,2002:", "!!")
-    raise LoadError("BC003", f"unsupported YAML tag {shown}: a spec holds plain data only", location)
+    raise LoadError(rules.UNSAFE_TAG, f"unsupported YAML tag {shown}: a spec holds plain data only", location)
 
 
 def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span | None) -> None:
@@ -251,7 +242,7 @@ def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span
         return
     if not frame.have_key:
         if isinstance(value, (YamlMapping, YamlSequence)) or not _hashable(value):
-            raise LoadError("BC001", "invalid YAML: a mapping key must be a plain scalar", location)
+            raise LoadError(rules.YAML_SYNTAX, "invalid YAML: a mapping key must be a plain scalar", location)
         frame.pending_key, frame.pending_key_location, frame.have_key = value, location, True
         return
     key, frame.have_key = frame.pending_key, False
@@ -260,7 +251,7 @@ def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span
         return
     if key in container:
         first = container.key_locations[key]
-        raise LoadError("BC002", f"duplicate key {key!r} (first written at line {first.line})", frame.pending_key_location)
+        raise LoadError(rules.DUPLICATE_KEY, f"duplicate key {key!r} (first written at line {first.line})", frame.pending_key_location)
     container[key] = value
     container.key_locations[key] = frame.pending_key_location
     container.value_locations[key] = location
@@ -271,7 +262,7 @@ def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span
 def _merge_sources(value: Any, location: Location) -> list[YamlMapping]:
     sources = value if isinstance(value, YamlSequence) else [value]
     if not all(isinstance(source, YamlMapping) for source in sources):
-        raise LoadError("BC001", "invalid YAML: `<<` merges mappings only", location)
+        raise LoadError(rules.YAML_SYNTAX, "invalid YAML: `<<` merges mappings only", location)
     return list(sources)
 
 

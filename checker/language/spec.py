@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import rules
 from ..findings import Finding, SpecError
 from .budgets import Budget, Tolerance, parse_budget
 from .catalogue import LAYERS
@@ -97,7 +98,7 @@ def parse_spec(document: YamlMapping, file: str, name: str,
         if key not in TOP_LEVEL_KEYS and not (isinstance(key, str) and key.startswith("x-")):
             findings.append(
                 Finding(
-                    "BC010",
+                    rules.UNKNOWN_KEY,
                     f"unknown top-level key {key!r}{did_you_mean(key, TOP_LEVEL_KEYS)}; "
                     "keys of your own start with `x-`",
                     document.key_locations[key],
@@ -113,7 +114,7 @@ def parse_spec(document: YamlMapping, file: str, name: str,
 
     spec_name = document.get("name", name)
     if not isinstance(spec_name, (str, int)) or isinstance(spec_name, bool):
-        findings.append(Finding("BC011", "`name` must be a string", document.location_of("name")))
+        findings.append(Finding(rules.INVALID_VALUE, "`name` must be a string", document.location_of("name")))
     variables = attempt(parse_vars, document.get("vars"), document.location_of("vars"))
     blocks = attempt(parse_blocks, document.get("blocks"), document.location_of("blocks"), variables or {}, file)
     budget = attempt(parse_budget, document.get("budget"), document.location_of("budget"))
@@ -122,12 +123,12 @@ def parse_spec(document: YamlMapping, file: str, name: str,
     dtype = document.get("dtype", DEFAULT_DTYPE)
     if dtype not in DTYPE_BITS:
         findings.append(
-            Finding("BC011", f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}", document.location_of("dtype"))
+            Finding(rules.INVALID_VALUE, f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}", document.location_of("dtype"))
         )
     if "model" not in document:
-        findings.append(Finding("BC011", "this spec has no `model`", document.location))
+        findings.append(Finding(rules.MISSING_MODEL, "this spec has no `model`", document.location))
     elif document["model"] is None:
-        findings.append(Finding("BC011", "`model` is empty", document.location_of("model")))
+        findings.append(Finding(rules.MISSING_MODEL, "`model` is empty", document.location_of("model")))
     if findings:
         return None, findings
     spec = Spec(
@@ -153,7 +154,7 @@ def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None
     if raw is None:
         return variables
     if not isinstance(raw, YamlMapping):
-        raise SpecError("BC011", "`vars` must be a mapping of names to values", location)
+        raise SpecError(rules.INVALID_VALUE, "`vars` must be a mapping of names to values", location)
     for name, value in raw.items():
         check_identifier(name, raw.key_locations[name], "var")
         variables[name] = value_of(value, variables, raw.location_of(name), f"var {name}")
@@ -170,10 +171,10 @@ def value_of(value: Any, env: dict[str, Any], location: Location, what: str) -> 
         try:
             return evaluate(value, env)
         except ExpressionError as error:
-            raise SpecError("BC011", f"{what}: cannot compute {value!r}: {error}", location) from None
+            raise SpecError(rules.INVALID_EXPRESSION, f"{what}: cannot compute {value!r}: {error}", location) from None
     if isinstance(value, (YamlMapping, YamlSequence)):
         return NodeValue(value, location)
-    raise SpecError("BC011", f"{what} must be a number, a boolean or an expression", location)
+    raise SpecError(rules.INVALID_VALUE, f"{what} must be a number, a boolean or an expression", location)
 
 
 def is_layer_name(text: str) -> bool:
@@ -183,7 +184,7 @@ def is_layer_name(text: str) -> bool:
 
 def check_identifier(name: Any, location: Location, what: str) -> None:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise SpecError("BC011", f"{what} name {name!r} must be an identifier (letters, digits, _)", location)
+        raise SpecError(rules.INVALID_NAME, f"{what} name {name!r} must be an identifier (letters, digits, _)", location)
 
 
 def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: str) -> dict[str, Block]:
@@ -192,12 +193,12 @@ def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: 
     if raw is None:
         return blocks
     if not isinstance(raw, YamlMapping):
-        raise SpecError("BC011", "`blocks` must map block names to definitions", location)
+        raise SpecError(rules.INVALID_VALUE, "`blocks` must map block names to definitions", location)
     for name, definition in raw.items():
         where = raw.location_of(name)
         check_identifier(name, raw.key_locations[name], "block")
         if name in LAYERS or name in CONTROL_KINDS:
-            raise SpecError("BC011", f"block name {name!r} is taken by a built-in layer", raw.key_locations[name])
+            raise SpecError(rules.INVALID_NAME, f"block name {name!r} is taken by a built-in layer", raw.key_locations[name])
         blocks[name] = _parse_block(name, definition, where, file_vars, blocks, file)
     _check_cycles(blocks)
     return blocks
@@ -206,16 +207,16 @@ def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: 
 def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, Any],
                  file_blocks: dict[str, Block], file: str) -> Block:
     if not isinstance(raw, YamlMapping):
-        raise SpecError("BC011", f"block {name!r} must be a mapping with `params` and `body`", location)
+        raise SpecError(rules.INVALID_VALUE, f"block {name!r} must be a mapping with `params` and `body`", location)
     for key in raw:
         if key not in ("params", "body", "require"):
             raise SpecError(
-                "BC010",
+                rules.UNKNOWN_KEY,
                 f"unknown key {key!r} in block {name!r}{did_you_mean(key, ('params', 'body', 'require'))}",
                 raw.key_locations[key],
             )
     if raw.get("body") is None:
-        raise SpecError("BC011", f"block {name!r} has no `body`", location)
+        raise SpecError(rules.INVALID_VALUE, f"block {name!r} has no `body`", location)
     params = raw.get("params")
     if params is None:
         declared = []
@@ -224,7 +225,7 @@ def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, A
     elif isinstance(params, YamlMapping):
         declared = [Param(param, default, params.key_locations[param]) for param, default in params.items()]
     else:
-        raise SpecError("BC011", f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params"))
+        raise SpecError(rules.INVALID_VALUE, f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params"))
     for param in declared:
         check_identifier(param.name, param.location, "param")
     require = raw.get("require")
@@ -235,7 +236,7 @@ def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, A
         require.append(raw["require"])
         require.item_locations.append(raw.location_of("require"))
     if not isinstance(require, YamlSequence) or not all(isinstance(c, str) for c in require):
-        raise SpecError("BC011", f"`require` of block {name!r} must be a list of conditions", raw.location_of("require"))
+        raise SpecError(rules.INVALID_VALUE, f"`require` of block {name!r} must be a list of conditions", raw.location_of("require"))
     return Block(
         name=name,
         params=tuple(declared),
@@ -281,7 +282,7 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
             for used, where in pending[-1]:
                 if used in path:
                     cycle = path[path.index(used):] + [used]
-                    raise SpecError("BC017", f"blocks use each other in a cycle: {' -> '.join(cycle)}", where)
+                    raise SpecError(rules.BLOCK_CYCLE, f"blocks use each other in a cycle: {' -> '.join(cycle)}", where)
                 if used not in done:
                     path.append(used)
                     pending.append(iter(uses[used]))
@@ -299,22 +300,22 @@ def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) 
     if raw is None:
         return None
     if not isinstance(raw, YamlMapping):
-        raise SpecError("BC300", "`torch` must be a mapping with `target`, `args` and `kwargs`", location)
+        raise SpecError(rules.INVALID_TORCH_KEY, "`torch` must be a mapping with `target`, `args` and `kwargs`", location)
     for key in raw:
         if key not in ("target", "args", "kwargs"):
-            raise SpecError("BC300", f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
+            raise SpecError(rules.INVALID_TORCH_KEY, f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
                             raw.key_locations[key])
     target = raw.get("target")
     match = _TARGET.match(target) if isinstance(target, str) else None
     if match is None:
-        raise SpecError("BC300", "torch.target must be \"package.module:callable\"", raw.location_of("target"))
+        raise SpecError(rules.INVALID_TORCH_KEY, "torch.target must be \"package.module:callable\"", raw.location_of("target"))
     module, attribute = match.groups()
     args = raw.get("args") or YamlSequence(location)
     kwargs = raw.get("kwargs") or YamlMapping(location)
     if not isinstance(args, YamlSequence):
-        raise SpecError("BC300", "torch.args must be a list", raw.location_of("args"))
+        raise SpecError(rules.INVALID_TORCH_KEY, "torch.args must be a list", raw.location_of("args"))
     if not isinstance(kwargs, YamlMapping) or not all(isinstance(key, str) for key in kwargs):
-        raise SpecError("BC300", "torch.kwargs must map argument names to values", raw.location_of("kwargs"))
+        raise SpecError(rules.INVALID_TORCH_KEY, "torch.kwargs must map argument names to values", raw.location_of("kwargs"))
     return TorchTarget(
         module=module,
         attribute=attribute,
@@ -344,11 +345,11 @@ def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
     raw = spec.document.get("vars")
     unknown = [name for name in overrides if not isinstance(raw, YamlMapping) or name not in raw]
     if unknown:
-        raise SpecError("BC011", f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars"))
+        raise SpecError(rules.INVALID_VALUE, f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars"))
     document = spec.document.replaced({"vars": raw.replaced(overrides)})
     changed, findings = parse_spec(document, spec.file, spec.name, spec.tolerance)
     if changed is None:
-        raise SpecError(findings[0].code, findings[0].message, findings[0].location)
+        raise SpecError(findings[0].rule, findings[0].message, findings[0].location)
     return changed
 
 

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..checks.check import FileResult
-from ..findings import RULES, Finding, Rule
+from ..findings import Finding, Rule
 from ..project.config import project_root
+from ..rules import RULES
 from . import Reporter, path_in_repository
 from .text import finding_details
 
@@ -57,7 +58,7 @@ def sarif_rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": description,
         "fullDescription": description,
         "help": description,
-        "defaultConfiguration": {"level": "error"},
+        "defaultConfiguration": {"level": rule.severity},  # error, warning and note are SARIF levels
     }
 
 

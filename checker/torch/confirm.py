@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
 from ..language.counting import Part, iter_parts
@@ -27,8 +28,8 @@ INSTALL_HINT = 'pip install "budget-check[torch]"'
 DEFAULT_CPU_LIMIT = 2**30
 DEFAULT_TIMEOUT = 300.0
 
-_ERROR_CODES = {"import": "BC303", "build": "BC304", "not-module": "BC305", "uncountable": "BC306",
-                "crashed": "BC307"}
+_ERROR_CODES = {"import": rules.IMPORT_FAILED, "build": rules.BUILD_FAILED, "not-module": rules.NOT_A_MODULE, "uncountable": rules.UNCOUNTABLE,
+                "crashed": rules.TORCH_CRASHED}
 
 
 class TorchMissing(Exception):
@@ -65,13 +66,13 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     spec, tree = result.spec, result.tree
     built = worker.ask({"kind": "spec", "tree": tree})
     if "error" in built:
-        result.findings.append(Finding("BC301", f"torch.nn cannot build this spec: {built['message']}",
+        result.findings.append(Finding(rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}",
                                        spec.model_location))
     else:
         result.torch_params = built["params"]
         if (built["params"], built["trainable"]) != (tree.params, tree.trainable):
             result.findings.append(Finding(
-                "BC301",
+                rules.TORCH_NN_MISMATCH,
                 f"torch.nn builds this spec with {format_count(built['params'])} params "
                 f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
                 f"({format_count(tree.trainable)} trainable): please report this",
@@ -129,7 +130,7 @@ def _mismatch(torch_target: TorchTarget, tree: Part, module: dict[str, Any]) -> 
     if params == tree.params:
         message = (f"{target} has {format_count(trainable)} trainable params, the spec "
                    f"{format_count(tree.trainable)}: the frozen parts differ")
-        return Finding("BC302", message, torch_target.location)
+        return Finding(rules.MODULE_MISMATCH, message, torch_target.location)
     difference = tree.params - params
     message = (f"{target} has {format_count(params)} params, the spec {format_count(tree.params)} "
                f"(the spec has {difference:+,}, {difference / params:+.1%})" if params else
@@ -140,7 +141,7 @@ def _mismatch(torch_target: TorchTarget, tree: Part, module: dict[str, Any]) -> 
     elif params < tree.params:
         message += ("; if the module creates parameters outside __init__ (in forward or a build step), "
                     "they cannot be counted without a forward pass")
-    return Finding("BC302", message, torch_target.location, notes=_side_by_side(tree, module["children"]))
+    return Finding(rules.MODULE_MISMATCH, message, torch_target.location, notes=_side_by_side(tree, module["children"]))
 
 
 def _repeat_hint(tree: Part, difference: int) -> str | None:

@@ -1,0 +1,116 @@
+"""Every finding budget-check can report: one registry, one entry per rule.
+
+A rule has a stable code, a short name, a severity, a category and a help
+text. The category decides a spec's status (an `invalid` finding means the
+spec could not be counted); the severity decides the exit status and the
+SARIF level; `fix_priority` decides which suggestion `--fix` writes when
+several findings suggest a value for the same var (higher wins). The help
+texts feed docs/cli.md's table (a test keeps the two the same) and SARIF's
+rule metadata. Code ranges: BC0xx invalid spec, BC1xx budget, BC2xx matched
+width and base revision, BC3xx torch, BC5xx foreign formats.
+"""
+
+from __future__ import annotations
+
+from .findings import NOTE, Category, Rule
+
+INVALID, BUDGET, MATCH, BASE, TORCH = (
+    Category.INVALID,
+    Category.BUDGET,
+    Category.MATCH,
+    Category.BASE,
+    Category.TORCH,
+)
+
+# ------------------------------------------------------------------ the file and the spec
+YAML_SYNTAX = Rule("BC001", "yaml-syntax", INVALID, "The file is not valid YAML.")
+DUPLICATE_KEY = Rule(
+    "BC002", "duplicate-key", INVALID, "A mapping has the same key twice; YAML would keep only one, silently."
+)
+UNSAFE_TAG = Rule("BC003", "unsafe-tag", INVALID, "A YAML tag such as `!!python/object`: specs hold plain data only.")
+TOO_MANY_NODES = Rule(
+    "BC004",
+    "too-many-nodes",
+    INVALID,
+    "The document has over 100,000 nodes, counting what its aliases expand to (a YAML bomb).",
+)
+NOT_TEXT = Rule("BC005", "not-text", INVALID, "The file is binary or not UTF-8.")
+TOO_DEEP = Rule("BC006", "too-deep", INVALID, "The document or the model nests past the depth limit.")
+UNREADABLE = Rule(
+    "BC007", "unreadable", INVALID, "The file cannot be read (permissions, a dangling link, over 10 MiB)."
+)
+INTERNAL_ERROR = Rule("BC008", "internal-error", INVALID, "budget-check failed on this file: please report it.")
+TOO_LARGE = Rule(
+    "BC009", "too-large", INVALID, "The model expands past a limit: too many distinct copies or too large a count."
+)
+UNKNOWN_KEY = Rule(
+    "BC010", "unknown-key", INVALID, "A key that is not part of the language (your own keys start with `x-`)."
+)
+INVALID_VALUE = Rule("BC011", "invalid-value", INVALID, "A value has the wrong type.")
+UNKNOWN_LAYER = Rule("BC012", "unknown-layer", INVALID, "A node names no torch layer, block or preset.")
+UNKNOWN_ARGUMENT = Rule(
+    "BC013", "unknown-argument", INVALID, "A layer or block is given an argument it does not take."
+)
+MISSING_ARGUMENT = Rule("BC014", "missing-argument", INVALID, "A layer or block lacks a required argument.")
+UNKNOWN_SIZE = Rule("BC015", "unknown-size", INVALID, "An input size is left out where the running size is unknown.")
+INVALID_LAYER = Rule("BC016", "invalid-layer", INVALID, "torch would refuse to build the layer with these arguments.")
+BLOCK_CYCLE = Rule("BC017", "block-cycle", INVALID, "Blocks use each other in a cycle.")
+REQUIRE_FAILED = Rule("BC018", "require-failed", INVALID, "A block's `require` condition does not hold.")
+INVALID_TIE = Rule(
+    "BC019",
+    "invalid-tie",
+    INVALID,
+    "A `tie` names no earlier layer, shares no parameter, or the shared parameters differ in shape.",
+)
+SIZE_MISMATCH = Rule("BC020", "size-mismatch", INVALID, "The branches of a `parallel` output different sizes.")
+INVALID_EXPRESSION = Rule(
+    "BC021", "invalid-expression", INVALID, "An expression cannot be read or its value cannot be computed."
+)
+INVALID_NAME = Rule(
+    "BC022", "invalid-name", INVALID, "A var, block or param name is not an identifier, or is taken by a layer."
+)
+INVALID_NODE = Rule(
+    "BC023", "invalid-node", INVALID, "A model node is not a layer name, a mapping with one layer, or a list."
+)
+MISSING_MODEL = Rule("BC024", "missing-model", INVALID, "The spec has no `model`, or it is empty.")
+
+# ------------------------------------------------------------------ budgets
+INVALID_BUDGET = Rule("BC100", "invalid-budget", INVALID, "The budget cannot be read.")
+OVER_BUDGET = Rule("BC101", "over-budget", BUDGET, "The count is over the maximum.", fix_priority=1)
+UNDER_BUDGET = Rule("BC102", "under-budget", BUDGET, "The count is under the minimum.", fix_priority=1)
+OFF_TARGET = Rule("BC103", "off-target", BUDGET, "The count is outside the target's tolerance.", fix_priority=1)
+TRAINABLE_BUDGET = Rule("BC104", "trainable-budget", BUDGET, "The trainable count breaks its budget.", fix_priority=1)
+MEMORY_BUDGET = Rule("BC105", "memory-budget", BUDGET, "Parameter memory breaks its budget.", fix_priority=1)
+
+# ------------------------------------------------------------------ matched widths and the base revision
+INVALID_MATCH = Rule("BC200", "invalid-match", INVALID, "The `match` key cannot be read.")
+MATCH_DRIFT = Rule("BC201", "match-drift", MATCH, "The count has left the reference's tolerance.", fix_priority=2)
+BASE_DRIFT = Rule(
+    "BC202",
+    "base-drift",
+    BASE,
+    "A note: vars changed since the `--base` revision and moved the count.",
+    severity=NOTE,
+)
+
+# ------------------------------------------------------------------ torch
+INVALID_TORCH_KEY = Rule("BC300", "invalid-torch-key", INVALID, "The `torch` key cannot be read.")
+TORCH_NN_MISMATCH = Rule(
+    "BC301", "torch-nn-mismatch", TORCH, "torch.nn builds the spec with another count than budget-check's."
+)
+MODULE_MISMATCH = Rule(
+    "BC302", "module-mismatch", TORCH, "The module's count (or trainable count) differs from the spec's."
+)
+IMPORT_FAILED = Rule("BC303", "import-failed", TORCH, "The `torch.target` cannot be imported.")
+BUILD_FAILED = Rule("BC304", "build-failed", TORCH, "Building the module raised.")
+NOT_A_MODULE = Rule("BC305", "not-a-module", TORCH, "The target returned something that is not an `nn.Module`.")
+UNCOUNTABLE = Rule("BC306", "uncountable", TORCH, "The module has lazy parameters that only a forward pass sizes.")
+TORCH_CRASHED = Rule(
+    "BC307", "torch-crashed", TORCH, "Building the module crashed the torch worker or timed out."
+)
+
+# Every rule above, by code, in code order.
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in sorted((value for value in dict(globals()).values() if isinstance(value, Rule)), key=lambda r: r.code)
+}
