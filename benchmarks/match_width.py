@@ -18,17 +18,25 @@ from checker.language.spec import with_vars
 
 CASES = {
     "mlp (closed form)": (
-        ("vars: {width: 16, depth: 2}\n"
-        "model: {mlp: {input_dim: 8, hidden_dim: width, hidden_layers: depth, output_dim: 8}}\n"),
-        {"depth": 4}, "width", 1,
+        (
+            "vars: {width: 16, depth: 2}\n"
+            "model: {mlp: {input_dim: 8, hidden_dim: width, hidden_layers: depth, output_dim: 8}}\n"
+        ),
+        {"depth": 4},
+        "width",
+        1,
     ),
     "gpt2 24 layers (search)": (
         "vars: {width: 768, depth: 12}\nmodel: {gpt2: {n_embd: width, n_layer: depth}}\n",
-        {"depth": 24}, "width", 64,
+        {"depth": 24},
+        "width",
+        64,
     ),
     "llama-2-7b 64 layers (search)": (
         "vars: {width: 4096, depth: 32}\nmodel: {llama: {hidden_size: width, num_hidden_layers: depth}}\n",
-        {"depth": 64}, "width", 128,
+        {"depth": 64},
+        "width",
+        128,
     ),
 }
 

@@ -31,8 +31,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HAND_WRITTEN = [ROOT / "examples" / "specs" / "resnet50.yaml", ROOT / "examples" / "specs" / "vgg16.yaml",
-                ROOT / "benchmarks" / "specs" / "gpt2-blocks.yaml"]
+HAND_WRITTEN = [
+    ROOT / "examples" / "specs" / "resnet50.yaml",
+    ROOT / "examples" / "specs" / "vgg16.yaml",
+    ROOT / "benchmarks" / "specs" / "gpt2-blocks.yaml",
+]
 
 TORCH_GPT2 = """
 import torch
@@ -53,14 +56,20 @@ def preset_spec(randomness: random.Random, index: int) -> str:
         model = f"gpt2: {{n_embd: {heads * 64}, n_head: {heads}, n_layer: {randomness.randint(4, 48)}}}"
     elif kind == "bert":
         heads = randomness.choice([8, 12, 16])
-        model = f"bert: {{hidden_size: {heads * 64}, num_attention_heads: {heads}, " \
-                f"num_hidden_layers: {randomness.randint(4, 24)}}}"
+        model = (
+            f"bert: {{hidden_size: {heads * 64}, num_attention_heads: {heads}, "
+            f"num_hidden_layers: {randomness.randint(4, 24)}}}"
+        )
     elif kind == "llama":
-        model = f"llama: {{hidden_size: {randomness.choice([2048, 4096, 5120])}, " \
-                f"num_hidden_layers: {randomness.randint(16, 80)}, num_key_value_heads: 8}}"
+        model = (
+            f"llama: {{hidden_size: {randomness.choice([2048, 4096, 5120])}, "
+            f"num_hidden_layers: {randomness.randint(16, 80)}, num_key_value_heads: 8}}"
+        )
     else:
-        model = f"mlp: {{input_dim: {randomness.randint(2, 512)}, hidden_dim: width, " \
-                f"hidden_layers: {randomness.randint(1, 8)}, output_dim: {randomness.randint(2, 100)}}}"
+        model = (
+            f"mlp: {{input_dim: {randomness.randint(2, 512)}, hidden_dim: width, "
+            f"hidden_layers: {randomness.randint(1, 8)}, output_dim: {randomness.randint(2, 100)}}}"
+        )
     return f"name: {kind}-{index}\nvars: {{width: {randomness.randint(8, 1024)}}}\nmodel: {{{model}}}\nbudget: 1T\n"
 
 
@@ -92,8 +101,10 @@ def main() -> None:
     command = shutil.which("budget-check", path=str(Path(python).parent))
     if command is None:
         sys.exit("install budget-check first: pip install .")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"median of {runs} runs")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"median of {runs} runs"
+    )
     with tempfile.TemporaryDirectory() as folder:
         specs = Path(folder) / "specs"
         specs.mkdir()

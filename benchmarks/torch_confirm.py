@@ -31,8 +31,10 @@ def main() -> None:
         subprocess.run(command, cwd=PROJECT, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    print(f"budget-check --torch on a 6.7B-parameter module: median {statistics.median(times):.2f} s "
-          f"(slowest {max(times):.2f} s over {runs} runs), peak memory {peak_kib / 1024:.0f} MiB")
+    print(
+        f"budget-check --torch on a 6.7B-parameter module: median {statistics.median(times):.2f} s "
+        f"(slowest {max(times):.2f} s over {runs} runs), peak memory {peak_kib / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

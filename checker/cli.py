@@ -57,19 +57,28 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 
 def _check_arguments(check: argparse.ArgumentParser) -> None:
-    check.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default: the configured "
-                                                                "paths, else specs/)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="spec files or folders (default: the configured paths, else specs/)"
+    )
     check.add_argument("--format", choices=FORMATS, help="output format (default: text; github in GitHub Actions)")
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     check.add_argument("--fix", action="store_true", help="write suggested values into the spec files")
     check.add_argument("--base", metavar="REV", help="also count every spec as it was at git revision REV")
-    check.add_argument("--torch", action="store_true", default=None,
-                       help="also build every spec with torch, and the user's own module where `torch:` names it")
-    check.add_argument("--torch-cpu-limit", metavar="SIZE",
-                       help="modules that cannot be built on the meta device may be built on the CPU up to "
-                            "this much parameter memory (default 1GiB)")
-    check.add_argument("--torch-timeout", type=float, metavar="SECONDS",
-                       help="the longest a module may take to build (default 300)")
+    check.add_argument(
+        "--torch",
+        action="store_true",
+        default=None,
+        help="also build every spec with torch, and the user's own module where `torch:` names it",
+    )
+    check.add_argument(
+        "--torch-cpu-limit",
+        metavar="SIZE",
+        help="modules that cannot be built on the meta device may be built on the CPU up to "
+        "this much parameter memory (default 1GiB)",
+    )
+    check.add_argument(
+        "--torch-timeout", type=float, metavar="SECONDS", help="the longest a module may take to build (default 300)"
+    )
 
 
 def _show_arguments(show: argparse.ArgumentParser) -> None:
@@ -80,8 +89,14 @@ def _show_arguments(show: argparse.ArgumentParser) -> None:
 
 def _match_arguments(match: argparse.ArgumentParser) -> None:
     match.add_argument("spec", metavar="SPEC", help="a spec file (its first spec)")
-    match.add_argument("--set", dest="sets", action="append", default=[], metavar="VAR=VALUE",
-                       help="change a var (the new depth); repeatable")
+    match.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="VAR=VALUE",
+        help="change a var (the new depth); repeatable",
+    )
     match.add_argument("--vary", metavar="VAR", help="the var to solve for (default: match.vary or the preset width)")
     match.add_argument("--sweep", metavar="VAR=A..B", help="one row per value of VAR from A to B")
     match.add_argument("--multiple-of", type=int, metavar="N", help="widths in multiples of N")
@@ -91,8 +106,9 @@ def _match_arguments(match: argparse.ArgumentParser) -> None:
 
 def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument("paths", nargs="*", metavar="PATH", help="spec files or folders (default as for check)")
-    init.add_argument("--margin", default="10%", metavar="PERCENT",
-                      help="headroom over the current count (default 10%%)")
+    init.add_argument(
+        "--margin", default="10%", metavar="PERCENT", help="headroom over the current count (default 10%%)"
+    )
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,8 +117,11 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check_paths(paths: list[str], config: Config) -> list[FileResult]:
     if not paths:
-        paths = [str(config.root / p) for p in config.paths] if config.paths else \
-            [p for p in DEFAULT_PATHS if Path(p).is_dir()]
+        paths = (
+            [str(config.root / p) for p in config.paths]
+            if config.paths
+            else [p for p in DEFAULT_PATHS if Path(p).is_dir()]
+        )
         if not paths:
             raise UsageError("no paths given and no specs/ folder here; try `budget-check PATH`")
     try:
@@ -170,8 +189,12 @@ def _torch_settings(options: argparse.Namespace, config: Config):
         cpu_limit = parse_bytes(options.torch_cpu_limit or config.torch_cpu_limit)
     except (TorchMissing, UnitError) as error:
         raise UsageError(str(error)) from None
-    return TorchSettings(root=config.root, pythonpath=config.pythonpath, cpu_limit=cpu_limit,
-                         timeout=options.torch_timeout or config.torch_timeout)
+    return TorchSettings(
+        root=config.root,
+        pythonpath=config.pythonpath,
+        cpu_limit=cpu_limit,
+        timeout=options.torch_timeout or config.torch_timeout,
+    )
 
 
 def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileResult:
@@ -304,8 +327,10 @@ def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
             if new.budget is None:
                 stdout.write(f"{file.path}: {new.spec}: cannot add a budget in place; add one by hand\n")
             else:
-                stdout.write(f"{file.path}: {new.spec}: budget: {new.budget} ({new.params:,} params "
-                             f"+ {options.margin.strip()})\n")
+                stdout.write(
+                    f"{file.path}: {new.spec}: budget: {new.budget} ({new.params:,} params "
+                    f"+ {options.margin.strip()})\n"
+                )
                 written += 1
     stdout.write(f"{written} budget{'s' if written != 1 else ''} written\n")
     return EXIT_OK

@@ -22,7 +22,6 @@ class Location:
         return cls(mark.line + 1, mark.column + 1)
 
 
-
 ERROR, WARNING, NOTE = "error", "warning", "note"
 
 

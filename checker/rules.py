@@ -48,9 +48,7 @@ UNKNOWN_KEY = Rule(
 )
 INVALID_VALUE = Rule("BC011", "invalid-value", INVALID, "A value has the wrong type.")
 UNKNOWN_LAYER = Rule("BC012", "unknown-layer", INVALID, "A node names no torch layer, block or preset.")
-UNKNOWN_ARGUMENT = Rule(
-    "BC013", "unknown-argument", INVALID, "A layer or block is given an argument it does not take."
-)
+UNKNOWN_ARGUMENT = Rule("BC013", "unknown-argument", INVALID, "A layer or block is given an argument it does not take.")
 MISSING_ARGUMENT = Rule("BC014", "missing-argument", INVALID, "A layer or block lacks a required argument.")
 UNKNOWN_SIZE = Rule("BC015", "unknown-size", INVALID, "An input size is left out where the running size is unknown.")
 INVALID_LAYER = Rule("BC016", "invalid-layer", INVALID, "torch would refuse to build the layer with these arguments.")
@@ -105,9 +103,7 @@ IMPORT_FAILED = Rule("BC303", "import-failed", TORCH, "The `torch.target` cannot
 BUILD_FAILED = Rule("BC304", "build-failed", TORCH, "Building the module raised.")
 NOT_A_MODULE = Rule("BC305", "not-a-module", TORCH, "The target returned something that is not an `nn.Module`.")
 UNCOUNTABLE = Rule("BC306", "uncountable", TORCH, "The module has lazy parameters that only a forward pass sizes.")
-TORCH_CRASHED = Rule(
-    "BC307", "torch-crashed", TORCH, "Building the module crashed the torch worker or timed out."
-)
+TORCH_CRASHED = Rule("BC307", "torch-crashed", TORCH, "Building the module crashed the torch worker or timed out.")
 
 # Every rule above, by code, in code order.
 RULES: dict[str, Rule] = {

@@ -54,22 +54,31 @@ def test_base_in_json(repository):
     }
     [note] = specs["mlp"]["findings"]
     assert (note["code"], note["severity"], note["suggestion"]) == (
-        "BC202", "note", {"var": "hidden_dim", "value": 11, "params": 591}
+        "BC202",
+        "note",
+        {"var": "hidden_dim", "value": 11, "params": 591},
     )
 
 
 def test_base_does_not_touch_the_work_tree(repository):
-    before = subprocess.run(["git", "status", "--porcelain"], cwd=repository, capture_output=True, text=True, check=True).stdout
+    before = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repository, capture_output=True, text=True, check=True
+    ).stdout
     budget_check("--base", "HEAD~1", "specs", cwd=repository)
-    after = subprocess.run(["git", "status", "--porcelain"], cwd=repository, capture_output=True, text=True, check=True).stdout
-    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repository, capture_output=True, text=True, check=True).stdout
+    after = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repository, capture_output=True, text=True, check=True
+    ).stdout
+    worktrees = subprocess.run(
+        ["git", "worktree", "list"], cwd=repository, capture_output=True, text=True, check=True
+    ).stdout
     assert (before, after, len(worktrees.splitlines())) == ("", "", 1)
 
 
 def test_unknown_revision_is_a_usage_error(repository):
     run = budget_check("--base", "no-such-branch", "specs", cwd=repository)
     assert (run.returncode, run.stderr.strip()) == (
-        2, "budget-check: error: --base no-such-branch: unknown revision 'no-such-branch'"
+        2,
+        "budget-check: error: --base no-such-branch: unknown revision 'no-such-branch'",
     )
 
 

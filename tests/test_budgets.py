@@ -73,7 +73,12 @@ def test_invalid_budgets(text, message):
         ("{min: 600}", "BC102", "552 params is under the minimum of 600 by 48 (-8.0%)", (2, 15)),
         ("500 ± 5%", "BC103", "552 params is off the target of 500 ± 5% by +52 (+10.4%)", (2, 9)),
         ("{target: 600, tolerance: 10}", "BC103", "552 params is off the target of 600 ± 10 by -48 (-8.0%)", (2, 18)),
-        ("{max: 1k, trainable: {max: 500}}", "BC104", "552 trainable params is over the budget of 500 by 52 (+10.4%)", (2, 36)),
+        (
+            "{max: 1k, trainable: {max: 500}}",
+            "BC104",
+            "552 trainable params is over the budget of 500 by 52 (+10.4%)",
+            (2, 36),
+        ),
         (
             "{max: 1k, memory: {max: 2KiB}}",
             "BC105",
@@ -103,7 +108,5 @@ def test_within_budget_passes():
 
 def test_check_budget_is_pure():
     budget = budget_of("{max: 10, trainable: {min: 5}}")
-    assert [f.code for f in check_budget(budget, params=11, trainable=4, default_dtype="float32")] == [
-        "BC101", "BC104"
-    ]
+    assert [f.code for f in check_budget(budget, params=11, trainable=4, default_dtype="float32")] == ["BC101", "BC104"]
     assert budget.params.max_location == Location(1, 15)

@@ -140,14 +140,19 @@ def embedding(draw, bag):
 @st.composite
 def group_norm(draw):
     groups = draw(st.integers(1, 4))
-    return {"num_groups": groups, "num_channels": groups * draw(st.integers(1, 6)),
-            "affine": draw(flag), "bias": draw(flag)}
+    return {
+        "num_groups": groups,
+        "num_channels": groups * draw(st.integers(1, 6)),
+        "affine": draw(flag),
+        "bias": draw(flag),
+    }
 
 
 STRATEGIES = {
     "Linear": st.fixed_dictionaries({"in_features": small, "out_features": small, "bias": flag}),
-    "Bilinear": st.fixed_dictionaries({"in1_features": small, "in2_features": small, "out_features": small,
-                                       "bias": flag}),
+    "Bilinear": st.fixed_dictionaries(
+        {"in1_features": small, "in2_features": small, "out_features": small, "bias": flag}
+    ),
     **{f"Conv{n}d": conv(n, False) for n in (1, 2, 3)},
     **{f"ConvTranspose{n}d": conv(n, True) for n in (1, 2, 3)},
     "Embedding": embedding(bag=False),
@@ -156,14 +161,16 @@ STRATEGIES = {
     "SyncBatchNorm": batch_norm(),
     **{f"InstanceNorm{n}d": batch_norm(instance=True) for n in (1, 2, 3)},
     "LayerNorm": st.fixed_dictionaries({"normalized_shape": shape, "elementwise_affine": flag, "bias": flag}),
-    "RMSNorm": st.fixed_dictionaries({"normalized_shape": shape, "elementwise_affine": flag,
-                                      "eps": st.sampled_from([None, 1e-6])}),
+    "RMSNorm": st.fixed_dictionaries(
+        {"normalized_shape": shape, "elementwise_affine": flag, "eps": st.sampled_from([None, 1e-6])}
+    ),
     "GroupNorm": group_norm(),
     "RNN": rnn("RNN"),
     "LSTM": rnn("LSTM"),
     "GRU": rnn("GRU"),
-    "RNNCell": st.fixed_dictionaries({"input_size": small, "hidden_size": small, "bias": flag,
-                                      "nonlinearity": st.sampled_from(["tanh", "relu"])}),
+    "RNNCell": st.fixed_dictionaries(
+        {"input_size": small, "hidden_size": small, "bias": flag, "nonlinearity": st.sampled_from(["tanh", "relu"])}
+    ),
     "LSTMCell": st.fixed_dictionaries({"input_size": small, "hidden_size": small, "bias": flag}),
     "GRUCell": st.fixed_dictionaries({"input_size": small, "hidden_size": small, "bias": flag}),
     "MultiheadAttention": attention(),
@@ -253,12 +260,41 @@ def test_bare_parameter_counts_like_torch_empty(size, requires_grad):
 # Torch's own signatures, read by inspect; RNN, LSTM and GRU take *args and
 # are checked against the argument order of RNNBase instead.
 _RNN_ORDER = {
-    "RNN": ["input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout",
-            "bidirectional", "device", "dtype"],
-    "LSTM": ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
-             "proj_size", "device", "dtype"],
-    "GRU": ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
-            "device", "dtype"],
+    "RNN": [
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "nonlinearity",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "device",
+        "dtype",
+    ],
+    "LSTM": [
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "proj_size",
+        "device",
+        "dtype",
+    ],
+    "GRU": [
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "device",
+        "dtype",
+    ],
 }
 
 

@@ -25,8 +25,9 @@ def budget_check(*args, cwd=ROOT):
     command = [script] if script else [sys.executable, "-m", "checker"]
     # Run as on a developer's machine even when the suite itself runs in GitHub Actions.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
-    return subprocess.run(command + list(args), cwd=cwd, env=environment, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        command + list(args), cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def assert_golden(name, text):
@@ -135,7 +136,11 @@ def test_no_paths_and_no_specs_folder(tmp_path):
 def test_the_default_path_never_imports_torch():
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "checker", "examples/specs"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert run.returncode == 0
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
@@ -154,8 +159,13 @@ def test_match():
 
 def test_match_json():
     run = budget_check("match", "examples/specs/mlp.yaml", "--set", "hidden_layers=4", "--format", "json")
-    assert json.loads(run.stdout) == {"var": "hidden_dim", "value": 11, "params": 591, "reference": 552,
-                                      "error": 0.0707}
+    assert json.loads(run.stdout) == {
+        "var": "hidden_dim",
+        "value": 11,
+        "params": 591,
+        "reference": 552,
+        "error": 0.0707,
+    }
 
 
 def test_match_sweep():
@@ -193,8 +203,14 @@ def test_github_actions_switches_to_annotations(tmp_path):
 
     summary = tmp_path / "summary.md"
     environment = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
-    run = run_module.run([sys.executable, "-m", "checker", "examples/failing"], cwd=ROOT, env=environment,
-                         capture_output=True, text=True, check=False)
+    run = run_module.run(
+        [sys.executable, "-m", "checker", "examples/failing"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 1
     assert run.stdout.startswith("::error file=examples/failing/mlp-too-deep.yaml,line=15,col=9,title=BC103 ")
     assert "| `mlp-too-deep` (examples/failing/mlp-too-deep.yaml) | 1,096 |" in summary.read_text()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from .conftest import check_spec, count_spec
 
 torch = pytest.importorskip("torch")
-from checker.torch.build import build_spec, count_module
+from checker.torch.build import build_spec, count_module  # noqa: E402 - after the skip
 
 
 def agree_with_torch(text: str):
@@ -241,7 +241,8 @@ def test_integral_floats_are_sizes():
 
 
 def test_vars_use_vars_above_and_underscores():
-    assert count_spec("""
+    assert (
+        count_spec("""
         vars:
           vocab: 50_257
           d: 768
@@ -249,11 +250,14 @@ def test_vars_use_vars_above_and_underscores():
         model:
           - Embedding: [vocab, d]
           - Linear: {out_features: ff}
-        """) == 50257 * 768 + 768 * 3072 + 3072
+        """)
+        == 50257 * 768 + 768 * 3072 + 3072
+    )
 
 
 def test_block_params_shadow_vars():
-    assert count_spec("""
+    assert (
+        count_spec("""
         vars: {d: 1000}
         blocks:
           proj:
@@ -261,7 +265,9 @@ def test_block_params_shadow_vars():
             body: [{Linear: [d, d]}]
         model:
           - proj: 4
-        """) == 20
+        """)
+        == 20
+    )
 
 
 def test_preset_with_explicit_nulls_takes_defaults():

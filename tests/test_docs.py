@@ -12,17 +12,14 @@ from checker.checks.check import check_text
 from checker.reporters.text import TextReporter
 
 DOCS = Path(__file__).parent.parent / "docs"
-_BLOCK = re.compile(
-    r"```yaml\n(# expect: (?P<expect>[^\n]*)\n.*?)```(?:\n\n```text\n(?P<output>.*?)```)?", re.DOTALL
-)
+_BLOCK = re.compile(r"```yaml\n(# expect: (?P<expect>[^\n]*)\n.*?)```(?:\n\n```text\n(?P<output>.*?)```)?", re.DOTALL)
 _COUNTS = re.compile(r"(?P<params>[\d,]+) params(?:, (?P<trainable>[\d,]+) trainable)?")
 
 
 def examples():
     for page in sorted(DOCS.glob("*.md")):
         for number, match in enumerate(_BLOCK.finditer(page.read_text()), 1):
-            yield pytest.param(match.group(1), match.group("expect"), match.group("output"),
-                               id=f"{page.stem}-{number}")
+            yield pytest.param(match.group(1), match.group("expect"), match.group("output"), id=f"{page.stem}-{number}")
 
 
 @pytest.mark.parametrize("text, expect, output", list(examples()))

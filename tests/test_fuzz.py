@@ -30,10 +30,27 @@ fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list
 
 ROOT = Path(__file__).parent.parent
 SAMPLE_FILES = sorted((ROOT / "examples").rglob("*.yaml")) + sorted((ROOT / "checker" / "presets").glob("*.yaml"))
-KINDS = sorted(LAYERS) + ["mlp", "gpt2", "bert", "llama", "sequential", "parallel", "my_block", "Lazylinear", ""]
-ARGUMENT_NAMES = sorted({a.name for layer in LAYERS.values() for a in layer.signature}) + ["d", "x", "", "model"]
-EXPRESSIONS = ["d", "2*d", "d // 3", "d / 2", "d ** 40", "10**10**10", "-d", "max(d, 3)", "d %", "(d", "nope",
-               "d if true else 0", "1e400", "0.5", "d == 4", "__import__('os')", "d" * 300]
+KINDS = [*sorted(LAYERS), "mlp", "gpt2", "bert", "llama", "sequential", "parallel", "my_block", "Lazylinear", ""]
+ARGUMENT_NAMES = [*sorted({a.name for layer in LAYERS.values() for a in layer.signature}), "d", "x", "", "model"]
+EXPRESSIONS = [
+    "d",
+    "2*d",
+    "d // 3",
+    "d / 2",
+    "d ** 40",
+    "10**10**10",
+    "-d",
+    "max(d, 3)",
+    "d %",
+    "(d",
+    "nope",
+    "d if true else 0",
+    "1e400",
+    "0.5",
+    "d == 4",
+    "__import__('os')",
+    "d" * 300,
+]
 
 
 def assert_sound(result: FileResult) -> None:
@@ -54,8 +71,13 @@ def assert_sound(result: FileResult) -> None:
 
 
 scalars = st.one_of(
-    st.integers(-10, 10**6), st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(),
-    st.sampled_from(EXPRESSIONS), st.text(max_size=8),
+    st.integers(-10, 10**6),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(EXPRESSIONS),
+    st.text(max_size=8),
 )
 arguments = st.one_of(
     scalars,
@@ -65,16 +87,23 @@ arguments = st.one_of(
 
 
 def nodes(children):
-    modifiers = st.fixed_dictionaries({}, optional={
-        "repeat": st.one_of(st.integers(-2, 5), st.sampled_from(["10**30", "d", "x"])),
-        "name": st.sampled_from(["a", "b", "wte"]),
-        "tie": st.sampled_from(["a", "b", "wte", "missing"]),
-        "frozen": st.one_of(st.booleans(), st.just("yes")),
-        "when": st.one_of(st.booleans(), st.sampled_from(["d > 3", "nope"])),
-    })
+    modifiers = st.fixed_dictionaries(
+        {},
+        optional={
+            "repeat": st.one_of(st.integers(-2, 5), st.sampled_from(["10**30", "d", "x"])),
+            "name": st.sampled_from(["a", "b", "wte"]),
+            "tie": st.sampled_from(["a", "b", "wte", "missing"]),
+            "frozen": st.one_of(st.booleans(), st.just("yes")),
+            "when": st.one_of(st.booleans(), st.sampled_from(["d > 3", "nope"])),
+        },
+    )
     layer = st.builds(lambda kind, args, mods: {kind: args, **mods}, st.sampled_from(KINDS), arguments, modifiers)
-    control = st.builds(lambda kind, items, mods: {kind: items, **mods},
-                        st.sampled_from(["sequential", "parallel"]), st.lists(children, max_size=4), modifiers)
+    control = st.builds(
+        lambda kind, items, mods: {kind: items, **mods},
+        st.sampled_from(["sequential", "parallel"]),
+        st.lists(children, max_size=4),
+        modifiers,
+    )
     return st.one_of(layer, control, st.lists(children, max_size=4), st.sampled_from(KINDS))
 
 
@@ -85,19 +114,30 @@ specs = st.fixed_dictionaries(
         "vars": st.dictionaries(st.sampled_from(["d", "x", "n", "1bad"]), scalars, max_size=4),
         "blocks": st.dictionaries(
             st.sampled_from(["my_block", "other", "Linear"]),
-            st.fixed_dictionaries({"body": model}, optional={
-                "params": st.one_of(st.lists(st.sampled_from(["d", "w"]), max_size=2),
-                                    st.dictionaries(st.sampled_from(["d", "w"]), scalars, max_size=2)),
-                "require": st.lists(st.sampled_from(EXPRESSIONS), max_size=2),
-            }),
+            st.fixed_dictionaries(
+                {"body": model},
+                optional={
+                    "params": st.one_of(
+                        st.lists(st.sampled_from(["d", "w"]), max_size=2),
+                        st.dictionaries(st.sampled_from(["d", "w"]), scalars, max_size=2),
+                    ),
+                    "require": st.lists(st.sampled_from(EXPRESSIONS), max_size=2),
+                },
+            ),
             max_size=2,
         ),
-        "budget": st.one_of(scalars, st.sampled_from(["125M", "552 ± 2%", "1.2345k", "7Q", "-3"]),
-                            st.dictionaries(st.sampled_from(["min", "max", "target", "tolerance", "trainable",
-                                                             "memory"]), scalars, max_size=3)),
-        "match": st.dictionaries(st.sampled_from(["reference", "vary", "tolerance", "multiple_of"]),
-                                 st.one_of(scalars, st.dictionaries(st.sampled_from(["d", "x"]), scalars)),
-                                 max_size=4),
+        "budget": st.one_of(
+            scalars,
+            st.sampled_from(["125M", "552 ± 2%", "1.2345k", "7Q", "-3"]),
+            st.dictionaries(
+                st.sampled_from(["min", "max", "target", "tolerance", "trainable", "memory"]), scalars, max_size=3
+            ),
+        ),
+        "match": st.dictionaries(
+            st.sampled_from(["reference", "vary", "tolerance", "multiple_of"]),
+            st.one_of(scalars, st.dictionaries(st.sampled_from(["d", "x"]), scalars)),
+            max_size=4,
+        ),
         "dtype": st.sampled_from(["float32", "bfloat16", "fp7", 3]),
         "torch": st.dictionaries(st.sampled_from(["target", "args", "kwargs"]), scalars, max_size=3),
         "unknown": scalars,
@@ -120,10 +160,14 @@ def test_broken_text_gives_findings_or_counts(data):
     for _ in range(data.draw(st.integers(1, 4))):
         start = data.draw(st.integers(0, len(text)))
         end = data.draw(st.integers(start, min(len(text), start + 40)))
-        damage = data.draw(st.one_of(
-            st.just(""), st.just(text[start:end] * 2), st.text(max_size=10),
-            st.sampled_from(["&a", "*a", "!!python/object:os.system", "<<: *a", "\t", "---\n", "{", "]", ": -"]),
-        ))
+        damage = data.draw(
+            st.one_of(
+                st.just(""),
+                st.just(text[start:end] * 2),
+                st.text(max_size=10),
+                st.sampled_from(["&a", "*a", "!!python/object:os.system", "<<: *a", "\t", "---\n", "{", "]", ": -"]),
+            )
+        )
         text = text[:start] + damage + text[end:]
     assert_sound(check_text(text, "damaged.yaml"))
 
@@ -180,5 +224,7 @@ def test_random_stacks_count_as_torch_does(text):
     assert spec.tree is not None, [f.message for f in spec.findings]
     counted = count_module(build_spec(spec.tree))
     assert (spec.tree.params, spec.tree.trainable, spec.tree.buffers) == (
-        counted.params, counted.trainable, counted.buffers
+        counted.params,
+        counted.trainable,
+        counted.buffers,
     )

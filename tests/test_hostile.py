@@ -18,13 +18,18 @@ CASES = {
     "20,000-deep block sequences": ("model:\n" + "- " * 20_000 + "ReLU\n", "BC006"),
     "deep block mappings": ("model:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 300)), "BC006"),
     "a chain of 200 blocks": (
-        "blocks:\n" + "".join(f"  b{i}:\n    body: [b{i + 1}]\n" for i in range(200))
-        + "  b200:\n    body: [ReLU]\nmodel: [b0]\n", "BC006"),
+        "blocks:\n"
+        + "".join(f"  b{i}:\n    body: [b{i + 1}]\n" for i in range(200))
+        + "  b200:\n    body: [ReLU]\nmodel: [b0]\n",
+        "BC006",
+    ),
     "150,000 nodes without aliases": ("model: [" + ", ".join(["ReLU"] * 150_000) + "]\n", "BC004"),
     "a billion laughs": (
         "a0: &a0 [ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU, ReLU]\n"
         + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))
-        + "model: *a8\n", "BC004"),
+        + "model: *a8\n",
+        "BC004",
+    ),
     "a python tag": ("model: !!python/object/new:os.system [echo]\n", "BC003"),
     "10**10**10": ("model: [{Linear: [3, '10**10**10']}]\n", "BC021"),
     "a 2,000-character expression": ("model: [{Linear: [3, '" + "1+" * 1000 + "1']}]\n", "BC021"),
@@ -64,8 +69,12 @@ def test_special_files(tmp_path):
     loop.symlink_to(loop)
     big = tmp_path / "big.yaml"
     big.write_bytes(b"# " + b"x" * (11 * 2**20))
-    for path, message in [(fifo, "not a regular file"), (loop, "cannot read the file"),
-                          (big, "over 10 MiB"), (tmp_path, "not a regular file")]:
+    for path, message in [
+        (fifo, "not a regular file"),
+        (loop, "cannot read the file"),
+        (big, "over 10 MiB"),
+        (tmp_path, "not a regular file"),
+    ]:
         [spec] = check_file(path, path.name).specs
         assert spec.findings[0].code == "BC007"
         assert message in spec.findings[0].message

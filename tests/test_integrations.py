@@ -15,8 +15,13 @@ EXAMPLES = ROOT / "examples"
 
 def test_hook_manifest_is_valid():
     pytest.importorskip("pre_commit")
-    run = subprocess.run(["pre-commit", "validate-manifest", ".pre-commit-hooks.yaml"], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        ["pre-commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 

@@ -38,9 +38,9 @@ def test_scalar_spans_for_editing():
     text = "vars:\n  width: 16   # comment\n  q: '8'\n"
     [doc] = load(text)
     span = doc["vars"].value_spans["width"]
-    assert text[span.start:span.end] == "16"
+    assert text[span.start : span.end] == "16"
     quoted = doc["vars"].value_spans["q"]
-    assert (text[quoted.start:quoted.end], quoted.style) == ("'8'", "'")
+    assert (text[quoted.start : quoted.end], quoted.style) == ("'8'", "'")
 
 
 @pytest.mark.parametrize(

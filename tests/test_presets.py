@@ -20,8 +20,9 @@ PUBLISHED = {
     "bert: null": 109_482_240,  # BERT-base
     "bert: {hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096}": 335_141_888,
     "llama: null": 6_738_415_616,  # Llama-2-7B
-    "llama: {hidden_size: 5120, intermediate_size: 13824, num_hidden_layers: 40, num_attention_heads: 40}":
-        13_015_864_320,  # Llama-2-13B
+    "llama: {hidden_size: 5120, intermediate_size: 13824, num_hidden_layers: 40, num_attention_heads: 40}": (
+        13_015_864_320  # Llama-2-13B
+    ),
     "llama: {intermediate_size: 14336, num_key_value_heads: 8}": 7_241_732_096,  # Mistral-7B
     "mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}": 552,
 }

@@ -90,8 +90,9 @@ def test_github_log_is_the_text_reporters(results, quiet):
 def test_github_escapes_as_the_toolkit_does():
     finding = Finding(rules.INVALID_VALUE, "100% sure: a, b\r\nnext", Location(2, 3))
     spec = SpecResult("specs/50%:a,b.yaml", "odd", Location(1, 1), [finding])
-    [annotation] = [line for line in github([FileResult(spec.file, [spec])], environ={}).split("\n")
-                    if line.startswith("::")]
+    [annotation] = [
+        line for line in github([FileResult(spec.file, [spec])], environ={}).split("\n") if line.startswith("::")
+    ]
     assert annotation == (
         "::error file=specs/50%25%3Aa%2Cb.yaml,line=2,col=3,title=BC011 invalid-value"
         "::specs/50%25:a,b.yaml:2:3: 100%25 sure: a, b%0D%0Anext"
@@ -111,7 +112,7 @@ def test_step_summary_is_appended(results, tmp_path):
     github(results, environ={"GITHUB_STEP_SUMMARY": str(summary)})
     written = summary.read_text(encoding="utf-8")
     assert written.startswith("earlier step\n")
-    assert_golden("github-summary.md", written[len("earlier step\n"):])
+    assert_golden("github-summary.md", written[len("earlier step\n") :])
 
 
 def test_step_summary_file_comes_from_the_environment(results, tmp_path, monkeypatch):
@@ -239,10 +240,12 @@ def test_sarif_uris_are_relative_to_the_repository_root(monkeypatch, tmp_path):
     outside.parent.mkdir()
     shutil.copy(ROOT / FAILING, outside)
     monkeypatch.chdir(ROOT / "examples")
-    files = check("failing/mlp-too-deep.yaml", "../tests/fixtures/invalid/unknown-layer.yaml",
-                  str(ROOT / FAILING), str(outside))
-    locations = [result["locations"][0]["physicalLocation"]["artifactLocation"]
-                 for result in sarif(files)["runs"][0]["results"]]
+    files = check(
+        "failing/mlp-too-deep.yaml", "../tests/fixtures/invalid/unknown-layer.yaml", str(ROOT / FAILING), str(outside)
+    )
+    locations = [
+        result["locations"][0]["physicalLocation"]["artifactLocation"] for result in sarif(files)["runs"][0]["results"]
+    ]
     assert locations == [
         {"uri": FAILING, "uriBaseId": "%SRCROOT%"},
         {"uri": INVALID, "uriBaseId": "%SRCROOT%"},

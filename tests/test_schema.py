@@ -136,8 +136,20 @@ def test_specs_the_checker_counts_pass(validator, text):
         "blocks:\n  Linear: {body: ReLU}\nmodel: ReLU\n",  # a block named like a layer
         "name: no model\n",
     ],
-    ids=["top-level-key", "argument-name", "positional-count", "choice", "two-kinds", "two-blocks",
-         "no-kind", "dtype", "tolerance", "torch-target", "block-name", "no-model"],
+    ids=[
+        "top-level-key",
+        "argument-name",
+        "positional-count",
+        "choice",
+        "two-kinds",
+        "two-blocks",
+        "no-kind",
+        "dtype",
+        "tolerance",
+        "torch-target",
+        "block-name",
+        "no-model",
+    ],
 )
 def test_invalid_specs_are_rejected(validator, text):
     assert errors(validator, text)

@@ -58,15 +58,20 @@ def test_mlp_formula_is_the_count():
 
 @settings(max_examples=150, deadline=None)
 @given(
-    i=st.integers(1, 64), o=st.integers(1, 64), layers=st.integers(1, 6), bias=st.booleans(),
-    target=st.integers(1, 200_000), multiple_of=st.sampled_from([1, 2, 8]),
+    i=st.integers(1, 64),
+    o=st.integers(1, 64),
+    layers=st.integers(1, 6),
+    bias=st.booleans(),
+    target=st.integers(1, 200_000),
+    multiple_of=st.sampled_from([1, 2, 8]),
     rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
 )
 def test_closed_form_and_search_agree_and_beat_neighbours(i, o, layers, bias, target, multiple_of, rule):
     spec = spec_of(f"""
         vars: {{width: 4}}
         model:
-          mlp: {{input_dim: {i}, hidden_dim: width, hidden_layers: {layers}, output_dim: {o}, bias: {str(bias).lower()}}}
+          mlp: {{input_dim: {i}, hidden_dim: width, hidden_layers: {layers}, output_dim: {o},
+                bias: {str(bias).lower()}}}
         """)
     closed = solve(spec, "width", target, rule, multiple_of)
     searched = general(spec, "width", target, rule, multiple_of)

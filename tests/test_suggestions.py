@@ -7,8 +7,10 @@ import pytest
 from .conftest import check_spec
 
 MLP_VARS = "vars: {input_dim: 8, hidden_dim: 16, hidden_layers: 4, output_dim: 8}\n"
-MLP_MODEL = ("model: {mlp: {input_dim: input_dim, hidden_dim: hidden_dim, hidden_layers: hidden_layers, "
-             "output_dim: output_dim}}\n")
+MLP_MODEL = (
+    "model: {mlp: {input_dim: input_dim, hidden_dim: hidden_dim, hidden_layers: hidden_layers, "
+    "output_dim: output_dim}}\n"
+)
 
 
 def spec_with(extra: str):
@@ -20,8 +22,10 @@ def test_drift_is_found_at_the_changed_var_with_the_width_that_restores_it():
     [finding] = spec.findings
     assert finding.code == "BC201"
     assert (finding.location.line, finding.location.column) == (1, 53)  # hidden_layers: 4
-    assert finding.message == ("1,096 params is +98.6% off the reference 552 (hidden_layers 2 → 4), outside ±10%; "
-                               "with hidden_dim 11 gives 591 (+7.1%)")
+    assert finding.message == (
+        "1,096 params is +98.6% off the reference 552 (hidden_layers 2 → 4), outside ±10%; "
+        "with hidden_dim 11 gives 591 (+7.1%)"
+    )
     assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("hidden_dim", 11, 591)
 
 
@@ -34,7 +38,9 @@ def test_no_width_within_tolerance_still_gives_the_closest():
 
 def test_within_tolerance_passes():
     text = MLP_VARS.replace("hidden_dim: 16", "hidden_dim: 11") + MLP_MODEL
-    spec = check_spec(text + "match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, tolerance: 8%}\n")
+    spec = check_spec(
+        text + "match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, tolerance: 8%}\n"
+    )
     assert spec.status == "pass"
 
 
@@ -82,9 +88,11 @@ def test_invalid_match(match, message):
     ],
 )
 def test_a_failing_budget_suggests_the_preset_width(budget, value, params):
-    spec = check_spec("vars: {d: 16, layers: 4}\n"
-                      "model: {mlp: {input_dim: 8, hidden_dim: d, hidden_layers: layers, output_dim: 8}}\n"
-                      f"budget: {budget}\n")
+    spec = check_spec(
+        "vars: {d: 16, layers: 4}\n"
+        "model: {mlp: {input_dim: 8, hidden_dim: d, hidden_layers: layers, output_dim: 8}}\n"
+        f"budget: {budget}\n"
+    )
     [finding] = spec.findings
     assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("d", value, params)
 

@@ -39,15 +39,33 @@ def test_modules_that_agree():
 FAILURES = {
     spec: (code, message)
     for spec, code, message in [
-        ("deeper", "BC302", ("models.mlp:MLP has 552 params, the spec 824 (the spec has +272, +49.3%): hidden ×2 in "
-                            "the spec (272 each) would match with ×1: the hidden count differs")),
+        (
+            "deeper",
+            "BC302",
+            (
+                "models.mlp:MLP has 552 params, the spec 824 (the spec has +272, +49.3%): hidden ×2 in "
+                "the spec (272 each) would match with ×1: the hidden count differs"
+            ),
+        ),
         ("frozen-differs", "BC302", "has 650 trainable params, the spec 20,234: the frozen parts differ"),
         ("broken-BuildsLater", "BC302", "if the module creates parameters outside __init__"),
-        ("unimportable", "BC303", ("cannot import models.unimportable:Model: ModuleNotFoundError: No module named "
-                                  "'definitely_not_installed_anywhere' (at models/unimportable.py:1 in <module>)")),
+        (
+            "unimportable",
+            "BC303",
+            (
+                "cannot import models.unimportable:Model: ModuleNotFoundError: No module named "
+                "'definitely_not_installed_anywhere' (at models/unimportable.py:1 in <module>)"
+            ),
+        ),
         ("missing-attribute", "BC303", "module 'models.mlp' has no attribute 'NoSuchClass'"),
-        ("broken-raises_in_init", "BC304", ("models.broken:raises_in_init raised ValueError: width must be a power "
-                                           "of two (at models/broken.py:18 in __init__)")),
+        (
+            "broken-raises_in_init",
+            "BC304",
+            (
+                "models.broken:raises_in_init raised ValueError: width must be a power "
+                "of two (at models/broken.py:18 in __init__)"
+            ),
+        ),
         ("broken-exits", "BC304", "raised SystemExit: 3 (at models/broken.py:41 in exits)"),
         ("broken-returns_a_tensor", "BC305", "it returned Tensor, not a torch.nn.Module"),
         ("broken-Lazy", "BC306", "(body.weight, body.bias): lazy modules cannot be confirmed"),
@@ -86,8 +104,10 @@ def test_a_module_needing_real_tensors_is_built_on_the_cpu_within_the_limit():
     _, specs = check_with_torch("broken-NeedsRealTensors", options=("--torch-cpu-limit", "100B"))
     [finding] = specs["broken-NeedsRealTensors"]["findings"]
     assert finding["code"] == "BC304"
-    assert "cannot be built on the meta device, and building it on the CPU would take 1.06 KiB, over the limit " \
-           "of 100 B" in finding["message"]
+    assert (
+        "cannot be built on the meta device, and building it on the CPU would take 1.06 KiB, over the limit "
+        "of 100 B" in finding["message"]
+    )
 
 
 def test_what_user_code_prints_goes_to_stderr():
@@ -133,6 +153,4 @@ def test_invalid_torch_key():
     from .conftest import check_spec
 
     spec = check_spec("model: [ReLU]\ntorch: {target: models.mlp.MLP}\n")
-    assert [(f.code, f.message) for f in spec.findings] == [
-        ("BC300", 'torch.target must be "package.module:callable"')
-    ]
+    assert [(f.code, f.message) for f in spec.findings] == [("BC300", 'torch.target must be "package.module:callable"')]

@@ -39,7 +39,14 @@ def test_counts(text, value):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("16GiB", 16 * 2**30), ("500MB", 500_000_000), ("1.5 KiB", 1536), ("2kB", 2000), (1024, 1024), ("3TB", 3 * 10**12)],
+    [
+        ("16GiB", 16 * 2**30),
+        ("500MB", 500_000_000),
+        ("1.5 KiB", 1536),
+        ("2kB", 2000),
+        (1024, 1024),
+        ("3TB", 3 * 10**12),
+    ],
 )
 def test_bytes(text, value):
     assert parse_bytes(text) == value
@@ -47,8 +54,14 @@ def test_bytes(text, value):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("12X", "unknown unit 'X'"), ("1.2345k", "not a whole number"), ("abc", "cannot read"), (True, "got true"),
-     ("-5", "cannot read"), ([1], "got list")],
+    [
+        ("12X", "unknown unit 'X'"),
+        ("1.2345k", "not a whole number"),
+        ("abc", "cannot read"),
+        (True, "got true"),
+        ("-5", "cannot read"),
+        ([1], "got list"),
+    ],
 )
 def test_count_errors(text, message):
     with pytest.raises(UnitError) as raised:

@@ -72,7 +72,9 @@ def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERAN
         if not stat.S_ISREG(status.st_mode):  # a device or a pipe could be read forever
             return _file_error(shown_as, rules.UNREADABLE, "not a regular file")
         if status.st_size > MAX_FILE_BYTES:
-            return _file_error(shown_as, rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
+            return _file_error(
+                shown_as, rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec"
+            )
         data = path.read_bytes()
     except OSError as error:
         return _file_error(shown_as, rules.UNREADABLE, f"cannot read the file: {error.strerror or error}")
@@ -83,13 +85,18 @@ def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERAN
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return _file_error(shown_as, rules.NOT_TEXT, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
-                           Location(line, column))
+        return _file_error(
+            shown_as,
+            rules.NOT_TEXT,
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+            Location(line, column),
+        )
     return check_text(text, shown_as, path.parent, tolerance)
 
 
-def check_text(text: str, file: str, folder: Path | None = None,
-               tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
+def check_text(
+    text: str, file: str, folder: Path | None = None, tolerance: Tolerance = DEFAULT_TOLERANCE
+) -> FileResult:
     """Check every spec in the YAML `text` of `file`; `folder` is where its references are looked up."""
     result = FileResult(file)
     documents: list[Document] = []
@@ -118,8 +125,9 @@ def is_spec(value: object) -> bool:
     return isinstance(value, YamlMapping) and any(key in value for key in SPEC_ONLY_KEYS)
 
 
-def check_document(source: Document, file: str, name: str, folder: Path,
-                   tolerance: Tolerance = DEFAULT_TOLERANCE) -> SpecResult:
+def check_document(
+    source: Document, file: str, name: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE
+) -> SpecResult:
     document = source.value
     result = SpecResult(file, name, document.location, document=source.number)
     try:
@@ -129,8 +137,11 @@ def check_document(source: Document, file: str, name: str, folder: Path,
             return result
         result.spec, result.name = spec, spec.name
         result.tree = count_model(spec)
-        failed_budget = [] if spec.budget is None else \
-            check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype)
+        failed_budget = (
+            []
+            if spec.budget is None
+            else check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype)
+        )
         if failed_budget or spec.match is not None:
             # The solver is loaded only when there is something to solve: most checks pass.
             from .suggestions import check_match, with_budget_suggestion
@@ -159,11 +170,14 @@ def _reference_counter(folder: Path):
             text = path.read_text(encoding="utf-8-sig")
             document = next(d for d in load_documents(text) if is_spec(d.value))
         except (OSError, UnicodeDecodeError, LoadError, StopIteration):
-            raise SpecError(rules.INVALID_MATCH, f"match.reference: no spec can be read from {reference}",
-                            FILE_START) from None
+            raise SpecError(
+                rules.INVALID_MATCH, f"match.reference: no spec can be read from {reference}", FILE_START
+            ) from None
         spec, findings = parse_spec(document.value, str(path), path.stem)
         if spec is None:
-            raise SpecError(rules.INVALID_MATCH, f"match.reference {reference} is invalid: {findings[0].message}", FILE_START)
+            raise SpecError(
+                rules.INVALID_MATCH, f"match.reference {reference} is invalid: {findings[0].message}", FILE_START
+            )
         return count_model(spec).params
 
     return count_file

@@ -52,8 +52,14 @@ def trainable_of(tree: Part) -> int:
     return tree.trainable
 
 
-def solve(spec: Spec, var: str, target: int, rule: str = CLOSEST, multiple_of: int = 1,
-          measure: Callable[[Part], int] = params_of) -> Solution:
+def solve(
+    spec: Spec,
+    var: str,
+    target: int,
+    rule: str = CLOSEST,
+    multiple_of: int = 1,
+    measure: Callable[[Part], int] = params_of,
+) -> Solution:
     """The value of `var` (a multiple of `multiple_of`) whose count best meets `target` under `rule`."""
     closed = _mlp_closed_form(spec, var, target, rule, multiple_of, measure)
     if closed is not None:
@@ -137,8 +143,9 @@ class _Search:
         return self.valid_from(high[0] - 1, step=-1), high
 
 
-def _choose(var: str, target: int, rule: str, multiple_of: int,
-            low: tuple[int, int] | None, high: tuple[int, int] | None) -> Solution:
+def _choose(
+    var: str, target: int, rule: str, multiple_of: int, low: tuple[int, int] | None, high: tuple[int, int] | None
+) -> Solution:
     """Pick from the neighbours around the target: ties go to the smaller value."""
     if rule == AT_LEAST or (rule == AT_MOST and high is not None and high[1] == target):
         chosen = high
@@ -176,8 +183,9 @@ def mlp_real_width(input_dim: int, output_dim: int, hidden_layers: int, target: 
     return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
 
 
-def _mlp_closed_form(spec: Spec, var: str, target: int, rule: str, multiple_of: int,
-                     measure: Callable[[Part], int]) -> Solution | None:
+def _mlp_closed_form(
+    spec: Spec, var: str, target: int, rule: str, multiple_of: int, measure: Callable[[Part], int]
+) -> Solution | None:
     """The closed form, when the spec is one `mlp` whose hidden_dim is `var` (and nothing frozen)."""
     arguments = _mlp_arguments(spec, var)
     if arguments is None or measure is not params_of:

@@ -28,8 +28,10 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
     changed = [] if reference_spec is None else changed_vars(reference_spec, spec, match.vary)
     where = location_of_var(spec, changed[0]) if changed else location_of_var(spec, match.vary)
     change = f" ({changes_text(reference_spec, spec, changed)})" if changed else ""
-    message = f"{tree.params:,} params is {off / reference:+.1%} off the reference {reference:,}{change}, " \
-              f"outside ±{match.tolerance}; "
+    message = (
+        f"{tree.params:,} params is {off / reference:+.1%} off the reference {reference:,}{change}, "
+        f"outside ±{match.tolerance}; "
+    )
     if solution.value is not None and solution.value == spec.vars[match.vary]:
         message += f"no {match.vary} comes within it, and {solution.value} is already the closest"
         return [Finding(rules.MATCH_DRIFT, message, where)]
@@ -50,8 +52,11 @@ def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, Spec
 
 def changed_vars(before: Spec, after: Spec, width: str | None) -> list[str]:
     """The vars (the width aside) whose values differ between two versions of a spec."""
-    return [name for name, value in after.vars.items()
-            if name != width and name in before.vars and before.vars[name] != value]
+    return [
+        name
+        for name, value in after.vars.items()
+        if name != width and name in before.vars and before.vars[name] != value
+    ]
 
 
 def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
@@ -92,19 +97,23 @@ def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
         return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of)
     if finding.rule == rules.TRAINABLE_BUDGET:
         return _solve_limit(spec, var, budget.trainable, finding.location, multiple_of, trainable_of)
-    if finding.rule == rules.MEMORY_BUDGET and budget.memory.max is not None and finding.location == budget.memory.max_location:
+    if (
+        finding.rule == rules.MEMORY_BUDGET
+        and budget.memory.max is not None
+        and finding.location == budget.memory.max_location
+    ):
         bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
         return solve(spec, var, budget.memory.max * 8 // bits, AT_MOST, multiple_of)
     return None
 
 
-def _solve_limit(spec: Spec, var: str, limits: Limits, location: Location, multiple_of: int,
-                 measure: Callable[[Part], int]) -> Solution | None:
+def _solve_limit(
+    spec: Spec, var: str, limits: Limits, location: Location, multiple_of: int, measure: Callable[[Part], int]
+) -> Solution | None:
     for bound, rule in (("max", AT_MOST), ("min", AT_LEAST), ("target", CLOSEST)):
         if getattr(limits, f"{bound}_location") == location and getattr(limits, bound) is not None:
             return solve(spec, var, getattr(limits, bound), rule, multiple_of, measure)
     return None
-
 
 
 def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: str) -> list[Finding]:
@@ -112,15 +121,27 @@ def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: s
     var = width_var(spec)
     changed = changed_vars(base, spec, var)
     off = tree.params - base_params
-    if var is None or not changed or var not in base.vars or base.vars[var] != spec.vars[var] \
-            or abs(off) <= spec.tolerance.allowed(base_params):
+    if (
+        var is None
+        or not changed
+        or var not in base.vars
+        or base.vars[var] != spec.vars[var]
+        or abs(off) <= spec.tolerance.allowed(base_params)
+    ):
         return []
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
     solution = solve(spec, var, base_params, CLOSEST, multiple_of)
-    message = f"{changes_text(base, spec, changed)} since {revision} moved the count {base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
+    message = (
+        f"{changes_text(base, spec, changed)} since {revision} moved the count "
+        f"{base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
+    )
     if solution.value is None:
-        return [Finding(rules.BASE_DRIFT, f"{message}; no value of {var} restores it: {solution.problem}",
-                        location_of_var(spec, changed[0]))]
+        return [
+            Finding(
+                rules.BASE_DRIFT,
+                f"{message}; no value of {var} restores it: {solution.problem}",
+                location_of_var(spec, changed[0]),
+            )
+        ]
     message += f"; {var} {solution.value} restores {solution.params:,} ({solution.error:+.1%})"
-    return [Finding(rules.BASE_DRIFT, message, location_of_var(spec, changed[0]),
-                    suggestion=_suggestion(solution))]
+    return [Finding(rules.BASE_DRIFT, message, location_of_var(spec, changed[0]), suggestion=_suggestion(solution))]

@@ -1,9 +1,9 @@
 """Budgets: reading `budget:` and checking counts against it.
 
-    budget: 125M                  a maximum
-    budget: 552 ± 2%              a target with a tolerance ("+-" works too)
-    budget: {min: 1M, max: 1.2M}
-    budget: {max: 7B, trainable: {max: 20M}, memory: {max: 16GiB, dtype: bfloat16}}
+budget: 125M                  a maximum
+budget: 552 ± 2%              a target with a tolerance ("+-" works too)
+budget: {min: 1M, max: 1.2M}
+budget: {max: 7B, trainable: {max: 20M}, memory: {max: 16GiB, dtype: bfloat16}}
 """
 
 from __future__ import annotations
@@ -85,11 +85,13 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
     if raw is None:
         return None
     if isinstance(raw, YamlMapping):
-        unknown = [key for key in raw if key not in LIMIT_KEYS + ("trainable", "memory")]
+        unknown = [key for key in raw if key not in (*LIMIT_KEYS, "trainable", "memory")]
         if unknown:
             key = unknown[0]
-            keys = LIMIT_KEYS + ("trainable", "memory")
-            raise SpecError(rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key])
+            keys = (*LIMIT_KEYS, "trainable", "memory")
+            raise SpecError(
+                rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key]
+            )
         trainable = raw.get("trainable")
         memory = raw.get("memory")
         memory_dtype = None
@@ -97,7 +99,8 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
             memory_dtype = memory["dtype"]
             if memory_dtype not in DTYPE_BITS:
                 raise SpecError(
-                    rules.INVALID_BUDGET, f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
+                    rules.INVALID_BUDGET,
+                    f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
                     memory.location_of("dtype"),
                 )
         has_params = any(key in raw for key in LIMIT_KEYS) or (trainable is None and memory is None)
@@ -121,7 +124,11 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         return Limits(max=_amount(parse, raw, location), max_location=location)
     for key in raw:
         if key not in LIMIT_KEYS + skip:
-            raise SpecError(rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}", raw.key_locations[key])
+            raise SpecError(
+                rules.INVALID_BUDGET,
+                f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}",
+                raw.key_locations[key],
+            )
 
     def read(key: str) -> int | None:
         return None if raw.get(key) is None else _amount(parse, raw[key], raw.location_of(key))
@@ -139,7 +146,9 @@ def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tup
         target_location=raw.value_locations.get("target"),
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
-        raise SpecError(rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min"))
+        raise SpecError(
+            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min")
+        )
     if limits.min is None and limits.max is None and limits.target is None:
         raise SpecError(rules.INVALID_BUDGET, "a budget needs `max`, `min` or `target`", location)
     return limits
@@ -227,13 +236,18 @@ def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str
     """All budget findings for a model with these counts."""
     findings = []
     if budget.params is not None:
-        findings += check_limits(budget.params, Quantity(params, "params", (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET)))
+        findings += check_limits(
+            budget.params, Quantity(params, "params", (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET))
+        )
     if budget.trainable is not None:
-        findings += check_limits(budget.trainable, Quantity(trainable, "trainable params", (rules.TRAINABLE_BUDGET,) * 3))
+        findings += check_limits(
+            budget.trainable, Quantity(trainable, "trainable params", (rules.TRAINABLE_BUDGET,) * 3)
+        )
     if budget.memory is not None:
         dtype = budget.memory_dtype or default_dtype
         memory = dtype_bytes(params, dtype)
         findings += check_limits(
-            budget.memory, Quantity(memory, f"of {dtype} parameter memory", (rules.MEMORY_BUDGET,) * 3, show=format_bytes)
+            budget.memory,
+            Quantity(memory, f"of {dtype} parameter memory", (rules.MEMORY_BUDGET,) * 3, show=format_bytes),
         )
     return findings

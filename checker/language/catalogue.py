@@ -277,8 +277,9 @@ def _cell(gates: int) -> Callable[[SimpleNamespace], TensorTable]:
     return params
 
 
-def _attention(e: int, bias: bool = True, kdim: int | None = None, vdim: int | None = None,
-               add_bias_kv: bool = False) -> TensorTable:
+def _attention(
+    e: int, bias: bool = True, kdim: int | None = None, vdim: int | None = None, add_bias_kv: bool = False
+) -> TensorTable:
     kdim = e if kdim is None else kdim
     vdim = e if vdim is None else vdim
     if kdim == e and vdim == e:
@@ -352,8 +353,10 @@ def _conv_layer(name: str, dims: int) -> Layer:
         f"padding_mode: {_PADDING_MODES} = zeros, {FACTORY}",
         params=_conv(dims, transposed=False),
         output=lambda a, size: a.out_channels,
-        requires=_CONV_CHECKS
-        + ((_padding_strings_unstrided, "padding='same' is not supported for strided convolutions"),),
+        requires=(
+            *_CONV_CHECKS,
+            (_padding_strings_unstrided, "padding='same' is not supported for strided convolutions"),
+        ),
     )
 
 
@@ -365,13 +368,16 @@ def _conv_transpose_layer(name: str, dims: int) -> Layer:
         f"padding_mode: {_PADDING_MODES} = zeros, {FACTORY}",
         params=_conv(dims, transposed=True),
         output=lambda a, size: a.out_channels,
-        requires=_CONV_CHECKS
-        + ((lambda a: a.padding_mode == "zeros", f'Only "zeros" padding mode is supported for {name}'),),
+        requires=(
+            *_CONV_CHECKS,
+            (lambda a: a.padding_mode == "zeros", f'Only "zeros" padding mode is supported for {name}'),
+        ),
     )
 
 
-def _batch_norm_layer(name: str, momentum: str = "float? = 0.1", affine: str = "True",
-                      track: str = "True", extra: str = "") -> Layer:
+def _batch_norm_layer(
+    name: str, momentum: str = "float? = 0.1", affine: str = "True", track: str = "True", extra: str = ""
+) -> Layer:
     return Layer(
         name,
         f"num_features: size, eps: float = 1e-05, momentum: {momentum}, affine: bool = {affine}, "
@@ -404,10 +410,14 @@ def _pixel_shuffle(a: SimpleNamespace, size: int | None) -> int | None:
 
 _INPLACE = "inplace: bool = False"
 _DROPOUT = "p: float = 0.5, inplace: bool = False"
-_POOL = "kernel_size: ints, stride: ints? = None, padding: ints = 0, dilation: ints = 1, " \
-        "return_indices: bool = False, ceil_mode: bool = False"
-_AVG_POOL = "kernel_size: ints, stride: ints? = None, padding: ints = 0, ceil_mode: bool = False, " \
-            "count_include_pad: bool = True, divisor_override: int? = None"
+_POOL = (
+    "kernel_size: ints, stride: ints? = None, padding: ints = 0, dilation: ints = 1, "
+    "return_indices: bool = False, ceil_mode: bool = False"
+)
+_AVG_POOL = (
+    "kernel_size: ints, stride: ints? = None, padding: ints = 0, ceil_mode: bool = False, "
+    "count_include_pad: bool = True, divisor_override: int? = None"
+)
 _LP_POOL = "norm_type: float, kernel_size: ints, stride: ints? = None, ceil_mode: bool = False"
 _UNPOOL = "kernel_size: ints, stride: ints? = None, padding: ints = 0"
 _UPSAMPLE = "size: ints? = None, scale_factor: float|ints? = None"
@@ -442,9 +452,7 @@ LAYERS: Mapping[str, Layer] = {
             "num_embeddings: size, embedding_dim: size, padding_idx: int? = None, max_norm: float? = None, "
             "norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False, "
             f"_weight: null = None, _freeze: bool = False, {FACTORY}",
-            params=lambda a: {
-                "weight": Tensor("weight", (a.num_embeddings, a.embedding_dim), trainable=not a._freeze)
-            },
+            params=lambda a: {"weight": Tensor("weight", (a.num_embeddings, a.embedding_dim), trainable=not a._freeze)},
             output=lambda a, size: a.embedding_dim,
             requires=(
                 (
@@ -470,7 +478,8 @@ LAYERS: Mapping[str, Layer] = {
         _instance_norm_layer("InstanceNorm3d"),
         Layer(
             "LayerNorm",
-            f"normalized_shape: shape, eps: float = 1e-05, elementwise_affine: bool = True, bias: bool = True, {FACTORY}",
+            "normalized_shape: shape, eps: float = 1e-05, elementwise_affine: bool = True, "
+            f"bias: bool = True, {FACTORY}",
             params=lambda a: {
                 "weight": _normalized(a.normalized_shape) if a.elementwise_affine else None,
                 "bias": _normalized(a.normalized_shape) if a.elementwise_affine and a.bias else None,
@@ -494,7 +503,8 @@ LAYERS: Mapping[str, Layer] = {
         Layer(
             "RNN",
             "input_size: positive, hidden_size: positive, num_layers: positive = 1, nonlinearity: {tanh;relu} = tanh, "
-            f"bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, {FACTORY}",
+            "bias: bool = True, batch_first: bool = False, dropout: float = 0.0, "
+            f"bidirectional: bool = False, {FACTORY}",
             params=_rnn(gates=1),
             output=_rnn_output,
         ),
@@ -595,8 +605,11 @@ LAYERS: Mapping[str, Layer] = {
         _free("CELU", "alpha: float = 1.0, inplace: bool = False"),
         _free("LeakyReLU", "negative_slope: float = 0.01, inplace: bool = False"),
         _free("RReLU", "lower: float = 0.125, upper: float = 0.3333333333333333, inplace: bool = False"),
-        _free("Hardtanh", "min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False, "
-                          "min_value: float? = None, max_value: float? = None"),
+        _free(
+            "Hardtanh",
+            "min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False, "
+            "min_value: float? = None, max_value: float? = None",
+        ),
         _free("Threshold", "threshold: float, value: float, inplace: bool = False"),
         _free("Hardshrink", "lambd: float = 0.5"),
         _free("Softshrink", "lambd: float = 0.5"),
@@ -620,8 +633,11 @@ LAYERS: Mapping[str, Layer] = {
         _free("MaxPool1d", _POOL),
         _free("MaxPool2d", _POOL),
         _free("MaxPool3d", _POOL),
-        _free("AvgPool1d", "kernel_size: ints, stride: ints? = None, padding: ints = 0, ceil_mode: bool = False, "
-                           "count_include_pad: bool = True"),
+        _free(
+            "AvgPool1d",
+            "kernel_size: ints, stride: ints? = None, padding: ints = 0, ceil_mode: bool = False, "
+            "count_include_pad: bool = True",
+        ),
         _free("AvgPool2d", _AVG_POOL),
         _free("AvgPool3d", _AVG_POOL),
         _free("LPPool1d", _LP_POOL),
@@ -636,10 +652,16 @@ LAYERS: Mapping[str, Layer] = {
         _free("AdaptiveMaxPool1d", "output_size: ints?, return_indices: bool = False"),
         _free("AdaptiveMaxPool2d", "output_size: ints?, return_indices: bool = False"),
         _free("AdaptiveMaxPool3d", "output_size: ints?, return_indices: bool = False"),
-        _free("FractionalMaxPool2d", "kernel_size: ints, output_size: ints? = None, output_ratio: float|ints? = None, "
-                                     "return_indices: bool = False, _random_samples: null = None"),
-        _free("FractionalMaxPool3d", "kernel_size: ints, output_size: ints? = None, output_ratio: float|ints? = None, "
-                                     "return_indices: bool = False, _random_samples: null = None"),
+        _free(
+            "FractionalMaxPool2d",
+            "kernel_size: ints, output_size: ints? = None, output_ratio: float|ints? = None, "
+            "return_indices: bool = False, _random_samples: null = None",
+        ),
+        _free(
+            "FractionalMaxPool3d",
+            "kernel_size: ints, output_size: ints? = None, output_ratio: float|ints? = None, "
+            "return_indices: bool = False, _random_samples: null = None",
+        ),
         _free("LocalResponseNorm", "size: positive, alpha: float = 0.0001, beta: float = 0.75, k: float = 1.0"),
         _free("CrossMapLRN2d", "size: positive, alpha: float = 0.0001, beta: float = 0.75, k: float = 1"),
         _free("ZeroPad1d", "padding: ints"),
@@ -657,20 +679,30 @@ LAYERS: Mapping[str, Layer] = {
         _free("CircularPad1d", "padding: ints"),
         _free("CircularPad2d", "padding: ints"),
         _free("CircularPad3d", "padding: ints"),
-        _free("Upsample", f"{_UPSAMPLE}, mode: {{nearest;linear;bilinear;bicubic;trilinear;area;nearest-exact}} = "
-                          "nearest, align_corners: bool? = None, recompute_scale_factor: bool? = None"),
+        _free(
+            "Upsample",
+            f"{_UPSAMPLE}, mode: {{nearest;linear;bilinear;bicubic;trilinear;area;nearest-exact}} = "
+            "nearest, align_corners: bool? = None, recompute_scale_factor: bool? = None",
+        ),
         _free("UpsamplingNearest2d", _UPSAMPLE),
         _free("UpsamplingBilinear2d", _UPSAMPLE),
         _free("ChannelShuffle", "groups: positive"),
         _free("PixelShuffle", "upscale_factor: positive", output=_pixel_shuffle),
-        _free("PixelUnshuffle", "downscale_factor: positive",
-              output=lambda a, size: None if size is None else size * a.downscale_factor**2),
+        _free(
+            "PixelUnshuffle",
+            "downscale_factor: positive",
+            output=lambda a, size: None if size is None else size * a.downscale_factor**2,
+        ),
         _free("Flatten", "start_dim: int = 1, end_dim: int = -1", output=unknown_size),
         _free("Unflatten", "dim: int, unflattened_size: ints", output=unknown_size),
-        _free("Fold", "output_size: ints, kernel_size: ints, dilation: ints = 1, padding: ints = 0, stride: ints = 1",
-              output=unknown_size),
-        _free("Unfold", "kernel_size: ints, dilation: ints = 1, padding: ints = 0, stride: ints = 1",
-              output=unknown_size),
+        _free(
+            "Fold",
+            "output_size: ints, kernel_size: ints, dilation: ints = 1, padding: ints = 0, stride: ints = 1",
+            output=unknown_size,
+        ),
+        _free(
+            "Unfold", "kernel_size: ints, dilation: ints = 1, padding: ints = 0, stride: ints = 1", output=unknown_size
+        ),
         _free("CosineSimilarity", "dim: int = 1, eps: float = 1e-08", output=unknown_size),
         _free("PairwiseDistance", "p: float = 2.0, eps: float = 1e-06, keepdim: bool = False", output=unknown_size),
     )

@@ -91,7 +91,7 @@ class Scope:
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
-        return Scope(env, _BlockScope(block), self.stack + (block.name,), self.frozen, deeper.depth)
+        return Scope(env, _BlockScope(block), (*self.stack, block.name), self.frozen, deeper.depth)
 
 
 def count_model(spec: Spec) -> Part:
@@ -133,7 +133,9 @@ class _Counter:
         kinds = [key for key in node if key not in MODIFIERS]
         if len(kinds) != 1:
             if not kinds:
-                raise SpecError(rules.INVALID_NODE, "this node has modifiers but no layer, block or preset", node.location)
+                raise SpecError(
+                    rules.INVALID_NODE, "this node has modifiers but no layer, block or preset", node.location
+                )
             listed = ", ".join(str(kind) for kind in kinds)
             raise SpecError(
                 rules.INVALID_NODE,
@@ -162,8 +164,9 @@ class _Counter:
 
         return self._repeated(count_once, repeat, size, node.location)
 
-    def _kind(self, kind: Any, args: Any, kind_location: Location, args_location: Location,
-              size: Size, scope: Scope) -> Part:
+    def _kind(
+        self, kind: Any, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
+    ) -> Part:
         if kind == "sequential":
             return self._sequence(args, args_location, size, scope, "sequential")
         if kind == "parallel":
@@ -171,8 +174,11 @@ class _Counter:
         bound = scope.env.get(kind) if isinstance(kind, str) else None
         if isinstance(bound, NodeValue):
             if args is not None:
-                raise SpecError(rules.INVALID_NODE, f"{kind} stands for a layer given elsewhere; it takes no arguments here",
-                                args_location)
+                raise SpecError(
+                    rules.INVALID_NODE,
+                    f"{kind} stands for a layer given elsewhere; it takes no arguments here",
+                    args_location,
+                )
             return self.count(bound.node, bound.location, size, scope)
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
         if block is None and isinstance(kind, str):
@@ -206,8 +212,11 @@ class _Counter:
         known = {child.output for child in children if isinstance(child.output, int)}
         if len(known) > 1:
             sizes = ", ".join(f"{_show_size(child.output)}" for child in children)
-            raise SpecError(rules.SIZE_MISMATCH, f"the branches of `parallel` output different sizes ({sizes}); "
-                                     "they must agree to be added", location)
+            raise SpecError(
+                rules.SIZE_MISMATCH,
+                f"the branches of `parallel` output different sizes ({sizes}); they must agree to be added",
+                location,
+            )
         output = known.pop() if known else (children[0].output if children else size)
         return _composite("parallel", "parallel", location, output, children)
 
@@ -224,21 +233,25 @@ class _Counter:
         distinct: list[Part] = []
         while len(distinct) < repeat:
             if len(distinct) == MAX_DISTINCT_COPIES:
-                raise SpecError(rules.TOO_LARGE, f"the size changes with every copy of this repeat (over "
-                                         f"{MAX_DISTINCT_COPIES} distinct copies)", location)
+                raise SpecError(
+                    rules.TOO_LARGE,
+                    f"the size changes with every copy of this repeat (over {MAX_DISTINCT_COPIES} distinct copies)",
+                    location,
+                )
             distinct.append(count_once(size))
             if distinct[-1].output == size:
                 break
             size = distinct[-1].output
-        parts = distinct[:-1] + [distinct[-1].times(repeat - len(distinct) + 1)]
+        parts = [*distinct[:-1], distinct[-1].times(repeat - len(distinct) + 1)]
         if len(parts) == 1:
             return parts[0]
         first = distinct[0]
         return _composite(first.label, f"{first.kind} ×{repeat}", location, parts[-1].output, parts)
 
     # ------------------------------------------------------------ blocks
-    def _block(self, block: Block, args: Any, kind_location: Location, args_location: Location,
-               size: Size, scope: Scope) -> Part:
+    def _block(
+        self, block: Block, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
+    ) -> Part:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
             raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
         given = _bind_block_arguments(block, args, args_location)
@@ -256,10 +269,15 @@ class _Counter:
             try:
                 holds = evaluate(condition, env)
             except ExpressionError as error:
-                raise SpecError(rules.INVALID_EXPRESSION, f"{block.name} require {condition!r}: {error}", where) from None
+                raise SpecError(
+                    rules.INVALID_EXPRESSION, f"{block.name} require {condition!r}: {error}", where
+                ) from None
             if not holds:
-                raise SpecError(rules.REQUIRE_FAILED, f"{block.name} requires {condition!r}, which fails for "
-                                         f"{_values_in(condition, env)}", args_location)
+                raise SpecError(
+                    rules.REQUIRE_FAILED,
+                    f"{block.name} requires {condition!r}, which fails for {_values_in(condition, env)}",
+                    args_location,
+                )
         inner = scope.inside(block, env, kind_location)
         try:
             body = self.count(block.body, block.body_location, size, inner)
@@ -268,18 +286,24 @@ class _Counter:
                 raise
             # Point at the user's line, not into the preset's own file.
             finding = error.finding
-            raise SpecError(finding.rule, f"{finding.message} (in preset {block.name}, at its line "
-                                          f"{finding.location.line})", kind_location) from None
+            raise SpecError(
+                finding.rule,
+                f"{finding.message} (in preset {block.name}, at its line {finding.location.line})",
+                kind_location,
+            ) from None
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
 
     # ------------------------------------------------------------ layers
-    def _layer(self, layer: Layer, args: Any, kind_location: Location, args_location: Location,
-               size: Size, scope: Scope) -> Part:
+    def _layer(
+        self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
+    ) -> Part:
         values = bind_layer_arguments(layer, args, args_location, size, scope.env, kind_location)
         arguments = SimpleNamespace(**values)
         refusal = layer.refusal(arguments)
         if refusal is not None:
-            raise SpecError(rules.INVALID_LAYER, f"torch refuses {layer.name}({_call(layer, values)}): {refusal}", kind_location)
+            raise SpecError(
+                rules.INVALID_LAYER, f"torch refuses {layer.name}({_call(layer, values)}): {refusal}", kind_location
+            )
         tensors = layer.parameters(arguments)
         if scope.frozen:
             tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
@@ -303,8 +327,11 @@ class _Counter:
         target = self.names.get(target_name) if isinstance(target_name, str) else None
         if target is None:
             named = ", ".join(sorted(self.names)) or "none yet"
-            raise SpecError(rules.INVALID_TIE, f"tie: no layer named {target_name!r} before this one (named so far: {named})",
-                            location)
+            raise SpecError(
+                rules.INVALID_TIE,
+                f"tie: no layer named {target_name!r} before this one (named so far: {named})",
+                location,
+            )
         available = {tensor.name: tensor for tensor in owned_tensors(target)}
         kept, shared = [], set()
         for tensor in owned_tensors(part):
@@ -333,7 +360,9 @@ class _Counter:
         if isinstance(value, str):
             value = _evaluate(value, scope.env, node.location_of(key), key)
         if not isinstance(value, bool):
-            raise SpecError(rules.INVALID_VALUE, f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key))
+            raise SpecError(
+                rules.INVALID_VALUE, f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key)
+            )
         return value
 
     def _repeat_count(self, node: YamlMapping, scope: Scope) -> int:
@@ -361,8 +390,9 @@ class _BlockScope(Mapping):
 
 
 # ------------------------------------------------------------ arguments
-def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size,
-                         env: Mapping[str, Any], kind_location: Location) -> dict[str, Any]:
+def bind_layer_arguments(
+    layer: Layer, args: Any, location: Location, size: Size, env: Mapping[str, Any], kind_location: Location
+) -> dict[str, Any]:
     """Match the written arguments to the torch signature, as Python would, and read each value."""
     signature = layer.signature
     written = _written_arguments(layer.name, signature, args, location)
@@ -387,13 +417,17 @@ def bind_layer_arguments(layer: Layer, args: Any, location: Location, size: Size
                 kind_location,
             )
         else:
-            raise SpecError(rules.MISSING_ARGUMENT, f"{layer.name} needs `{argument.name}` "
-                                     f"({layer.name}({_signature_names(signature)}))", location)
+            raise SpecError(
+                rules.MISSING_ARGUMENT,
+                f"{layer.name} needs `{argument.name}` ({layer.name}({_signature_names(signature)}))",
+                location,
+            )
     return values
 
 
-def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
-                       location: Location) -> dict[str, tuple[Any, Location]]:
+def _written_arguments(
+    owner: str, signature: tuple[Argument, ...], args: Any, location: Location
+) -> dict[str, tuple[Any, Location]]:
     """{name: (raw value, location)} from a scalar, a list or a mapping of arguments."""
     positional = [a for a in signature if not a.keyword_only and a.variadic != "**"]
     takes_any_keyword = any(a.variadic == "**" for a in signature)
@@ -404,8 +438,12 @@ def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
         names = {a.name for a in signature if a.variadic != "**"}
         for key, value in args.items():
             if key not in names and not takes_any_keyword:
-                raise SpecError(rules.UNKNOWN_ARGUMENT, f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
-                                         f"it takes {_signature_names(signature)}", args.key_locations[key])
+                raise SpecError(
+                    rules.UNKNOWN_ARGUMENT,
+                    f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
+                    f"it takes {_signature_names(signature)}",
+                    args.key_locations[key],
+                )
             written[key] = (value, args.location_of(key))
         return written
     items = list(args) if isinstance(args, YamlSequence) else [args]
@@ -420,8 +458,12 @@ def _written_arguments(owner: str, signature: tuple[Argument, ...], args: Any,
         if index >= len(positional):
             if takes_any_keyword:
                 break
-            raise SpecError(rules.UNKNOWN_ARGUMENT, f"{owner} takes at most {len(positional)} positional arguments "
-                                     f"({', '.join(a.name for a in positional)}), got {len(items)}", where)
+            raise SpecError(
+                rules.UNKNOWN_ARGUMENT,
+                f"{owner} takes at most {len(positional)} positional arguments "
+                f"({', '.join(a.name for a in positional)}), got {len(items)}",
+                where,
+            )
         written[positional[index].name] = (value, where)
     return written
 
@@ -433,14 +475,21 @@ def _bind_block_arguments(block: Block, args: Any, location: Location) -> dict[s
     if isinstance(args, YamlMapping):
         for key in args:
             if key not in names:
-                raise SpecError(rules.UNKNOWN_ARGUMENT, f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
-                                         f"it takes {', '.join(names) or 'none'}", args.key_locations[key])
+                raise SpecError(
+                    rules.UNKNOWN_ARGUMENT,
+                    f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
+                    f"it takes {', '.join(names) or 'none'}",
+                    args.key_locations[key],
+                )
         return {key: (value, args.location_of(key)) for key, value in args.items()}
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
     if len(items) > len(names):
-        raise SpecError(rules.UNKNOWN_ARGUMENT, f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
-                        location)
+        raise SpecError(
+            rules.UNKNOWN_ARGUMENT,
+            f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
+            location,
+        )
     return {name: (value, where) for name, value, where in zip(names, items, locations)}
 
 
@@ -455,13 +504,17 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if argument.variadic == "*":
         items = raw if isinstance(raw, YamlSequence) else [raw]
         single = dataclasses.replace(argument, variadic="")
-        return tuple(_read_argument(owner, single, item, location_in(raw, i, location), env)
-                     for i, item in enumerate(items))
+        return tuple(
+            _read_argument(owner, single, item, location_in(raw, i, location), env) for i, item in enumerate(items)
+        )
     if "any" in kinds or (isinstance(raw, str) and (raw in argument.choices or "str" in kinds)):
         return raw
     if kinds == ("null",):
-        raise SpecError(rules.INVALID_VALUE, f"{what} cannot be given in a spec (torch takes an object there); "
-                                 "write it as nodes instead", location)
+        raise SpecError(
+            rules.INVALID_VALUE,
+            f"{what} cannot be given in a spec (torch takes an object there); write it as nodes instead",
+            location,
+        )
     if kinds == ("choice",):
         choices = ", ".join(sorted(argument.choices))
         raise SpecError(rules.INVALID_VALUE, f"{what} must be one of {choices}, not {_describe(raw)}", location)
@@ -499,8 +552,9 @@ def _evaluate(text: str, env: Mapping[str, Any], location: Location, what: str) 
         raise SpecError(rules.INVALID_EXPRESSION, f"{what}: cannot compute {text!r}: {error}", location) from None
 
 
-def _as_int(value: Any, what: str, location: Location, minimum: int | None = None,
-            expression: str | None = None) -> int:
+def _as_int(
+    value: Any, what: str, location: Location, minimum: int | None = None, expression: str | None = None
+) -> int:
     """An integer from an int or an integral float (1024.0); anything else is an error."""
     source = f" ({expression!r} = {value})" if expression else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -548,8 +602,10 @@ def owned_tensors(part: Part) -> list[Tensor]:
 
 def _unknown_kind_message(kind: Any, scope: Scope) -> str:
     if isinstance(kind, str) and kind.startswith("Lazy") and kind[4:] in LAYERS:
-        return (f"{kind} infers its input size on the first forward pass, which a spec cannot do; "
-                f"write {kind[4:]} and omit its input size: it takes the running size")
+        return (
+            f"{kind} infers its input size on the first forward pass, which a spec cannot do; "
+            f"write {kind[4:]} and omit its input size: it takes the running size"
+        )
     known = list(LAYERS) + list(scope.blocks) + presets.names() + list(CONTROL_KINDS)
     return f"unknown layer {kind!r}{did_you_mean(kind, known)}: not a torch.nn layer, block or preset"
 

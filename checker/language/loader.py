@@ -171,10 +171,14 @@ class _Builder:
                 return result, event.start_mark.index
             location = Location.of(event.start_mark)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._check_tag(event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location)
+                self._check_tag(
+                    event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location
+                )
                 if len(stack) >= MAX_DEPTH:
                     raise LoadError(rules.TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels", location)
-                container = YamlMapping(location) if isinstance(event, yaml.MappingStartEvent) else YamlSequence(location)
+                container = (
+                    YamlMapping(location) if isinstance(event, yaml.MappingStartEvent) else YamlSequence(location)
+                )
                 stack.append(_Frame(container, event.anchor))
                 continue
             if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -198,9 +202,11 @@ class _Builder:
                     self.anchors[event.anchor] = (value, size)
             self.total_size += size
             if self.total_size > MAX_EXPANDED_NODES:
-                message = (f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; refusing to "
-                           "expand it" if self.aliased else
-                           f"this document has more than {MAX_EXPANDED_NODES:,} nodes, more than any spec needs")
+                message = (
+                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} nodes; refusing to expand it"
+                    if self.aliased
+                    else f"this document has more than {MAX_EXPANDED_NODES:,} nodes, more than any spec needs"
+                )
                 raise LoadError(rules.TOO_MANY_NODES, message, location)
             if not stack:
                 result = value
@@ -251,7 +257,11 @@ def _add_to(frame: _Frame, value: Any, size: int, location: Location, span: Span
         return
     if key in container:
         first = container.key_locations[key]
-        raise LoadError(rules.DUPLICATE_KEY, f"duplicate key {key!r} (first written at line {first.line})", frame.pending_key_location)
+        raise LoadError(
+            rules.DUPLICATE_KEY,
+            f"duplicate key {key!r} (first written at line {first.line})",
+            frame.pending_key_location,
+        )
     container[key] = value
     container.key_locations[key] = frame.pending_key_location
     container.value_locations[key] = location

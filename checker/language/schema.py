@@ -98,7 +98,7 @@ def spec_schema() -> dict:
             "block": _block(),
             "block-arguments": {
                 "description": "Arguments of a block from `blocks` (or a var that holds a layer): a mapping by "
-                               "param name, a list by position, or one value for the first param."
+                "param name, a list by position, or one value for the first param."
             },
             **{f"layer.{name}": _layer(layer) for name, layer in LAYERS.items()},
             **{f"preset.{name}": _preset(presets.find(name)) for name in presets.names()},
@@ -162,7 +162,7 @@ def _budget() -> dict:
         **budget,
         "type": ["number", "string", "object", "null"],
         "description": "The parameter budget: a maximum (125M), a target with a tolerance (552 ± 2%), or a "
-                       "mapping of min, max, target, tolerance, trainable and memory.",
+        "mapping of min, max, target, tolerance, trainable and memory.",
         "examples": ["125M", "552 ± 2%"],
     }
 
@@ -199,7 +199,7 @@ def _match() -> dict:
         "reference": {
             "type": ["object", "number", "string"],
             "description": "The count to keep: this spec with some vars set otherwise (including `vary`), "
-                           "a count (552, 124M), or another spec's file (base.yaml).",
+            "a count (552, 124M), or another spec's file (base.yaml).",
             "propertyNames": IDENTIFIER,
             "additionalProperties": VALUE,
         },
@@ -261,7 +261,7 @@ TOP_LEVEL_SCHEMAS = {
 def _node() -> dict:
     return {
         "description": "A node: a layer name, a list of nodes in sequence, or a mapping with one kind (a layer, "
-                       "a block, a preset, sequential or parallel) and modifiers.",
+        "a block, a preset, sequential or parallel) and modifiers.",
         "anyOf": [
             {"$ref": "#/definitions/kind-name"},
             {"type": "array", "items": NODE},
@@ -293,7 +293,7 @@ def _node_mapping() -> dict:
     return {
         "type": "object",
         "description": "One kind (a layer, a block, a preset, sequential or parallel) with its arguments, "
-                       "and modifiers.",
+        "and modifiers.",
         "properties": {**{key: MODIFIER_SCHEMAS[key] for key in MODIFIERS}, **kinds},
         # Any other name is a block from `blocks`, or a var or param that holds a layer.
         "propertyNames": IDENTIFIER,
@@ -328,7 +328,7 @@ def _block() -> dict:
             "params": {
                 "type": ["array", "object", "null"],
                 "description": "The block's params: a list of names (all required), or a mapping of names to "
-                               "defaults (null: required). A default may use the params before it.",
+                "defaults (null: required). A default may use the params before it.",
                 "items": IDENTIFIER,
                 "propertyNames": IDENTIFIER,
                 "additionalProperties": VALUE,
@@ -379,8 +379,14 @@ def _preset(block: Block) -> dict:
     )
 
 
-def _arguments(description: str, first: dict | None, positional: list[dict], extra_positional: Any,
-               keywords: dict[str, dict], any_keyword: bool) -> dict:
+def _arguments(
+    description: str,
+    first: dict | None,
+    positional: list[dict],
+    extra_positional: Any,
+    keywords: dict[str, dict],
+    any_keyword: bool,
+) -> dict:
     """Arguments as a spec may write them: none, the first alone, a list by position, a mapping by name."""
     forms: list[dict] = [{"type": "null"}]
     if first is not None:

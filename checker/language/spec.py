@@ -90,8 +90,9 @@ class Spec:
     tolerance: Tolerance = DEFAULT_TOLERANCE  # the default for match.tolerance, kept for with_vars
 
 
-def parse_spec(document: YamlMapping, file: str, name: str,
-               tolerance: Tolerance = DEFAULT_TOLERANCE) -> tuple[Spec | None, list[Finding]]:
+def parse_spec(
+    document: YamlMapping, file: str, name: str, tolerance: Tolerance = DEFAULT_TOLERANCE
+) -> tuple[Spec | None, list[Finding]]:
     """Check the top level of a spec document; a Spec when it can be counted."""
     findings: list[Finding] = []
     for key in document:
@@ -123,7 +124,11 @@ def parse_spec(document: YamlMapping, file: str, name: str,
     dtype = document.get("dtype", DEFAULT_DTYPE)
     if dtype not in DTYPE_BITS:
         findings.append(
-            Finding(rules.INVALID_VALUE, f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}", document.location_of("dtype"))
+            Finding(
+                rules.INVALID_VALUE,
+                f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}",
+                document.location_of("dtype"),
+            )
         )
     if "model" not in document:
         findings.append(Finding(rules.MISSING_MODEL, "this spec has no `model`", document.location))
@@ -184,7 +189,9 @@ def is_layer_name(text: str) -> bool:
 
 def check_identifier(name: Any, location: Location, what: str) -> None:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise SpecError(rules.INVALID_NAME, f"{what} name {name!r} must be an identifier (letters, digits, _)", location)
+        raise SpecError(
+            rules.INVALID_NAME, f"{what} name {name!r} must be an identifier (letters, digits, _)", location
+        )
 
 
 def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: str) -> dict[str, Block]:
@@ -198,14 +205,17 @@ def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: 
         where = raw.location_of(name)
         check_identifier(name, raw.key_locations[name], "block")
         if name in LAYERS or name in CONTROL_KINDS:
-            raise SpecError(rules.INVALID_NAME, f"block name {name!r} is taken by a built-in layer", raw.key_locations[name])
+            raise SpecError(
+                rules.INVALID_NAME, f"block name {name!r} is taken by a built-in layer", raw.key_locations[name]
+            )
         blocks[name] = _parse_block(name, definition, where, file_vars, blocks, file)
     _check_cycles(blocks)
     return blocks
 
 
-def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, Any],
-                 file_blocks: dict[str, Block], file: str) -> Block:
+def _parse_block(
+    name: str, raw: Any, location: Location, file_vars: dict[str, Any], file_blocks: dict[str, Block], file: str
+) -> Block:
     if not isinstance(raw, YamlMapping):
         raise SpecError(rules.INVALID_VALUE, f"block {name!r} must be a mapping with `params` and `body`", location)
     for key in raw:
@@ -225,7 +235,9 @@ def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, A
     elif isinstance(params, YamlMapping):
         declared = [Param(param, default, params.key_locations[param]) for param, default in params.items()]
     else:
-        raise SpecError(rules.INVALID_VALUE, f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params"))
+        raise SpecError(
+            rules.INVALID_VALUE, f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params")
+        )
     for param in declared:
         check_identifier(param.name, param.location, "param")
     require = raw.get("require")
@@ -236,7 +248,9 @@ def _parse_block(name: str, raw: Any, location: Location, file_vars: dict[str, A
         require.append(raw["require"])
         require.item_locations.append(raw.location_of("require"))
     if not isinstance(require, YamlSequence) or not all(isinstance(c, str) for c in require):
-        raise SpecError(rules.INVALID_VALUE, f"`require` of block {name!r} must be a list of conditions", raw.location_of("require"))
+        raise SpecError(
+            rules.INVALID_VALUE, f"`require` of block {name!r} must be a list of conditions", raw.location_of("require")
+        )
     return Block(
         name=name,
         params=tuple(declared),
@@ -281,7 +295,7 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
         while pending:
             for used, where in pending[-1]:
                 if used in path:
-                    cycle = path[path.index(used):] + [used]
+                    cycle = [*path[path.index(used) :], used]
                     raise SpecError(rules.BLOCK_CYCLE, f"blocks use each other in a cycle: {' -> '.join(cycle)}", where)
                 if used not in done:
                     path.append(used)
@@ -300,22 +314,31 @@ def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) 
     if raw is None:
         return None
     if not isinstance(raw, YamlMapping):
-        raise SpecError(rules.INVALID_TORCH_KEY, "`torch` must be a mapping with `target`, `args` and `kwargs`", location)
+        raise SpecError(
+            rules.INVALID_TORCH_KEY, "`torch` must be a mapping with `target`, `args` and `kwargs`", location
+        )
     for key in raw:
         if key not in ("target", "args", "kwargs"):
-            raise SpecError(rules.INVALID_TORCH_KEY, f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
-                            raw.key_locations[key])
+            raise SpecError(
+                rules.INVALID_TORCH_KEY,
+                f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
+                raw.key_locations[key],
+            )
     target = raw.get("target")
     match = _TARGET.match(target) if isinstance(target, str) else None
     if match is None:
-        raise SpecError(rules.INVALID_TORCH_KEY, "torch.target must be \"package.module:callable\"", raw.location_of("target"))
+        raise SpecError(
+            rules.INVALID_TORCH_KEY, 'torch.target must be "package.module:callable"', raw.location_of("target")
+        )
     module, attribute = match.groups()
     args = raw.get("args") or YamlSequence(location)
     kwargs = raw.get("kwargs") or YamlMapping(location)
     if not isinstance(args, YamlSequence):
         raise SpecError(rules.INVALID_TORCH_KEY, "torch.args must be a list", raw.location_of("args"))
     if not isinstance(kwargs, YamlMapping) or not all(isinstance(key, str) for key in kwargs):
-        raise SpecError(rules.INVALID_TORCH_KEY, "torch.kwargs must map argument names to values", raw.location_of("kwargs"))
+        raise SpecError(
+            rules.INVALID_TORCH_KEY, "torch.kwargs must map argument names to values", raw.location_of("kwargs")
+        )
     return TorchTarget(
         module=module,
         attribute=attribute,
@@ -345,7 +368,9 @@ def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
     raw = spec.document.get("vars")
     unknown = [name for name in overrides if not isinstance(raw, YamlMapping) or name not in raw]
     if unknown:
-        raise SpecError(rules.INVALID_VALUE, f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars"))
+        raise SpecError(
+            rules.INVALID_VALUE, f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars")
+        )
     document = spec.document.replaced({"vars": raw.replaced(overrides)})
     changed, findings = parse_spec(document, spec.file, spec.name, spec.tolerance)
     if changed is None:

@@ -42,7 +42,7 @@ def add_budgets(path: Path, specs: list[SpecResult], margin: Fraction) -> list[N
     """Write a budget into each counted spec of `path` that has none; the file is written once."""
     data = path.read_bytes()
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    text = data[len(bom):].decode("utf-8")
+    text = data[len(bom) :].decode("utf-8")
     ends = {d.number: (d.end, d.value) for d in load_documents(text)}
     added = []
     for spec in sorted(specs, key=lambda s: s.document, reverse=True):  # from the end: offsets stay true

@@ -15,11 +15,15 @@ def compare_with_base(files: list[FileResult], revision: str, cwd: Path, toleran
     texts = files_at(revision, [Path(file.path) for file in files], cwd)
     for file in files:
         text = texts.get(Path(file.path))
-        before = {} if text is None else {
-            spec.name: spec
-            for spec in check_text(text, file.path, Path(file.path).parent, tolerance).specs
-            if spec.tree is not None
-        }
+        before = (
+            {}
+            if text is None
+            else {
+                spec.name: spec
+                for spec in check_text(text, file.path, Path(file.path).parent, tolerance).specs
+                if spec.tree is not None
+            }
+        )
         for spec in file.specs:
             spec.base = revision
             old = before.get(spec.name)

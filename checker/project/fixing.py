@@ -45,7 +45,7 @@ def edit_vars(text: str, document_number: int, values: dict[str, Any]) -> tuple[
         if span.style in ("|", ">"):
             raise FixError(f"{var} is a block scalar; edit it by hand")
         quote = span.style if span.style in ("'", '"') else ""
-        old = text[span.start:span.end]
+        old = text[span.start : span.end]
         new = f"{quote}{value}{quote}"
         if old != new:
             replacements.append((span.start, span.end, Edit(var, old, new, variables.location_of(var))))
@@ -59,7 +59,7 @@ def fix_file(path: Path, document_number: int, values: dict[str, Any]) -> list[E
     target = path.resolve()  # write through a symlink, not over it
     data = target.read_bytes()
     bom = _BOM if data.startswith(_BOM) else b""
-    text, edits = edit_vars(data[len(bom):].decode("utf-8"), document_number, values)
+    text, edits = edit_vars(data[len(bom) :].decode("utf-8"), document_number, values)
     if edits:
         write_atomically(target, bom + text.encode("utf-8"))
     return edits

@@ -28,8 +28,9 @@ def files_at(revision: str, paths: list[Path], cwd: Path) -> dict[Path, str | No
 def _cat_files(commit: str, names: list[str], top: Path) -> dict[str, str | None]:
     requests = "".join(f"{commit}:{name}\n" for name in names).encode()
     try:
-        output = subprocess.run(["git", "cat-file", "--batch"], input=requests, cwd=top, capture_output=True,
-                                check=True).stdout
+        output = subprocess.run(
+            ["git", "cat-file", "--batch"], input=requests, cwd=top, capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError) as error:
         raise GitError(f"git cat-file failed: {error}") from None
     texts: dict[str, str | None] = {}
@@ -42,7 +43,7 @@ def _cat_files(commit: str, names: list[str], top: Path) -> dict[str, str | None
             texts[name] = None
             continue
         size = int(header[2])
-        content = output[position:position + size]
+        content = output[position : position + size]
         position += size + 1
         try:
             texts[name] = content.decode("utf-8-sig")

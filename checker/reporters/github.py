@@ -50,8 +50,12 @@ class GithubReporter(Reporter):
 def annotation(file: str, finding: Finding, root: Path) -> str:
     """A workflow command; GitHub places it by the file's path in the repository."""
     line, column = finding.location.line, finding.location.column
-    properties = {"file": path_in_repository(file, root) or file, "line": line, "col": column,
-                  "title": f"{finding.code} {finding.rule.name}"}
+    properties = {
+        "file": path_in_repository(file, root) or file,
+        "line": line,
+        "col": column,
+        "title": f"{finding.code} {finding.rule.name}",
+    }
     written = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     message = "\n".join([f"{file}:{line}:{column}: {finding.message}", *finding_details(finding)])
     return f"::{ANNOTATION_COMMANDS[finding.severity]} {written}::{escape_data(message)}"

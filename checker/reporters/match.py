@@ -69,8 +69,10 @@ def _line(solution: Solution, changes: str) -> str:
     where = f"with {changes}: " if changes else ""
     if solution.value is None:
         return f"{where}no value of {solution.var}: {solution.problem}"
-    text = (f"{where}{solution.var} = {solution.value} gives {solution.params:,} params "
-            f"({solution.error:+.1%} vs {solution.target:,})")
+    text = (
+        f"{where}{solution.var} = {solution.value} gives {solution.params:,} params "
+        f"({solution.error:+.1%} vs {solution.target:,})"
+    )
     if solution.real_width is not None:
         text += f"; the closed form gives {solution.real_width:.4g}"
     if solution.problem:

@@ -16,7 +16,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     tree = result.tree
     rows = []
     _rows(tree, 0, max_depth, tree.params, rows, per_copy=False)
-    widths = [max(len(row[i]) for row in rows + [_COLUMNS]) for i in range(len(_COLUMNS))]
+    widths = [max(len(row[i]) for row in [*rows, _COLUMNS]) for i in range(len(_COLUMNS))]
     lines = [f"{result.name} ({result.file})", _line(_COLUMNS, widths)]
     rule = "─" * len(lines[-1])
     lines.append(rule)

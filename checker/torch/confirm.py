@@ -28,8 +28,13 @@ INSTALL_HINT = 'pip install "budget-check[torch]"'
 DEFAULT_CPU_LIMIT = 2**30
 DEFAULT_TIMEOUT = 300.0
 
-_ERROR_CODES = {"import": rules.IMPORT_FAILED, "build": rules.BUILD_FAILED, "not-module": rules.NOT_A_MODULE, "uncountable": rules.UNCOUNTABLE,
-                "crashed": rules.TORCH_CRASHED}
+_ERROR_CODES = {
+    "import": rules.IMPORT_FAILED,
+    "build": rules.BUILD_FAILED,
+    "not-module": rules.NOT_A_MODULE,
+    "uncountable": rules.UNCOUNTABLE,
+    "crashed": rules.TORCH_CRASHED,
+}
 
 
 class TorchMissing(Exception):
@@ -66,32 +71,39 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     spec, tree = result.spec, result.tree
     built = worker.ask({"kind": "spec", "tree": tree})
     if "error" in built:
-        result.findings.append(Finding(rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}",
-                                       spec.model_location))
+        result.findings.append(
+            Finding(
+                rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}", spec.model_location
+            )
+        )
     else:
         result.torch_params = built["params"]
         if (built["params"], built["trainable"]) != (tree.params, tree.trainable):
-            result.findings.append(Finding(
-                rules.TORCH_NN_MISMATCH,
-                f"torch.nn builds this spec with {format_count(built['params'])} params "
-                f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
-                f"({format_count(tree.trainable)} trainable): please report this",
-                spec.model_location,
-            ))
+            result.findings.append(
+                Finding(
+                    rules.TORCH_NN_MISMATCH,
+                    f"torch.nn builds this spec with {format_count(built['params'])} params "
+                    f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
+                    f"({format_count(tree.trainable)} trainable): please report this",
+                    spec.model_location,
+                )
+            )
     if spec.torch is None:
         return
     target = spec.torch
     cpu_bytes = dtype_bytes(tree.params, spec.dtype)
-    module = worker.ask({
-        "kind": "module",
-        "module": target.module,
-        "attribute": target.attribute,
-        "args": list(target.args),
-        "kwargs": dict(target.kwargs),
-        "sys_path": settings.sys_path,
-        "cpu_bytes": cpu_bytes,
-        "cpu_limit": settings.cpu_limit,
-    })
+    module = worker.ask(
+        {
+            "kind": "module",
+            "module": target.module,
+            "attribute": target.attribute,
+            "args": list(target.args),
+            "kwargs": dict(target.kwargs),
+            "sys_path": settings.sys_path,
+            "cpu_bytes": cpu_bytes,
+            "cpu_limit": settings.cpu_limit,
+        }
+    )
     if "error" in module:
         result.findings.append(_failure_finding(target, module, cpu_bytes, settings))
         return
@@ -101,8 +113,9 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         result.findings.append(finding)
 
 
-def _failure_finding(torch_target: TorchTarget, answer: dict[str, Any], cpu_bytes: int,
-                     settings: TorchSettings) -> Finding:
+def _failure_finding(
+    torch_target: TorchTarget, answer: dict[str, Any], cpu_bytes: int, settings: TorchSettings
+) -> Finding:
     target, kind, message = torch_target.target, answer["error"], answer["message"]
     frame = f" (at {answer['frame']})" if answer.get("frame") else ""
     if kind == "import":
@@ -110,14 +123,18 @@ def _failure_finding(torch_target: TorchTarget, answer: dict[str, Any], cpu_byte
     elif kind == "build":
         text = f"{target} raised {message}{frame}"
         if answer.get("meta_only"):
-            text += (f"; it cannot be built on the meta device, and building it on the CPU would take "
-                     f"{format_bytes(cpu_bytes)}, "
-                     f"over the limit of {format_bytes(settings.cpu_limit)}")
+            text += (
+                f"; it cannot be built on the meta device, and building it on the CPU would take "
+                f"{format_bytes(cpu_bytes)}, "
+                f"over the limit of {format_bytes(settings.cpu_limit)}"
+            )
     elif kind == "not-module":
         text = f"{target}: {message}"
     elif kind == "uncountable":
-        text = (f"{target} has parameters no count can size before a forward pass ({message}): lazy modules "
-                "cannot be confirmed; give them their input size")
+        text = (
+            f"{target} has parameters no count can size before a forward pass ({message}): lazy modules "
+            "cannot be confirmed; give them their input size"
+        )
     else:
         text = f"building {target} stopped the torch worker: {message}"
     return Finding(_ERROR_CODES[kind], text, torch_target.location)
@@ -128,19 +145,26 @@ def _mismatch(torch_target: TorchTarget, tree: Part, module: dict[str, Any]) -> 
     if (params, trainable) == (tree.params, tree.trainable):
         return None
     if params == tree.params:
-        message = (f"{target} has {format_count(trainable)} trainable params, the spec "
-                   f"{format_count(tree.trainable)}: the frozen parts differ")
+        message = (
+            f"{target} has {format_count(trainable)} trainable params, the spec "
+            f"{format_count(tree.trainable)}: the frozen parts differ"
+        )
         return Finding(rules.MODULE_MISMATCH, message, torch_target.location)
     difference = tree.params - params
-    message = (f"{target} has {format_count(params)} params, the spec {format_count(tree.params)} "
-               f"(the spec has {difference:+,}, {difference / params:+.1%})" if params else
-               f"{target} has no params, the spec {format_count(tree.params)}")
+    message = (
+        f"{target} has {format_count(params)} params, the spec {format_count(tree.params)} "
+        f"(the spec has {difference:+,}, {difference / params:+.1%})"
+        if params
+        else f"{target} has no params, the spec {format_count(tree.params)}"
+    )
     hint = _repeat_hint(tree, difference)
     if hint:
         message += f": {hint}"
     elif params < tree.params:
-        message += ("; if the module creates parameters outside __init__ (in forward or a build step), "
-                    "they cannot be counted without a forward pass")
+        message += (
+            "; if the module creates parameters outside __init__ (in forward or a build step), "
+            "they cannot be counted without a forward pass"
+        )
     return Finding(rules.MODULE_MISMATCH, message, torch_target.location, notes=_side_by_side(tree, module["children"]))
 
 
@@ -151,8 +175,10 @@ def _repeat_hint(tree: Part, difference: int) -> str | None:
             each = part.params // part.copies
             module_copies = part.copies - difference // each
             if difference % each == 0 and module_copies >= 0:
-                return (f"{part.label} ×{part.copies} in the spec ({format_count(each)} each) would match "
-                        f"with ×{module_copies}: the {part.label} count differs")
+                return (
+                    f"{part.label} ×{part.copies} in the spec ({format_count(each)} each) would match "
+                    f"with ×{module_copies}: the {part.label} count differs"
+                )
     return None
 
 
@@ -166,8 +192,11 @@ def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...
     for (spec_name, spec_count), (module_name, module_count) in zip(spec_rows, module_rows):
         left = f"{spec_name:<{width}}  {format_count(spec_count) if spec_count is not None else '':>14}"
         right = f"{module_name} {format_count(module_count)}" if module_count is not None else ""
-        marker = "   <- differs" if spec_count is not None and module_count is not None and spec_count != module_count \
+        marker = (
+            "   <- differs"
+            if spec_count is not None and module_count is not None and spec_count != module_count
             else ""
+        )
         lines.append(f"{left}    {right}{marker}".rstrip())
     return tuple(lines)
 
@@ -181,7 +210,7 @@ class _Worker:
     jobs: Connection | None = None
     answers: Connection | None = None
 
-    def __enter__(self) -> _Worker:  # noqa: PYI034 - a private class, never subclassed
+    def __enter__(self) -> _Worker:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -207,7 +236,9 @@ class _Worker:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, environment.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "checker.torch.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
         )
         self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self.answers = Connection(os.dup(self.process.stdout.fileno()), writable=False)

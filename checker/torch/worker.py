@@ -78,8 +78,7 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
     if lazy:
         return {"error": "uncountable", "message": ", ".join(lazy)}
     counts = count_module(model)
-    return {"params": counts.params, "trainable": counts.trainable, "children": _top_children(model),
-            "device": device}
+    return {"params": counts.params, "trainable": counts.trainable, "children": _top_children(model), "device": device}
 
 
 def _top_children(model: Any) -> list[tuple[str, int]]:
@@ -105,7 +104,8 @@ def _user_frame(error: BaseException, roots: list[str]) -> str | None:
     if isinstance(error, SyntaxError) and error.filename:
         return f"{_relative(error.filename, roots)}:{error.lineno}"
     frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__)
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
         if any(_is_under(frame.filename, root) for root in roots) and "site-packages" not in frame.filename
     ]
     if not frames:
