@@ -12,31 +12,22 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, Union
+from typing import Any
 
 from .. import rules
 from ..findings import SpecError
 from . import presets
-from .catalogue import LAYERS, REQUIRED, Argument, Layer, Tensor, unknown_size
+from .binding import as_int, bind_block_arguments, bind_layer_arguments, describe, evaluate_text
+from .catalogue import LAYERS, Layer, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
-from .loader import Location, YamlMapping, YamlSequence, location_in
+from .loader import Location, YamlMapping, YamlSequence
 from .presets import PRESET_FILE_PREFIX
+from .sizes import START, Size, Unknown, show_size
 from .spec import CONTROL_KINDS, MODIFIERS, REQUIRED_PARAM, Block, NodeValue, Spec, value_of
 
 MAX_MODEL_DEPTH = 100
 MAX_DISTINCT_COPIES = 64
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A running size nobody can know from the spec, and why."""
-
-    reason: str
-
-
-Size = Union[int, Unknown]
-START = Unknown("at the start of the model")
 
 
 @dataclass(frozen=True)
@@ -125,7 +116,7 @@ class _Counter:
             return self._mapping(node, size, scope.deeper(location))
         raise SpecError(
             rules.INVALID_NODE,
-            f"a model node must be a layer name, a mapping or a list, not {_describe(node)}",
+            f"a model node must be a layer name, a mapping or a list, not {describe(node)}",
             location,
         )
 
@@ -211,7 +202,7 @@ class _Counter:
                 children.append(child)
         known = {child.output for child in children if isinstance(child.output, int)}
         if len(known) > 1:
-            sizes = ", ".join(f"{_show_size(child.output)}" for child in children)
+            sizes = ", ".join(f"{show_size(child.output)}" for child in children)
             raise SpecError(
                 rules.SIZE_MISMATCH,
                 f"the branches of `parallel` output different sizes ({sizes}); they must agree to be added",
@@ -254,7 +245,7 @@ class _Counter:
     ) -> Part:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
             raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
-        given = _bind_block_arguments(block, args, args_location)
+        given = bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
         for param in block.params:
             if param.name in given:
@@ -358,10 +349,10 @@ class _Counter:
     def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
         value = node[key]
         if isinstance(value, str):
-            value = _evaluate(value, scope.env, node.location_of(key), key)
+            value = evaluate_text(value, scope.env, node.location_of(key), key)
         if not isinstance(value, bool):
             raise SpecError(
-                rules.INVALID_VALUE, f"`{key}` must be true or false, not {_describe(value)}", node.location_of(key)
+                rules.INVALID_VALUE, f"`{key}` must be true or false, not {describe(value)}", node.location_of(key)
             )
         return value
 
@@ -369,8 +360,8 @@ class _Counter:
         value = node["repeat"]
         where = node.location_of("repeat")
         if isinstance(value, str):
-            value = _evaluate(value, scope.env, where, "repeat")
-        return _as_int(value, "repeat", where, minimum=0)
+            value = evaluate_text(value, scope.env, where, "repeat")
+        return as_int(value, "repeat", where, minimum=0)
 
 
 class _BlockScope(Mapping):
@@ -387,185 +378,6 @@ class _BlockScope(Mapping):
 
     def __len__(self) -> int:
         return len(self.blocks)
-
-
-# ------------------------------------------------------------ arguments
-def bind_layer_arguments(
-    layer: Layer, args: Any, location: Location, size: Size, env: Mapping[str, Any], kind_location: Location
-) -> dict[str, Any]:
-    """Match the written arguments to the torch signature, as Python would, and read each value."""
-    signature = layer.signature
-    written = _written_arguments(layer.name, signature, args, location)
-    values: dict[str, Any] = {}
-    for argument in signature:
-        if argument.variadic == "**":
-            continue
-        if argument.name in written:
-            raw, where = written[argument.name]
-            values[argument.name] = _read_argument(layer.name, argument, raw, where, env)
-        elif argument.variadic == "*":
-            values[argument.name] = ()
-        elif argument.name == layer.input_argument and isinstance(size, int):
-            values[argument.name] = size
-        elif argument.default is not REQUIRED:
-            values[argument.name] = argument.default
-        elif argument.name == layer.input_argument:
-            raise SpecError(
-                rules.UNKNOWN_SIZE,
-                f"{layer.name} needs `{argument.name}`: the running size is unknown {size.reason}; "
-                f"write {argument.name} explicitly",
-                kind_location,
-            )
-        else:
-            raise SpecError(
-                rules.MISSING_ARGUMENT,
-                f"{layer.name} needs `{argument.name}` ({layer.name}({_signature_names(signature)}))",
-                location,
-            )
-    return values
-
-
-def _written_arguments(
-    owner: str, signature: tuple[Argument, ...], args: Any, location: Location
-) -> dict[str, tuple[Any, Location]]:
-    """{name: (raw value, location)} from a scalar, a list or a mapping of arguments."""
-    positional = [a for a in signature if not a.keyword_only and a.variadic != "**"]
-    takes_any_keyword = any(a.variadic == "**" for a in signature)
-    written: dict[str, tuple[Any, Location]] = {}
-    if args is None:
-        return written
-    if isinstance(args, YamlMapping):
-        names = {a.name for a in signature if a.variadic != "**"}
-        for key, value in args.items():
-            if key not in names and not takes_any_keyword:
-                raise SpecError(
-                    rules.UNKNOWN_ARGUMENT,
-                    f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
-                    f"it takes {_signature_names(signature)}",
-                    args.key_locations[key],
-                )
-            written[key] = (value, args.location_of(key))
-        return written
-    items = list(args) if isinstance(args, YamlSequence) else [args]
-    locations = args.item_locations if isinstance(args, YamlSequence) else [location]
-    for index, (value, where) in enumerate(zip(items, locations)):
-        if index < len(positional) and positional[index].variadic == "*":
-            collected = YamlSequence(where)
-            collected.extend(items[index:])
-            collected.item_locations.extend(locations[index:])
-            written[positional[index].name] = (collected, where)
-            break
-        if index >= len(positional):
-            if takes_any_keyword:
-                break
-            raise SpecError(
-                rules.UNKNOWN_ARGUMENT,
-                f"{owner} takes at most {len(positional)} positional arguments "
-                f"({', '.join(a.name for a in positional)}), got {len(items)}",
-                where,
-            )
-        written[positional[index].name] = (value, where)
-    return written
-
-
-def _bind_block_arguments(block: Block, args: Any, location: Location) -> dict[str, tuple[Any, Location]]:
-    names = [param.name for param in block.params]
-    if args is None:
-        return {}
-    if isinstance(args, YamlMapping):
-        for key in args:
-            if key not in names:
-                raise SpecError(
-                    rules.UNKNOWN_ARGUMENT,
-                    f"{block.name} has no param {key!r}{did_you_mean(key, names)}; "
-                    f"it takes {', '.join(names) or 'none'}",
-                    args.key_locations[key],
-                )
-        return {key: (value, args.location_of(key)) for key, value in args.items()}
-    items = list(args) if isinstance(args, YamlSequence) else [args]
-    locations = args.item_locations if isinstance(args, YamlSequence) else [location]
-    if len(items) > len(names):
-        raise SpecError(
-            rules.UNKNOWN_ARGUMENT,
-            f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
-            location,
-        )
-    return {name: (value, where) for name, value, where in zip(names, items, locations)}
-
-
-def _read_argument(owner: str, argument: Argument, raw: Any, location: Location, env: Mapping[str, Any]) -> Any:
-    """One argument value, read as torch's type for it says."""
-    what = f"{owner} {argument.name}"
-    kinds = argument.kinds
-    if raw is None:
-        if argument.optional or "null" in kinds or "any" in kinds:
-            return None
-        raise SpecError(rules.INVALID_VALUE, f"{what} cannot be null", location)
-    if argument.variadic == "*":
-        items = raw if isinstance(raw, YamlSequence) else [raw]
-        single = dataclasses.replace(argument, variadic="")
-        return tuple(
-            _read_argument(owner, single, item, location_in(raw, i, location), env) for i, item in enumerate(items)
-        )
-    if "any" in kinds or (isinstance(raw, str) and (raw in argument.choices or "str" in kinds)):
-        return raw
-    if kinds == ("null",):
-        raise SpecError(
-            rules.INVALID_VALUE,
-            f"{what} cannot be given in a spec (torch takes an object there); write it as nodes instead",
-            location,
-        )
-    if kinds == ("choice",):
-        choices = ", ".join(sorted(argument.choices))
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be one of {choices}, not {_describe(raw)}", location)
-    if isinstance(raw, YamlSequence):
-        if "ints" not in kinds and "shape" not in kinds:
-            raise SpecError(rules.INVALID_VALUE, f"{what} must be a single value, not a list", location)
-        element_kinds = tuple(k for k in kinds if k not in ("ints", "choice")) or ("int",)
-        element = dataclasses.replace(argument, kinds=element_kinds, optional=False)
-        return tuple(_read_argument(owner, element, item, raw.location_of(i), env) for i, item in enumerate(raw))
-    value = _number(raw, env, location, what)
-    if "bool" in kinds:
-        if isinstance(value, bool):
-            return value
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be true or false, not {_describe(value)}", location)
-    if isinstance(value, bool):
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be a number, not {_describe(value)}", location)
-    if "float" in kinds:
-        return value
-    minimum = 1 if "positive" in kinds else 0 if ("size" in kinds or "shape" in kinds) else None
-    return _as_int(value, what, location, minimum, raw if isinstance(raw, str) else None)
-
-
-def _number(raw: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
-    if isinstance(raw, str):
-        return _evaluate(raw, env, location, what)
-    if isinstance(raw, (bool, int, float)):
-        return raw
-    raise SpecError(rules.INVALID_VALUE, f"{what} must be a number, not {_describe(raw)}", location)
-
-
-def _evaluate(text: str, env: Mapping[str, Any], location: Location, what: str) -> Any:
-    try:
-        return evaluate(text, env)
-    except ExpressionError as error:
-        raise SpecError(rules.INVALID_EXPRESSION, f"{what}: cannot compute {text!r}: {error}", location) from None
-
-
-def _as_int(
-    value: Any, what: str, location: Location, minimum: int | None = None, expression: str | None = None
-) -> int:
-    """An integer from an int or an integral float (1024.0); anything else is an error."""
-    source = f" ({expression!r} = {value})" if expression else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, not {_describe(value)}{source}", location)
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, got {value:g}{source}", location)
-        value = int(value)
-    if minimum is not None and value < minimum:
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be at least {minimum}, got {value}{source}", location)
-    return value
 
 
 def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location: Location) -> Size:
@@ -621,27 +433,5 @@ def _call(layer: Layer, values: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in values.items() if value != defaults.get(key))
 
 
-def _signature_names(signature: tuple[Argument, ...]) -> str:
-    return ", ".join(("*" * len(a.variadic)) + a.name for a in signature if a.name not in ("device", "dtype"))
-
-
 def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
-
-
-def _show_size(size: Size) -> str:
-    return str(size) if isinstance(size, int) else "unknown"
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (YamlMapping, dict)):
-        return "a mapping"
-    if isinstance(value, (YamlSequence, list)):
-        return "a list"
-    if isinstance(value, NodeValue):
-        return "a layer"
-    return repr(value)
