@@ -1,8 +1,11 @@
-"""Shared helpers: count a spec written inline, and the torch oracle when torch is installed."""
+"""Shared helpers: count a spec written inline, a guard against hangs, and the torch oracle when installed."""
 
 from __future__ import annotations
 
+import signal
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,6 +24,30 @@ def count_spec(text: str) -> int:
     spec = check_spec(text)
     assert spec.tree is not None, [f.message for f in spec.findings]
     return spec.params
+
+
+# Long enough that no machine, however busy or instrumented, reaches it unless the code hangs:
+# speed is measured in benchmarks/, never asserted here.
+HANG_SECONDS = 60
+
+
+@contextmanager
+def does_not_hang(seconds: float = HANG_SECONDS) -> Iterator[None]:
+    """Fail the test if its body is still running after `seconds`, instead of hanging the suite."""
+
+    def hung(signum: int, frame: object) -> None:
+        pytest.fail(f"still running after {seconds} s: the input is not bounded")
+
+    if not hasattr(signal, "SIGALRM"):  # Windows: no alarm, the suite's own limits apply
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import check_spec, count_spec
+from .conftest import check_spec, count_spec, does_not_hang
 
 torch = pytest.importorskip("torch")
 from checker.torch.build import build_spec, count_module  # noqa: E402 - after the skip
@@ -200,15 +198,14 @@ def test_frozen_counts_in_total_not_trainable():
     assert (spec.params, spec.trainable) == (backbone + 330, 330)
 
 
-def test_a_billion_repeats_count_instantly():
-    started = time.perf_counter()
-    params = count_spec("""
-        model:
-          - Linear: [4096, 4096]
-            repeat: 1_000_000_000
-        """)
+def test_a_billion_repeats_are_counted_without_a_billion_steps():
+    with does_not_hang():
+        params = count_spec("""
+            model:
+              - Linear: [4096, 4096]
+                repeat: 1_000_000_000
+            """)
     assert params == 1_000_000_000 * (4096 * 4096 + 4096)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_repeat_until_the_size_settles():

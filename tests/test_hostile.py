@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 from checker.checks.check import check_file, check_text
 
+from .conftest import does_not_hang
 from .test_cli import budget_check
 
 MLP = "model: {mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}}\n"
@@ -41,19 +41,17 @@ CASES = {
 
 @pytest.mark.parametrize("text, code", CASES.values(), ids=CASES.keys())
 def test_hostile_text(text, code):
-    started = time.perf_counter()
-    result = check_text(text, "hostile.yaml")
-    assert time.perf_counter() - started < 2.0
+    with does_not_hang():
+        result = check_text(text, "hostile.yaml")
     [spec] = result.specs
     assert [f.code for f in spec.findings] == [code]
     assert spec.findings[0].location.line >= 1
 
 
-def test_huge_counts_are_exact_and_instant():
-    started = time.perf_counter()
-    [spec] = check_text("model:\n  - Linear: [4096, 4096]\n    repeat: 10**30\n", "big.yaml").specs
+def test_huge_counts_are_exact_and_bounded():
+    with does_not_hang():
+        [spec] = check_text("model:\n  - Linear: [4096, 4096]\n    repeat: 10**30\n", "big.yaml").specs
     assert spec.params == 10**30 * (4096 * 4096 + 4096)
-    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize("text, skipped", [("- a\n- list\n", 1), ("a scalar\n", 1), ("---\n---\n", 2), ("", 0)])

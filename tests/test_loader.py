@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from checker.language.loader import MAX_DEPTH, LoadError, Location, YamlMapping, load_documents
+
+from .conftest import does_not_hang
 
 
 def load(text):
@@ -63,20 +63,16 @@ def test_refusals(text, code, location):
     assert (raised.value.rule.code, raised.value.location) == (code, location)
 
 
-def test_deep_nesting_is_refused_quickly_without_crashing():
+def test_deep_nesting_is_refused_without_crashing():
     # libyaml's own composer crashes the process on input like this.
-    started = time.perf_counter()
-    with pytest.raises(LoadError) as raised:
+    with does_not_hang(), pytest.raises(LoadError) as raised:
         load("[" * 100_000 + "]" * 100_000)
     assert raised.value.rule.code == "BC006"
-    assert time.perf_counter() - started < 1.0
 
 
 def test_alias_bomb_is_refused_without_expanding():
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
-    started = time.perf_counter()
-    with pytest.raises(LoadError) as raised:
+    with does_not_hang(), pytest.raises(LoadError) as raised:
         load("\n".join(lines) + "\n")
     assert raised.value.rule.code == "BC004"
-    assert time.perf_counter() - started < 1.0
