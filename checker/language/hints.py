@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def did_you_mean(name: object, known: Iterable[object]) -> str:
-    """' (did you mean 'x'?)' for the closest known name, or '' when none is close."""
+def closest(name: object, known: Iterable[object]) -> str | None:
+    """The known name closest to `name` (one that differs only in case first), or None when none is close."""
     import difflib  # only mistakes pay for it
 
     known = [str(k) for k in known]
     same_but_case = [k for k in known if k.lower() == str(name).lower()]
     close = same_but_case or difflib.get_close_matches(str(name), known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(name: object, known: Iterable[object]) -> str:
+    """' (did you mean 'x'?)' for the closest known name, or '' when none is close."""
+    guess = closest(name, known)
+    return f" (did you mean {guess!r}?)" if guess is not None else ""

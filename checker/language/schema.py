@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..findings import ERROR
 from . import presets
 from .budgets import LIMIT_KEYS
 from .catalogue import LAYERS, REQUIRED, Argument, Layer
@@ -31,6 +33,7 @@ from .spec import (
     Block,
 )
 from .units import DEFAULT_DTYPE, DTYPE_BITS
+from .validation import Key, Kind, Table
 
 SCHEMA_FILE = "spec.schema.json"
 
@@ -117,6 +120,61 @@ def write_schema() -> Path:
     text = json.dumps(spec_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     path.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" on every platform
     return path
+
+
+# ------------------------------------------------------------ tables
+def table_schema(table: Table, defs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of the mappings `table` validates; each nested table goes into `defs`, once."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {key.name: _key_schema(key, defs) for key in table.keys},
+    }
+    if table.description:
+        schema["description"] = table.description
+    if table.own_prefix:
+        schema["patternProperties"] = {
+            f"^{re.escape(table.own_prefix)}": {"description": f"Yours: keys that start with {table.own_prefix}."}
+        }
+    if table.unknown.severity == ERROR:
+        schema["additionalProperties"] = False
+    required = [key.name for key in table.keys if key.required]
+    if required:
+        schema["required"] = required
+    needs = {key.name: list(key.needs) for key in table.keys if key.needs}
+    if needs:
+        schema["dependencies"] = needs
+    if table.at_least_one:
+        schema["anyOf"] = [{"required": [key]} for key in table.at_least_one]
+    return schema
+
+
+def kind_schema(kind: Kind, defs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a value of `kind`: its scalar forms, its table by reference, null if it takes null."""
+    schema = dict(kind.schema)
+    if kind.table is not None:
+        if kind.table.name not in defs:
+            defs[kind.table.name] = {}  # taken before it is written: a table may hold itself
+            defs[kind.table.name] = table_schema(kind.table, defs)
+        reference = {"$ref": f"#/$defs/{kind.table.name}"}
+        schema = {"anyOf": [schema, reference]} if schema else reference
+    if kind.nullable and schema:
+        if isinstance(schema.get("type"), str):
+            schema["type"] = [schema["type"], "null"]
+        elif isinstance(schema.get("type"), list):
+            schema["type"] = [*schema["type"], "null"]
+        else:
+            schema = {"anyOf": [{"type": "null"}, schema]}
+    return schema
+
+
+def _key_schema(key: Key, defs: dict[str, Any]) -> dict[str, Any]:
+    schema = kind_schema(key.kind, defs)
+    if "$ref" in schema:  # draft-07 ignores the words beside a $ref
+        schema = {"allOf": [schema]}
+    schema["description"] = key.description
+    if isinstance(key.default, (str, int, float, bool)):
+        schema["default"] = key.default
+    return schema
 
 
 # ------------------------------------------------------------ top level
