@@ -148,6 +148,19 @@ def group_norm(draw):
     }
 
 
+@st.composite
+def adaptive_softmax(draw):
+    n_classes = draw(st.integers(3, 60))
+    cutoffs = sorted(draw(st.sets(st.integers(1, n_classes - 1), min_size=1, max_size=3)))
+    return {
+        "in_features": draw(st.integers(1, 40)),
+        "n_classes": n_classes,
+        "cutoffs": cutoffs,
+        "div_value": draw(st.sampled_from([1.0, 1.5, 2.0, 4.0])),
+        "head_bias": draw(flag),
+    }
+
+
 STRATEGIES = {
     "Linear": st.fixed_dictionaries({"in_features": small, "out_features": small, "bias": flag}),
     "Bilinear": st.fixed_dictionaries(
@@ -178,7 +191,18 @@ STRATEGIES = {
     "TransformerDecoderLayer": transformer_layer(),
     "Transformer": transformer(),
     "PReLU": st.fixed_dictionaries({"num_parameters": small, "init": st.sampled_from([0.25, 0.1])}),
+    "AdaptiveLogSoftmaxWithLoss": adaptive_softmax(),
+    "LinearCrossEntropyLoss": st.fixed_dictionaries(
+        {
+            "in_features": small,
+            "num_classes": small,
+            "out_features": st.lists(st.integers(1, 4), max_size=2),
+            "bias": flag,
+        }
+    ),
 }
+# Layers whose arguments hold other layers, checked by their own test below.
+CONTAINERS = {"TransformerEncoder": "TransformerEncoderLayer", "TransformerDecoder": "TransformerDecoderLayer"}
 
 PARAMETERIZED = sorted(STRATEGIES)
 
@@ -244,7 +268,28 @@ def test_layer_counts_match_torch(kind, data):
 
 def test_every_layer_with_parameters_has_a_strategy():
     with_parameters = {name for name, layer in LAYERS.items() if layer.has_parameters}
-    assert with_parameters - {"Parameter"} == set(STRATEGIES)
+    assert with_parameters - {"Parameter"} == set(STRATEGIES) | set(CONTAINERS)
+
+
+@pytest.mark.parametrize("kind", sorted(CONTAINERS))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_container_counts_match_torch(kind, data):
+    """num_layers copies of the layer given as a node, then an optional norm; the layer's size is the running one."""
+    layer_args = data.draw(transformer_layer())
+    num_layers = data.draw(st.integers(1, 3))
+    norm = data.draw(st.sampled_from([None, "LayerNorm", "RMSNorm"]))
+    with torch.device("meta"):
+        layer = getattr(nn, CONTAINERS[kind])(**layer_args)
+        norm_module = None if norm is None else getattr(nn, norm)(layer_args["d_model"])
+        expected = torch_counts(getattr(nn, kind)(layer, num_layers, norm_module))
+    d_model = layer_args.pop("d_model")
+    argument = "encoder_layer" if kind == "TransformerEncoder" else "decoder_layer"
+    node = {argument: {CONTAINERS[kind]: layer_args}, "num_layers": num_layers, "norm": norm}
+    text = f"  - Linear: [3, {d_model}]\n  - {kind}: {json.dumps(node)}\n"
+    params, trainable, buffers = checker_counts(text)
+    linear = 3 * d_model + d_model
+    assert (params - linear, trainable - linear, buffers) == expected
 
 
 @given(size=st.lists(st.integers(0, 9), min_size=0, max_size=4), requires_grad=flag)
@@ -335,7 +380,9 @@ _REQUIRED_ARGUMENTS = {
 }
 
 
-@pytest.mark.parametrize("kind", sorted(name for name in LAYERS if name not in STRATEGIES and name != "Parameter"))
+@pytest.mark.parametrize(
+    "kind", sorted(name for name in LAYERS if name not in STRATEGIES and name not in CONTAINERS and name != "Parameter")
+)
 def test_parameter_free_layers(kind):
     args = dict(_REQUIRED_ARGUMENTS.get(kind, {}))
     for argument in LAYERS[kind].signature:
@@ -345,3 +392,30 @@ def test_parameter_free_layers(kind):
         assert torch_counts(getattr(nn, kind)(**args))[:2] == (0, 0)
     text = f"  - Linear: [3, 8]\n  - {kind}: {json.dumps(args)}\n"
     assert checker_counts(text)[:2] == (32, 32)
+
+
+def test_every_torch_nn_class_is_in_the_catalogue_or_documented_as_not():
+    """Each torch.nn module class is a catalogue layer, or docs/spec.md's table says why it is not."""
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "spec.md").read_text()
+    table = docs[docs.index("| class | why |") :]
+    documented = {name for row in table.splitlines()[2:] if row.startswith("|") for name in _class_names(row)}
+    classes = {
+        name
+        for name, value in vars(nn).items()
+        if inspect.isclass(value) and issubclass(value, nn.Module) and not name.startswith("_")
+    }
+    assert classes - set(LAYERS) - documented == set()
+    assert documented & set(LAYERS) == set()
+
+
+def _class_names(row):
+    """`LazyConv1d/2d/3d, Module` -> LazyConv1d, LazyConv2d, LazyConv3d, Module."""
+    names = []
+    for written in row.split("|")[1].split(","):
+        first, *others = written.strip().split("/")
+        names.append(first)
+        stem = first.rstrip("0123456789d")
+        names += [stem + other for other in others]
+    return names

@@ -138,6 +138,8 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
         return tuple(
             _read_argument(owner, single, item, location_in(raw, i, location), env) for i, item in enumerate(items)
         )
+    if kinds == ("layer",):
+        return NodeValue(raw, location)  # counted by the caller, as a submodule
     if "any" in kinds or (isinstance(raw, str) and (raw in argument.choices or "str" in kinds)):
         return raw
     if kinds == ("null",):

@@ -19,6 +19,8 @@ any keywords. Kinds:
   {a;b}     one of these strings, read literally
   any       accepted and not used for counting (device, dtype)
   null      only null: torch takes an object a spec cannot write
+  layer     a model node (a layer name, or a mapping with one layer or block), counted as a
+            submodule that sees the running size (TransformerEncoder's encoder_layer)
 Kinds combine with `|` (`ints|{same;valid}`); a trailing `?` also accepts null.
 """
 
@@ -74,6 +76,19 @@ class Argument:
 
 
 TensorTable = dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
+
+
+@dataclass(frozen=True)
+class Submodule:
+    """A `layer` argument once counted: the tensors it holds, named inside it, and its output size."""
+
+    params: tuple[Tensor, ...]
+    buffers: tuple[Tensor, ...]
+    output: int | None
+
+    def table(self, prefix: str, copies: int = 1, buffers: bool = False) -> TensorTable:
+        """Its tensors under `prefix` (`layers.0..5.linear1.weight`), `copies` of each."""
+        return stack(copies, prefix, {t.name: t for t in (self.buffers if buffers else self.params)})
 
 
 def _no_tensors(args: SimpleNamespace) -> TensorTable:
@@ -154,7 +169,7 @@ def _parse_signature(text: str) -> tuple[Argument, ...]:
 
 def _default(text: str) -> object:
     """A default as written in a signature: a number, True/False/None, or a word."""
-    words = {"None": None, "True": True, "False": False}
+    words = {"None": None, "True": True, "False": False, "()": ()}
     if text in words:
         return words[text]
     for number_type in (int, float):
@@ -327,6 +342,36 @@ def _transformer(a: SimpleNamespace) -> TensorTable:
         **stack(a.num_decoder_layers, decoder_layers, _decoder_layer(d, ff, bias)),
         **nested("decoder.norm", _layer_norm(d, bias)),
     }
+
+
+def _encoder_stack(layer_argument: str, buffers: bool = False) -> Callable[[SimpleNamespace], TensorTable]:
+    """TransformerEncoder and TransformerDecoder: num_layers deep copies of the layer, then the norm."""
+
+    def tensors(a: SimpleNamespace) -> TensorTable:
+        layers = f"layers.{_layer_range(0, a.num_layers - 1)}"
+        table = getattr(a, layer_argument).table(layers, a.num_layers, buffers)
+        if a.norm is not None:
+            table.update(a.norm.table("norm", buffers=buffers))
+        return table
+
+    return tensors
+
+
+def _adaptive_softmax(a: SimpleNamespace) -> TensorTable:
+    """A head over the shortlist and one cluster token per cluster, then a two-Linear tail per cluster,
+    each narrower by div_value (computed as torch does, in floats)."""
+    cutoffs = [*a.cutoffs, a.n_classes]
+    table: TensorTable = dict(nested("head", _linear(a.in_features, cutoffs[0] + len(cutoffs) - 1, a.head_bias)))
+    for i in range(len(cutoffs) - 1):
+        hidden = int(a.in_features // (a.div_value ** (i + 1)))
+        table.update(nested(f"tail.{i}.0", _linear(a.in_features, hidden, False)))
+        table.update(nested(f"tail.{i}.1", _linear(hidden, cutoffs[i + 1] - cutoffs[i], False)))
+    return table
+
+
+def _cutoffs_valid(a: SimpleNamespace) -> bool:
+    cutoffs = list(a.cutoffs)
+    return cutoffs == sorted(set(cutoffs)) and cutoffs[0] > 0 and cutoffs[-1] <= a.n_classes - 1
 
 
 def _divides(numerator: str, denominator: str) -> Callable[[SimpleNamespace], bool]:
@@ -579,6 +624,46 @@ LAYERS: Mapping[str, Layer] = {
             params=_transformer,
             output=lambda a, size: a.d_model,
             requires=((_divides("d_model", "nhead"), "embed_dim must be divisible by num_heads"),),
+        ),
+        Layer(
+            "TransformerEncoder",
+            "encoder_layer: layer, num_layers: positive, norm: layer? = None, enable_nested_tensor: bool = True, "
+            "mask_check: bool = True",
+            params=_encoder_stack("encoder_layer"),
+            buffers=_encoder_stack("encoder_layer", buffers=True),
+            output=lambda a, size: a.encoder_layer.output,
+        ),
+        Layer(
+            "TransformerDecoder",
+            "decoder_layer: layer, num_layers: positive, norm: layer? = None",
+            params=_encoder_stack("decoder_layer"),
+            buffers=_encoder_stack("decoder_layer", buffers=True),
+            output=lambda a, size: a.decoder_layer.output,
+        ),
+        Layer(
+            "AdaptiveLogSoftmaxWithLoss",
+            f"in_features: positive, n_classes: positive, cutoffs: ints, div_value: float = 4.0, "
+            f"head_bias: bool = False, {FACTORY}",
+            params=_adaptive_softmax,
+            output=unknown_size,  # it returns an (output, loss) pair
+            requires=(
+                (lambda a: len(a.cutoffs) > 0, "cutoffs should be a sequence of length larger than 0"),
+                (
+                    _cutoffs_valid,
+                    "cutoffs should be a sequence of unique, positive integers sorted in an "
+                    "increasing order, where each value is between 1 and n_classes-1",
+                ),
+            ),
+        ),
+        Layer(
+            "LinearCrossEntropyLoss",
+            f"in_features: positive, num_classes: positive, *, out_features: ints = (), bias: bool = False, "
+            f"{FACTORY}, reduction: {{none;mean;sum}} = mean, weight: null = None, ignore_index: int? = None, "
+            "label_smoothing: float = 0.0, options: null = None",
+            params=lambda a: nested(
+                "linear", _linear(a.in_features, math.prod(_normalized(a.out_features), start=a.num_classes), a.bias)
+            ),
+            output=unknown_size,  # a loss
         ),
         Layer(
             "PReLU",

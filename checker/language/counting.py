@@ -18,7 +18,7 @@ from .. import rules
 from ..findings import SpecError
 from . import presets
 from .binding import as_int, bind_block_arguments, bind_layer_arguments, describe, evaluate_text
-from .catalogue import LAYERS, Layer, Tensor, unknown_size
+from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence
@@ -289,7 +289,13 @@ class _Counter:
         self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
         values = bind_layer_arguments(layer, args, args_location, size, scope.env, kind_location)
-        arguments = SimpleNamespace(**values)
+        submodules = {
+            name: self.count(value.node, value.location, size, scope)
+            for name, value in values.items()
+            if isinstance(value, NodeValue)
+        }
+        values.update(submodules)
+        arguments = SimpleNamespace(**{**values, **{name: _submodule(part) for name, part in submodules.items()}})
         refusal = layer.refusal(arguments)
         if refusal is not None:
             raise SpecError(
@@ -403,12 +409,21 @@ def _composite(label: str, kind: str, location: Location, output: Size, children
     )
 
 
-def owned_tensors(part: Part) -> list[Tensor]:
-    """The parameters a part owns (not those it shares), named by their path inside it."""
-    tensors = list(part.tensors)
+def _submodule(part: Part) -> Submodule:
+    """A counted `layer` argument as its layer's formula sees it."""
+    return Submodule(
+        tuple(owned_tensors(part)),
+        tuple(owned_tensors(part, buffers=True)),
+        part.output if isinstance(part.output, int) else None,
+    )
+
+
+def owned_tensors(part: Part, buffers: bool = False) -> list[Tensor]:
+    """The parameters (or buffers) a part owns, not those it shares, named by their path inside it."""
+    tensors = list(part.buffer_tensors if buffers else part.tensors)
     for index, child in enumerate(part.children):
         prefix = f"{child.label if child.named else index}."
-        tensors += [dataclasses.replace(t, name=prefix + t.name) for t in owned_tensors(child)]
+        tensors += [dataclasses.replace(t, name=prefix + t.name) for t in owned_tensors(child, buffers)]
     return [dataclasses.replace(t, copies=t.copies * part.copies) for t in tensors if t.name not in part.shared]
 
 

@@ -61,6 +61,7 @@ KINDS = {
     "str": (["string"], "a string, taken as written"),
     "any": ([], "any value (not used for counting)"),
     "null": (["null"], "null only (torch takes an object here)"),
+    "layer": ([], "a model node: a layer name, or a mapping with one layer"),
 }
 LIST_KINDS = ("ints", "shape")
 

@@ -62,7 +62,10 @@ class _Builder:
 
     def _one_copy(self, part: Part) -> nn.Module:
         if part.kind in LAYERS and not part.children:
-            module = build_layer(part.kind, dict(part.arguments))
+            arguments = {
+                key: self.build(value) if isinstance(value, Part) else value for key, value in part.arguments.items()
+            }
+            module = build_layer(part.kind, arguments)
             if part.frozen:
                 module.requires_grad_(False)
         else:
