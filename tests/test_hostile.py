@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -96,3 +97,50 @@ def test_nothing_is_written_without_fix(tmp_path):
         budget_check(*args)
     assert spec.stat().st_mtime_ns == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def _reference_cases(tmp_path):
+    """References a pull request could write, each to something outside or unsafe, with a secret inside."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("name: SECRET-NAME\nmodel: [{Linear: [10, 10]}]\n")
+    repository = tmp_path / "repository"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "invalid.yaml").write_text("model: [{Linear: [10, SECRET-EXPRESSION]}]\n")
+    os.mkfifo(repository / "pipe.yaml")
+    (repository / "zero.yaml").symlink_to("/dev/zero")
+    (repository / "away.yaml").symlink_to(outside / "secret.yaml")
+    return repository, {
+        "absolute": (str(outside / "secret.yaml"), "outside the repository"),
+        "up-and-out": ("../../outside/secret.yaml", "outside the repository"),
+        "link-out": ("../away.yaml", "outside the repository"),
+        "link-to-dev-zero": ("../zero.yaml", "outside the repository"),
+        "pipe": ("../pipe.yaml", "not a regular file"),
+        "invalid": ("../invalid.yaml", "not a valid spec"),
+    }
+
+
+def test_match_reference_is_confined_and_never_echoes_the_other_file(tmp_path):
+    repository, cases = _reference_cases(tmp_path)
+    for name, (reference, _) in cases.items():
+        (repository / "specs").mkdir(exist_ok=True)
+        (repository / "specs" / f"{name}.yaml").write_text(
+            MLP + f"vars: {{w: 16}}\nmatch: {{reference: '{reference}', vary: w}}\n"
+        )
+    run = budget_check("specs", "--format", "json", cwd=repository)
+    assert "SECRET" not in run.stdout + run.stderr
+    findings = {spec["name"]: spec["findings"] for spec in json.loads(run.stdout)["specs"]}
+    for name, (_, reason) in cases.items():
+        [finding] = findings[name]
+        assert (finding["code"], reason in finding["message"]) == ("BC200", True), (name, finding)
+
+
+def test_match_reference_outside_a_repository_stays_in_the_spec_folder(tmp_path):
+    (tmp_path / "secret.yaml").write_text("model: [{Linear: [10, 10]}]\n")
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "spec.yaml").write_text(MLP + "vars: {w: 16}\nmatch: {reference: ../secret.yaml, vary: w}\n")
+    [spec] = check_file(folder / "spec.yaml", "spec.yaml").specs
+    assert [(f.code, f.message) for f in spec.findings] == [
+        ("BC200", "match.reference ../secret.yaml: outside the spec folder")
+    ]

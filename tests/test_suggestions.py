@@ -67,7 +67,7 @@ def test_reference_by_count_and_by_file(tmp_path):
         ("{vary: hidden_dim}", "match needs a `reference`"),
         ("{reference: 552, vary: hidden_dim, multiple_of: 0}", "match.multiple_of must be a whole number"),
         ("{reference: 552, vary: hidden_dim, tolerance: x%}", "match.invalid tolerance"),
-        ("{reference: missing.yaml, vary: hidden_dim}", "no spec can be read from missing.yaml"),
+        ("{reference: missing.yaml, vary: hidden_dim}", "match.reference missing.yaml: cannot read the file"),
     ],
 )
 def test_invalid_match(match, message):

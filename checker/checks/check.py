@@ -6,12 +6,13 @@ file system: reading bytes, refusing binary and non-UTF-8 files.
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import rules
-from ..findings import Finding, SpecError
+from ..findings import Finding, Rule, SpecError
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
@@ -65,32 +66,53 @@ class FileResult:
     skipped: int = 0  # documents that are not specs
 
 
-def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
-    """Check one file; every problem becomes a finding, never an exception."""
+class Unreadable(Exception):
+    """A file that cannot be a spec's text; its finding says why."""
+
+    def __init__(self, rule: Rule, message: str, location: Location = FILE_START):
+        super().__init__(message)
+        self.finding = Finding(rule, message, location)
+
+
+def read_text(path: Path) -> str:
+    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES: the one way every command reads a spec.
+
+    The file is opened before it is looked at, so that it cannot be swapped for a
+    pipe or a device in between; a pipe opened without blocking cannot hang.
+    """
     try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):  # a device or a pipe could be read forever
-            return _file_error(shown_as, rules.UNREADABLE, "not a regular file")
-        if status.st_size > MAX_FILE_BYTES:
-            return _file_error(
-                shown_as, rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec"
-            )
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a device or a pipe could be read forever
+            os.close(descriptor)
+            raise Unreadable(rules.UNREADABLE, "not a regular file")
+        with os.fdopen(descriptor, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        return _file_error(shown_as, rules.UNREADABLE, f"cannot read the file: {error.strerror or error}")
+        raise Unreadable(rules.UNREADABLE, f"cannot read the file: {error.strerror or error}") from None
+    return decode_text(data)
+
+
+def decode_text(data: bytes) -> str:
+    """Spec bytes as text: refuses files over MAX_FILE_BYTES, binary files and files that are not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise Unreadable(rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
     if b"\0" in data:
-        return _file_error(shown_as, rules.NOT_TEXT, "this is a binary file, not YAML text")
+        raise Unreadable(rules.NOT_TEXT, "this is a binary file, not YAML text")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return _file_error(
-            shown_as,
-            rules.NOT_TEXT,
-            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
-            Location(line, column),
-        )
+        message = f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})"
+        raise Unreadable(rules.NOT_TEXT, message, Location(line, column)) from None
+
+
+def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
+    """Check one file; every problem becomes a finding, never an exception."""
+    try:
+        text = read_text(path)
+    except Unreadable as error:
+        return file_error(shown_as, error)
     return check_text(text, shown_as, path.parent, tolerance)
 
 
@@ -149,7 +171,7 @@ def check_document(
             notes = largest_parts(result.tree)
             result.findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
             if spec.match is not None:
-                result.findings.extend(check_match(spec, result.tree, _reference_counter(folder)))
+                result.findings.extend(check_match(spec, result.tree, _reference_counter(folder, spec.match.location)))
     except SpecError as error:
         result.findings.append(error.finding)
     except RecursionError:
@@ -161,26 +183,45 @@ def check_document(
     return result
 
 
-def _reference_counter(folder: Path):
-    """Counts the spec file a `match.reference` names, relative to `folder`."""
+def _reference_counter(folder: Path, location: Location):
+    """Counts the spec file a `match.reference` names, relative to `folder` and confined to its repository.
+
+    The other file may hold anything, so its content never appears in a finding: only
+    whether it could be read and counted.
+    """
 
     def count_file(reference: str) -> int:
-        path = folder / reference
+        def refuse(reason: str) -> SpecError:
+            return SpecError(rules.INVALID_MATCH, f"match.reference {reference}: {reason}", location)
+
+        root = reference_root(folder)
+        path = (folder / reference).resolve()
+        if not path.is_relative_to(root):
+            raise refuse(f"outside {'the repository' if (root / '.git').exists() else 'the spec folder'}")
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_text(path)
             document = next(d for d in load_documents(text) if is_spec(d.value))
-        except (OSError, UnicodeDecodeError, LoadError, StopIteration):
-            raise SpecError(
-                rules.INVALID_MATCH, f"match.reference: no spec can be read from {reference}", FILE_START
-            ) from None
-        spec, findings = parse_spec(document.value, str(path), path.stem)
-        if spec is None:
-            raise SpecError(
-                rules.INVALID_MATCH, f"match.reference {reference} is invalid: {findings[0].message}", FILE_START
-            )
-        return count_model(spec).params
+            spec, _ = parse_spec(document.value, str(path), path.stem)
+            if spec is None:
+                raise refuse("not a valid spec; check it on its own to see why")
+            return count_model(spec).params
+        except Unreadable as error:
+            raise refuse(error.finding.message) from None
+        except (LoadError, StopIteration):
+            raise refuse("no spec can be read from it") from None
+        except SpecError:
+            raise refuse("not a valid spec; check it on its own to see why") from None
 
     return count_file
+
+
+def reference_root(folder: Path) -> Path:
+    """Where references may point: the git repository that holds `folder`, else `folder` itself."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
 
 
 def top_parts(tree: Part) -> list[Part]:
@@ -206,5 +247,6 @@ def _part_label(part: Part) -> str:
     return f"{part.label} ×{part.copies}" if part.copies > 1 else part.label
 
 
-def _file_error(file: str, code: str, message: str, location: Location = FILE_START) -> FileResult:
-    return FileResult(file, [SpecResult(file, Path(file).stem, location, [Finding(code, message, location)])])
+def file_error(file: str, error: Unreadable) -> FileResult:
+    """A file that could not be read, as one invalid spec with the reason."""
+    return FileResult(file, [SpecResult(file, Path(file).stem, error.finding.location, [error.finding])])
