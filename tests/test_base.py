@@ -87,3 +87,48 @@ def test_base_outside_a_repository(tmp_path):
     run = budget_check("--base", "HEAD", "mlp.yaml", cwd=tmp_path)
     assert run.returncode == 2
     assert "--base HEAD:" in run.stderr
+
+
+def _base_counts(folder, *args):
+    run = budget_check("--base", "HEAD", "--format", "json", *args, "specs", cwd=folder)
+    assert run.returncode in (0, 1), run.stderr
+    return {spec["file"]: spec["base_params"] for spec in json.loads(run.stdout)["specs"]}
+
+
+def _first_commit(tmp_path, *names):
+    """A repository whose one commit holds the example MLP (552 params) under each name."""
+    git("init", "-q", "-b", "main", cwd=tmp_path)
+    git("config", "user.email", "test@example.com", cwd=tmp_path)
+    git("config", "user.name", "test", cwd=tmp_path)
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(EXAMPLES / "specs" / "mlp.yaml", tmp_path / name)
+    git("add", ".", cwd=tmp_path)
+    git("commit", "-q", "-m", "base", cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "specs/x blob 1.yaml",  # looks like a line of `git cat-file --batch`
+        "specs/a\nb.yaml",  # a newline splits one request into two
+        "specs/a missing\n0 blob 3\nabc.yaml",
+    ],
+)
+def test_hostile_new_file_names_do_not_shift_the_others(tmp_path, name):
+    _first_commit(tmp_path, "specs/m.yaml", "specs/z.yaml")
+    shutil.copyfile(EXAMPLES / "specs" / "resnet50.yaml", tmp_path / name)
+    assert _base_counts(tmp_path) == {name: None, "specs/m.yaml": 552, "specs/z.yaml": 552}
+
+
+def test_a_path_that_was_a_folder_at_the_base_is_new(tmp_path):
+    _first_commit(tmp_path, "specs/a.yaml/inside.txt", "specs/m.yaml")
+    shutil.rmtree(tmp_path / "specs" / "a.yaml")
+    shutil.copyfile(EXAMPLES / "specs" / "mlp.yaml", tmp_path / "specs" / "a.yaml")
+    assert _base_counts(tmp_path) == {"specs/a.yaml": None, "specs/m.yaml": 552}
+
+
+def test_a_renamed_spec_is_compared_with_its_old_self(tmp_path):
+    _first_commit(tmp_path, "specs/a.yaml")
+    git("mv", "specs/a.yaml", "specs/renamed.yaml", cwd=tmp_path)
+    assert _base_counts(tmp_path) == {"specs/renamed.yaml": 552}

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..checks.check import FileResult, check_text
+from ..checks.check import FileResult, Unreadable, check_text, decode_text
 from ..checks.suggestions import check_base
 from ..language.budgets import Tolerance
 from .git import files_at
 
 
 def compare_with_base(files: list[FileResult], revision: str, cwd: Path, tolerance: Tolerance) -> None:
-    """Set each spec's count at `revision` (matched by name), and note vars that moved it."""
-    texts = files_at(revision, [Path(file.path) for file in files], cwd)
+    """Set each spec's count at `revision` (by name, in the file it was in then), and note vars that moved it."""
+    contents = files_at(revision, [Path(file.path) for file in files], cwd)
     for file in files:
-        text = texts.get(Path(file.path))
+        text = _text(contents.get(Path(file.path)))
         before = (
             {}
             if text is None
@@ -30,3 +30,11 @@ def compare_with_base(files: list[FileResult], revision: str, cwd: Path, toleran
             spec.base_params = None if old is None else old.params
             if old is not None and spec.tree is not None:
                 spec.findings.extend(check_base(spec.spec, spec.tree, old.spec, old.params, revision))
+
+
+def _text(content: bytes | None) -> str | None:
+    """A file's text at the base; None where it cannot be a spec there (binary, not UTF-8)."""
+    try:
+        return None if content is None else decode_text(content)
+    except Unreadable:
+        return None
