@@ -172,6 +172,56 @@ CASES = {
           - layer: 24
             repeat: 2
         """,
+    # Uses of one block that may share a count, and uses that must not.
+    "one block used alike, frozen, and with other arguments": """
+        blocks:
+          square:
+            params: [d]
+            body: [{Linear: [d, d]}, {LayerNorm: d}]
+        vars: {four: 4, four_float: 4.0}
+        model:
+          - square: four
+          - square: four_float
+          - square: 4
+            frozen: true
+          - square: 5
+          - square: 4
+        """,
+    "a block with a name and a tie, used twice": """
+        blocks:
+          pair:
+            body:
+              - Embedding: [10, 4]
+                name: wte
+              - Linear: [4, 10]
+                tie: wte
+        model:
+          - pair
+          - pair
+        """,
+    "a block that ties to what was named before each use": """
+        blocks:
+          head:
+            body:
+              - Linear: [4, 10]
+                tie: wte
+        model:
+          - Embedding: [10, 4]
+            name: wte
+          - head
+          - Embedding: [10, 4]
+            name: wte
+          - head
+        """,
+    "a var of layers used at two sizes": """
+        vars:
+          norm: [LayerNorm, {Linear: {out_features: 6}}]
+          twice: [norm, norm]
+        model:
+          - Linear: [3, 4]
+          - twice
+          - twice
+        """,
 }
 
 
@@ -190,6 +240,14 @@ def test_repeat_counts_first_copy_apart():
 def test_tie_counts():
     assert count_spec(CASES["tied lm_head adds nothing"]) == 1000 * 64 + 64 * 64 + 64
     assert count_spec(CASES["tie shares only what both have"]) == 1000 * 64 + 1000  # the bias is new
+
+
+def test_uses_of_a_block_count_apart_where_they_differ():
+    spec = check_spec(CASES["one block used alike, frozen, and with other arguments"])
+    square = {4: 4 * 4 + 4 + 2 * 4, 5: 5 * 5 + 5 + 2 * 5}
+    assert (spec.params, spec.trainable) == (4 * square[4] + square[5], 3 * square[4] + square[5])
+    assert count_spec(CASES["a block with a name and a tie, used twice"]) == 2 * (10 * 4 + 10)
+    assert count_spec(CASES["a block that ties to what was named before each use"]) == 2 * (10 * 4 + 10)
 
 
 def test_frozen_counts_in_total_not_trainable():
@@ -220,15 +278,17 @@ def test_repeat_until_the_size_settles():
     assert spec.params == 64 + 10
 
 
-def test_repeat_whose_size_keeps_growing_is_refused():
-    spec = check_spec("""
-        model:
-          - Conv2d: [3, 8, 1]
-          - PixelUnshuffle: 2
-            repeat: 100
-        """)
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ("[{Linear: [3, '2**70']}, {GLU: null, repeat: 100}]", "the size changes with every copy"),
+        ("[{Conv2d: [3, 8, 1]}, {PixelUnshuffle: 2, repeat: 100}]", "the running size over 2^100"),
+    ],
+)
+def test_repeat_whose_size_keeps_changing_is_refused(model, message):
+    spec = check_spec(f"model: {model}")
     assert [f.code for f in spec.findings] == ["BC009"]
-    assert "the size changes with every copy" in spec.findings[0].message
+    assert message in spec.findings[0].message
 
 
 def test_integral_floats_are_sizes():

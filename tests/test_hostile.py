@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -144,3 +146,51 @@ def test_match_reference_outside_a_repository_stays_in_the_spec_folder(tmp_path)
     assert [(f.code, f.message) for f in spec.findings] == [
         ("BC200", "match.reference ../secret.yaml: outside the spec folder")
     ]
+
+
+def fan_out_of_blocks(body: str) -> str:
+    """Ten levels of blocks, each using the next 4 times: 4^10 uses of the last (390 bytes)."""
+    levels = "".join(f"  b{i}:\n    body: [b{i + 1}, b{i + 1}, b{i + 1}, b{i + 1}]\n" for i in range(10))
+    return f"blocks:\n{levels}  b10:\n    body: [{body}]\nmodel: [b0]\n"
+
+
+def fan_out_of_vars(body: str) -> str:
+    """The same fan-out through vars that hold layers."""
+    levels = "".join(f"  v{i}: [v{i - 1}, v{i - 1}, v{i - 1}, v{i - 1}]\n" for i in range(1, 11))
+    return f"vars:\n  v0: [{body}]\n{levels}model: [v10]\n"
+
+
+def nested_repeats(depth: int) -> str:
+    """`repeat: 60` nested `depth` times around a layer that multiplies the size by 4."""
+    node = "{PixelUnshuffle: 2, repeat: 60}"
+    for _ in range(depth - 1):
+        node = "{sequential: [" + node + "], repeat: 60}"
+    return f"model: [{{Conv2d: [3, 8, 1]}}, {node}]\n"
+
+
+def codes_within_a_deadline(tmp_path, text: str) -> list[str]:
+    """The finding codes of a check run in its own process: a hang fails the test, not the suite."""
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    [spec] = json.loads(run.stdout)["specs"]
+    return [finding["code"] for finding in spec["findings"]]
+
+
+BOUNDED = {
+    "blocks fanning out 4^10 times": (fan_out_of_blocks("{Linear: [4, 4]}"), ["BC009"]),
+    "named layers fanning out 4^10 times": (fan_out_of_blocks("{Linear: [4, 4], name: x}"), ["BC009"]),
+    "vars fanning out 4^10 times": (fan_out_of_vars("{Linear: [4, 4]}"), ["BC009"]),
+    "three nested repeats of 60 that grow the size": (nested_repeats(3), ["BC009"]),
+}
+
+
+@pytest.mark.parametrize("text, codes", BOUNDED.values(), ids=BOUNDED.keys())
+def test_expansion_is_bounded(tmp_path, text, codes):
+    assert codes_within_a_deadline(tmp_path, text) == codes

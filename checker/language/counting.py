@@ -1,15 +1,22 @@
 """Counting: walk a spec's model and return the tree of its parts with exact counts.
 
 A node is counted once per distinct input size; `repeat: N` multiplies
-instead of looping, so a billion repeats cost what one does. The running
-feature size flows through sequences, and layers that omit their input size
-take it. Ties share parameters by torch name, counted once.
+instead of looping, so a billion repeats cost what one does. A block (or a
+var holding layers) used many times with the same arguments, input size and
+frozen-ness is counted once and its part shared, so fan-out costs what one
+use does. The running feature size flows through sequences, and layers that
+omit their input size take it. Ties share parameters by torch name, counted
+once.
+
+The work is bounded: a model whose tree (every use of a block spelt out)
+has over MAX_PARTS parts, or whose running size passes MAX_SIZE, is a
+finding, found before that much work is done.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -28,6 +35,8 @@ from .spec import CONTROL_KINDS, MODIFIERS, REQUIRED_PARAM, Block, NodeValue, Sp
 
 MAX_MODEL_DEPTH = 100
 MAX_DISTINCT_COPIES = 64
+MAX_PARTS = 50_000  # the parts of the spelt-out tree, and the parts actually counted
+MAX_SIZE = 2**100  # the largest running size, as for expressions
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Part:
     named: bool = False
     tied_to: str | None = None
     shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
+    tree_size: int = 1  # the parts of this subtree, every use of a shared part spelt out
 
     def times(self, copies: int) -> Part:
         if copies == 1:
@@ -82,15 +92,16 @@ class Scope:
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
-        return Scope(env, _BlockScope(block), (*self.stack, block.name), self.frozen, deeper.depth)
+        return Scope(env, block.file_blocks, (*self.stack, block.name), self.frozen, deeper.depth)
 
 
 def count_model(spec: Spec) -> Part:
     """The counted tree of `spec`'s model; raises SpecError at the first problem."""
     scope = Scope(env=spec.vars, blocks=spec.blocks)
-    root = _Counter().count(spec.model, spec.model_location, START, scope)
+    counter = _Counter()
+    root = counter.count(spec.model, spec.model_location, START, scope)
     if root is None:
-        root = _composite(spec.name, "sequential", spec.model_location, START, [])
+        root = counter.composite(spec.name, "sequential", spec.model_location, START, [])
     return root if root.named else dataclasses.replace(root, label=spec.name)
 
 
@@ -104,6 +115,9 @@ def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
 @dataclass
 class _Counter:
     names: dict[str, Part] = field(default_factory=dict)
+    counted: dict[Hashable, Part] = field(default_factory=dict)  # uses of blocks and layer vars, by what decides them
+    namings: int = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
+    parts_made: int = 0
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
@@ -146,6 +160,8 @@ class _Counter:
 
         def count_once(size_in: Size) -> Part:
             part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, inner)
+            if tie is not None or name is not None:
+                self.namings += 1
             if tie is not None:
                 part = self._tie(part, tie, node.location_of("tie"))
             if name is not None:
@@ -170,7 +186,9 @@ class _Counter:
                     f"{kind} stands for a layer given elsewhere; it takes no arguments here",
                     args_location,
                 )
-            return self.count(bound.node, bound.location, size, scope)
+            env = tuple((name, _value_key(value)) for name, value in scope.env.items())
+            key = (_Same(bound.node), env, _Same(scope.blocks), size, scope.frozen, scope.depth, scope.stack)
+            return self._once(key, lambda: self.count(bound.node, bound.location, size, scope))
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
         if block is None and isinstance(kind, str):
             block = presets.find(kind)
@@ -190,7 +208,7 @@ class _Counter:
             if child is not None:
                 children.append(child)
                 size = child.output
-        return _composite(kind, kind, location, size, children)
+        return self.composite(kind, kind, location, size, children)
 
     def _parallel(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
         if not isinstance(branches, YamlSequence) or not branches:
@@ -209,7 +227,7 @@ class _Counter:
                 location,
             )
         output = known.pop() if known else (children[0].output if children else size)
-        return _composite("parallel", "parallel", location, output, children)
+        return self.composite("parallel", "parallel", location, output, children)
 
     def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Part | None:
         """`repeat` copies in sequence, each distinct copy counted once.
@@ -237,7 +255,7 @@ class _Counter:
         if len(parts) == 1:
             return parts[0]
         first = distinct[0]
-        return _composite(first.label, f"{first.kind} ×{repeat}", location, parts[-1].output, parts)
+        return self.composite(first.label, f"{first.kind} ×{repeat}", location, parts[-1].output, parts)
 
     # ------------------------------------------------------------ blocks
     def _block(
@@ -270,8 +288,16 @@ class _Counter:
                     args_location,
                 )
         inner = scope.inside(block, env, kind_location)
+        key = (
+            _Same(block),
+            tuple(_value_key(env[param.name]) for param in block.params),
+            size,
+            scope.frozen,
+            scope.depth,
+            scope.stack,
+        )
         try:
-            body = self.count(block.body, block.body_location, size, inner)
+            body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner))
         except SpecError as error:
             if not block.file.startswith(PRESET_FILE_PREFIX):
                 raise
@@ -305,6 +331,7 @@ class _Counter:
         if scope.frozen:
             tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
         buffers = layer.buffer_tensors(arguments)
+        self._made(kind_location)
         return Part(
             label=layer.name,
             kind=layer.name,
@@ -317,6 +344,56 @@ class _Counter:
             buffer_tensors=buffers,
             arguments={key: value for key, value in values.items() if key not in ("device", "dtype")},
             frozen=scope.frozen,
+        )
+
+    # ------------------------------------------------------------ sharing and bounds
+    def _once(self, key: Hashable, count: Callable[[], Part | None]) -> Part | None:
+        """`count()`, or the part it gave before for the same key.
+
+        A part whose counting named or tied something is not kept: a `name`
+        must be recorded again at each use, and a `tie` depends on what was
+        named before it, which the key does not say.
+        """
+        known = self.counted.get(key)
+        if known is not None:
+            return known
+        namings = self.namings
+        part = count()
+        if part is not None and self.namings == namings:
+            self.counted[key] = part
+        return part
+
+    def _made(self, location: Location) -> None:
+        self.parts_made += 1
+        if self.parts_made > MAX_PARTS:
+            raise SpecError(
+                rules.TOO_LARGE,
+                f"counting this model takes over {MAX_PARTS:,} parts "
+                "(a block whose body has a `name` or `tie` is counted anew at each use)",
+                location,
+            )
+
+    def composite(self, label: str, kind: str, location: Location, output: Size, children: list[Part]) -> Part:
+        """The part made of `children`: its counts are theirs, summed."""
+        self._made(location)
+        tree_size = 1 + sum(child.tree_size for child in children)
+        if tree_size > MAX_PARTS:
+            raise SpecError(
+                rules.TOO_LARGE,
+                f"the model has over {MAX_PARTS:,} parts, counting every use of a block or var; "
+                "`repeat` counts a repeated part once",
+                location,
+            )
+        return Part(
+            label=label,
+            kind=kind,
+            location=location,
+            output=output,
+            params=sum(child.params for child in children),
+            trainable=sum(child.trainable for child in children),
+            buffers=sum(child.buffers for child in children),
+            children=tuple(children),
+            tree_size=tree_size,
         )
 
     # ------------------------------------------------------------ modifiers
@@ -370,24 +447,34 @@ class _Counter:
         return as_int(value, "repeat", where, minimum=0)
 
 
-class _BlockScope(Mapping):
-    """The blocks a block body sees: those of its own file (presets see their helpers)."""
+class _Same:
+    """A key that matches only the very object it holds (YAML nodes and blocks do not hash)."""
 
-    def __init__(self, block: Block):
-        self.blocks = block.file_blocks
+    __slots__ = ("thing",)
 
-    def __getitem__(self, name: str) -> Block:
-        return self.blocks[name]
+    def __init__(self, thing: Any):
+        self.thing = thing
 
-    def __iter__(self):
-        return iter(self.blocks)
+    def __hash__(self) -> int:
+        return id(self.thing)
 
-    def __len__(self) -> int:
-        return len(self.blocks)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.thing is self.thing
+
+
+def _value_key(value: Any) -> Hashable:
+    """A var's or param's value as a key: by type and spelling, so 1, 1.0 and true stay apart."""
+    if isinstance(value, NodeValue):
+        return _Same(value.node)
+    return type(value), repr(value)
 
 
 def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location: Location) -> Size:
     output = layer.output(arguments, size if isinstance(size, int) else None)
+    if isinstance(output, int) and output > MAX_SIZE:
+        raise SpecError(
+            rules.TOO_LARGE, f"{layer.name} makes the running size over 2^100, more than any model holds", location
+        )
     if output is not None:
         return output
     if isinstance(size, Unknown) and layer.output is not unknown_size:
@@ -396,19 +483,6 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
-def _composite(label: str, kind: str, location: Location, output: Size, children: list[Part]) -> Part:
-    return Part(
-        label=label,
-        kind=kind,
-        location=location,
-        output=output,
-        params=sum(child.params for child in children),
-        trainable=sum(child.trainable for child in children),
-        buffers=sum(child.buffers for child in children),
-        children=tuple(children),
-    )
-
-
 def _submodule(part: Part) -> Submodule:
     """A counted `layer` argument as its layer's formula sees it."""
     return Submodule(
