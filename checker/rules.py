@@ -91,6 +91,29 @@ BASE_DRIFT = Rule(
     severity=NOTE,
 )
 
+# ------------------------------------------------------------------ Ultralytics model YAML
+ULTRALYTICS_UNKNOWN_MODULE = Rule(
+    "BC520",
+    "ultralytics-unknown-module",
+    INVALID,
+    "A row names a module that is not a stock Ultralytics module budget-check counts (a fork's, or a newer one); "
+    "only ultralytics itself can count it.",
+)
+ULTRALYTICS_INVALID_ROW = Rule(
+    "BC521",
+    "ultralytics-invalid-row",
+    INVALID,
+    "A row is not `[from, repeats, module, args]`, reads a layer that does not exist, or gives arguments "
+    "its module cannot be built with.",
+)
+ULTRALYTICS_INVALID_KEY = Rule(
+    "BC522",
+    "ultralytics-invalid-key",
+    INVALID,
+    "A top-level key of the model file (`nc`, `scales`, `depth_multiple`, `kpt_shape`, ...) has a value "
+    "Ultralytics cannot build with.",
+)
+
 # ------------------------------------------------------------------ torch
 INVALID_TORCH_KEY = Rule("BC300", "invalid-torch-key", INVALID, "The `torch` key cannot be read.")
 TORCH_NN_MISMATCH = Rule(

@@ -105,6 +105,14 @@ def count_model(spec: Spec) -> Part:
     return root if root.named else dataclasses.replace(root, label=spec.name)
 
 
+def count_node(node: Any, location: Location, blocks: Mapping[str, Block], env: Mapping[str, Any]) -> Part:
+    """The counted part for one model node outside a spec, seeing `blocks` and the values in `env`."""
+    part = _Counter().count(node, location, START, Scope(env=env, blocks=blocks))
+    if part is None:
+        return _composite("sequential", "sequential", location, START, [])
+    return part
+
+
 def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
     """Every part of the tree with its depth, parents first."""
     yield depth, part
@@ -308,6 +316,8 @@ class _Counter:
                 f"{finding.message} (in preset {block.name}, at its line {finding.location.line})",
                 kind_location,
             ) from None
+        if body is None:  # a body of one node that `when` leaves out
+            body = _composite(block.name, block.name, kind_location, size, [])
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
 
     # ------------------------------------------------------------ layers

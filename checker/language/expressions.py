@@ -104,6 +104,12 @@ def _floor(x: Number) -> int:
     return math.floor(x)
 
 
+def _gcd(a: Number, b: Number) -> int:
+    if a != int(a) or b != int(b):
+        raise ValueError("gcd takes whole numbers")
+    return math.gcd(int(a), int(b))
+
+
 def _round(x: Number, digits: Number | None = None) -> Number:
     return round(x) if digits is None else round(x, int(digits))
 
@@ -116,6 +122,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "floor": (_floor, 1, 1),
     "round": (_round, 1, 2),
     "abs": (abs, 1, 1),
+    "gcd": (_gcd, 2, 2),
 }
 
 

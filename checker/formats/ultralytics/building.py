@@ -1,0 +1,380 @@
+"""Counting an Ultralytics model at one scale, as its parse_model builds it.
+
+parse_model walks the rows in order and keeps each layer's output channels.
+For a row it scales the repeats by the depth multiplier, scales the output
+channels by the width multiplier (capped by max_channels, rounded up to a
+multiple of 8), prepends the input channels to the arguments, and hands the
+repeats to the modules that take them. This module follows those rules and
+counts each row with the blocks of modules.yaml. What the rules say is
+Python here; what a module holds is spec language there.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ... import rules
+from ...findings import Finding, Location, SpecError
+from ...language.catalogue import LAYERS
+from ...language.counting import Part, count_node
+from ...language.loader import YamlMapping, YamlSequence, load_documents
+from ...language.presets import PRESET_FILE_PREFIX
+from ...language.spec import Block, parse_blocks
+from .reading import ModelFile, Row
+
+INPUT_CHANNELS = 3
+DIVISOR = 8  # output channels are rounded up to a multiple of this
+
+# Modules whose first argument is their output channels, scaled by the width (Classify's is the class count).
+WIDTH_SCALED = frozenset(
+    {
+        "Classify", "Conv", "ConvTranspose", "GhostConv", "Bottleneck", "GhostBottleneck", "SPP", "SPPF", "C2fPSA",
+        "C2PSA", "DWConv", "Focus", "BottleneckCSP", "C1", "C2", "C2f", "C3k2", "RepNCSPELAN4", "ELAN1", "ADown",
+        "AConv", "SPPELAN", "C3", "C3Ghost", "nn.ConvTranspose2d", "DWConvTranspose2d", "C3x", "RepC3", "PSA",
+        "SCDown", "C2fCIB", "A2C2f",
+    }
+)  # fmt: skip
+# Modules that take the row's repeats as their third argument instead of being stacked.
+TAKES_REPEATS = frozenset(
+    {"BottleneckCSP", "C1", "C2", "C2f", "C3k2", "C3", "C3Ghost", "C3x", "RepC3", "C2fPSA", "C2fCIB", "C2PSA", "A2C2f"}
+)
+# Modules that make the Detect heads after them use the depth-wise class branch.
+NOT_LEGACY = frozenset({"C3k2", "A2C2f", "C2fCIB"})
+# The detection heads: their constructor arguments, the last being the list of input channels.
+HEADS: dict[str, tuple[str, ...]] = {
+    "Detect": ("nc", "reg_max", "end2end", "ch"),
+    "Segment": ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
+    "Pose": ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
+    "OBB": ("nc", "ne", "reg_max", "end2end", "ch"),
+    "v10Detect": ("nc", "ch"),
+}
+HEAD_DEFAULTS = {"nm": 32, "npr": 256, "kpt_shape": [17, 3], "ne": 1, "reg_max": 16, "end2end": False}
+# Modules parse_model passes the row's arguments as written (their output is their input's channels).
+AS_WRITTEN = frozenset({"RepConv", "RepVGGDW"})
+PARAMETER_FREE = frozenset({"Concat", "CBFuse", "Index"})
+# parse_model reads a string argument naming one of its own variables as that variable's value.
+NAMED_VALUES = ("nc", "kpt_shape", "reg_max", "end2end", "depth", "width", "max_channels", "scale")
+MAX_LITERAL_LENGTH = 200
+KERNEL_PAIR_MODULES = frozenset({"Bottleneck"})  # take k=(k1, k2), a kernel size per convolution
+
+
+@dataclass(frozen=True)
+class RowCount:
+    row: Row
+    repeats: int  # after the depth multiplier
+    arguments: tuple[Any, ...]  # as the module is built (input channels first, where parse_model puts them)
+    channels: Any  # the row's output channels, as parse_model records them
+    params: int
+    trainable: int
+    fused: int  # after model.fuse()
+
+
+@dataclass(frozen=True)
+class ScaleCount:
+    scale: str  # "" without scales
+    rows: tuple[RowCount, ...]
+
+    @property
+    def params(self) -> int:
+        return sum(row.params for row in self.rows)
+
+    @property
+    def trainable(self) -> int:
+        return sum(row.trainable for row in self.rows)
+
+    @property
+    def fused(self) -> int:
+        return sum(row.fused for row in self.rows)
+
+
+def make_divisible(value: float, divisor: int = DIVISOR) -> int:
+    return math.ceil(value / divisor) * divisor
+
+
+def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[Finding]]:
+    """Every row counted at scale `letter` ("" for a file without scales); findings instead when it cannot be."""
+    unknown = [row for row in model.rows if not _is_known(row.module)]
+    if unknown:
+        return None, [_unknown_module(row) for row in unknown]
+    try:
+        return _Builder(model, letter).run(), []
+    except SpecError as error:
+        return None, [error.finding]
+
+
+def supported_modules() -> list[str]:
+    """The module names a row may use."""
+    blocks = [name for name in _blocks(False) if name[0].isupper() and name not in _INTERNAL]
+    return sorted({*blocks, *PARAMETER_FREE, *HEADS})
+
+
+# ------------------------------------------------------------ parse_model's walk
+class _Builder:
+    def __init__(self, model: ModelFile, letter: str):
+        self.model = model
+        self.scale = letter
+        scale = model.scale(letter)
+        if scale is None:
+            self.depth, self.width, self.max_channels = model.depth, model.width, math.inf
+        else:
+            self.depth, self.width, self.max_channels = scale.depth, scale.width, scale.max_channels
+        self.legacy = True
+
+    def run(self) -> ScaleCount:
+        channels: list[Any] = [INPUT_CHANNELS]
+        c2: Any = INPUT_CHANNELS  # parse_model keeps the last value for rows that do not set it
+        counted = []
+        for row in self.model.rows:
+            repeats = max(round(row.repeats * self.depth), 1) if row.repeats > 1 else row.repeats
+            args = [self._resolve(value, row) for value in row.args]
+            node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
+            params, trainable, fused = self._count(node, row, stacked)
+            counted.append(RowCount(row, repeats, tuple(arguments), c2, params, trainable, fused))
+            if row.index == 0:
+                channels = []
+            channels.append(c2)
+        return ScaleCount(self.scale, tuple(counted))
+
+    def _row(self, row: Row, args: list[Any], channels: list[Any], repeats: int, c2: Any):
+        """The node to count, the arguments as built, the output channels and how many copies are stacked."""
+        module, source = row.module, row.source
+        if module in WIDTH_SCALED:
+            c1, c2 = _channels(channels, source, row), args[0] if args else None
+            if not _is_count(c2):
+                raise _row_error(row, f"{module}'s first argument is its output channels, not {c2!r}")
+            if module != "Classify":
+                c2 = make_divisible(min(c2, self.max_channels) * self.width)
+            args = [c1, c2, *args[1:]]
+            if module in TAKES_REPEATS:
+                args.insert(2, repeats)
+                repeats = 1
+            if module in NOT_LEGACY:
+                self.legacy = False
+            if module == "C3k2" and self.scale in ("m", "l", "x"):
+                args[3:4] = [True]
+            if module == "A2C2f" and self.scale in ("l", "x"):
+                args.extend((True, 1.2))
+            return self._module_node(row, module, args), args, c2, repeats
+        if module == "ResNetLayer":
+            if len(args) < 4:
+                raise _row_error(row, "ResNetLayer takes [c1, c2, s, is_first, ...]")
+            c2 = args[1] if args[3] else args[1] * 4
+            return self._module_node(row, module, args), args, c2, repeats
+        if module == "Concat":
+            return None, args, sum(_channels(channels, index, row) for index in _sources(source, row)), repeats
+        if module == "CBFuse":
+            return None, args, _channels(channels, _sources(source, row)[-1], row), repeats
+        if module == "Index":
+            return None, args, args[0] if args else None, repeats
+        if module == "CBLinear":
+            c1, c2 = _channels(channels, source, row), args[0] if args else None
+            if not (isinstance(c2, list) and all(map(_is_count, c2))):
+                raise _row_error(row, "CBLinear's first argument is the list of its outputs' channels")
+            args = [c1, c2, *args[1:]]
+            return self._module_node(row, module, [c1, sum(c2), *args[2:]]), args, c2, repeats
+        if module in HEADS:
+            inputs = [_channels(channels, index, row) for index in _sources(source, row)]
+            if module == "v10Detect":
+                args = [*args, inputs]
+            else:
+                args = [*args, self.model.reg_max, self.model.end2end, inputs]
+                if module == "Segment" and len(args) > 2 and _is_count(args[2]):
+                    args[2] = make_divisible(min(args[2], self.max_channels) * self.width)
+            return self._head_node(row, module, args), args, c2, repeats
+        if module == "nn.BatchNorm2d":
+            args = [_channels(channels, source, row)]
+        return self._module_node(row, module, args), args, _channels(channels, source, row), repeats
+
+    def _module_node(self, row: Row, module: str, args: list[Any]) -> Any:
+        if module.startswith("nn."):
+            return _located({module[3:]: args}, row.module_location)
+        if module in KERNEL_PAIR_MODULES and len(args) > 4:
+            args = [*args[:4], *_kernel_pair(args[4], row), *args[5:]]
+        if module == "SPP" and len(args) > 2:
+            args = [*args[:2], len(args[2]) if isinstance(args[2], list) else 1, *args[3:]]
+        # Activations hold no parameters here: a string or module given for `act` builds nn.Identity or itself.
+        block = _blocks(False)[module]
+        names = [param.name for param in block.params]
+        args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
+        _check_plain(row, module, args)
+        return _located({module: args}, row.module_location)
+
+    def _head_node(self, row: Row, module: str, args: list[Any]) -> Any:
+        names = HEADS[module]
+        if len(args) > len(names):
+            raise _row_error(row, f"{module} takes ({', '.join(names[:-1])}) before its inputs, got {args[:-1]!r}")
+        given = {**HEAD_DEFAULTS, **dict(zip(names[: len(args) - 1], args[:-1])), "ch": args[-1]}
+        if module == "v10Detect":
+            given.update(reg_max=16, end2end=True)
+        nc, reg_max, end2end, inputs = given["nc"], given["reg_max"], bool(given["end2end"]), given["ch"]
+        if not _is_count(nc) or not _is_count(reg_max):
+            raise _row_error(row, f"{module} needs whole numbers for nc and reg_max, got {nc!r} and {reg_max!r}")
+        first = inputs[0]
+        levels: list[Any] = [
+            {
+                "detect_level": {
+                    "x": x,
+                    "x0": first,
+                    "nc": nc,
+                    "reg_max": reg_max,
+                    "end2end": end2end,
+                    "legacy": self.legacy and module != "v10Detect",
+                }
+            }
+            for x in inputs
+        ]
+        outputs = self._extra_outputs(row, module, given)
+        if outputs is not None:
+            levels += [{"extra_level": {"x": x, "x0": first, "outputs": outputs, "end2end": end2end}} for x in inputs]
+        if module == "Segment":
+            levels.append({"Proto": [first, given["npr"], given["nm"]]})
+        levels.append({"DFL": [reg_max]})
+        _check_plain(row, module, [nc, reg_max, *inputs])
+        return _located({"sequential": levels}, row.module_location)
+
+    @staticmethod
+    def _extra_outputs(row: Row, module: str, given: Mapping[str, Any]) -> Any:
+        """The outputs per anchor of Segment's masks, Pose's keypoints or OBB's angles."""
+        if module == "Pose":
+            shape = given["kpt_shape"]
+            if not (isinstance(shape, list) and len(shape) == 2 and all(map(_is_count, shape))):
+                raise _row_error(row, f"Pose needs kpt_shape [keypoints, dims], got {shape!r}")
+            return shape[0] * shape[1]
+        return {"Segment": given.get("nm"), "OBB": given.get("ne")}.get(module)
+
+    def _count(self, node: Any, row: Row, stacked: int) -> tuple[int, int, int]:
+        if node is None:
+            return 0, 0, 0
+        if stacked != 1:
+            node = _located({**node, "repeat": stacked}, row.module_location)
+        unfused = _count_part(node, row, fused=False)
+        fused = _count_part(node, row, fused=True)
+        return unfused.params, unfused.trainable, fused.params
+
+    def _resolve(self, value: Any, row: Row) -> Any:
+        """A string argument as parse_model reads it: one of its variables, a Python literal, or the string."""
+        if not isinstance(value, str):
+            return value
+        named = {
+            "nc": self.model.nc,
+            "kpt_shape": self.model.kpt_shape,
+            "reg_max": self.model.reg_max,
+            "end2end": self.model.end2end,
+            "depth": self.depth,
+            "width": self.width,
+            "max_channels": self.max_channels,
+            "scale": self.scale,
+        }
+        if value in named:
+            if named[value] is None:
+                raise _row_error(row, f"the row uses `{value}`, which the file does not set")
+            return named[value]
+        if value.isidentifier() and value not in ("None", "True", "False"):
+            return value  # parse_model keeps it a string (its other variables are out of a file's reach)
+        if len(value) > MAX_LITERAL_LENGTH:
+            return value
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return value
+
+
+# ------------------------------------------------------------ counting a node
+_INTERNAL = frozenset({"DFL", "Proto", "Attention", "PSABlock", "ABlock", "AAttn", "CIB", "RepBottleneck", "RepCSP"})
+_INTERNAL |= {"C3k", "ResNetBlock"}
+
+
+@cache
+def _blocks(fused: bool) -> Mapping[str, Block]:
+    text = (Path(__file__).parent / "modules.yaml").read_text(encoding="utf-8")
+    document = next(load_documents(text)).value
+    return parse_blocks(document["blocks"], document.location, {"fused": fused}, f"{PRESET_FILE_PREFIX}ultralytics>")
+
+
+def _count_part(node: Any, row: Row, fused: bool) -> Part:
+    try:
+        return count_node(node, row.module_location, _blocks(fused), {})
+    except SpecError as error:
+        raise _row_error(row, f"{row.module} cannot be built with these arguments: {error.finding.message}") from None
+
+
+def _is_known(module: str) -> bool:
+    if module.startswith("nn."):
+        return module[3:] in LAYERS
+    if module in PARAMETER_FREE or module in HEADS or module in ("ResNetLayer", "CBLinear"):
+        return True
+    return module in _blocks(False) and (module in WIDTH_SCALED or module in AS_WRITTEN)
+
+
+def _unknown_module(row: Row) -> Finding:
+    return Finding(
+        rules.ULTRALYTICS_UNKNOWN_MODULE,
+        f"layer {row.index}: {row.module} is not a stock Ultralytics module budget-check counts; "
+        "only ultralytics itself can count it",
+        row.module_location,
+    )
+
+
+def _row_error(row: Row, message: str) -> SpecError:
+    return SpecError(rules.ULTRALYTICS_INVALID_ROW, f"layer {row.index} ({row.module}): {message}", row.location)
+
+
+def _sources(source: Any, row: Row) -> list[int]:
+    if not isinstance(source, list):
+        raise _row_error(row, f"{row.module} reads a list of layers in `from`, not {source!r}")
+    return source
+
+
+def _channels(channels: list[Any], index: Any, row: Row) -> Any:
+    if not isinstance(index, int):
+        raise _row_error(row, f"{row.module} reads one layer in `from`, not {index!r}")
+    if not -len(channels) <= index < len(channels):
+        raise _row_error(row, f"`from` reads layer {index}, which does not exist yet")
+    value = channels[index]
+    if not _is_count(value):
+        raise _row_error(row, f"layer {index} has no channel count this module can read ({value!r})")
+    return value
+
+
+def _kernel_pair(value: Any, row: Row) -> list[Any]:
+    """Bottleneck's k=(k1, k2) as kernel heights and widths."""
+    if not (isinstance(value, list) and len(value) == 2):
+        raise _row_error(row, f"Bottleneck's k is a pair of kernel sizes, not {value!r}")
+    sizes = []
+    for kernel in value:
+        sizes += kernel if isinstance(kernel, list) and len(kernel) == 2 else [kernel, kernel]
+    return sizes
+
+
+def _check_plain(row: Row, module: str, args: list[Any]) -> None:
+    for value in args:
+        if isinstance(value, (list, dict)) or (isinstance(value, float) and not math.isfinite(value)):
+            raise _row_error(row, f"{module} cannot take {value!r} here")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _located(value: Any, location: Location) -> Any:
+    """Plain values as the YAML nodes the counter walks, every one placed at `location`."""
+    if isinstance(value, dict):
+        mapping = YamlMapping(location)
+        for key, item in value.items():
+            mapping[key] = _located(item, location)
+            mapping.key_locations[key] = location
+            mapping.value_locations[key] = location
+        return mapping
+    if isinstance(value, list):
+        sequence = YamlSequence(location)
+        for item in value:
+            sequence.append(_located(item, location))
+            sequence.item_locations.append(location)
+        return sequence
+    return value

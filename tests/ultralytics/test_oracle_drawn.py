@@ -1,0 +1,125 @@
+"""Small model files drawn from the stock modules (random wiring, repeats, channels, scales), against ultralytics.
+
+The models are built with parse_model alone: a drawn wiring may join layers of different strides, which only a
+forward pass would refuse, and counting needs none.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+pytest.importorskip("ultralytics")
+
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ultralytics.nn import tasks
+
+from checker.formats.ultralytics.building import count_scale
+from checker.formats.ultralytics.reading import read_model
+from checker.language.loader import load_documents
+
+from .oracle import Counts
+
+channels = st.sampled_from([8, 16, 24, 32, 64, 96, 128])
+flag = st.booleans()
+# A stock module and arguments for it, after [from, repeats]: the output channels first, as in the files.
+MODULES = {
+    "Conv": st.tuples(channels, st.sampled_from([1, 3]), st.sampled_from([1, 2])),
+    "DWConv": st.tuples(channels, st.sampled_from([1, 3])),
+    "GhostConv": st.tuples(channels, st.sampled_from([1, 3])),
+    "Bottleneck": st.tuples(channels, flag),
+    "C1": st.tuples(channels),
+    "C2": st.tuples(channels, flag),
+    "C2f": st.tuples(channels, flag),
+    "C3": st.tuples(channels, flag),
+    "C3x": st.tuples(channels, flag),
+    "C3Ghost": st.tuples(channels, flag),
+    "RepC3": st.tuples(channels),
+    "BottleneckCSP": st.tuples(channels, flag),
+    "C3k2": st.tuples(channels, flag, st.sampled_from([0.25, 0.5])),
+    "C2fCIB": st.tuples(channels, flag, flag),
+    "A2C2f": st.tuples(st.sampled_from([64, 128, 256]), flag, st.sampled_from([1, 2, 4])),
+    "SPP": st.tuples(channels, st.just([5, 9, 13])),
+    "SPPF": st.tuples(channels, st.just(5)),
+    "SPPELAN": st.tuples(channels, channels),
+    "RepNCSPELAN4": st.tuples(channels, channels, channels, st.integers(1, 2)),
+    "ELAN1": st.tuples(channels, channels, channels),
+    "ADown": st.tuples(channels),
+    "AConv": st.tuples(channels),
+    "SCDown": st.tuples(channels, st.just(3), st.just(2)),
+    "nn.Upsample": st.just(("None", 2, "nearest")),
+}
+HEADS = {
+    "Detect": st.just(("nc",)),
+    "Segment": st.tuples(st.just("nc"), st.sampled_from([8, 32]), channels),
+    "Pose": st.tuples(st.just("nc"), st.just("kpt_shape")),
+    "OBB": st.tuples(st.just("nc"), st.just(1)),
+    "v10Detect": st.just(("nc",)),
+}
+
+
+@st.composite
+def model_files(draw):
+    rows = [[-1, 1, "Conv", [draw(channels), 3, 2]]]
+    for index in range(1, draw(st.integers(2, 7))):
+        if index > 1 and draw(st.integers(0, 5)) == 0:
+            sources = draw(st.lists(st.integers(0, index - 1), min_size=2, max_size=3, unique=True))
+            rows.append([sources, 1, "Concat", [1]])
+            continue
+        module = draw(st.sampled_from(sorted(MODULES)))
+        source = draw(st.sampled_from([-1, draw(st.integers(0, index - 1))]))
+        rows.append([source, draw(st.integers(1, 4)), module, list(draw(MODULES[module]))])
+    head = draw(st.sampled_from(sorted(HEADS)))
+    levels = draw(st.lists(st.integers(0, len(rows) - 1), min_size=1, max_size=3, unique=True))
+    rows.append([levels, 1, head, list(draw(HEADS[head]))])
+    depth = draw(st.sampled_from([0.33, 0.5, 0.67, 1.0]))
+    width = draw(st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.25]))
+    config = {
+        "nc": draw(st.integers(1, 120)),
+        "kpt_shape": [draw(st.integers(1, 20)), draw(st.sampled_from([2, 3]))],
+        "scales": {draw(st.sampled_from("nsmlx")): [depth, width, draw(st.sampled_from([64, 256, 1024]))]},
+        "backbone": rows[:-1],
+        "head": rows[-1:],
+    }
+    return config
+
+
+def _as_yaml(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_as_yaml(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_yaml(item) for item in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _ultralytics(config, scale):
+    config = {**copy.deepcopy(config), "scale": scale}
+    try:
+        sequential, _ = tasks.parse_model(config, ch=3, verbose=False)
+    except Exception:  # noqa: BLE001 - any refusal: budget-check must refuse too
+        return None
+    model = tasks.BaseModel()
+    model.model = sequential
+    params = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    with torch.no_grad():
+        model.fuse(verbose=False)
+    return Counts(params, trainable, sum(p.numel() for p in model.parameters()))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model_files())
+def test_drawn_model_files(config):
+    scale = next(iter(config["scales"]))
+    expected = _ultralytics(config, scale)
+    model, findings = read_model(next(load_documents(_as_yaml(config))).value)
+    assert model is not None, findings
+    counted, findings = count_scale(model, scale)
+    if expected is None:
+        assert counted is None and findings
+        return
+    assert counted is not None, [finding.message for finding in findings]
+    assert Counts(counted.params, counted.trainable, counted.fused) == expected

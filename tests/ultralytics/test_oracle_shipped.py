@@ -1,0 +1,43 @@
+"""Every model file ultralytics ships, at every scale: budget-check's counts are ultralytics' own."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("ultralytics")
+
+from checker.formats.ultralytics.building import count_scale
+from checker.formats.ultralytics.reading import read_model
+from checker.language.loader import load_documents
+
+from .oracle import Counts, build_counts, load, shipped_files
+
+# Families outside the stock modules budget-check counts (RT-DETR, YOLO-World, YOLOE, YOLO26's new heads,
+# torchvision backbones): their files must be reported as unknown modules, never counted wrong.
+NOT_COUNTED = {
+    "AIFI", "HGStem", "HGBlock", "RTDETRDecoder", "C2fAttn", "ImagePoolingAttn", "WorldDetect", "YOLOEDetect",
+    "YOLOESegment", "YOLOESegment26", "Segment26", "Pose26", "OBB26", "Depth", "SemanticSegment", "TorchVision",
+}  # fmt: skip
+
+
+def _cases():
+    for path in shipped_files():
+        scales = load(path).get("scales") or {"": None}
+        for scale in scales:
+            yield pytest.param(path, scale, id=f"{path.stem}-{scale}" if scale else path.stem)
+
+
+def _ours(path, scale):
+    model, findings = read_model(next(load_documents(path.read_text(encoding="utf-8"))).value)
+    assert model is not None, [finding.message for finding in findings]
+    return count_scale(model, scale)
+
+
+@pytest.mark.parametrize(("path", "scale"), list(_cases()))
+def test_shipped_file(path, scale):
+    counted, findings = _ours(path, scale)
+    if counted is None:
+        assert {finding.rule.name for finding in findings} == {"ultralytics-unknown-module"}
+        assert {finding.message.split(": ")[1].split(" ")[0] for finding in findings} <= NOT_COUNTED
+        return
+    assert Counts(counted.params, counted.trainable, counted.fused) == build_counts(load(path), scale)
