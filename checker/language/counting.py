@@ -107,9 +107,10 @@ def count_model(spec: Spec) -> Part:
 
 def count_node(node: Any, location: Location, blocks: Mapping[str, Block], env: Mapping[str, Any]) -> Part:
     """The counted part for one model node outside a spec, seeing `blocks` and the values in `env`."""
-    part = _Counter().count(node, location, START, Scope(env=env, blocks=blocks))
+    counter = _Counter()
+    part = counter.count(node, location, START, Scope(env=env, blocks=blocks))
     if part is None:
-        return _composite("sequential", "sequential", location, START, [])
+        return counter.composite("sequential", "sequential", location, START, [])
     return part
 
 
@@ -317,7 +318,7 @@ class _Counter:
                 kind_location,
             ) from None
         if body is None:  # a body of one node that `when` leaves out
-            body = _composite(block.name, block.name, kind_location, size, [])
+            body = self.composite(block.name, block.name, kind_location, size, [])
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
 
     # ------------------------------------------------------------ layers
