@@ -372,3 +372,107 @@ def test_random_stacks_agree_with_torch(data):
     if data.draw(st.booleans()):
         lines += [f"  - Linear: [{first_input}, {width}]", "    tie: first"]
     agree_with_torch("model:\n" + "\n".join(lines) + "\n")
+
+
+# ----------------------------------------------------------- concat, from, indexed repeats, `in`
+def torch_totals(*modules):
+    parameters = {id(p): p for module in modules for p in module.parameters()}.values()
+    return sum(p.numel() for p in parameters), sum(p.numel() for p in parameters if p.requires_grad)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_concat_adds_the_branch_sizes_like_torch_cat(data):
+    """Inception-style branches and a skip from an earlier named output, then a layer that infers the sum."""
+    stem = data.draw(st.integers(1, 16))
+    widths = data.draw(st.lists(st.integers(1, 16), min_size=1, max_size=4))
+    kernels = [data.draw(st.integers(1, 3)) for _ in widths]
+    skip = data.draw(st.booleans())
+    out = data.draw(st.integers(1, 16))
+    branches = [f"{{Conv2d: {{out_channels: {w}, kernel_size: {k}}}}}" for w, k in zip(widths, kernels)]
+    branches += ["{from: stem}"] if skip else []
+    spec = check_spec(
+        f"model:\n  - Conv2d: [3, {stem}, 3]\n    name: stem\n  - concat: [{', '.join(branches)}]\n"
+        f"  - Conv2d: {{out_channels: {out}, kernel_size: 1}}\n"
+    )
+    with torch.device("meta"):
+        concatenated = sum(widths) + (stem if skip else 0)
+        modules = [
+            torch.nn.Conv2d(3, stem, 3),
+            *(torch.nn.Conv2d(stem, w, k) for w, k in zip(widths, kernels)),
+            torch.nn.Conv2d(concatenated, out, 1),
+        ]
+    assert (spec.params, spec.trainable) == torch_totals(*modules)
+    assert spec.tree.output == out
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=st.integers(1, 8), stages=st.integers(1, 5), start=st.integers(1, 4))
+def test_an_indexed_repeat_counts_each_copy_with_its_index(base, stages, start):
+    spec = check_spec(
+        f"vars: {{base: {base}}}\nmodel:\n  - Conv2d: [{start}, {base}, 3]\n"
+        "  - Conv2d: {out_channels: base * 2**i, kernel_size: 3, padding: 1}\n"
+        f"    repeat: {{times: {stages}, index: i}}\n"
+    )
+    with torch.device("meta"):
+        channels = [base] + [base * 2**i for i in range(stages)]
+        modules = [torch.nn.Conv2d(start, base, 3)] + [
+            torch.nn.Conv2d(a, b, 3, padding=1) for a, b in zip(channels, channels[1:])
+        ]
+    assert (spec.params, spec.trainable) == torch_totals(*modules)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(1, 12), st.integers(0, 3)), min_size=1, max_size=4))
+def test_a_stage_table_gives_each_copy_its_row(rows):
+    """ResNet/ConvNeXt-style stages: a width and a depth per row, the depth used as an inner repeat."""
+    table = ", ".join(f"{{width: {w}, depth: {d}}}" for w, d in rows)
+    spec = check_spec(
+        f"vars:\n  stages: [{table}]\nmodel:\n  - Linear: [5, 4]\n"
+        "  - sequential:\n      - Linear: {out_features: width}\n      - Linear: {out_features: width}\n"
+        "        repeat: depth\n    repeat: {over: stages}\n"
+    )
+    with torch.device("meta"):
+        modules, size = [torch.nn.Linear(5, 4)], 4
+        for width, depth in rows:
+            modules += [torch.nn.Linear(size, width)] + [torch.nn.Linear(width, width) for _ in range(depth)]
+            size = width
+    assert (spec.params, spec.trainable) == torch_totals(*modules)
+
+
+def test_an_index_the_body_does_not_read_is_multiplied_not_looped():
+    spec = check_spec("model:\n  - Linear: [8, 8]\n    repeat: {times: 10**9, index: unused}\n")
+    assert spec.params == 72 * 10**9
+
+
+def test_an_indexed_repeat_that_reads_its_index_is_bounded():
+    spec = check_spec("model:\n  - Linear: [8, i + 1]\n    repeat: {times: 10**9, index: i}\n")
+    assert [f.code for f in spec.findings] == ["BC009"]
+
+
+def test_in_is_the_running_size():
+    """A depthwise convolution: groups equal to the running channels."""
+    spec = agree_with_torch(
+        "model:\n  - Conv2d: [3, 24, 3]\n  - Conv2d: {out_channels: in * 2, kernel_size: 3, groups: in}\n"
+    )
+    assert spec.params == (3 * 24 * 9 + 24) + (48 * 1 * 9 + 48)
+
+
+@settings(max_examples=30, deadline=None)
+@given(names=st.sets(st.sampled_from(["weight", "bias", "0.weight", "1.bias"]), min_size=1))
+def test_freezing_by_parameter_name_follows_requires_grad(names):
+    frozen = ", ".join(sorted(names))
+    spec = agree_with_torch(
+        f"model:\n  - sequential:\n      - Linear: [4, 6]\n      - Linear: [6, 3]\n    frozen: [{frozen}]\n"
+    )
+    with torch.device("meta"):
+        model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Linear(6, 3))
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_(not (name in names or name.split(".")[-1] in names))
+    assert (spec.params, spec.trainable) == torch_totals(model)
+
+
+def test_from_names_an_earlier_node():
+    spec = check_spec("model:\n  - Linear: [4, 6]\n  - from: stem\n")
+    [finding] = spec.findings
+    assert (finding.code, "no node named 'stem'" in finding.message) == ("BC023", True)

@@ -16,6 +16,7 @@ finding, found before that much work is done.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -31,12 +32,24 @@ from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence
 from .presets import PRESET_FILE_PREFIX
 from .sizes import START, Size, Unknown, show_size
-from .spec import CONTROL_KINDS, MODIFIERS, REQUIRED_PARAM, Block, NodeValue, Spec, value_of
+from .spec import (
+    CONTROL_KINDS,
+    INPUT_SIZE_NAME,
+    MODIFIERS,
+    REQUIRED_PARAM,
+    Block,
+    NodeValue,
+    Spec,
+    check_identifier,
+    value_of,
+)
 
 MAX_MODEL_DEPTH = 100
 MAX_DISTINCT_COPIES = 64
 MAX_PARTS = 50_000  # the parts of the spelt-out tree, and the parts actually counted
 MAX_SIZE = 2**100  # the largest running size, as for expressions
+MAX_INDEXED_COPIES = 10_000  # an indexed repeat is counted copy by copy
+_IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -162,15 +175,17 @@ class _Counter:
         name = node.get("name")
         if name is not None and not isinstance(name, str):
             raise SpecError(rules.INVALID_VALUE, "`name` must be a string", node.location_of("name"))
-        frozen = scope.frozen or ("frozen" in node and self._flag(node, "frozen", scope))
+        frozen_names = node.get("frozen") if isinstance(node.get("frozen"), YamlSequence) else None
+        frozen = scope.frozen or ("frozen" in node and frozen_names is None and self._flag(node, "frozen", scope))
         inner = scope if frozen == scope.frozen else dataclasses.replace(scope, frozen=frozen)
-        repeat = self._repeat_count(node, scope) if "repeat" in node else 1
         tie = node.get("tie")
 
-        def count_once(size_in: Size) -> Part:
-            part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, inner)
+        def count_once(size_in: Size, scope_in: Scope = inner) -> Part:
+            part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, scope_in)
             if tie is not None or name is not None:
                 self.namings += 1
+            if frozen_names is not None:
+                part = _freeze_by_name(part, _names(frozen_names, node.location_of("frozen"), "frozen"))
             if tie is not None:
                 part = self._tie(part, tie, node.location_of("tie"))
             if name is not None:
@@ -178,6 +193,9 @@ class _Counter:
                 self.names[name] = part
             return part
 
+        if isinstance(node.get("repeat"), YamlMapping):
+            return self._indexed(count_once, node, size, inner)
+        repeat = self._repeat_count(node, scope) if "repeat" in node else 1
         return self._repeated(count_once, repeat, size, node.location)
 
     def _kind(
@@ -187,6 +205,10 @@ class _Counter:
             return self._sequence(args, args_location, size, scope, "sequential")
         if kind == "parallel":
             return self._parallel(args, args_location, size, scope)
+        if kind == "concat":
+            return self._concat(args, args_location, size, scope)
+        if kind == "from":
+            return self._from(args, args_location)
         bound = scope.env.get(kind) if isinstance(kind, str) else None
         if isinstance(bound, NodeValue):
             if args is not None:
@@ -238,6 +260,79 @@ class _Counter:
         output = known.pop() if known else (children[0].output if children else size)
         return self.composite("parallel", "parallel", location, output, children)
 
+    def _concat(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
+        """Branches on the same input, concatenated along features: the sizes add up."""
+        if not isinstance(branches, YamlSequence) or not branches:
+            raise SpecError(rules.INVALID_NODE, "`concat` takes a list of branches", location)
+        children = []
+        for index, branch in enumerate(branches):
+            child = self.count(branch, branches.location_of(index), size, scope)
+            if child is not None:
+                children.append(child)
+        unknown = next((child.output for child in children if not isinstance(child.output, int)), None)
+        output = unknown if unknown is not None else sum(child.output for child in children)
+        return self.composite("concat", "concat", location, output, children)
+
+    def _from(self, name: Any, location: Location) -> Part:
+        """No parameters; the output of the earlier node called `name` (a skip connection)."""
+        self.namings += 1  # the part depends on what was named before it, like a `tie`
+        earlier = self.names.get(name) if isinstance(name, str) else None
+        if earlier is None:
+            named = ", ".join(sorted(self.names)) or "none yet"
+            raise SpecError(
+                rules.INVALID_NODE, f"from: no node named {name!r} before this one (named so far: {named})", location
+            )
+        return Part(
+            label=f"from {name}",
+            kind="from",
+            location=location,
+            output=earlier.output,
+            params=0,
+            trainable=0,
+            buffers=0,
+        )
+
+    def _indexed(self, count_once, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
+        """`repeat: {times: N, index: i}` or `repeat: {over: [rows], index: i}`: each copy sees its index (and
+        its row's keys as names). Counted copy by copy when the node reads them; multiplied when it does not."""
+        raw, where = node["repeat"], node.location_of("repeat")
+        unknown = [key for key in raw if key not in ("times", "over", "index")]
+        if unknown or ("times" in raw) == ("over" in raw):
+            raise SpecError(
+                rules.INVALID_VALUE,
+                "an indexed repeat is {times: N, index: NAME} or {over: [rows], index: NAME}"
+                + (f"; unknown key {unknown[0]!r}" if unknown else ""),
+                where,
+            )
+        index = raw.get("index")
+        if index is not None:
+            check_identifier(index, raw.location_of("index"), "index")
+        rows: list[Mapping[str, Any]]
+        if "times" in raw:
+            times = raw["times"]
+            if isinstance(times, str):
+                times = evaluate_text(times, scope.env, raw.location_of("times"), "repeat times")
+            times = as_int(times, "repeat times", raw.location_of("times"), minimum=0)
+            if index is None or index not in _names_written([v for k, v in node.items() if k != "repeat"]):
+                return self._repeated(count_once, times, size, node.location)
+            rows = [{}] * min(times, MAX_INDEXED_COPIES + 1)
+        else:
+            rows = _rows(raw["over"], raw.location_of("over"), scope)
+        if len(rows) > MAX_INDEXED_COPIES:
+            raise SpecError(
+                rules.TOO_LARGE, f"an indexed repeat is counted copy by copy: at most {MAX_INDEXED_COPIES:,}", where
+            )
+        copies = []
+        for number, row in enumerate(rows):
+            env = {**scope.env, **row, **({index: number} if index is not None else {})}
+            copies.append(count_once(size, dataclasses.replace(scope, env=env)))
+            size = copies[-1].output
+        if not copies:
+            return None
+        if len(copies) == 1:
+            return copies[0]
+        return self.composite(copies[0].label, f"{copies[0].kind} ×{len(copies)}", node.location, size, copies)
+
     def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Part | None:
         """`repeat` copies in sequence, each distinct copy counted once.
 
@@ -277,7 +372,7 @@ class _Counter:
         for param in block.params:
             if param.name in given:
                 value, where = given[param.name]
-                env[param.name] = value_of(value, dict(scope.env), where, f"{block.name} {param.name}")
+                env[param.name] = value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
                 if env[param.name] is not None:
                     continue
             if param.default is REQUIRED_PARAM:
@@ -325,7 +420,7 @@ class _Counter:
     def _layer(
         self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
-        values = bind_layer_arguments(layer, args, args_location, size, scope.env, kind_location)
+        values = bind_layer_arguments(layer, args, args_location, size, _with_input(scope.env, size), kind_location)
         submodules = {
             name: self.count(value.node, value.location, size, scope)
             for name, value in values.items()
@@ -494,6 +589,66 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
+def _with_input(env: Mapping[str, Any], size: Size) -> Mapping[str, Any]:
+    """The names an argument's expression reads: the scope's, and `in`, the running size when it is known."""
+    return {**env, INPUT_SIZE_NAME: size} if isinstance(size, int) else env
+
+
+def _names_written(node: Any) -> set[str]:
+    """Every identifier written in a node's strings (conservative: a name in a literal string counts too)."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            found.update(_IDENTIFIER_IN_TEXT.findall(value))
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found
+
+
+def _rows(raw: Any, location: Location, scope: Scope) -> list[Mapping[str, Any]]:
+    """A stage table: a list of mappings (written in place, or a var holding one), each row's values read."""
+    if isinstance(raw, str) and isinstance(scope.env.get(raw), NodeValue):
+        raw, location = scope.env[raw].node, scope.env[raw].location
+    if not isinstance(raw, YamlSequence) or not all(isinstance(row, YamlMapping) for row in raw):
+        raise SpecError(rules.INVALID_VALUE, "repeat over: takes a list of mappings (one row per copy)", location)
+    rows = []
+    for number, row in enumerate(raw):
+        values = {}
+        for key, value in row.items():
+            check_identifier(key, row.key_locations[key], "row")
+            values[key] = value_of(value, scope.env, row.location_of(key), f"row {number + 1} {key}")
+        rows.append(values)
+    return rows
+
+
+def _names(raw: YamlSequence, location: Location, what: str) -> frozenset[str]:
+    if not all(isinstance(item, str) for item in raw):
+        raise SpecError(rules.INVALID_VALUE, f"`{what}` takes true, false or a list of parameter names", location)
+    return frozenset(raw)
+
+
+def _freeze_by_name(part: Part, names: frozenset[str], path: str = "") -> Part:
+    """`frozen: [bias]`: the parameters of these names (a layer's own name, or the path inside the node) stop
+    being trainable; the rest stay as they were."""
+    if part.children:
+        children = tuple(
+            _freeze_by_name(child, names, f"{path}{child.label if child.named else index}.")
+            for index, child in enumerate(part.children)
+        )
+        return dataclasses.replace(part, children=children, trainable=sum(c.trainable for c in children) * part.copies)
+    tensors = tuple(
+        dataclasses.replace(t, trainable=False) if t.name in names or path + t.name in names else t
+        for t in part.tensors
+    )
+    trainable = sum(t.numel for t in tensors if t.trainable and t.name not in part.shared) * part.copies
+    return dataclasses.replace(part, tensors=tensors, trainable=trainable)
+
+
 def _submodule(part: Part) -> Submodule:
     """A counted `layer` argument as its layer's formula sees it."""
     return Submodule(

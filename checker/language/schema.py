@@ -67,15 +67,28 @@ LIST_KINDS = ("ints", "shape")
 
 MODIFIER_SCHEMAS = {
     "repeat": {
-        "type": ["integer", "string"],
-        "minimum": 0,
-        "description": "The node this many times in sequence (0 removes it); an integer or an expression.",
+        "anyOf": [
+            {"type": ["integer", "string"], "minimum": 0},
+            {
+                "type": "object",
+                "properties": {
+                    "times": {"type": ["integer", "string"], "minimum": 0},
+                    "over": {"type": ["array", "string"], "items": {"type": "object"}},
+                    "index": IDENTIFIER,
+                },
+                "additionalProperties": False,
+            },
+        ],
+        "description": "The node this many times in sequence (0 removes it); an integer or an expression, or "
+        "{times: N, index: i} / {over: [rows], index: i} for copies that read their index or row.",
     },
     "name": {"type": "string", "description": "A label for the breakdown, and the name `tie` refers to."},
     "tie": {"type": "string", "description": "Share parameters with the earlier node of this name."},
     "frozen": {
-        "type": ["boolean", "string"],
-        "description": "Count the node in the total but not as trainable; true, false or an expression.",
+        "type": ["boolean", "string", "array"],
+        "items": {"type": "string"},
+        "description": "Count the node in the total but not as trainable; true, false, an expression, or a list "
+        "of parameter names (bias, or a path inside the node).",
     },
     "when": {
         "type": ["boolean", "string"],
@@ -346,6 +359,13 @@ def _node_mapping() -> dict:
             "minItems": 1,
             "description": "Branches that take the same input; their outputs must have the same size.",
         },
+        "concat": {
+            "type": "array",
+            "items": NODE,
+            "minItems": 1,
+            "description": "Branches that take the same input, concatenated: their output sizes add up.",
+        },
+        "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
         **{name: {"$ref": f"#/definitions/layer.{name}"} for name in LAYERS},
         **{name: {"$ref": f"#/definitions/preset.{name}"} for name in presets.names()},
     }

@@ -21,7 +21,9 @@ from .units import DEFAULT_DTYPE, DTYPE_BITS
 
 TOP_LEVEL_KEYS = ("name", "vars", "blocks", "model", "budget", "match", "torch", "dtype")
 MODIFIERS = ("repeat", "name", "tie", "frozen", "when")
-CONTROL_KINDS = ("sequential", "parallel")
+CONTROL_KINDS = ("sequential", "parallel", "concat", "from")
+# The running input size, as expressions read it (`groups: in` for a depthwise convolution).
+INPUT_SIZE_NAME = "in"
 # Patterns in the syntax Python and JSON Schema (schema.py) share, anchored where they are used.
 IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
 TORCH_TARGET_PATTERN = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
@@ -278,7 +280,7 @@ def node_kinds(node: Any, location: Location):
                 if key in MODIFIERS:
                     continue
                 yield key, node.key_locations.get(key, location)
-                if key in CONTROL_KINDS:
+                if key in CONTROL_KINDS and key != "from":  # `from` names a node, not a kind
                     pending.append((value, node.location_of(key)))
 
 

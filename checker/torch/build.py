@@ -68,6 +68,9 @@ class _Builder:
             module = build_layer(part.kind, arguments)
             if part.frozen:
                 module.requires_grad_(False)
+            for tensor in part.tensors:
+                if not tensor.trainable:  # `frozen: [bias]`
+                    module.get_parameter(tensor.name).requires_grad_(False)
         else:
             module = nn.Sequential()
             for index, child in enumerate(part.children):
