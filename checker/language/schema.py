@@ -44,8 +44,11 @@ IDENTIFIER = {
     "patternErrorMessage": "A name is letters, digits and _, and does not start with a digit.",
 }
 NODE = {"$ref": "#/definitions/node"}
-# A var, a block param or a block argument: a number, a boolean, an expression, null, or a layer.
-VALUE = {"anyOf": [{"type": ["number", "boolean", "string", "null"]}, NODE]}
+# A var, a block param or a block argument: a number, a boolean, an expression, null, a layer, or a
+# stage table (a list of rows).
+VALUE = {
+    "anyOf": [{"type": ["number", "boolean", "string", "null"]}, NODE, {"type": "array", "items": {"type": "object"}}]
+}
 
 # Each kind of the catalogue's signatures (see catalogue.py) but `{a;b}`
 # choices: the JSON types a spec writes it with, and how to say it. Numbers and
