@@ -14,6 +14,7 @@ from . import __version__
 from .checks.check import FileResult, SpecResult, check_file
 from .project.config import FORMATS, Config, ConfigError, load_config
 from .project.discovery import PathNotFound, spec_files
+from .reporters.escaping import escaped, quoted
 
 DEFAULT_PATHS = ("specs",)
 
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         options.config = load_config(Path.cwd())
         return options.run(options, stdout)
     except (UsageError, ConfigError) as error:
-        print(f"budget-check: error: {error}", file=sys.stderr)
+        print(f"budget-check: error: {escaped(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `budget-check ... | head`
         return EXIT_OK
@@ -217,11 +218,11 @@ def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: 
     try:
         edits = fix_file(path, spec.document, values)
     except (FixError, OSError) as error:
-        stdout.write(f"{path}: {spec.name}: not fixed: {error}\n")
+        stdout.write(f"{quoted(str(path))}: {quoted(spec.name)}: not fixed: {escaped(str(error))}\n")
         return False
     for edit in edits:
-        where = f"{path}:{edit.location.line}:{edit.location.column}"
-        stdout.write(f"{where}: fixed {edit.var}: {edit.old} -> {edit.new}\n")
+        where = f"{quoted(str(path))}:{edit.location.line}:{edit.location.column}"
+        stdout.write(f"{where}: fixed {quoted(edit.var)}: {escaped(str(edit.old))} -> {escaped(str(edit.new))}\n")
     return bool(edits)
 
 
@@ -240,9 +241,8 @@ def _one_spec(name: str, config: Config) -> SpecResult:
 
 
 def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
-    import json
-
     from .reporters import reporter_for
+    from .reporters.escaping import json_text
     from .reporters.table import render, tree_json
 
     if Path(options.spec).is_dir():
@@ -250,8 +250,7 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
     [result] = _check_paths([options.spec], options.config)
     counted = [spec for spec in result.specs if spec.tree is not None]
     if options.format == "json":
-        json.dump([{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted], stdout, indent=2)
-        stdout.write("\n")
+        stdout.write(json_text([{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted]))
     else:
         stdout.write("\n".join(render(spec, options.depth) for spec in counted))
     invalid = [spec for spec in result.specs if spec.tree is None]
@@ -325,10 +324,12 @@ def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
     for file in _check_paths(options.paths, options.config):
         for new in add_budgets(Path(file.path), file.specs, margin):
             if new.budget is None:
-                stdout.write(f"{file.path}: {new.spec}: cannot add a budget in place; add one by hand\n")
+                stdout.write(
+                    f"{quoted(file.path)}: {quoted(new.spec)}: cannot add a budget in place; add one by hand\n"
+                )
             else:
                 stdout.write(
-                    f"{file.path}: {new.spec}: budget: {new.budget} ({new.params:,} params "
+                    f"{quoted(file.path)}: {quoted(new.spec)}: budget: {new.budget} ({new.params:,} params "
                     f"+ {options.margin.strip()})\n"
                 )
                 written += 1

@@ -213,4 +213,4 @@ def test_github_actions_switches_to_annotations(tmp_path):
     )
     assert run.returncode == 1
     assert run.stdout.startswith("::error file=examples/failing/mlp-too-deep.yaml,line=15,col=9,title=BC103 ")
-    assert "| `mlp-too-deep` (examples/failing/mlp-too-deep.yaml) | 1,096 |" in summary.read_text()
+    assert "| `mlp-too-deep` (`examples/failing/mlp-too-deep.yaml`) | 1,096 |" in summary.read_text()

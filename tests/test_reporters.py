@@ -88,14 +88,14 @@ def test_github_log_is_the_text_reporters(results, quiet):
 
 
 def test_github_escapes_as_the_toolkit_does():
-    finding = Finding(rules.INVALID_VALUE, "100% sure: a, b\r\nnext", Location(2, 3))
+    finding = Finding(rules.INVALID_VALUE, "100% sure: a, b", Location(2, 3), notes=("next\r",))
     spec = SpecResult("specs/50%:a,b.yaml", "odd", Location(1, 1), [finding])
     [annotation] = [
         line for line in github([FileResult(spec.file, [spec])], environ={}).split("\n") if line.startswith("::")
     ]
     assert annotation == (
         "::error file=specs/50%25%3Aa%2Cb.yaml,line=2,col=3,title=BC011 invalid-value"
-        "::specs/50%25:a,b.yaml:2:3: 100%25 sure: a, b%0D%0Anext"
+        "::specs/50%25:a,b.yaml:2:3: 100%25 sure: a, b%0Anext\\r"
     )
 
 
@@ -147,11 +147,19 @@ def test_change_vs_base(results, spec_index, base, base_params, change):
     assert change_vs_base(spec) == change
 
 
-def test_step_summary_cells_escape_pipes(tmp_path):
-    spec = SpecResult("a|b.yaml", "a|b", Location(1, 1), [Finding(rules.YAML_SYNTAX, "invalid", Location(1, 1))])
+@pytest.mark.parametrize(
+    "name, file, cell",
+    [
+        ("a|b", "a|b.yaml", "`a\\|b` (`a\\|b.yaml`)"),
+        ("a`b", "``x.yaml", "``a`b`` (``` ``x.yaml ```)"),
+        ("a\n| b", "x\ny.yaml", "`a\\n\\| b` (`x\\ny.yaml`)"),
+    ],
+)
+def test_step_summary_cells_survive_pipes_backticks_and_newlines(tmp_path, name, file, cell):
+    spec = SpecResult(file, name, Location(1, 1), [Finding(rules.YAML_SYNTAX, "invalid", Location(1, 1))])
     summary = tmp_path / "step-summary.md"
     github([FileResult(spec.file, [spec])], environ={"GITHUB_STEP_SUMMARY": str(summary)})
-    assert "| `a\\|b` (a\\|b.yaml) | — | — | — | ⚠️ error |" in summary.read_text(encoding="utf-8")
+    assert f"| {cell} | — | — | — | ⚠️ error |\n" in summary.read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ sarif

@@ -8,6 +8,7 @@ text, and the full log after them has every finding.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..findings import Finding
 from ..language.units import format_change, format_count
 from ..project.config import project_root
 from . import Reporter, Summary, path_in_repository
+from .escaping import escaped, printable, quoted
 from .text import TextReporter, finding_details
 
 ANNOTATION_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -56,8 +58,8 @@ def annotation(file: str, finding: Finding, root: Path) -> str:
         "col": column,
         "title": f"{finding.code} {finding.rule.name}",
     }
-    written = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-    message = "\n".join([f"{file}:{line}:{column}: {finding.message}", *finding_details(finding)])
+    written = ",".join(f"{key}={escape_property(printable(str(value)))}" for key, value in properties.items())
+    message = "\n".join([f"{quoted(file)}:{line}:{column}: {escaped(finding.message)}", *finding_details(finding)])
     return f"::{ANNOTATION_COMMANDS[finding.severity]} {written}::{escape_data(message)}"
 
 
@@ -88,14 +90,22 @@ def step_summary(files: list[FileResult]) -> str:
 def summary_row(spec: SpecResult) -> str:
     limits = None if spec.budget is None else spec.budget.params
     cells = (
-        f"`{spec.name}` ({spec.file})",
+        f"{markdown_code(spec.name)} ({markdown_code(spec.file)})",
         NO_VALUE if spec.params is None else format_count(spec.params),
         NO_VALUE if limits is None else limits.describe(format_count),
         change_vs_base(spec),
         STATUS_CELLS[spec.status],
     )
-    # A `|` in a spec's name or path would end its cell.
+    # A `|` would end its cell, even inside a code span.
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def markdown_code(text: str) -> str:
+    """`text` as a Markdown code span, on one line, whatever backticks it holds."""
+    shown = escaped(text)
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", shown)), default=0))
+    padding = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{padding}{shown}{padding}{fence}"
 
 
 def change_vs_base(spec: SpecResult) -> str:

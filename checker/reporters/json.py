@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..checks.check import FileResult, SpecResult
 from . import Reporter, Summary
+from .escaping import json_text
 
 
 class JsonReporter(Reporter):
@@ -23,8 +23,7 @@ class JsonReporter(Reporter):
                 "errors": summary.errors,
             },
         }
-        json.dump(document, self.stream, indent=2, ensure_ascii=False)
-        self.stream.write("\n")
+        self.stream.write(json_text(document))
 
 
 def spec_json(spec: SpecResult) -> dict[str, Any]:

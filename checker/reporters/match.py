@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..checks.check import SpecResult
 from ..checks.solving import Solution
+from .escaping import escaped, json_text, quoted
 
 
 @dataclass
@@ -32,8 +32,7 @@ class MatchReport:
 
     def write(self, stream: TextIO, format_name: str) -> None:
         if format_name == "json":
-            json.dump(self._json(), stream, indent=2)
-            stream.write("\n")
+            stream.write(json_text(self._json()))
         else:
             stream.write(self._text())
 
@@ -46,37 +45,37 @@ class MatchReport:
         return {"var": self.vary, "reference": self.reference, "rows": rows}
 
     def _text(self) -> str:
-        header = f"{self.spec.name} ({self.spec.file}): {self.reference:,} params as written"
-        changes = ", ".join(f"{var}={value}" for var, value in self.sets.items())
+        header = f"{quoted(self.spec.name)} ({quoted(self.spec.file)}): {self.reference:,} params as written"
+        changes = ", ".join(f"{quoted(var)}={quoted(str(value))}" for var, value in self.sets.items())
         if self.solution is not None:
             return f"{header}\n{_line(self.solution, changes)}\n"
-        sweep_var = self.rows[0][0]
-        table = [(sweep_var, self.vary, "params", "error")]
+        sweep_var = quoted(self.rows[0][0])
+        table = [(sweep_var, quoted(self.vary), "params", "error")]
         notes = []
         for _, depth, solution in self.rows:
             if solution.value is None:
                 table.append((str(depth), "-", "-", "-"))
-                notes.append(f"{sweep_var}={depth}: {solution.problem}")
+                notes.append(f"{sweep_var}={depth}: {escaped(solution.problem)}")
             else:
                 table.append((str(depth), str(solution.value), f"{solution.params:,}", f"{solution.error:+.1%}"))
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in table]
         with_changes = f" (with {changes})" if changes else ""
-        return f"{header}; {self.vary} for each {sweep_var}{with_changes}:\n" + "\n".join(lines + notes) + "\n"
+        return f"{header}; {quoted(self.vary)} for each {sweep_var}{with_changes}:\n" + "\n".join(lines + notes) + "\n"
 
 
 def _line(solution: Solution, changes: str) -> str:
     where = f"with {changes}: " if changes else ""
     if solution.value is None:
-        return f"{where}no value of {solution.var}: {solution.problem}"
+        return f"{where}no value of {quoted(solution.var)}: {escaped(solution.problem)}"
     text = (
-        f"{where}{solution.var} = {solution.value} gives {solution.params:,} params "
+        f"{where}{quoted(solution.var)} = {solution.value} gives {solution.params:,} params "
         f"({solution.error:+.1%} vs {solution.target:,})"
     )
     if solution.real_width is not None:
         text += f"; the closed form gives {solution.real_width:.4g}"
     if solution.problem:
-        text += f"; note: {solution.problem}"
+        text += f"; note: {escaped(solution.problem)}"
     return text
 
 

@@ -6,7 +6,6 @@ repository root, whatever folder budget-check ran in.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from ..findings import Finding, Rule
 from ..project.config import project_root
 from ..rules import RULES
 from . import Reporter, path_in_repository
+from .escaping import json_text
 from .text import finding_details
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,8 +46,7 @@ class SarifReporter(Reporter):
                 for finding in spec.findings
             ],
         }
-        json.dump({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, self.stream, indent=2, ensure_ascii=False)
-        self.stream.write("\n")
+        self.stream.write(json_text({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}))
 
 
 def sarif_rule(rule: Rule) -> dict[str, Any]:
@@ -84,4 +83,5 @@ def artifact_location(file: str, root: Path) -> dict[str, str]:
     relative = path_in_repository(file, root)
     if relative is None:
         return {"uri": (Path.cwd() / file).as_uri()}
-    return {"uri": quote(relative), "uriBaseId": SOURCE_ROOT}
+    # The bytes of a file name that is not UTF-8 are kept as surrogates; they go back to bytes.
+    return {"uri": quote(relative, errors="surrogateescape"), "uriBaseId": SOURCE_ROOT}

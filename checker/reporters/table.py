@@ -7,6 +7,7 @@ from typing import Any
 from ..checks.check import SpecResult
 from ..language.counting import Part
 from ..language.units import dtype_bytes, format_bytes, format_count
+from .escaping import quoted
 
 MEMORY_DTYPES = ("float32", "bfloat16", "int8")
 _COLUMNS = ("Layer", "Kind", "Output", "Params", "Trainable", "Share")
@@ -17,7 +18,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     rows = []
     _rows(tree, 0, max_depth, tree.params, rows, per_copy=False)
     widths = [max(len(row[i]) for row in [*rows, _COLUMNS]) for i in range(len(_COLUMNS))]
-    lines = [f"{result.name} ({result.file})", _line(_COLUMNS, widths)]
+    lines = [f"{quoted(result.name)} ({quoted(result.file)})", _line(_COLUMNS, widths)]
     rule = "─" * len(lines[-1])
     lines.append(rule)
     lines += [_line(row, widths) for row in rows]
@@ -27,13 +28,13 @@ def render(result: SpecResult, max_depth: int) -> str:
 
 
 def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple], per_copy: bool) -> None:
-    label = "  " * depth + part.label + (f" ×{part.copies}" if part.copies > 1 else "")
-    note = f" (tied to {part.tied_to})" if part.tied_to else ""
+    label = "  " * depth + quoted(part.label) + (f" ×{part.copies}" if part.copies > 1 else "")
+    note = f" (tied to {quoted(part.tied_to)})" if part.tied_to else ""
     share = f"{100 * part.params / total:.1f}%" if total else "-"
     rows.append(
         (
             label + note,
-            part.kind,
+            quoted(part.kind),
             str(part.output) if isinstance(part.output, int) else "?",
             format_count(part.params),
             format_count(part.trainable),

@@ -6,6 +6,7 @@ from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
 from ..language.units import format_change, format_count
 from . import Reporter, Summary
+from .escaping import escaped, quoted
 
 
 class TextReporter(Reporter):
@@ -22,23 +23,23 @@ class TextReporter(Reporter):
 
     def _spec(self, spec: SpecResult) -> None:
         for finding in spec.findings:
-            where = f"{spec.file}:{finding.location.line}:{finding.location.column}"
+            where = f"{quoted(spec.file)}:{finding.location.line}:{finding.location.column}"
             severity = "" if finding.severity == "error" else f"{finding.severity}: "
-            self.stream.write(f"{where}: {finding.code} {severity}{finding.message}\n")
+            self.stream.write(f"{where}: {finding.code} {severity}{escaped(finding.message)}\n")
             for line in finding_details(finding):
                 self.stream.write(f"    {line}\n")
         if spec.status == "pass" and self.quiet:
             return
-        self.stream.write(f"{spec.file}: {spec.name}: {describe_count(spec)}: {spec.status}\n")
+        self.stream.write(f"{quoted(spec.file)}: {quoted(spec.name)}: {describe_count(spec)}: {spec.status}\n")
 
 
 def finding_details(finding: Finding) -> list[str]:
-    """The lines under a finding: its notes, then what to change."""
-    lines = list(finding.notes)
+    """The lines under a finding: its notes, then what to change, each escaped."""
+    lines = [escaped(note) for note in finding.notes]
     if finding.suggestion is not None:
         s = finding.suggestion
         fix = " (--fix writes it)" if finding.severity == "error" else ""
-        lines.append(f"suggestion: {s.var}: {s.value} gives {format_count(s.params)} params{fix}")
+        lines.append(f"suggestion: {quoted(s.var)}: {s.value} gives {format_count(s.params)} params{fix}")
     return lines
 
 
@@ -59,5 +60,5 @@ def describe_count(spec: SpecResult) -> str:
 def change_since_base(spec: SpecResult) -> str:
     """`552 at main → +544, +98.6%`, or `new since main`."""
     if spec.base_params is None:
-        return f"new since {spec.base}"
-    return f"{format_count(spec.base_params)} at {spec.base}: {format_change(spec.base_params, spec.params)}"
+        return f"new since {quoted(spec.base)}"
+    return f"{format_count(spec.base_params)} at {quoted(spec.base)}: {format_change(spec.base_params, spec.params)}"
