@@ -98,6 +98,51 @@ def test_a_crash_or_a_hang_costs_one_spec_only():
     assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
 
 
+def test_a_module_that_forks_answers_once_and_a_wrong_spec_still_fails():
+    """The fork's own answer (6 params) is never taken for this spec's, nor for the next spec's."""
+    _, specs = check_with_torch("hostile-forks", "deeper", "mlp")
+    assert (specs["hostile-forks"]["status"], specs["hostile-forks"]["torch_params"]) == ("pass", 20)
+    assert [finding["code"] for finding in specs["deeper"]["findings"]] == ["BC302"]
+    assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
+
+
+def test_a_child_that_lingers_does_not_outlive_the_run():
+    """The run ends, and releases the stderr it captured, although the module left a child sleeping 600 s."""
+    run, specs = check_with_torch("hostile-forks_and_lingers", "mlp")
+    assert run.returncode == 0, run.stdout
+    assert specs["hostile-forks_and_lingers"]["torch_params"] == 20
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("hostile-closes_descriptors_and_lingers", "closed the worker's pipe, or was killed, without answering"),
+        ("hostile-scribbles", "it wrote into the worker's pipe (a frame of"),
+    ],
+)
+def test_code_that_attacks_the_pipe_costs_its_own_spec(spec, message):
+    _, specs = check_with_torch(spec, "mlp")
+    [finding] = specs[spec]["findings"]
+    assert finding["code"] == "BC307"
+    assert message in finding["message"]
+    assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
+
+
+def test_a_monkeypatch_does_not_leak_into_the_next_spec():
+    _, specs = check_with_torch("hostile-patches_torch", "mlp", "deeper")
+    assert specs["hostile-patches_torch"]["status"] == "pass"
+    assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
+    assert [finding["code"] for finding in specs["deeper"]["findings"]] == ["BC302"]
+
+
+def test_the_project_cannot_shadow_torch_or_budget_check():
+    """A project with its own torch.py and checker/ package: the worker imports the real ones."""
+    run = budget_check("--torch", "--format", "json", "specs/tiny.yaml", cwd=PROJECT / "shadowing")
+    assert "was imported" not in run.stdout + run.stderr
+    [spec] = json.loads(run.stdout)["specs"]
+    assert (spec["status"], spec["torch_params"]) == ("pass", 20)
+
+
 def test_a_module_needing_real_tensors_is_built_on_the_cpu_within_the_limit():
     _, specs = check_with_torch("broken-NeedsRealTensors")
     assert specs["broken-NeedsRealTensors"]["status"] == "pass"

@@ -8,12 +8,16 @@ All counts must agree. Nothing here imports torch: only the worker does.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import json
 import os
+import pickle
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +27,12 @@ from ..findings import Finding
 from ..language.counting import Part, iter_parts
 from ..language.spec import TorchTarget
 from ..language.units import dtype_bytes, format_bytes, format_count
+from . import frames
 
 INSTALL_HINT = 'pip install "budget-check[torch]"'
 DEFAULT_CPU_LIMIT = 2**30
 DEFAULT_TIMEOUT = 300.0
+STARTUP_TIMEOUT = 600.0  # importing torch on a cold machine: slow, but not a build's fault
 
 _ERROR_CODES = {
     "import": rules.IMPORT_FAILED,
@@ -60,7 +66,7 @@ def require_torch() -> None:
 
 def confirm(files: list[FileResult], settings: TorchSettings) -> None:
     """Add torch's counts and any disagreement to every counted spec."""
-    with _Worker(settings.timeout) as worker:
+    with _Worker(settings) as worker:
         for file in files:
             for result in file.specs:
                 if result.tree is not None:
@@ -70,7 +76,15 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> None:
 def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:
     spec, tree = result.spec, result.tree
     built = worker.ask({"kind": "spec", "tree": tree})
-    if "error" in built:
+    if built.get("error") == "crashed":
+        result.findings.append(
+            Finding(
+                rules.TORCH_CRASHED,
+                f"building this spec stopped the torch worker: {built['message']}",
+                spec.model_location,
+            )
+        )
+    elif "error" in built:
         result.findings.append(
             Finding(
                 rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}", spec.model_location
@@ -203,12 +217,17 @@ def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...
 
 @dataclass
 class _Worker:
-    """The torch worker process, started on first use and again after a crash."""
+    """The torch worker process, started on first use and again after a timeout.
 
-    timeout: float
+    Start-up (importing torch: seconds on a cold machine) has its own limit;
+    `timeout` counts from the moment a job is sent. Every read has a deadline,
+    and an answer counts only if it carries the id of the job just sent.
+    """
+
+    settings: TorchSettings
     process: subprocess.Popen | None = None
-    jobs: Connection | None = None
-    answers: Connection | None = None
+    last_id: int = 0
+    cannot_start: str | None = None  # why the worker did not start: the same for every later job
 
     def __enter__(self) -> _Worker:
         return self
@@ -217,40 +236,75 @@ class _Worker:
         self._stop()
 
     def ask(self, job: dict[str, Any]) -> dict[str, Any]:
-        if self.process is None:
+        if self.process is None and self.cannot_start is None:
             self._start()
+        if self.cannot_start is not None:
+            return {"error": "crashed", "message": self.cannot_start}
+        self.last_id += 1
+        deadline = time.monotonic() + self.settings.timeout
         try:
-            self.jobs.send(job)
-            if self.answers.poll(self.timeout):
-                return self.answers.recv()
-            answer = {"error": "crashed", "message": f"no answer after {self.timeout:g} s"}
-        except (EOFError, OSError):
-            self.process.wait(timeout=5)
-            answer = {"error": "crashed", "message": f"the worker died (exit status {self.process.returncode})"}
+            frames.send(self.process.stdin.fileno(), pickle.dumps({**job, "id": self.last_id}))
+            return self._answer_to(self.last_id, deadline)
+        except TimeoutError:
+            message = f"no answer after {self.settings.timeout:g} s"
+        except (OSError, EOFError, frames.BrokenFrame, ValueError) as error:
+            message = f"the torch worker stopped ({error or type(error).__name__})"
         self._stop()
-        return answer
+        return {"error": "crashed", "message": message}
+
+    def _answer_to(self, job_id: int, deadline: float) -> dict[str, Any]:
+        while True:
+            payload = frames.receive(self.process.stdout.fileno(), deadline)
+            if payload is None:
+                raise EOFError("it closed its pipe")
+            answer = json.loads(payload)
+            if isinstance(answer, dict) and answer.get("id") == job_id:
+                return answer
+            # Anything else is stray (an answer to an earlier job): never taken for this one.
 
     def _start(self) -> None:
-        environment = dict(os.environ)
-        package_parent = str(Path(__file__).resolve().parents[2])
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, environment.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "checker.torch.worker"],
+            [sys.executable, "-I", "-c", _START_WORKER, json.dumps(_worker_sys_path(self.settings))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=environment,
+            start_new_session=True,  # a process group of its own: whatever the user's code forks dies with it
         )
-        self.jobs = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.answers = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        try:
+            ready = frames.receive(self.process.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT)
+        except TimeoutError:
+            ready, problem = None, f"it did not start within {STARTUP_TIMEOUT:g} s"
+        except frames.BrokenFrame as error:
+            ready, problem = None, str(error)
+        else:
+            problem = "it exited while importing torch (its error is above)"
+        if ready is None:
+            self._stop()
+            self.cannot_start = f"the torch worker cannot start: {problem}"
 
     def _stop(self) -> None:
         if self.process is None:
             return
-        for connection in (self.jobs, self.answers):
-            connection.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.stdin.close()
         self.process.stdout.close()
-        if self.process.poll() is None:
-            self.process.kill()
         self.process.wait()
         self.process = None
+
+
+# The worker imports nothing from the folder it runs in: sys.path is exactly the one given.
+_START_WORKER = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from checker.torch.worker import main; main()"
+
+
+def _worker_sys_path(settings: TorchSettings) -> list[str]:
+    """This process's sys.path, budget-check's own folder first, without the user's folders.
+
+    The worker adds those (settings.sys_path) after site-packages, for each job.
+    """
+    users = {_resolved(entry) for entry in [os.getcwd(), *settings.sys_path]}
+    own = str(Path(__file__).resolve().parents[2])
+    return [own] + [entry for entry in sys.path if entry and _resolved(entry) not in users and entry != own]
+
+
+def _resolved(entry: str) -> str:
+    return str(Path(entry).resolve())

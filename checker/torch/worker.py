@@ -1,59 +1,125 @@
 """The torch worker: the one process that imports torch and runs the user's code.
 
-`budget-check --torch` starts it as `python -m checker.torch.worker` and sends
-it jobs over a pipe; a job that crashes or hangs the worker costs that job,
-not the check. Whatever the user's code prints goes to stderr, so that the
-protocol (and the checker's own output) stays clean.
+`budget-check --torch` starts it (see confirm.py) in a session of its own and
+sends it jobs, one frame each (frames.py). The worker imports torch once,
+then runs every job in a fresh fork of itself, so that:
+
+- what one job's code changes (a monkeypatch, sys.modules, sys.path) is gone
+  before the next job starts;
+- a job that crashes costs that job: the worker reports how it ended;
+- a job's memory is capped (an rlimit on the fork) without capping the worker.
+
+Every answer carries its job's id; only the fork that ran the job may answer,
+so a fork made by the user's code can never answer for it. Whatever the
+user's code prints goes to stderr, so that the protocol (and the checker's
+own output) stays clean.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import operator
 import os
+import pickle
+import signal
 import sys
 import traceback
-from multiprocessing.connection import Connection
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from . import frames
 
 
 def main() -> None:
-    answers = Connection(os.dup(1), readable=False)
-    os.dup2(2, 1)  # the user's prints, C-level ones included, go to stderr
+    jobs, answers = os.dup(0), os.dup(1)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)  # the user's code cannot read the jobs meant for the worker
+    os.close(nothing)
+    os.dup2(2, 1)  # nor print into the answers: its prints, C-level ones included, go to stderr
     sys.stdout = sys.stderr
-    jobs = Connection(os.dup(0), writable=False)
-    import torch  # noqa: F401 - once, before the first job, so that jobs are timed without it
+    # torch warns at import when NumPy is missing (a pre-commit environment): not the user's concern here.
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
+    # Imported once, here, before the first job, so that jobs are timed without them and every fork has them:
+    import torch
+    import torch._dynamo  # noqa: F401 - the first weight init on the meta device imports it (seconds)
 
+    from . import build  # noqa: F401
+
+    frames.send(answers, json.dumps({"ready": True}).encode())
     while True:
-        try:
-            job = jobs.recv()
-        except EOFError:
+        payload = frames.receive(jobs)
+        if payload is None:
             return
-        answers.send(_run(job))
+        frames.send(answers, _run_in_a_fork(pickle.loads(payload), (jobs, answers)))
 
 
-def _run(job: dict[str, Any]) -> dict[str, Any]:
+def _run_in_a_fork(job: dict[str, Any], worker_pipes: tuple[int, int]) -> bytes:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        for fd in worker_pipes:
+            os.close(fd)
+        _answer(job, write_end)  # never returns
+    os.close(write_end)
+    try:
+        answer, garbage = frames.receive(read_end), None
+    except frames.BrokenFrame as error:
+        answer, garbage = None, f"it wrote into the worker's pipe ({error})"
+    os.close(read_end)
+    os.kill(pid, signal.SIGKILL)  # it has answered, or never will; forks it made die with the worker's session
+    _, status = os.waitpid(pid, 0)
+    if answer is not None:
+        return answer
+    message = garbage or _how_it_ended(status)
+    return json.dumps({"id": job["id"], "error": "crashed", "message": message}).encode()
+
+
+def _answer(job: dict[str, Any], write_end: int) -> None:
+    """Run the job in this fork, answer, and exit: a fork never returns to the worker's loop."""
+    pid = os.getpid()
+    try:
+        answer = JOBS[job["kind"]](job)
+    except BaseException as error:  # noqa: BLE001 - a job's own failures are answers; this is the last resort
+        answer = {"error": "crashed", "message": f"{type(error).__name__}: {error}"}
+    try:
+        if os.getpid() == pid:  # a fork made by the user's code that returned here does not answer
+            frames.send(write_end, json.dumps({**answer, "id": job["id"]}).encode())
+    finally:
+        os._exit(0)
+
+
+def _how_it_ended(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code == -signal.SIGKILL:
+        return "it closed the worker's pipe, or was killed, without answering"
+    if code < 0:
+        return f"the worker died ({signal.Signals(-code).name})"
+    return f"the worker died (exit status {code})"
+
+
+# ------------------------------------------------------------ jobs
+def _count_spec(job: dict[str, Any]) -> dict[str, Any]:
+    """The counted spec, built with torch.nn and counted by torch."""
     from .build import build_spec, count_module
 
-    if job["kind"] == "spec":
-        try:
-            counts = count_module(build_spec(job["tree"]))
-        except Exception as error:  # noqa: BLE001 - reported as a finding
-            return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-        return {"params": counts.params, "trainable": counts.trainable}
-    return _build_target(job)
+    try:
+        counts = count_module(build_spec(job["tree"]))
+    except Exception as error:  # noqa: BLE001 - reported as a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    return {"params": counts.params, "trainable": counts.trainable}
 
 
 def _build_target(job: dict[str, Any]) -> dict[str, Any]:
+    """The user's own module, `torch.target`, built with the spec's arguments."""
     import torch
     from torch.nn.parameter import UninitializedParameter
 
     from .build import count_module
 
-    for entry in reversed(job["sys_path"]):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
+    _add_user_paths(job["sys_path"])
     try:
         target = operator.attrgetter(job["attribute"])(importlib.import_module(job["module"]))
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the user's code: any failure is a finding
@@ -81,6 +147,19 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
     return {"params": counts.params, "trainable": counts.trainable, "children": _top_children(model), "device": device}
 
 
+JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "spec": _count_spec,
+    "module": _build_target,
+}
+
+
+def _add_user_paths(entries: list[str]) -> None:
+    """The user's folders go after site-packages: a project's torch.py or checker/ shadows nothing."""
+    for entry in entries:
+        if entry not in sys.path:
+            sys.path.append(entry)
+
+
 def _top_children(model: Any) -> list[tuple[str, int]]:
     """The module's parts with parameters, at the first level where it splits (like the spec's)."""
     prefix = ""
@@ -103,14 +182,14 @@ def _user_frame(error: BaseException, roots: list[str]) -> str | None:
     """Where in the user's own code it went wrong: the innermost frame under the project."""
     if isinstance(error, SyntaxError) and error.filename:
         return f"{_relative(error.filename, roots)}:{error.lineno}"
-    frames = [
+    frames_here = [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
         if any(_is_under(frame.filename, root) for root in roots) and "site-packages" not in frame.filename
     ]
-    if not frames:
+    if not frames_here:
         return None
-    frame = frames[-1]
+    frame = frames_here[-1]
     return f"{_relative(frame.filename, roots)}:{frame.lineno} in {frame.name}"
 
 
