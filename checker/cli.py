@@ -8,13 +8,16 @@ import sys
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .checks.check import FileResult, SpecResult, check_file
 from .project.config import FORMATS, Config, ConfigError, load_config
 from .project.discovery import PathNotFound, spec_files
 from .reporters.escaping import escaped, quoted
+
+if TYPE_CHECKING:
+    from .project.cache import ResultCache
 
 DEFAULT_PATHS = ("specs",)
 
@@ -64,6 +67,13 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--format", choices=FORMATS, help="output format (default: text; github in GitHub Actions)")
     check.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     check.add_argument("--fix", action="store_true", help="write suggested values into the spec files")
+    check.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        default=None,
+        help="check every file afresh, without reading or writing .budget-check-cache/",
+    )
     check.add_argument("--base", metavar="REV", help="also count every spec as it was at git revision REV")
     check.add_argument(
         "--torch",
@@ -116,7 +126,7 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
 
 
-def _check_paths(paths: list[str], config: Config) -> list[FileResult]:
+def _check_paths(paths: list[str], config: Config, cache: ResultCache | None = None) -> list[FileResult]:
     if not paths:
         paths = (
             [str(config.root / p) for p in config.paths]
@@ -129,7 +139,11 @@ def _check_paths(paths: list[str], config: Config) -> list[FileResult]:
         files = [path for path in spec_files(paths) if not config.excluded(path)]
     except PathNotFound as error:
         raise UsageError(f"no such file or folder: {error}") from None
-    return [check_file(path, _shown(path), config.tolerance) for path in files]
+    if cache is None:
+        return [check_file(path, _shown(path), config.tolerance) for path in files]
+    results = [cache.check_file(path, _shown(path), config.tolerance) for path in files]
+    cache.save()
+    return results
 
 
 def _shown(path: Path) -> str:
@@ -149,7 +163,7 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     use_torch = options.torch if options.torch is not None else config.torch
     if use_torch:
         settings = _torch_settings(options, config)
-    results = _check_paths(options.paths, config)
+    results = _check_paths(options.paths, config, _cache(options, config, use_torch))
     if options.fix:
         results = [_fix_suggestions(file, config, stdout) for file in results]
     if options.base:
@@ -161,6 +175,16 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
     failed = any(spec.status != "pass" for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _cache(options: argparse.Namespace, config: Config, use_torch: bool) -> ResultCache | None:
+    """The result cache, for the default path only: --torch, --base and --fix compute afresh."""
+    wanted = options.cache if options.cache is not None else config.cache
+    if not wanted or use_torch or options.base or options.fix:
+        return None
+    from .project.cache import open_cache
+
+    return open_cache(config.root, settings=repr(config.tolerance))
 
 
 def _format(options: argparse.Namespace, config: Config) -> str:

@@ -50,6 +50,14 @@ def does_not_hang(seconds: float = HANG_SECONDS) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.fixture(autouse=True)
+def user_cache_folder(tmp_path_factory, monkeypatch):
+    """Where budget-check keeps the key that signs its result cache: never the real user's, in tests."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "budget-check"
+
+
 @pytest.fixture
 def torch():
     return pytest.importorskip("torch")

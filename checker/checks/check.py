@@ -36,6 +36,7 @@ class SpecResult:
     document: int = 1  # which YAML document of the file
     spec: Spec | None = None
     tree: Part | None = None
+    budget: Budget | None = None  # the spec's, also kept where the spec is not (a cached result)
     torch_params: int | None = None
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
@@ -47,10 +48,6 @@ class SpecResult:
     @property
     def trainable(self) -> int | None:
         return None if self.tree is None else self.tree.trainable
-
-    @property
-    def budget(self) -> Budget | None:
-        return None if self.spec is None else self.spec.budget
 
     @property
     def status(self) -> str:
@@ -75,7 +72,12 @@ class Unreadable(Exception):
 
 
 def read_text(path: Path) -> str:
-    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES: the one way every command reads a spec.
+    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES: the one way every command reads a spec."""
+    return decode_text(read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, at most one more than MAX_FILE_BYTES.
 
     The file is opened before it is looked at, so that it cannot be swapped for a
     pipe or a device in between; a pipe opened without blocking cannot hang.
@@ -86,10 +88,9 @@ def read_text(path: Path) -> str:
             os.close(descriptor)
             raise Unreadable(rules.UNREADABLE, "not a regular file")
         with os.fdopen(descriptor, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+            return stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise Unreadable(rules.UNREADABLE, f"cannot read the file: {error.strerror or error}") from None
-    return decode_text(data)
 
 
 def decode_text(data: bytes) -> str:
@@ -110,10 +111,19 @@ def decode_text(data: bytes) -> str:
 def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
     """Check one file; every problem becomes a finding, never an exception."""
     try:
-        text = read_text(path)
+        data = read_bytes(path)
     except Unreadable as error:
         return file_error(shown_as, error)
-    return check_text(text, shown_as, path.parent, tolerance)
+    return check_bytes(data, shown_as, path.parent, tolerance)
+
+
+def check_bytes(data: bytes, file: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
+    """Check the bytes read from `file`."""
+    try:
+        text = decode_text(data)
+    except Unreadable as error:
+        return file_error(file, error)
+    return check_text(text, file, folder, tolerance)
 
 
 def check_text(
@@ -157,7 +167,7 @@ def check_document(
         result.findings.extend(findings)
         if spec is None:
             return result
-        result.spec, result.name = spec, spec.name
+        result.spec, result.name, result.budget = spec, spec.name, spec.budget
         result.tree = count_model(spec)
         failed_budget = (
             []

@@ -9,6 +9,7 @@
     tolerance = "2%"                       # match.tolerance when a spec gives none
     torch-cpu-limit = "1GiB"
     torch-timeout = 300
+    cache = true                           # false: never use .budget-check-cache/
 
 Command-line options win over the file.
 """
@@ -27,7 +28,7 @@ from ..language.matching import DEFAULT_TOLERANCE
 from ..language.units import parse_count
 
 FORMATS = ("text", "json", "github", "sarif")
-_KEYS = ("paths", "exclude", "format", "torch", "pythonpath", "tolerance", "torch-cpu-limit", "torch-timeout")
+_KEYS = ("paths", "exclude", "format", "torch", "pythonpath", "tolerance", "torch-cpu-limit", "torch-timeout", "cache")
 
 
 class ConfigError(Exception):
@@ -46,6 +47,7 @@ class Config:
     tolerance: Tolerance = DEFAULT_TOLERANCE
     torch_cpu_limit: str = "1GiB"
     torch_timeout: float = 300.0
+    cache: bool = True
 
     def excluded(self, path: Path) -> bool:
         """Whether `path` matches an `exclude` glob (relative to the config's folder)."""
@@ -119,6 +121,10 @@ def _config(table: dict[str, Any], file: Path) -> Config:
         if not isinstance(table["torch"], bool):
             raise ConfigError(f"{file}: torch must be true or false")
         values["torch"] = table["torch"]
+    if "cache" in table:
+        if not isinstance(table["cache"], bool):
+            raise ConfigError(f"{file}: cache must be true or false")
+        values["cache"] = table["cache"]
     if "tolerance" in table:
         values["tolerance"] = _tolerance(table["tolerance"], file)
     if "torch-cpu-limit" in table:

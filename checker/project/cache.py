@@ -1,0 +1,316 @@
+"""A cache of check results: checking an unchanged file again costs a read and a hash.
+
+An entry is keyed by the file's bytes, the path it is shown as, budget-check's
+version and the settings that change a result, and holds what the reporters
+print. Entries live in `.budget-check-cache/` at the project root, which a
+`.gitignore` inside keeps out of git.
+
+A pull request may commit that folder, so nothing in it is trusted: the folder
+and its file are never followed through a link and must belong to the user,
+anything unexpected is treated as absent, and the file is signed with a key
+kept outside the repository (in the user's own cache folder), so an entry that
+budget-check did not write on this machine is never read. Only the default
+path is cached: `--torch`, `--base` and `--fix` results are computed afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, rules
+from ..checks.check import FileResult, SpecResult, Unreadable, check_bytes, file_error, read_bytes
+from ..findings import Finding, Location, Suggestion
+from ..language.budgets import Budget, Limits, Tolerance
+from ..language.counting import Part
+from ..language.sizes import Unknown
+
+FOLDER = ".budget-check-cache"
+RESULTS = "results.json"
+MAX_ENTRIES = 20_000  # the least recently written go first
+MAX_BYTES = 64 * 2**20  # a larger file is not ours: it is not read
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class ResultCache:
+    """The cached results of one project, read once, written back once if anything changed."""
+
+    def __init__(self, folder: Path, key: bytes, settings: str):
+        self.folder = folder
+        self.key = key
+        self.settings = settings  # what besides the bytes and the path changes a result
+        self.entries: dict[str, Any] = _read_entries(folder / RESULTS, key)
+        self.added: dict[str, Any] = {}
+
+    def check_file(self, path: Path, shown_as: str, tolerance: Tolerance) -> FileResult:
+        """The result of `check_file`, from the cache when the file has not changed."""
+        try:
+            data = read_bytes(path)
+        except Unreadable as error:
+            return file_error(shown_as, error)
+        entry_key = self._entry_key(data, shown_as)
+        entry = self.entries.get(entry_key)
+        if entry is not None:
+            try:
+                return decode_file(entry)
+            except (KeyError, TypeError, ValueError):  # written by a budget-check with a bug: compute it again
+                pass
+        result = check_bytes(data, shown_as, path.parent, tolerance)
+        if cacheable(result):
+            self.added[entry_key] = encode_file(result)
+        return result
+
+    def save(self) -> None:
+        """Write the entries back, the ones added last; a failure only costs the next run its speed."""
+        if not self.added:
+            return
+        entries = {key: value for key, value in self.entries.items() if key not in self.added}
+        entries.update(self.added)
+        kept = dict(list(entries.items())[-MAX_ENTRIES:])
+        with contextlib.suppress(OSError):
+            _write_entries(self.folder, kept, self.key)
+
+    def _entry_key(self, data: bytes, shown_as: str) -> str:
+        digest = hashlib.sha256(data)
+        digest.update(b"\0" + shown_as.encode("utf-8", "surrogatepass") + b"\0" + self.settings.encode())
+        return digest.hexdigest()
+
+
+def open_cache(root: Path, settings: str) -> ResultCache | None:
+    """The cache of the project at `root`; None when it cannot be used safely."""
+    key = _signing_key()
+    folder = root / FOLDER
+    if key is None or not _own_folder(folder, create=True):
+        return None
+    return ResultCache(folder, key, f"{__version__}\0{settings}")
+
+
+def cacheable(result: FileResult) -> bool:
+    """A result that depends only on the file: not one that reads another spec (`match.reference` to a file)."""
+    return all(spec.spec is None or spec.spec.match is None or spec.spec.match.path is None for spec in result.specs)
+
+
+# ------------------------------------------------------------------ the file on disk
+def _read_entries(path: Path, key: bytes) -> dict[str, Any]:
+    """The entries of the signed file at `path`; none if it is missing, not ours, or its signature is wrong."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    except OSError:
+        return {}
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_BYTES or not _owned(status):
+            return {}
+        signature, _, body = file.read().partition(b"\n")
+    if signature.decode("ascii", "replace") != _sign(body, key):
+        return {}
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return {}
+    entries = document.get("entries") if isinstance(document, dict) else None
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_entries(folder: Path, entries: dict[str, Any], key: bytes) -> None:
+    """Write to a new file, then rename it over the old one: readers see one or the other, whole."""
+    if not _own_folder(folder, create=False):
+        return
+    body = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":")).encode()
+    temporary = folder / f"{RESULTS}.{os.getpid()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(_sign(body, key).encode() + b"\n" + body)
+        os.replace(temporary, folder / RESULTS)  # replaces a link itself, never what it points to
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _own_folder(folder: Path, create: bool) -> bool:
+    """Whether `folder` is a real folder of ours (made, with its `.gitignore`, when `create` says so)."""
+    try:
+        if create and not os.path.lexists(folder):
+            os.mkdir(folder, 0o700)
+            _write_new(folder / ".gitignore", b"# written by budget-check: the cache stays out of git\n*\n")
+        status = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(status.st_mode) and _owned(status)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+def _owned(status: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or status.st_uid == os.getuid()
+
+
+def _sign(body: bytes, key: bytes) -> str:
+    return hashlib.blake2b(body, key=key, digest_size=32).hexdigest()
+
+
+def _signing_key() -> bytes | None:
+    """This user's secret key, made on first use in their cache folder, outside any repository."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA") or os.path.expanduser("~/.cache")
+    folder = Path(home) / "budget-check"
+    path = folder / "key"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            _write_new(path, os.urandom(32).hex().encode())
+        descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+        with os.fdopen(descriptor, "rb") as file:
+            status = os.fstat(file.fileno())
+            key = file.read(65)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode) or not _owned(status) or len(key) != 64:
+        return None
+    return key
+
+
+# ------------------------------------------------------------------ results as JSON
+# Only what the reporters print is kept: the counted tree becomes its root.
+def encode_file(result: FileResult) -> dict[str, Any]:
+    return {"path": result.path, "skipped": result.skipped, "specs": [_encode_spec(s) for s in result.specs]}
+
+
+def decode_file(data: dict[str, Any]) -> FileResult:
+    return FileResult(data["path"], [_decode_spec(s) for s in data["specs"]], data["skipped"])
+
+
+def _encode_spec(spec: SpecResult) -> dict[str, Any]:
+    tree = spec.tree
+    return {
+        "file": spec.file,
+        "name": spec.name,
+        "location": _location(spec.location),
+        "document": spec.document,
+        "findings": [_encode_finding(finding) for finding in spec.findings],
+        "budget": None if spec.budget is None else _encode_budget(spec.budget),
+        "tree": None
+        if tree is None
+        else {
+            "label": tree.label,
+            "kind": tree.kind,
+            "location": _location(tree.location),
+            "output": tree.output if isinstance(tree.output, int) else {"unknown": tree.output.reason},
+            "counts": [tree.params, tree.trainable, tree.buffers, tree.copies],
+        },
+    }
+
+
+def _decode_spec(data: dict[str, Any]) -> SpecResult:
+    tree = data["tree"]
+    if tree is not None:
+        params, trainable, buffers, copies = tree["counts"]
+        output = tree["output"]
+        tree = Part(
+            label=tree["label"],
+            kind=tree["kind"],
+            location=Location(*tree["location"]),
+            output=output if isinstance(output, int) else Unknown(output["unknown"]),
+            params=params,
+            trainable=trainable,
+            buffers=buffers,
+            copies=copies,
+        )
+    return SpecResult(
+        file=data["file"],
+        name=data["name"],
+        location=Location(*data["location"]),
+        findings=[_decode_finding(finding) for finding in data["findings"]],
+        document=data["document"],
+        tree=tree,
+        budget=None if data["budget"] is None else _decode_budget(data["budget"]),
+    )
+
+
+def _encode_finding(finding: Finding) -> dict[str, Any]:
+    suggestion = finding.suggestion
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "suggestion": None if suggestion is None else [suggestion.var, suggestion.value, suggestion.params],
+        "notes": list(finding.notes),
+    }
+
+
+def _decode_finding(data: dict[str, Any]) -> Finding:
+    suggestion = data["suggestion"]
+    return Finding(
+        rule=rules.RULES[data["code"]],
+        message=data["message"],
+        location=Location(*data["location"]),
+        suggestion=None if suggestion is None else Suggestion(*suggestion),
+        notes=tuple(data["notes"]),
+    )
+
+
+_LIMITS = ("params", "trainable", "memory")
+
+
+def _encode_budget(budget: Budget) -> dict[str, Any]:
+    limits = {name: _encode_limits(getattr(budget, name)) for name in _LIMITS}
+    return {**limits, "memory_dtype": budget.memory_dtype}
+
+
+def _decode_budget(data: dict[str, Any]) -> Budget:
+    limits = {name: _decode_limits(data[name]) for name in _LIMITS}
+    return Budget(**limits, memory_dtype=data["memory_dtype"])
+
+
+def _encode_limits(limits: Limits | None) -> dict[str, Any] | None:
+    if limits is None:
+        return None
+    tolerance = limits.tolerance
+    return {
+        "min": limits.min,
+        "max": limits.max,
+        "target": limits.target,
+        "tolerance": None
+        if tolerance is None
+        else [None if tolerance.relative is None else str(tolerance.relative), tolerance.absolute],
+        "locations": [
+            _location(limits.min_location),
+            _location(limits.max_location),
+            _location(limits.target_location),
+        ],
+    }
+
+
+def _decode_limits(data: dict[str, Any] | None) -> Limits | None:
+    if data is None:
+        return None
+    tolerance = data["tolerance"]
+    if tolerance is not None:
+        relative, absolute = tolerance
+        tolerance = Tolerance(None if relative is None else Fraction(relative), absolute)
+    min_location, max_location, target_location = (
+        None if where is None else Location(*where) for where in data["locations"]
+    )
+    return Limits(
+        min=data["min"],
+        max=data["max"],
+        target=data["target"],
+        tolerance=tolerance,
+        min_location=min_location,
+        max_location=max_location,
+        target_location=target_location,
+    )
+
+
+def _location(location: Location | None) -> list[int] | None:
+    return None if location is None else [location.line, location.column]

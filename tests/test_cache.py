@@ -1,0 +1,177 @@
+"""The result cache: the same output from it as without it, and nothing in the folder is trusted."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker import cli
+from checker.project import cache
+
+ROOT = Path(__file__).parent.parent
+MLP = "model: {mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}}\n"
+EXTRA_SPECS = {
+    "two-documents.yaml": MLP + "budget: 1M\n---\nname: other\n" + MLP + "budget: 100\n---\njust: yaml\n",
+    "budgets.yaml": MLP + "budget: {max: 1M, trainable: {min: 10}, memory: {max: 1MiB, dtype: bfloat16}}\n",
+    "target.yaml": MLP + "budget: 600 ± 2%\n",
+    "binary.yaml": "model: \0\n",
+    "match-count.yaml": "vars: {hidden_dim: 16}\n"
+    + MLP.replace("hidden_dim: 16", "hidden_dim: hidden_dim")
+    + "match: {reference: 700, vary: hidden_dim}\n",
+    "match-file.yaml": "vars: {hidden_dim: 16}\n"
+    + MLP.replace("hidden_dim: 16", "hidden_dim: hidden_dim")
+    + "match: {reference: target.yaml, vary: hidden_dim}\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project with passing, failing and invalid specs, checked from its root."""
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "examples" / "specs", specs)
+    shutil.copytree(ROOT / "examples" / "failing", specs / "failing")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "invalid", specs / "invalid")
+    for name, text in EXTRA_SPECS.items():
+        (specs / name).write_text(text)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'models'\n")
+    monkeypatch.chdir(tmp_path)
+    for variable in [name for name in os.environ if name.startswith("GITHUB_")]:
+        monkeypatch.delenv(variable)
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    output = io.StringIO()
+    status = cli.main(list(args), output)
+    return status, output.getvalue()
+
+
+def computed(monkeypatch) -> list[str]:
+    """The files that are checked afresh from now on (not read from the cache)."""
+    files: list[str] = []
+    check_bytes = cache.check_bytes
+
+    def counting(data, file, *args):
+        files.append(file)
+        return check_bytes(data, file, *args)
+
+    monkeypatch.setattr(cache, "check_bytes", counting)
+    return files
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_a_second_check_prints_the_same_from_the_cache(project, monkeypatch, output_format):
+    fresh = run("specs", "--format", output_format, "--no-cache")
+    first = run("specs", "--format", output_format)
+    files = computed(monkeypatch)
+    second = run("specs", "--format", output_format)
+    assert first == fresh
+    assert second == fresh
+    assert files == [str(Path("specs") / "match-file.yaml")]  # it reads another file: never cached
+
+
+def test_the_folder_is_ignored_by_git_and_readable_only_by_its_owner(project):
+    run("specs")
+    folder = project / cache.FOLDER
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    if hasattr(os, "getuid"):
+        assert folder.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    "args, config",
+    [(["--no-cache"], ""), ([], "[tool.budget-check]\ncache = false\n"), (["--fix"], ""), (["--base", "HEAD"], "")],
+    ids=["--no-cache", "config", "--fix", "--base"],
+)
+def test_no_cache_is_written_when_turned_off_or_off_the_default_path(project, args, config):
+    if config:
+        (project / "pyproject.toml").write_text(config)
+    run("specs/mlp.yaml", *args)
+    assert not (project / cache.FOLDER).exists()
+
+
+def test_a_changed_file_is_checked_again(project, monkeypatch):
+    run("specs")
+    spec = project / "specs" / "target.yaml"
+    spec.write_text(spec.read_text().replace("600", "500"))
+    files = computed(monkeypatch)
+    status, output = run("specs/target.yaml")
+    assert (status, files) == (1, ["specs/target.yaml"])
+    assert "BC103" in output
+
+
+def test_a_new_version_does_not_trust_the_old_entries(project, monkeypatch):
+    run("specs/mlp.yaml")
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    files = computed(monkeypatch)
+    run("specs/mlp.yaml")
+    assert files == ["specs/mlp.yaml"]
+
+
+def test_another_tolerance_does_not_use_the_entries_of_the_first(project, monkeypatch):
+    run("specs/match-count.yaml")
+    (project / "pyproject.toml").write_text('[tool.budget-check]\ntolerance = "50%"\n')
+    files = computed(monkeypatch)
+    run("specs/match-count.yaml")
+    assert files == ["specs/match-count.yaml"]
+
+
+def forge(project: Path, key: bytes) -> None:
+    """What an attacker commits: an entry that says the failing spec passes, signed with `key`."""
+    run("specs/failing")
+    path = project / cache.FOLDER / cache.RESULTS
+    body = path.read_bytes().partition(b"\n")[2]
+    document = json.loads(body)
+    for entry in document["entries"].values():
+        for spec in entry["specs"]:
+            spec["findings"] = []
+    body = json.dumps(document).encode()
+    path.write_bytes(cache._sign(body, key).encode() + b"\n" + body)
+
+
+def test_entries_signed_with_another_key_are_not_trusted(project):
+    forge(project, b"0" * 64)
+    assert run("specs/failing")[0] == 1
+
+
+def test_entries_signed_with_this_users_key_are_trusted(project, user_cache_folder):
+    # The same forgery with the real key passes: the key is what keeps committed entries out.
+    forge(project, (user_cache_folder / "key").read_bytes())
+    assert run("specs/failing")[0] == 0
+
+
+@pytest.mark.parametrize("hostile", ["a link to a folder", "a file", "a link as the results file", "garbage"])
+def test_a_hostile_cache_folder_is_treated_as_absent(project, tmp_path_factory, hostile):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    folder = project / cache.FOLDER
+    if hostile == "a link to a folder":
+        folder.symlink_to(elsewhere, target_is_directory=True)
+    elif hostile == "a file":
+        folder.write_text("not a folder")
+    else:
+        folder.mkdir()
+        if hostile == "garbage":
+            (folder / cache.RESULTS).write_bytes(b"\xff" * 100)
+        else:
+            (folder / cache.RESULTS).symlink_to(elsewhere / "target")
+            (elsewhere / "target").write_text("untouched")
+    expected = run("specs", "--no-cache")
+    assert run("specs") == expected
+    assert run("specs") == expected
+    assert list(elsewhere.iterdir()) in ([], [elsewhere / "target"])
+    if hostile == "a link as the results file":
+        assert (elsewhere / "target").read_text() == "untouched"
+
+
+def test_the_cache_keeps_the_entries_written_last(project, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    for name in ("mlp.yaml", "vgg16.yaml", "gpt2-small.yaml"):
+        run(f"specs/{name}")
+    body = (project / cache.FOLDER / cache.RESULTS).read_bytes().partition(b"\n")[2]
+    kept = [entry["path"] for entry in json.loads(body)["entries"].values()]
+    assert kept == ["specs/vgg16.yaml", "specs/gpt2-small.yaml"]
