@@ -29,10 +29,30 @@ def budget_of(text):
         ("{target: 7B, tolerance: 1%}", {"min": None, "max": None, "target": 7 * 10**9, "tolerance": 7 * 10**7}),
         ("{target: 552}", {"min": None, "max": None, "target": 552, "tolerance": 0}),
         ("600", {"min": None, "max": 600, "target": None, "tolerance": None}),
+        ("5e6", {"min": None, "max": 5_000_000, "target": None, "tolerance": None}),
+        ("5,000,000", {"min": None, "max": 5_000_000, "target": None, "tolerance": None}),
+        ("<= 20M", {"min": None, "max": 20_000_000, "target": None, "tolerance": None}),
+        ("≤ 125,000,000", {"min": None, "max": 125_000_000, "target": None, "tolerance": None}),
+        ('">= 1M"', {"min": 1_000_000, "max": None, "target": None, "tolerance": None}),
+        ("≥1M", {"min": 1_000_000, "max": None, "target": None, "tolerance": None}),
+        ("5.52e2 ± 2%", {"min": None, "max": None, "target": 552, "tolerance": 11.04}),
+        ("5e+2 +- 10", {"min": None, "max": None, "target": 500, "tolerance": 10}),
+        ('{max: "5,000,000", trainable: <= 1M}', {"min": None, "max": 5_000_000, "target": None, "tolerance": None}),
     ],
 )
 def test_budget_forms(text, json):
     assert budget_of(text).params.to_json() == json
+
+
+def test_every_problem_of_a_budget_is_reported_at_once():
+    spec = check_spec(MLP + "budget: {maximum: 5, trainable: {max: lots}, memory: {max: 1GiB, dtype: fp8}}\n")
+    assert [(f.code, f.location.column) for f in spec.findings] == [("BC100", 10), ("BC100", 39), ("BC100", 73)]
+
+
+def test_a_budget_as_budget_check_prints_it_is_read_back():
+    spec = check_spec(MLP + "budget: ≤ 500\n")
+    [finding] = spec.findings
+    assert finding.message == "552 params is over the budget of 500 by 52 (+10.4%)"
 
 
 def test_a_budget_of_memory_alone():
@@ -52,11 +72,22 @@ def test_trainable_and_memory():
         ("12X", "unknown unit 'X'"),
         ("{maximum: 5}", "unknown budget key 'maximum' (did you mean 'max'?)"),
         ("{min: 5, max: 4}", "budget min 5 is above max 4"),
-        ("{tolerance: 5%}", "`tolerance` needs a `target`"),
-        ("{trainable: {}}", "a budget needs `max`, `min` or `target`"),
-        ("552 ± x%", "invalid tolerance"),
-        ("{memory: {max: 1GiB, dtype: fp8}}", "unknown dtype 'fp8'"),
+        ("{tolerance: 5%}", "budget.tolerance needs budget.target"),
+        ("{trainable: {}}", "budget.trainable needs one of `min`, `max`, `target`"),
+        ("{}", "budget needs one of `min`, `max`, `target`, `trainable`, `memory`"),
+        ("552 ± x%", "cannot read 'x' as a number"),
+        ("{memory: {max: 1GiB, dtype: fp8}}", "budget.memory.dtype must be one of float64"),
         ("{memory: 7M}", "unknown unit 'M'"),
+        ("{memory: {max: 1GiB, dtype: [bfloat16]}}", "budget.memory.dtype must be one of"),
+        (".inf", "a count must be a finite number, not inf"),
+        (".nan", "a count must be a finite number, not nan"),
+        ("-.inf", "a count must be a finite number"),
+        ("1e99999999", "is too large a number"),
+        ('"' + "9" * 5_000 + '"', "is too large a number"),
+        ("9" * 1_200, "more than 1,000 digits"),
+        ("552 ± 1e99999999%", "is too large a number"),
+        ("{target: 552, tolerance: 1e99999999%}", "is too large a number"),
+        ("<= lots", "cannot read 'lots'"),
     ],
 )
 def test_invalid_budgets(text, message):

@@ -68,12 +68,16 @@ def test_default_tolerance_applies_to_match(project):
 @pytest.mark.parametrize(
     "table, message",
     [
-        ('pahts = ["specs"]', "unknown key 'pahts' in [tool.budget-check] (did you mean 'paths'?)"),
+        ('pahts = ["specs"]', "unknown [tool.budget-check] key 'pahts' (did you mean 'paths'?)"),
         ('format = "xml"', "format must be one of text, json, github, sarif"),
         ('paths = "specs"', "paths must be a list of strings"),
         ("torch = 1", "torch must be true or false"),
-        ('tolerance = "lots"', "tolerance: invalid budget"),
-        ("torch-timeout = -1", "torch-timeout must be a number of seconds"),
+        ('tolerance = "lots"', "tolerance cannot be read: cannot read 'lots' as a count"),
+        ('tolerance = "1e99999999%"', "tolerance cannot be read: '1e99999999' is too large a number"),
+        ("tolerance = inf", "tolerance cannot be read: a count must be a finite number"),
+        ("torch-timeout = inf", "torch-timeout must be a finite number above 0"),
+        ('torch-cpu-limit = "lots"', "torch-cpu-limit cannot be read"),
+        ("torch-timeout = -1", "torch-timeout must be a finite number above 0"),
     ],
 )
 def test_bad_configuration_exits_2(tmp_path, table, message):
@@ -81,6 +85,17 @@ def test_bad_configuration_exits_2(tmp_path, table, message):
     run = budget_check("--quiet", str(EXAMPLES / "specs" / "mlp.yaml"), cwd=tmp_path)
     assert run.returncode == 2
     assert message in run.stderr
+
+
+def test_every_configuration_problem_is_reported_at_once(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.budget-check]\npahts = ["specs"]\nformat = "xml"\ntorch = 1\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    assert [line.split(": ", 1)[1] for line in str(raised.value).splitlines()] == [
+        "unknown [tool.budget-check] key 'pahts' (did you mean 'paths'?)",
+        "format must be one of text, json, github, sarif, not 'xml'",
+        "torch must be true or false",
+    ]
 
 
 def test_invalid_toml_is_reported(tmp_path):

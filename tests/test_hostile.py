@@ -51,6 +51,40 @@ def test_hostile_text(text, code):
     assert spec.findings[0].location.line >= 1
 
 
+VALUE_CASES = {  # issue 9 items 11 and 20: each at its value, with its own rule, never BC008
+    "an infinite budget": ("budget: .inf\n", "BC100", (2, 9)),
+    "a nan budget": ("budget: .nan\n", "BC100", (2, 9)),
+    "a 5,000-digit budget": ('budget: "' + "9" * 5_000 + '"\n', "BC100", (2, 9)),
+    "a budget of 1e99999999": ("budget: 1e99999999\n", "BC100", (2, 9)),
+    "a tolerance of 1e99999999%": ("budget: 552 ± 1e99999999%\n", "BC100", (2, 9)),
+    "a list dtype": ("dtype: [float32]\n", "BC011", (2, 8)),
+    "a mapping dtype": ("dtype: {a: 1}\n", "BC011", (2, 8)),
+    "a list memory dtype": ("budget: {memory: {max: 1GiB, dtype: [int8]}}\n", "BC100", (2, 37)),
+    "a reference of 0": ("vars: {d: 4}\nmatch: {reference: 0, vary: d}\n", "BC200", (3, 20)),
+    "a match tolerance of 1e99999999%": (
+        "vars: {d: 4}\nmatch: {reference: 5, vary: d, tolerance: 1e99999999%}\n",
+        "BC200",
+        (3, 43),
+    ),
+}
+
+
+@pytest.mark.parametrize("text, code, line_column", VALUE_CASES.values(), ids=VALUE_CASES.keys())
+def test_hostile_values_get_their_own_rule_at_the_value(text, code, line_column):
+    with does_not_hang():
+        [spec] = check_text(MLP + text, "hostile.yaml").specs
+    assert [(f.code, (f.location.line, f.location.column)) for f in spec.findings] == [(code, line_column)]
+
+
+def test_a_huge_tolerance_in_pyproject_is_a_configuration_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.budget-check]\ntolerance = "1e99999999%"\n')
+    (tmp_path / "spec.yaml").write_text(MLP)
+    with does_not_hang():
+        run = budget_check("spec.yaml", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "tolerance cannot be read" in run.stderr
+
+
 def test_huge_counts_are_exact_and_bounded():
     with does_not_hang():
         [spec] = check_text("model:\n  - Linear: [4096, 4096]\n    repeat: 10**30\n", "big.yaml").specs

@@ -62,10 +62,10 @@ def test_preset_blocks_validate(validator, name):
 
 
 def test_every_layer_completes_its_argument_names():
-    definitions = spec_schema()["definitions"]
+    definitions = spec_schema()["$defs"]
     node_kinds = definitions["node-mapping"]["properties"]
     for name, layer in LAYERS.items():
-        assert node_kinds[name] == {"$ref": f"#/definitions/layer.{name}"}
+        assert node_kinds[name] == {"$ref": f"#/$defs/layer.{name}"}
         [by_name] = [form for form in definitions[f"layer.{name}"]["anyOf"] if form.get("type") == "object"]
         assert list(by_name["properties"]) == [a.name for a in layer.signature if a.variadic != "**"]
 

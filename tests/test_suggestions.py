@@ -63,10 +63,15 @@ def test_reference_by_count_and_by_file(tmp_path):
         ("{reference: 552, vary: hidden_dim, tolerence: 2%}", "unknown match key 'tolerence' (did you mean"),
         ("{reference: {hidden_layers: 2}, vary: hidden_dim}", "match.reference must set hidden_dim too"),
         ("{reference: {depth: 2, hidden_dim: 3}, vary: hidden_dim}", "sets 'depth', which is not a var"),
-        ("{reference: lots, vary: hidden_dim}", "match.reference: cannot read 'lots'"),
+        ("{reference: lots, vary: hidden_dim}", "match.reference cannot be read: cannot read 'lots'"),
+        ("{reference: 0, vary: hidden_dim}", "match.reference must be a count of at least 1"),
+        ("{reference: .inf, vary: hidden_dim}", "match.reference cannot be read: a count must be a finite number"),
+        ("{reference: 552, vary: hidden_dim, multiple_of: width}", "match.multiple_of cannot be computed"),
+        ("{reference: 552, vary: hidden_dim, multiple_of: hidden_dim - 16}", "match.multiple_of must be a whole"),
+        ("{reference: 552, vary: hidden_dim, tolerance: 1e99999999%}", "is too large a number"),
         ("{vary: hidden_dim}", "match needs a `reference`"),
         ("{reference: 552, vary: hidden_dim, multiple_of: 0}", "match.multiple_of must be a whole number"),
-        ("{reference: 552, vary: hidden_dim, tolerance: x%}", "match.invalid tolerance"),
+        ("{reference: 552, vary: hidden_dim, tolerance: x%}", "match.tolerance cannot be read: cannot read 'x'"),
         ("{reference: missing.yaml, vary: hidden_dim}", "match.reference missing.yaml: cannot read the file"),
     ],
 )
@@ -95,6 +100,31 @@ def test_a_failing_budget_suggests_the_preset_width(budget, value, params):
     )
     [finding] = spec.findings
     assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("d", value, params)
+
+
+def test_every_problem_of_match_is_reported_at_once():
+    spec = spec_with("match: {reference: lots, vary: width, tolerence: 2%, multiple_of: 0}\n")
+    assert [(f.code, f.message.split(" ")[0]) for f in spec.findings] == [
+        ("BC200", "match.reference"),
+        ("BC200", "match.vary"),
+        ("BC200", "unknown"),
+        ("BC200", "match.multiple_of"),
+    ]
+
+
+def test_multiple_of_may_be_an_expression_over_the_vars():
+    spec = spec_with(
+        "match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, multiple_of: output_dim}\n"
+    )
+    assert spec.spec.match.multiple_of == 8
+    assert spec.findings[0].suggestion.value % 8 == 0
+
+
+def test_match_without_a_reference_meets_the_budget():
+    spec = spec_with("match: {vary: hidden_dim, multiple_of: 2}\nbudget: 800\n")
+    [finding] = spec.findings
+    assert finding.code == "BC101"
+    assert (finding.suggestion.var, finding.suggestion.value) == ("hidden_dim", 12)  # the largest even width under 800
 
 
 def test_no_width_var_no_suggestion():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from checker.language.units import (
@@ -12,6 +14,7 @@ from checker.language.units import (
     format_count,
     parse_bytes,
     parse_count,
+    read_number,
 )
 
 
@@ -31,6 +34,11 @@ from checker.language.units import (
         ("50_257", 50_257),
         ("1_000 M", 1_000_000_000),
         (1.5e6, 1_500_000),
+        ("5e6", 5_000_000),  # YAML reads 5e6 as a string
+        ("2.5E+3", 2_500),
+        ("5,000,000", 5_000_000),  # as budget-check prints counts
+        ("1,234.5k", 1_234_500),
+        ("1e1000", 10**1000),  # the largest exponent read
     ],
 )
 def test_counts(text, value):
@@ -59,14 +67,46 @@ def test_bytes(text, value):
         ("1.2345k", "not a whole number"),
         ("abc", "cannot read"),
         (True, "got true"),
-        ("-5", "cannot read"),
+        ("-5", "negative"),
         ([1], "got list"),
+        ("1,00", "cannot read"),  # commas only between groups of three digits
+        ("5,000_000", "cannot read"),
+        ("inf", "cannot read"),
+        ("nan", "cannot read"),
+        (float("inf"), "finite"),
+        (float("nan"), "finite"),
+        ("1e99999999", "too large"),  # refused before it is computed
+        ("1e-99999999", "too large"),
+        ("1" * 1_001, "too large"),
+        (10**1_000, "digits"),
     ],
 )
 def test_count_errors(text, message):
     with pytest.raises(UnitError) as raised:
         parse_count(text)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("552", 552),
+        ("-1.5", Fraction(-3, 2)),
+        (".5", Fraction(1, 2)),
+        ("5e6", 5 * 10**6),
+        ("1,000.25", Fraction(4001, 4)),
+    ],
+)
+def test_read_number(text, value):
+    assert read_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["1e1001", "9" * 1_001, "1e99999999", "0." + "0" * 1_000 + "1", "infinity", "1e", "", "--1"]
+)
+def test_read_number_refuses_the_unbounded_and_the_unreadable(text):
+    with pytest.raises(UnitError):
+        read_number(text)
 
 
 def test_unit_kinds_do_not_mix():

@@ -3,7 +3,11 @@
 budget: 125M                  a maximum
 budget: 552 ± 2%              a target with a tolerance ("+-" works too)
 budget: {min: 1M, max: 1.2M}
+budget: <= 125M                a maximum, as budget-check prints it (also ≤; >= and ≥ for a minimum)
 budget: {max: 7B, trainable: {max: 20M}, memory: {max: 16GiB, dtype: bfloat16}}
+
+Counts may be written 125M, 1.5B, 5e6 or 5,000,000. The tables below (see
+validation.py) say every key, and schema.py writes the JSON Schema from them.
 """
 
 from __future__ import annotations
@@ -15,11 +19,21 @@ from typing import Any, Callable
 
 from .. import rules
 from ..findings import Finding, SpecError
-from .hints import did_you_mean
-from .loader import Location, YamlMapping
-from .units import DTYPE_BITS, UnitError, dtype_bytes, format_bytes, format_count, parse_bytes, parse_count
+from .loader import Location
+from .units import (
+    DTYPE_BITS,
+    UnitError,
+    dtype_bytes,
+    format_bytes,
+    format_count,
+    parse_bytes,
+    parse_count,
+    read_number,
+)
+from .validation import Invalid, Key, Kind, Table, choice, mapping_of, read_value
 
-_TARGET = re.compile(r"\s*(?P<target>[^±+]+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
+_TARGET = re.compile(r"\s*(?P<target>.+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
+_BOUND = re.compile(r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*")
 LIMIT_KEYS = ("min", "max", "target", "tolerance")
 
 
@@ -81,98 +95,184 @@ class Budget:
     memory_dtype: str | None = None
 
 
-def parse_budget(raw: Any, location: Location) -> Budget | None:
-    if raw is None:
-        return None
-    if isinstance(raw, YamlMapping):
-        unknown = [key for key in raw if key not in (*LIMIT_KEYS, "trainable", "memory")]
-        if unknown:
-            key = unknown[0]
-            keys = (*LIMIT_KEYS, "trainable", "memory")
-            raise SpecError(
-                rules.INVALID_BUDGET, f"unknown budget key {key!r}{did_you_mean(key, keys)}", raw.key_locations[key]
-            )
-        trainable = raw.get("trainable")
-        memory = raw.get("memory")
-        memory_dtype = None
-        if isinstance(memory, YamlMapping) and "dtype" in memory:
-            memory_dtype = memory["dtype"]
-            if memory_dtype not in DTYPE_BITS:
-                raise SpecError(
-                    rules.INVALID_BUDGET,
-                    f"unknown dtype {memory_dtype!r}{did_you_mean(memory_dtype, DTYPE_BITS)}",
-                    memory.location_of("dtype"),
-                )
-        has_params = any(key in raw for key in LIMIT_KEYS) or (trainable is None and memory is None)
-        return Budget(
-            params=_limits(raw, location, parse_count, skip=("trainable", "memory")) if has_params else None,
-            trainable=None if trainable is None else _limits(trainable, raw.location_of("trainable"), parse_count),
-            memory=None if memory is None else _limits(memory, raw.location_of("memory"), parse_bytes, skip=("dtype",)),
-            memory_dtype=memory_dtype,
-        )
-    return Budget(params=_limits(raw, location, parse_count))
+# ------------------------------------------------------------------ reading
+def _amount(parse: Callable[[Any], int], words: str, examples: list[str]) -> Kind:
+    """A count or a byte size, read by `parse`."""
+
+    def read(value: Any, at: Location, context: Any) -> int:
+        try:
+            return parse(value)
+        except UnitError as error:
+            raise Invalid(f"cannot be read: {error}") from None
+
+    return Kind(words, {"type": ["number", "string"], "minimum": 0, "examples": examples}, read)
 
 
-def _limits(raw: Any, location: Location, parse: Callable[[Any], int], skip: tuple = ()) -> Limits:
-    """Limits from a scalar (a maximum, or `target ± tolerance`) or a mapping."""
-    if not isinstance(raw, YamlMapping):
-        match = _TARGET.fullmatch(raw) if isinstance(raw, str) else None
-        if match:
-            target = _amount(parse, match.group("target"), location)
-            tolerance = parse_tolerance(parse, match.group("tolerance"), location)
-            return Limits(target=target, tolerance=tolerance, target_location=location)
-        return Limits(max=_amount(parse, raw, location), max_location=location)
-    for key in raw:
-        if key not in LIMIT_KEYS + skip:
-            raise SpecError(
-                rules.INVALID_BUDGET,
-                f"unknown budget key {key!r}{did_you_mean(key, LIMIT_KEYS)}",
-                raw.key_locations[key],
-            )
+COUNT = _amount(parse_count, "a count (125M, 1.5B, 5,000,000)", ["125M", "1.5B"])
+BYTES = _amount(parse_bytes, "a memory size (16GiB, 500MB)", ["16GiB", "500MB"])
 
-    def read(key: str) -> int | None:
-        return None if raw.get(key) is None else _amount(parse, raw[key], raw.location_of(key))
 
-    tolerance = raw.get("tolerance")
-    if tolerance is not None and raw.get("target") is None:
-        raise SpecError(rules.INVALID_BUDGET, "`tolerance` needs a `target`", raw.location_of("tolerance"))
+def tolerance_kind(parse: Callable[[Any], int]) -> Kind:
+    """A percentage of the target (2%), or an amount in the unit of `parse`."""
+
+    def read(value: Any, at: Location, context: Any) -> Tolerance:
+        try:
+            return parse_tolerance(parse, value)
+        except UnitError as error:
+            raise Invalid(f"cannot be read: {error}") from None
+
+    return Kind("a percentage (2%) or an amount", {"type": ["number", "string"], "examples": ["2%"]}, read)
+
+
+def _scalar_limits(parse: Callable[[Any], int]) -> Callable[[Any, Location, Any], Limits]:
+    """The short forms: a maximum (`125M`, `<= 125M`), a minimum (`>= 1M`), or `target ± tolerance`."""
+
+    def read(value: Any, at: Location, context: Any) -> Limits:
+        try:
+            if isinstance(value, str):
+                bound = _BOUND.fullmatch(value)
+                if bound is not None and bound.group("sign") in ("<=", "≤"):
+                    return Limits(max=parse(bound.group("amount")), max_location=at)
+                if bound is not None:
+                    return Limits(min=parse(bound.group("amount")), min_location=at)
+                target = _TARGET.fullmatch(value)
+                if target is not None:
+                    tolerance = parse_tolerance(parse, target.group("tolerance"))
+                    return Limits(target=parse(target.group("target")), tolerance=tolerance, target_location=at)
+            return Limits(max=parse(value), max_location=at)
+        except UnitError as error:
+            raise Invalid(f"cannot be read: {error}") from None
+
+    return read
+
+
+def _limits_keys(amount: Kind, parse: Callable[[Any], int]) -> tuple[Key, ...]:
+    return (
+        Key("min", amount, "At least this much."),
+        Key("max", amount, "At most this much."),
+        Key("target", amount, "This much, within `tolerance`."),
+        Key(
+            "tolerance",
+            tolerance_kind(parse),
+            "How far from `target` is allowed: a percentage (2%) or an amount; 0 by default.",
+            needs=("target",),
+        ),
+    )
+
+
+def _limits(values: dict[str, Any], mapping: Any, context: Any) -> Limits:
+    locations = getattr(mapping, "value_locations", {})  # a TOML table has none
     limits = Limits(
-        min=read("min"),
-        max=read("max"),
-        target=read("target"),
-        tolerance=None if tolerance is None else parse_tolerance(parse, tolerance, raw.location_of("tolerance")),
-        min_location=raw.value_locations.get("min"),
-        max_location=raw.value_locations.get("max"),
-        target_location=raw.value_locations.get("target"),
+        min=values["min"],
+        max=values["max"],
+        target=values["target"],
+        tolerance=values["tolerance"],
+        min_location=locations.get("min"),
+        max_location=locations.get("max"),
+        target_location=locations.get("target"),
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
         raise SpecError(
-            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", raw.location_of("min")
+            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", limits.min_location
         )
-    if limits.min is None and limits.max is None and limits.target is None:
-        raise SpecError(rules.INVALID_BUDGET, "a budget needs `max`, `min` or `target`", location)
     return limits
 
 
-def _amount(parse: Callable[[Any], int], raw: Any, location: Location) -> int:
+def _limits_table(name: str, amount: Kind, parse: Callable[[Any], int], *extra: Key, **options: Any) -> Table:
+    return Table(
+        name,
+        keys=(*_limits_keys(amount, parse), *extra),
+        rule=rules.INVALID_BUDGET,
+        unknown=rules.INVALID_BUDGET,
+        at_least_one=("min", "max", "target"),
+        **options,
+    )
+
+
+TRAINABLE = _limits_table(
+    "budget.trainable",
+    COUNT,
+    parse_count,
+    description="Limits on the trainable count, in the same forms.",
+    build=_limits,
+)
+MEMORY = _limits_table(
+    "budget.memory",
+    BYTES,
+    parse_bytes,
+    Key("dtype", choice(DTYPE_BITS), "The dtype that sets the bytes per parameter; by default the spec's `dtype`."),
+    description="Limits on parameter memory: a byte size (16GiB, 500MB) or a mapping.",
+    build=lambda values, mapping, context: (_limits(values, mapping, context), values["dtype"]),
+)
+_SHORT_FORMS = "a count (125M), `<= 125M`, `>= 1M`, `552 ± 2%`"
+
+
+def _budget(values: dict[str, Any], mapping: Any, context: Any) -> Budget:
+    memory, memory_dtype = values["memory"] or (None, None)
+    has_params = any(key in mapping for key in LIMIT_KEYS) or (values["trainable"] is None and memory is None)
+    return Budget(
+        params=_limits(values, mapping, context) if has_params else None,
+        trainable=values["trainable"],
+        memory=memory,
+        memory_dtype=memory_dtype,
+    )
+
+
+BUDGET_TABLE = Table(
+    "budget",
+    keys=(
+        *_limits_keys(COUNT, parse_count),
+        Key(
+            "trainable",
+            mapping_of(
+                TRAINABLE,
+                f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance",
+                _scalar_limits(parse_count),
+                schema=COUNT.schema,
+            ),
+            "Limits on the trainable count, in the same forms.",
+        ),
+        Key(
+            "memory",
+            mapping_of(
+                MEMORY,
+                "a memory size (16GiB), `<= 16GiB`, or a mapping of min, max, target, tolerance, dtype",
+                lambda value, at, context: (_scalar_limits(parse_bytes)(value, at, context), None),
+                schema=BYTES.schema,
+            ),
+            "Limits on parameter memory: the count times the bytes of `dtype`.",
+        ),
+    ),
+    rule=rules.INVALID_BUDGET,
+    unknown=rules.INVALID_BUDGET,
+    at_least_one=(*LIMIT_KEYS[:3], "trainable", "memory"),
+    description="The parameter budget as a mapping.",
+    build=_budget,
+)
+BUDGET = mapping_of(
+    BUDGET_TABLE,
+    f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance, trainable, memory",
+    lambda value, at, context: Budget(params=_scalar_limits(parse_count)(value, at, context)),
+    schema={"type": ["number", "string"], "examples": ["125M", "552 ± 2%", "<= 20M"]},
+)
+
+
+def parse_budget(raw: Any, location: Location) -> Budget | None:
+    """A budget written on its own (under no table): raises SpecError, with every problem found."""
     try:
-        return parse(raw)
-    except UnitError as error:
-        raise SpecError(rules.INVALID_BUDGET, f"invalid budget: {error}", location) from None
+        return read_value(BUDGET, raw, location)
+    except Invalid as problem:
+        raise SpecError(rules.INVALID_BUDGET, f"budget {problem}", location) from None
 
 
-def parse_tolerance(parse: Callable[[Any], int], raw: Any, location: Location) -> Tolerance:
-    """`2%` (of the target) or an amount in the unit of `parse`."""
-    text = str(raw).strip()
-    if text.endswith("%"):
-        try:
-            percent = Fraction(text[:-1].strip().replace("_", ""))
-        except ValueError:
-            raise SpecError(rules.INVALID_BUDGET, f"invalid tolerance {raw!r}", location) from None
+def parse_tolerance(parse: Callable[[Any], int], raw: Any) -> Tolerance:
+    """`2%` (of the target) or an amount in the unit of `parse`; raises UnitError."""
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        percent = read_number(raw.strip()[:-1])
         if percent < 0:
-            raise SpecError(rules.INVALID_BUDGET, f"invalid tolerance {raw!r}: negative", location)
+            raise UnitError(f"{raw!r} is negative")
         return Tolerance(relative=percent / 100)
-    return Tolerance(absolute=_amount(parse, raw, location))
+    return Tolerance(absolute=parse(raw))
 
 
 # ------------------------------------------------------------------ checks

@@ -20,19 +20,18 @@ from typing import Any
 
 from ..findings import ERROR
 from . import presets
-from .budgets import LIMIT_KEYS
 from .catalogue import LAYERS, REQUIRED, Argument, Layer
-from .matching import MATCH_KEYS
 from .spec import (
+    BLOCK,
     CONTROL_KINDS,
     IDENTIFIER_PATTERN,
+    IDENTIFIER_SCHEMA,
     MODIFIERS,
+    NODE_SCHEMA,
     REQUIRED_PARAM,
-    TOP_LEVEL_KEYS,
-    TORCH_TARGET_PATTERN,
+    TOP_LEVEL,
     Block,
 )
-from .units import DEFAULT_DTYPE, DTYPE_BITS
 from .validation import Key, Kind, Table
 
 SCHEMA_FILE = "spec.schema.json"
@@ -43,11 +42,14 @@ IDENTIFIER = {
     "pattern": f"^{IDENTIFIER_PATTERN}$",
     "patternErrorMessage": "A name is letters, digits and _, and does not start with a digit.",
 }
-NODE = {"$ref": "#/definitions/node"}
 # A var, a block param or a block argument: a number, a boolean, an expression, null, a layer, or a
 # stage table (a list of rows).
-VALUE = {
-    "anyOf": [{"type": ["number", "boolean", "string", "null"]}, NODE, {"type": "array", "items": {"type": "object"}}]
+VALUE: dict[str, Any] = {
+    "anyOf": [
+        {"type": ["number", "boolean", "string", "null"]},
+        NODE_SCHEMA,
+        {"type": "array", "items": {"type": "object"}},
+    ]
 }
 
 # Each kind of the catalogue's signatures (see catalogue.py) but `{a;b}`
@@ -102,27 +104,30 @@ MODIFIER_SCHEMAS = {
 
 def spec_schema() -> dict:
     """The schema of one spec document."""
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": "budget-check spec",
-        "description": "A model written the way torch.nn builds it, and the parameter budget it must keep.",
-        "type": "object",
-        "properties": {key: TOP_LEVEL_SCHEMAS[key]() for key in TOP_LEVEL_KEYS},
-        "patternProperties": {"^x-": {"description": "Yours: budget-check ignores keys that start with x-."}},
-        "additionalProperties": False,
-        "required": ["model"],
-        "definitions": {
+    defs: dict[str, Any] = {}
+    top_level = table_schema(TOP_LEVEL, defs)  # the budget, match and torch tables go into defs
+    defs.update(
+        {
+            "identifier": IDENTIFIER,
+            "value": VALUE,
+            "taken-names": {"enum": [*LAYERS, *CONTROL_KINDS]},
+            "block": table_schema(BLOCK, defs),
             "node": _node(),
             "kind-name": _kind_name(),
             "node-mapping": _node_mapping(),
-            "block": _block(),
             "block-arguments": {
                 "description": "Arguments of a block from `blocks` (or a var that holds a layer): a mapping by "
                 "param name, a list by position, or one value for the first param."
             },
             **{f"layer.{name}": _layer(layer) for name, layer in LAYERS.items()},
             **{f"preset.{name}": _preset(presets.find(name)) for name in presets.names()},
-        },
+        }
+    )
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "budget-check spec",
+        **top_level,
+        "$defs": defs,
     }
 
 
@@ -168,20 +173,24 @@ def table_schema(table: Table, defs: dict[str, Any]) -> dict[str, Any]:
 def kind_schema(kind: Kind, defs: dict[str, Any]) -> dict[str, Any]:
     """The JSON Schema of a value of `kind`: its scalar forms, its table by reference, null if it takes null."""
     schema = dict(kind.schema)
-    if kind.table is not None:
-        if kind.table.name not in defs:
-            defs[kind.table.name] = {}  # taken before it is written: a table may hold itself
-            defs[kind.table.name] = table_schema(kind.table, defs)
-        reference = {"$ref": f"#/$defs/{kind.table.name}"}
-        schema = {"anyOf": [schema, reference]} if schema else reference
     if kind.nullable and schema:
-        if isinstance(schema.get("type"), str):
-            schema["type"] = [schema["type"], "null"]
-        elif isinstance(schema.get("type"), list):
-            schema["type"] = [*schema["type"], "null"]
-        else:
-            schema = {"anyOf": [{"type": "null"}, schema]}
-    return schema
+        schema = _or_null(schema)
+    if kind.table is None:
+        return schema
+    if kind.table.name not in defs:
+        defs[kind.table.name] = {}  # taken before it is written: a table may hold itself
+        defs[kind.table.name] = table_schema(kind.table, defs)
+    reference = {"$ref": f"#/$defs/{kind.table.name}"}
+    if schema:
+        return {"anyOf": [schema, reference]}
+    return {"anyOf": [{"type": "null"}, reference]} if kind.nullable else reference
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    types = schema.get("type")
+    if types is None:
+        return {"anyOf": [{"type": "null"}, schema]}
+    return {**schema, "type": [*(types if isinstance(types, list) else [types]), "null"]}
 
 
 def _key_schema(key: Key, defs: dict[str, Any]) -> dict[str, Any]:
@@ -194,153 +203,15 @@ def _key_schema(key: Key, defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-# ------------------------------------------------------------ top level
-def _name() -> dict:
-    return {
-        "type": ["string", "integer"],
-        "description": "The spec's name in reports; by default the file name without its extension.",
-    }
-
-
-def _vars() -> dict:
-    return {
-        "type": ["object", "null"],
-        "description": "Named values for the model: numbers, booleans, expressions over the vars above, or layers.",
-        "propertyNames": IDENTIFIER,
-        "additionalProperties": VALUE,
-    }
-
-
-def _blocks() -> dict:
-    return {
-        "type": ["object", "null"],
-        "description": "Named, parameterized pieces of model, used like layers.",
-        # The names of built-in layers and of `sequential` and `parallel` are taken.
-        "propertyNames": {**IDENTIFIER, "not": {"enum": [*LAYERS, *CONTROL_KINDS]}},
-        "additionalProperties": {"$ref": "#/definitions/block"},
-    }
-
-
-def _model() -> dict:
-    return {"description": "The model: a layer name, a list of nodes, or a mapping with one kind.", "allOf": [NODE]}
-
-
-def _budget() -> dict:
-    count = {"type": ["number", "string"], "minimum": 0, "examples": ["125M", "1.5B"]}
-    budget = _limits(count)
-    budget["properties"]["trainable"] = {
-        **_limits(count),
-        "description": "Limits on the trainable count, in the same forms.",
-    }
-    budget["properties"]["memory"] = _memory()
-    return {
-        **budget,
-        "type": ["number", "string", "object", "null"],
-        "description": "The parameter budget: a maximum (125M), a target with a tolerance (552 ± 2%), or a "
-        "mapping of min, max, target, tolerance, trainable and memory.",
-        "examples": ["125M", "552 ± 2%"],
-    }
-
-
-def _memory() -> dict:
-    size = {"type": ["number", "string"], "minimum": 0, "examples": ["16GiB", "500MB"]}
-    limits = _limits(size)
-    limits["properties"]["dtype"] = {
-        "enum": list(DTYPE_BITS),
-        "description": "The dtype that sets the bytes per parameter; by default the spec's `dtype`.",
-    }
-    return {**limits, "description": "Limits on parameter memory: a byte size (16GiB, 500MB) or a mapping."}
-
-
-def _limits(amount: dict) -> dict:
-    """A maximum, `target ± tolerance`, or a mapping of bounds, all in the unit of `amount`."""
-    meanings = {
-        "min": "At least this much.",
-        "max": "At most this much.",
-        "target": "This much, within `tolerance`.",
-        "tolerance": "How far from `target` is allowed: a percentage (2%) or an amount; 0 by default.",
-    }
-    return {
-        "type": ["number", "string", "object"],
-        "minimum": 0,
-        "properties": {key: {**amount, "description": meanings[key]} for key in LIMIT_KEYS},
-        "additionalProperties": False,
-        "dependencies": {"tolerance": ["target"]},
-    }
-
-
-def _match() -> dict:
-    keys = {
-        "reference": {
-            "type": ["object", "number", "string"],
-            "description": "The count to keep: this spec with some vars set otherwise (including `vary`), "
-            "a count (552, 124M), or another spec's file (base.yaml).",
-            "propertyNames": IDENTIFIER,
-            "additionalProperties": VALUE,
-        },
-        "vary": {**IDENTIFIER, "description": "The var to solve for."},
-        "tolerance": {
-            "type": ["number", "string"],
-            "description": "How far the count may drift from the reference: a percentage or a count; 1% by default.",
-        },
-        "multiple_of": {"type": "integer", "minimum": 1, "description": "Only multiples of this are tried."},
-    }
-    return {
-        "type": ["object", "null"],
-        "description": "Keep the count of a reference by solving for one var.",
-        "properties": {key: keys[key] for key in MATCH_KEYS},
-        "required": ["reference", "vary"],
-        "additionalProperties": False,
-    }
-
-
-def _torch() -> dict:
-    return {
-        "type": ["object", "null"],
-        "description": "Your own module, which `--torch` builds to confirm the count.",
-        "properties": {
-            "target": {
-                "type": "string",
-                "pattern": f"^{TORCH_TARGET_PATTERN}$",
-                "patternErrorMessage": "Write package.module:callable.",
-                "description": "package.module:callable; the callable may be dotted (models.gpt:GPT.from_config).",
-            },
-            "args": {"type": ["array", "null"], "description": "Positional arguments: values, vars, expressions."},
-            "kwargs": {"type": ["object", "null"], "description": "Keyword arguments: values, vars, expressions."},
-        },
-        "required": ["target"],
-        "additionalProperties": False,
-    }
-
-
-def _dtype() -> dict:
-    return {
-        "enum": list(DTYPE_BITS),
-        "description": f"The dtype of the parameters, for memory budgets; {DEFAULT_DTYPE} by default.",
-    }
-
-
-TOP_LEVEL_SCHEMAS = {
-    "name": _name,
-    "vars": _vars,
-    "blocks": _blocks,
-    "model": _model,
-    "budget": _budget,
-    "match": _match,
-    "torch": _torch,
-    "dtype": _dtype,
-}
-
-
 # ------------------------------------------------------------ nodes
 def _node() -> dict:
     return {
         "description": "A node: a layer name, a list of nodes in sequence, or a mapping with one kind (a layer, "
         "a block, a preset, sequential or parallel) and modifiers.",
         "anyOf": [
-            {"$ref": "#/definitions/kind-name"},
-            {"type": "array", "items": NODE},
-            {"$ref": "#/definitions/node-mapping"},
+            {"$ref": "#/$defs/kind-name"},
+            {"type": "array", "items": NODE_SCHEMA},
+            {"$ref": "#/$defs/node-mapping"},
         ],
     }
 
@@ -349,28 +220,28 @@ def _kind_name() -> dict:
     return {
         "description": "A layer, a preset, a block or a var that holds a layer.",
         # The enum is there for completion: any other name may be a block or a var.
-        "anyOf": [{"enum": [*LAYERS, *presets.names()]}, IDENTIFIER],
+        "anyOf": [{"enum": [*LAYERS, *presets.names()]}, IDENTIFIER_SCHEMA],
     }
 
 
 def _node_mapping() -> dict:
     kinds = {
-        "sequential": {"type": "array", "items": NODE, "description": "Nodes in sequence, as in nn.Sequential."},
+        "sequential": {"type": "array", "items": NODE_SCHEMA, "description": "Nodes in sequence, as in nn.Sequential."},
         "parallel": {
             "type": "array",
-            "items": NODE,
+            "items": NODE_SCHEMA,
             "minItems": 1,
             "description": "Branches that take the same input; their outputs must have the same size.",
         },
         "concat": {
             "type": "array",
-            "items": NODE,
+            "items": NODE_SCHEMA,
             "minItems": 1,
             "description": "Branches that take the same input, concatenated: their output sizes add up.",
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
-        **{name: {"$ref": f"#/definitions/layer.{name}"} for name in LAYERS},
-        **{name: {"$ref": f"#/definitions/preset.{name}"} for name in presets.names()},
+        **{name: {"$ref": f"#/$defs/layer.{name}"} for name in LAYERS},
+        **{name: {"$ref": f"#/$defs/preset.{name}"} for name in presets.names()},
     }
     return {
         "type": "object",
@@ -378,8 +249,8 @@ def _node_mapping() -> dict:
         "and modifiers.",
         "properties": {**{key: MODIFIER_SCHEMAS[key] for key in MODIFIERS}, **kinds},
         # Any other name is a block from `blocks`, or a var or param that holds a layer.
-        "propertyNames": IDENTIFIER,
-        "additionalProperties": {"$ref": "#/definitions/block-arguments"},
+        "propertyNames": IDENTIFIER_SCHEMA,
+        "additionalProperties": {"$ref": "#/$defs/block-arguments"},
         "allOf": [
             {"not": {"propertyNames": {"enum": list(MODIFIERS)}}},  # at least one kind
             _at_most_one_kind(),
@@ -400,30 +271,6 @@ def _at_most_one_kind() -> dict:
             for size in range(len(MODIFIERS) + 1)
             for present in itertools.combinations(MODIFIERS, size)
         ]
-    }
-
-
-def _block() -> dict:
-    return {
-        "type": "object",
-        "properties": {
-            "params": {
-                "type": ["array", "object", "null"],
-                "description": "The block's params: a list of names (all required), or a mapping of names to "
-                "defaults (null: required). A default may use the params before it.",
-                "items": IDENTIFIER,
-                "propertyNames": IDENTIFIER,
-                "additionalProperties": VALUE,
-            },
-            "body": {"description": "The block's model; it sees its params and the spec's vars.", "allOf": [NODE]},
-            "require": {
-                "type": ["array", "string", "null"],
-                "items": {"type": "string"},
-                "description": "Conditions over the params that every use must meet.",
-            },
-        },
-        "required": ["body"],
-        "additionalProperties": False,
     }
 
 

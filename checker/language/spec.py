@@ -6,20 +6,19 @@ The model itself stays as the YAML the user wrote; counting.py walks it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import rules
 from ..findings import Finding, SpecError
-from .budgets import Budget, Tolerance, parse_budget
+from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
-from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
-from .matching import DEFAULT_TOLERANCE, Match, parse_match
+from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
+from .validation import Invalid, Key, Kind, Problems, Table, choice, mapping_of, pattern, typed, validate
 
-TOP_LEVEL_KEYS = ("name", "vars", "blocks", "model", "budget", "match", "torch", "dtype")
 MODIFIERS = ("repeat", "name", "tie", "frozen", "when")
 CONTROL_KINDS = ("sequential", "parallel", "concat", "from")
 # The running input size, as expressions read it (`groups: in` for a depthwise convolution).
@@ -95,61 +94,46 @@ class Spec:
 def parse_spec(
     document: YamlMapping, file: str, name: str, tolerance: Tolerance = DEFAULT_TOLERANCE
 ) -> tuple[Spec | None, list[Finding]]:
-    """Check the top level of a spec document; a Spec when it can be counted."""
+    """Check a spec document against the top-level table; a Spec when it can be counted."""
     findings: list[Finding] = []
-    for key in document:
-        if key not in TOP_LEVEL_KEYS and not (isinstance(key, str) and key.startswith("x-")):
-            findings.append(
-                Finding(
-                    rules.UNKNOWN_KEY,
-                    f"unknown top-level key {key!r}{did_you_mean(key, TOP_LEVEL_KEYS)}; "
-                    "keys of your own start with `x-`",
-                    document.key_locations[key],
-                )
-            )
-
-    def attempt(parse, *args):
+    variables: dict[str, Any] | None = {}
+    if isinstance(document.get("vars"), YamlMapping):  # anything else is the table's to report
         try:
-            return parse(*args)
+            variables = parse_vars(document["vars"], document.location_of("vars"))
         except SpecError as error:
             findings.append(error.finding)
-            return None
-
-    spec_name = document.get("name", name)
-    if not isinstance(spec_name, (str, int)) or isinstance(spec_name, bool):
-        findings.append(Finding(rules.INVALID_VALUE, "`name` must be a string", document.location_of("name")))
-    variables = attempt(parse_vars, document.get("vars"), document.location_of("vars"))
-    blocks = attempt(parse_blocks, document.get("blocks"), document.location_of("blocks"), variables or {}, file)
-    budget = attempt(parse_budget, document.get("budget"), document.location_of("budget"))
-    match = attempt(parse_match, document.get("match"), document.location_of("match"), variables or {}, tolerance)
-    torch = attempt(parse_torch_target, document.get("torch"), document.location_of("torch"), variables or {})
-    dtype = document.get("dtype", DEFAULT_DTYPE)
-    if dtype not in DTYPE_BITS:
+            variables = None  # what uses the vars cannot be checked
+    values, problems = validate(TOP_LEVEL, document, variables)
+    findings += problems
+    blocks: dict[str, Block] = {}
+    if values.get("blocks") is not None and variables is not None:
+        try:
+            blocks = parse_blocks(values["blocks"], document.location_of("blocks"), variables, file)
+        except SpecError as error:
+            findings.extend(getattr(error, "findings", [error.finding]))
+    match = values.get("match")
+    if match is not None and not match.has_reference and document.get("budget") is None:
         findings.append(
             Finding(
-                rules.INVALID_VALUE,
-                f"unknown dtype {dtype!r}{did_you_mean(dtype, DTYPE_BITS)}",
-                document.location_of("dtype"),
+                rules.INVALID_MATCH,
+                "match needs a `reference` (vars, a count or a spec file), or a `budget` to meet",
+                match.location,
             )
         )
-    if "model" not in document:
-        findings.append(Finding(rules.MISSING_MODEL, "this spec has no `model`", document.location))
-    elif document["model"] is None:
-        findings.append(Finding(rules.MISSING_MODEL, "`model` is empty", document.location_of("model")))
     if findings:
-        return None, findings
+        return None, sorted(findings, key=lambda finding: (finding.location.line, finding.location.column))
     spec = Spec(
         file=file,
-        name=str(spec_name),
+        name=str(values["name"] if values["name"] is not None else name),
         document=document,
         vars=variables,
         blocks=blocks,
-        model=document["model"],
+        model=values["model"],
         model_location=document.location_of("model"),
-        budget=budget,
-        dtype=dtype,
-        match=match,
-        torch=torch,
+        budget=values["budget"],
+        dtype=values["dtype"],
+        match=match if match is None or match.tolerance is not None else replace(match, tolerance=tolerance),
+        torch=values["torch"],
         tolerance=tolerance,
     )
     return spec, findings
@@ -197,20 +181,26 @@ def check_identifier(name: Any, location: Location, what: str) -> None:
 
 
 def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: str) -> dict[str, Block]:
-    """Read `blocks:`; the blocks of one file see each other and that file's vars."""
+    """Read `blocks:`; the blocks of one file see each other and that file's vars.
+    Raises Problems with every block's problems."""
     blocks: dict[str, Block] = {}
     if raw is None:
         return blocks
     if not isinstance(raw, YamlMapping):
         raise SpecError(rules.INVALID_VALUE, "`blocks` must map block names to definitions", location)
+    findings: list[Finding] = []
     for name, definition in raw.items():
-        where = raw.location_of(name)
-        check_identifier(name, raw.key_locations[name], "block")
-        if name in LAYERS or name in CONTROL_KINDS:
-            raise SpecError(
-                rules.INVALID_NAME, f"block name {name!r} is taken by a built-in layer", raw.key_locations[name]
-            )
-        blocks[name] = _parse_block(name, definition, where, file_vars, blocks, file)
+        try:
+            check_identifier(name, raw.key_locations[name], "block")
+            if name in LAYERS or name in CONTROL_KINDS:
+                raise SpecError(
+                    rules.INVALID_NAME, f"block name {name!r} is taken by a built-in layer", raw.key_locations[name]
+                )
+            blocks[name] = _parse_block(name, definition, raw.location_of(name), file_vars, blocks, file)
+        except SpecError as error:
+            findings.extend(getattr(error, "findings", [error.finding]))
+    if findings:
+        raise Problems(findings)
     _check_cycles(blocks)
     return blocks
 
@@ -220,50 +210,91 @@ def _parse_block(
 ) -> Block:
     if not isinstance(raw, YamlMapping):
         raise SpecError(rules.INVALID_VALUE, f"block {name!r} must be a mapping with `params` and `body`", location)
-    for key in raw:
-        if key not in ("params", "body", "require"):
-            raise SpecError(
-                rules.UNKNOWN_KEY,
-                f"unknown key {key!r} in block {name!r}{did_you_mean(key, ('params', 'body', 'require'))}",
-                raw.key_locations[key],
-            )
-    if raw.get("body") is None:
-        raise SpecError(rules.INVALID_VALUE, f"block {name!r} has no `body`", location)
-    params = raw.get("params")
-    if params is None:
-        declared = []
-    elif isinstance(params, YamlSequence):
-        declared = [Param(param, REQUIRED_PARAM, params.location_of(i)) for i, param in enumerate(params)]
-    elif isinstance(params, YamlMapping):
-        declared = [Param(param, default, params.key_locations[param]) for param, default in params.items()]
-    else:
-        raise SpecError(
-            rules.INVALID_VALUE, f"`params` of block {name!r} must be a list or a mapping", raw.location_of("params")
-        )
-    for param in declared:
-        check_identifier(param.name, param.location, "param")
-    require = raw.get("require")
-    if require is None:
-        require = YamlSequence(location)
-    elif isinstance(require, str):
-        require = YamlSequence(raw.location_of("require"))
-        require.append(raw["require"])
-        require.item_locations.append(raw.location_of("require"))
-    if not isinstance(require, YamlSequence) or not all(isinstance(c, str) for c in require):
-        raise SpecError(
-            rules.INVALID_VALUE, f"`require` of block {name!r} must be a list of conditions", raw.location_of("require")
-        )
+    values, findings = validate(BLOCK, raw, name=f"block {name!r}")
+    if findings:
+        raise Problems(findings)
     return Block(
         name=name,
-        params=tuple(declared),
-        body=raw["body"],
+        params=values["params"],
+        body=values["body"],
         body_location=raw.location_of("body"),
-        require=tuple((condition, require.location_of(i)) for i, condition in enumerate(require)),
+        require=values["require"],
         location=location,
         file_vars=file_vars,
         file_blocks=file_blocks,
         file=file,
     )
+
+
+def _params(value: Any, at: Location, context: Any) -> tuple[Param, ...]:
+    if isinstance(value, YamlSequence):
+        declared = [Param(param, REQUIRED_PARAM, value.location_of(i)) for i, param in enumerate(value)]
+    elif isinstance(value, YamlMapping):
+        declared = [Param(param, default, value.key_locations[param]) for param, default in value.items()]
+    else:
+        raise Invalid("must be a list or a mapping")
+    for param in declared:
+        check_identifier(param.name, param.location, "param")
+    return tuple(declared)
+
+
+def _conditions(value: Any, at: Location, context: Any) -> tuple[tuple[str, Location], ...]:
+    if isinstance(value, str):
+        return ((value, at),)
+    if not isinstance(value, YamlSequence) or not all(isinstance(condition, str) for condition in value):
+        raise Invalid("must be a list of conditions")
+    return tuple((condition, value.location_of(i)) for i, condition in enumerate(value))
+
+
+def _node(value: Any, at: Location, context: Any) -> Any:
+    if value is None:
+        raise Invalid("is empty")
+    return value
+
+
+# The JSON Schema of what schema.py defines from the catalogue: a model node, and a var's value.
+NODE_SCHEMA = {"$ref": "#/$defs/node"}
+VALUE_SCHEMA = {"$ref": "#/$defs/value"}
+IDENTIFIER_SCHEMA = {"$ref": "#/$defs/identifier"}
+NODE = Kind("a layer name, a list of nodes, or a mapping with one kind", NODE_SCHEMA, _node)
+BLOCK = Table(
+    "block",
+    keys=(
+        Key(
+            "params",
+            Kind(
+                "a list of names or a mapping of names to defaults",
+                {
+                    "type": ["array", "object"],
+                    "items": IDENTIFIER_SCHEMA,
+                    "propertyNames": IDENTIFIER_SCHEMA,
+                    "additionalProperties": VALUE_SCHEMA,
+                },
+                _params,
+                nullable=True,
+            ),
+            "The block's params: a list of names (all required), or a mapping of names to defaults "
+            "(null: required). A default may use the params before it.",
+            default=(),
+        ),
+        Key("body", NODE, "The block's model; it sees its params and the spec's vars.", required=True),
+        Key(
+            "require",
+            Kind(
+                "a list of conditions",
+                {"type": ["array", "string"], "items": {"type": "string"}},
+                _conditions,
+                nullable=True,
+            ),
+            "Conditions over the params that every use must meet.",
+            default=(),
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.UNKNOWN_KEY,
+    label="`{key}` of {name}",
+    description="A named, parameterized piece of model, used like a layer.",
+)
 
 
 def node_kinds(node: Any, location: Location):
@@ -308,46 +339,125 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
                 pending.pop()
 
 
-_TARGET = re.compile(TORCH_TARGET_PATTERN + r"\Z")
-
-
-def parse_torch_target(raw: Any, location: Location, variables: dict[str, Any]) -> TorchTarget | None:
+def _torch_target(values: dict[str, Any], mapping: YamlMapping, variables: dict[str, Any] | None) -> TorchTarget:
     """The user's own module, for `--torch`; its args are spec values (vars and expressions work)."""
-    if raw is None:
-        return None
-    if not isinstance(raw, YamlMapping):
-        raise SpecError(
-            rules.INVALID_TORCH_KEY, "`torch` must be a mapping with `target`, `args` and `kwargs`", location
-        )
-    for key in raw:
-        if key not in ("target", "args", "kwargs"):
-            raise SpecError(
-                rules.INVALID_TORCH_KEY,
-                f"unknown torch key {key!r}{did_you_mean(key, ('target', 'args', 'kwargs'))}",
-                raw.key_locations[key],
-            )
-    target = raw.get("target")
-    match = _TARGET.match(target) if isinstance(target, str) else None
-    if match is None:
-        raise SpecError(
-            rules.INVALID_TORCH_KEY, 'torch.target must be "package.module:callable"', raw.location_of("target")
-        )
-    module, attribute = match.groups()
-    args = raw.get("args") or YamlSequence(location)
-    kwargs = raw.get("kwargs") or YamlMapping(location)
-    if not isinstance(args, YamlSequence):
-        raise SpecError(rules.INVALID_TORCH_KEY, "torch.args must be a list", raw.location_of("args"))
-    if not isinstance(kwargs, YamlMapping) or not all(isinstance(key, str) for key in kwargs):
-        raise SpecError(
-            rules.INVALID_TORCH_KEY, "torch.kwargs must map argument names to values", raw.location_of("kwargs")
-        )
+    module, attribute = values["target"].split(":")
     return TorchTarget(
         module=module,
         attribute=attribute,
-        args=tuple(_python_value(value, variables) for value in args),
-        kwargs={key: _python_value(value, variables) for key, value in kwargs.items()},
-        location=raw.location_of("target"),
+        args=tuple(_python_value(value, variables or {}) for value in values["args"]),
+        kwargs={key: _python_value(value, variables or {}) for key, value in values["kwargs"].items()},
+        location=mapping.location_of("target"),
     )
+
+
+def _keywords(value: Any, at: Location, context: Any) -> Any:
+    if not isinstance(value, YamlMapping) or not all(isinstance(key, str) for key in value):
+        raise Invalid("must map argument names to values")
+    return value
+
+
+TORCH = Table(
+    "torch",
+    keys=(
+        Key(
+            "target",
+            pattern(TORCH_TARGET_PATTERN, '"package.module:callable"'),
+            "package.module:callable; the callable may be dotted (models.gpt:GPT.from_config).",
+            required=True,
+        ),
+        Key(
+            "args",
+            typed("a list", {"type": "array"}, lambda value: isinstance(value, list), nullable=True),
+            "Positional arguments: values, vars, expressions.",
+            default=(),
+        ),
+        Key(
+            "kwargs",
+            Kind("a mapping of argument names to values", {"type": "object"}, _keywords, nullable=True),
+            "Keyword arguments: values, vars, expressions.",
+            default={},
+        ),
+    ),
+    rule=rules.INVALID_TORCH_KEY,
+    unknown=rules.INVALID_TORCH_KEY,
+    description="Your own module, which `--torch` builds to confirm the count.",
+    build=_torch_target,
+)
+
+
+def _mapping_or_null(words: str, schema: dict[str, Any]) -> Kind:
+    """A mapping read later, by its own parser (vars, blocks): the table checks only that it is one."""
+    return typed(words, {"type": "object", **schema}, lambda value: isinstance(value, YamlMapping), nullable=True)
+
+
+TOP_LEVEL = Table(
+    "top-level",
+    keys=(
+        Key(
+            "name",
+            typed(
+                "a string",
+                {"type": ["string", "integer"]},
+                lambda value: isinstance(value, (str, int)) and not isinstance(value, bool),
+            ),
+            "The spec's name in reports; by default the file name without its extension.",
+        ),
+        Key(
+            "vars",
+            _mapping_or_null(
+                "a mapping of names to values",
+                {"propertyNames": IDENTIFIER_SCHEMA, "additionalProperties": VALUE_SCHEMA},
+            ),
+            "Named values for the model: numbers, booleans, expressions over the vars above, or layers.",
+        ),
+        Key(
+            "blocks",
+            _mapping_or_null(
+                "a mapping of block names to definitions",
+                {
+                    # The names of built-in layers and of `sequential` and `parallel` are taken.
+                    "propertyNames": {"allOf": [IDENTIFIER_SCHEMA], "not": {"$ref": "#/$defs/taken-names"}},
+                    "additionalProperties": {"$ref": "#/$defs/block"},
+                },
+            ),
+            "Named, parameterized pieces of model, used like layers.",
+        ),
+        Key(
+            "model",
+            NODE,
+            "The model: a layer name, a list of nodes, or a mapping with one kind.",
+            required=True,
+            rule=rules.MISSING_MODEL,
+        ),
+        Key(
+            "budget",
+            BUDGET,
+            "The parameter budget: a maximum (125M, <= 125M), a target with a tolerance (552 ± 2%), or a mapping "
+            "of min, max, target, tolerance, trainable and memory.",
+            rule=rules.INVALID_BUDGET,
+        ),
+        Key("match", MATCH, "Keep the count of a reference by solving for one var.", rule=rules.INVALID_MATCH),
+        Key(
+            "torch",
+            mapping_of(TORCH, "a mapping with `target`, `args` and `kwargs`"),
+            "Your own module, which `--torch` builds to confirm the count.",
+            rule=rules.INVALID_TORCH_KEY,
+        ),
+        Key(
+            "dtype",
+            choice(DTYPE_BITS),
+            f"The dtype of the parameters, for memory budgets; {DEFAULT_DTYPE} by default.",
+            default=DEFAULT_DTYPE,
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.UNKNOWN_KEY,
+    label="`{key}`",
+    own_prefix="x-",
+    unknown_hint="; keys of your own start with `x-`",
+    description="A model written the way torch.nn builds it, and the parameter budget it must keep.",
+)
 
 
 def _python_value(value: Any, variables: dict[str, Any]) -> Any:

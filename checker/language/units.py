@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -35,11 +36,42 @@ DTYPE_BITS = {
 }
 DEFAULT_DTYPE = "float32"
 
-_QUANTITY = re.compile(r"\s*(?P<number>[0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9_]+)\s*(?P<unit>[A-Za-z]*)\s*")
+# A number may have this many digits, and an exponent up to this size: 10^1000 is past any count, and a
+# bound keeps `1e99999999` or a 5,000-digit budget from taking the time and memory to compute it.
+MAX_DIGITS = 1_000
+# 552, 1.5, .5, 5e6, 50_257, 5,000,000 (thousands, as budget-check prints counts); a sign is read, not accepted.
+_NUMBER = re.compile(
+    r"(?P<sign>[-+]?)(?P<mantissa>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)"
+    r"(?:[eE](?P<exponent>[-+]?\d+))?"
+)
+_QUANTITY = re.compile(r"\s*(?P<number>[-+]?[\d.,_]+(?:[eE][-+]?\d+)?)\s*(?P<unit>[A-Za-z]*)\s*")
+
+
+_LARGEST = 10**MAX_DIGITS
 
 
 class UnitError(ValueError):
     """A count or size that cannot be read."""
+
+
+def read_number(text: str) -> Fraction:
+    """A decimal number as people write it (`552`, `1.5`, `5e6`, `50_257`, `5,000,000`), exactly.
+
+    Bounded before anything is computed: at most MAX_DIGITS digits and an exponent of at most
+    MAX_DIGITS, so hostile input cannot make it slow. inf, nan and other words are refused."""
+    match = _NUMBER.fullmatch(text.strip())
+    if match is None:
+        raise UnitError(f"cannot read {text!r} as a number")
+    mantissa, exponent = match.group("mantissa"), match.group("exponent") or "0"
+    digits = sum(character.isdigit() for character in mantissa)
+    if digits > MAX_DIGITS or len(exponent.lstrip("+-0")) > len(str(MAX_DIGITS)) or abs(int(exponent)) > MAX_DIGITS:
+        raise UnitError(f"{_shown(text)} is too large a number: at most {MAX_DIGITS:,} digits and 1e{MAX_DIGITS}")
+    value = Fraction(mantissa.replace(",", "").replace("_", "")) * Fraction(10) ** int(exponent)
+    return -value if match.group("sign") == "-" else value
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
 def parse_count(value: object) -> int:
@@ -56,17 +88,21 @@ def _parse_quantity(value: object, units: dict[str, int], what: str, unit_names:
     if isinstance(value, bool):
         raise UnitError(f"expected a {what}, got {str(value).lower()}")
     if isinstance(value, int):
+        if abs(value) >= _LARGEST:
+            raise UnitError(f"a {what} of more than {MAX_DIGITS:,} digits is past any model")
         amount = Fraction(value)
     elif isinstance(value, float):
-        amount = Fraction(str(value))
+        if not math.isfinite(value):
+            raise UnitError(f"a {what} must be a finite number, not {value}")
+        amount = read_number(repr(value))
     elif isinstance(value, str):
         match = _QUANTITY.fullmatch(value)
-        if not match:
-            raise UnitError(f"cannot read {value!r} as a {what} (a number with an optional unit: {unit_names})")
+        if not match or not _NUMBER.fullmatch(match.group("number")):
+            raise UnitError(f"cannot read {_shown(value)} as a {what} (a number with an optional unit: {unit_names})")
         unit = match.group("unit")
         if unit not in units:
-            raise UnitError(f"unknown unit {unit!r} in {value!r} (use {unit_names})")
-        amount = Fraction(match.group("number").replace("_", "")) * units[unit]
+            raise UnitError(f"unknown unit {unit!r} in {_shown(value)} (use {unit_names})")
+        amount = read_number(match.group("number")) * units[unit]
     else:
         raise UnitError(f"expected a {what}, got {type(value).__name__}")
     if amount.denominator != 1:

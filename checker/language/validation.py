@@ -90,11 +90,13 @@ class Invalid(ValueError):
     """A value its kind refuses; the message is a phrase that follows the key's name."""
 
 
-class Problems(Exception):
-    """Several findings at once, from a read that checks a whole mapping of its own."""
+class Problems(SpecError):
+    """Several findings at once, from a read that checks a whole mapping of its own;
+    `finding` is the first, for callers that show one."""
 
     def __init__(self, findings: list[Finding]):
-        super().__init__(findings[0].message if findings else "")
+        first = findings[0]
+        super().__init__(first.rule, first.message, first.location)
         self.findings = findings
 
 
@@ -201,10 +203,10 @@ def _validate(table: Table, mapping: Mapping[Any, Any], context: Any, name: str,
             values[key.name] = _read(key.kind, mapping[key.name], at, context, key.default, findings)
         except Invalid as problem:
             findings.append(Finding(key.rule or table.rule, f"{label} {problem}", at))
-        except SpecError as error:
-            findings.append(error.finding)
         except Problems as problems:
             findings.extend(problems.findings)
+        except SpecError as error:
+            findings.append(error.finding)
         except _Reported:
             pass
         if any(finding.severity == ERROR for finding in findings[before:]):

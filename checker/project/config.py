@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..findings import SpecError
-from ..language.budgets import Tolerance, parse_tolerance
-from ..language.hints import did_you_mean
+from .. import rules
+from ..findings import Location
+from ..language.budgets import Tolerance, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
-from ..language.units import parse_count
+from ..language.units import UnitError, parse_bytes, parse_count
+from ..language.validation import FLAG, POSITIVE_NUMBER, STRINGS, Invalid, Key, Kind, Table, choice, validate
 
 FORMATS = ("text", "json", "github", "sarif")
-_KEYS = ("paths", "exclude", "format", "torch", "pythonpath", "tolerance", "torch-cpu-limit", "torch-timeout", "cache")
 
 
 class ConfigError(Exception):
@@ -105,46 +105,58 @@ def _read_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
-def _config(table: dict[str, Any], file: Path) -> Config:
-    for key in table:
-        if key not in _KEYS:
-            raise ConfigError(f"{file}: unknown key {key!r} in [tool.budget-check]{did_you_mean(key, _KEYS)}")
-    values: dict[str, Any] = {}
-    for key in ("paths", "exclude", "pythonpath"):
-        if key in table:
-            values[key] = tuple(_strings(table[key], key, file))
-    if "format" in table:
-        if table["format"] not in FORMATS:
-            raise ConfigError(f"{file}: format must be one of {', '.join(FORMATS)}, not {table['format']!r}")
-        values["format"] = table["format"]
-    if "torch" in table:
-        if not isinstance(table["torch"], bool):
-            raise ConfigError(f"{file}: torch must be true or false")
-        values["torch"] = table["torch"]
-    if "cache" in table:
-        if not isinstance(table["cache"], bool):
-            raise ConfigError(f"{file}: cache must be true or false")
-        values["cache"] = table["cache"]
-    if "tolerance" in table:
-        values["tolerance"] = _tolerance(table["tolerance"], file)
-    if "torch-cpu-limit" in table:
-        values["torch_cpu_limit"] = str(table["torch-cpu-limit"])
-    if "torch-timeout" in table:
-        timeout = table["torch-timeout"]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ConfigError(f"{file}: torch-timeout must be a number of seconds")
-        values["torch_timeout"] = float(timeout)
-    return Config(root=file.parent, file=file, **values)
-
-
-def _strings(value: Any, key: str, file: Path) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{file}: {key} must be a list of strings")
-    return value
-
-
-def _tolerance(value: Any, file: Path) -> Tolerance:
+def _torch_cpu_limit(value: Any, at: Location, context: Any) -> str:
     try:
-        return parse_tolerance(parse_count, value, None)
-    except SpecError as error:
-        raise ConfigError(f"{file}: tolerance: {error.finding.message}") from None
+        parse_bytes(value)
+    except UnitError as error:
+        raise Invalid(f"cannot be read: {error}") from None
+    return str(value)
+
+
+CONFIG = Table(
+    "[tool.budget-check]",
+    keys=(
+        Key("paths", STRINGS, "What `budget-check` checks when given no path.", default=()),
+        Key("exclude", STRINGS, "Globs of files not to check, relative to this file's folder.", default=()),
+        Key("format", choice(FORMATS), "The output format; by default text, or github in GitHub Actions."),
+        Key("torch", FLAG, "Always confirm counts with torch, as --torch does.", default=False),
+        Key("cache", FLAG, "Keep results in .budget-check-cache/ to check unchanged files at once.", default=True),
+        Key("pythonpath", STRINGS, "Where --torch imports your code from.", default=()),
+        Key(
+            "tolerance",
+            tolerance_kind(parse_count),
+            "match.tolerance when a spec gives none: a percentage or a count.",
+            default=DEFAULT_TOLERANCE,
+        ),
+        Key(
+            "torch-cpu-limit",
+            Kind("a memory size (1GiB)", {"type": ["string", "integer"]}, _torch_cpu_limit),
+            "The largest model --torch builds, in parameter memory.",
+            default="1GiB",
+        ),
+        Key("torch-timeout", POSITIVE_NUMBER, "Seconds --torch waits for one spec.", default=300.0),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.UNKNOWN_KEY,
+    label="{key}",
+    description="budget-check's configuration in pyproject.toml; command-line options win over it.",
+)
+
+
+def _config(table: dict[str, Any], file: Path) -> Config:
+    values, findings = validate(CONFIG, table)
+    if findings:
+        raise ConfigError("\n".join(f"{file}: {finding.message}" for finding in findings))
+    return Config(
+        root=file.parent,
+        file=file,
+        paths=tuple(values["paths"]),
+        exclude=tuple(values["exclude"]),
+        format=values["format"],
+        torch=values["torch"],
+        cache=values["cache"],
+        pythonpath=tuple(values["pythonpath"]),
+        tolerance=values["tolerance"],
+        torch_cpu_limit=values["torch-cpu-limit"],
+        torch_timeout=float(values["torch-timeout"]),
+    )
