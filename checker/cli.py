@@ -140,8 +140,8 @@ def _check_paths(paths: list[str], config: Config, cache: ResultCache | None = N
     except PathNotFound as error:
         raise UsageError(f"no such file or folder: {error}") from None
     if cache is None:
-        return [check_file(path, _shown(path), config.tolerance) for path in files]
-    results = [cache.check_file(path, _shown(path), config.tolerance) for path in files]
+        return [check_file(path, _shown(path), config.tolerance, config.budget_for(path)) for path in files]
+    results = [cache.check_file(path, _shown(path), config.tolerance, config.budget_for(path)) for path in files]
     cache.save()
     return results
 
@@ -184,7 +184,8 @@ def _cache(options: argparse.Namespace, config: Config, use_torch: bool) -> Resu
         return None
     from .project.cache import open_cache
 
-    return open_cache(config.root, settings=repr(config.tolerance))
+    # The configured budgets are part of a config.json's result.
+    return open_cache(config.root, settings=repr((config.tolerance, config.budgets)))
 
 
 def _format(options: argparse.Namespace, config: Config) -> str:
@@ -231,7 +232,8 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
             if finding.suggestion is not None and finding.severity == "error":
                 values.setdefault(finding.suggestion.var, finding.suggestion.value)
         changed |= _write_fix(Path(file.path), spec, values, stdout)
-    return check_file(Path(file.path), file.path, config.tolerance) if changed else file
+    path = Path(file.path)
+    return check_file(path, file.path, config.tolerance, config.budget_for(path)) if changed else file
 
 
 def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> bool:

@@ -12,7 +12,7 @@ width and base revision, BC3xx torch, BC5xx foreign formats.
 
 from __future__ import annotations
 
-from .findings import NOTE, Category, Rule
+from .findings import NOTE, WARNING, Category, Rule
 
 INVALID, BUDGET, MATCH, BASE, TORCH = (
     Category.INVALID,
@@ -127,6 +127,35 @@ BUILD_FAILED = Rule("BC304", "build-failed", TORCH, "Building the module raised.
 NOT_A_MODULE = Rule("BC305", "not-a-module", TORCH, "The target returned something that is not an `nn.Module`.")
 UNCOUNTABLE = Rule("BC306", "uncountable", TORCH, "The module has lazy parameters that only a forward pass sizes.")
 TORCH_CRASHED = Rule("BC307", "torch-crashed", TORCH, "Building the module crashed the torch worker or timed out.")
+
+# ------------------------------------------------------------------ Hugging Face configs and adapters
+UNKNOWN_CONFIG_KEYS = Rule(
+    "BC500",
+    "unknown-config-keys",
+    Category.FORMAT,
+    "A config has keys its family does not know; the count assumes they change nothing (--torch confirms).",
+    severity=WARNING,
+)
+INVALID_CONFIG = Rule("BC501", "invalid-config", INVALID, "A config file is not valid JSON.")
+UNKNOWN_FAMILY = Rule(
+    "BC502",
+    "unknown-family",
+    INVALID,
+    "A config's `model_type` is no family budget-check counts; --torch counts it with transformers.",
+)
+UNKNOWN_CLASS = Rule(
+    "BC503",
+    "unknown-class",
+    INVALID,
+    "A config's `architectures` names a class its family's preset lacks; --torch counts it with transformers.",
+)
+NO_ARCHITECTURES = Rule(
+    "BC504",
+    "no-architectures",
+    Category.FORMAT,
+    "A note: the config names no class in `architectures`, so the base model is counted.",
+    severity=NOTE,
+)
 
 # Every rule above, by code, in code order.
 RULES: dict[str, Rule] = {

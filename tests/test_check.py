@@ -81,6 +81,6 @@ def test_an_internal_error_becomes_a_finding(monkeypatch):
     def broken(spec):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(checker.checks.check, "count_model", broken)
+    monkeypatch.setattr(checker.checks.check, "count_with_warnings", broken)
     [spec] = check_text(MLP, "x.yaml").specs
     assert [(f.code, f.message) for f in spec.findings] == [("BC008", "internal error: ZeroDivisionError: oops")]

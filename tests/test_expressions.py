@@ -72,12 +72,18 @@ def test_values(text, value):
         ("1 2", "unexpected '2'"),
         ("", "empty expression"),
         ("if", "unexpected 'if'"),
+        ("len(d)", "len() takes the name of a var or param that holds a list or a mapping"),
+        ("len(2)", "len() takes the name"),
     ],
 )
 def test_errors(text, message):
     with pytest.raises(ExpressionError) as raised:
         evaluate(text, ENV)
     assert message in str(raised.value)
+
+
+def test_len_counts_the_items_a_name_holds():
+    assert evaluate("len(labels) + len(shape)", {"labels": {0: "cat", 1: "dog"}, "shape": [1, 2, 3]}) == 5
 
 
 def test_names_in():

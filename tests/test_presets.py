@@ -9,7 +9,7 @@ import pytest
 from checker.checks.check import check_file
 from checker.language import presets
 
-from .conftest import count_spec
+from .conftest import check_spec, count_spec
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.yaml"))
 
@@ -34,7 +34,36 @@ def test_published_figures(model, params):
 
 
 def test_presets_are_listed():
-    assert presets.names() == ["bert", "gpt2", "llama", "mlp"]
+    assert {"bert", "gpt2", "llama", "mlp", "LlamaForCausalLM", "LlamaModel"} <= set(presets.names())
+
+
+def test_a_preset_file_s_inner_blocks_are_reusable():
+    layer = "llama.llama_layer: [64, 128, 4, 2, 16, false, false]"
+    assert count_spec(f"model: {{{layer}}}") == 2 * 64 + 64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128
+
+
+@pytest.mark.parametrize(
+    ("name", "family"), [("Qwen2MoeForCausalLM", "qwen2_moe"), ("Qwen2Model", "qwen2"), ("GPT2LMHeadModel", "gpt2")]
+)
+def test_a_class_belongs_to_the_family_of_its_longest_prefix(name, family):
+    assert presets.family_of_class(name) == family
+
+
+def test_a_config_block_warns_once_about_keys_it_does_not_know_and_takes_the_ignored_ones():
+    spec = check_spec("""
+        blocks:
+          head:
+            params: {width: 8}
+            ignore: [activation]
+            body:
+              - Linear: [width, width]
+        model:
+          head: {width: 4, activation: gelu, dropout: 0.1, torch_dtype: bfloat16, color: [1, 2]}
+        """)
+    [warning] = spec.findings
+    assert (warning.code, warning.location.line) == ("BC500", 9)
+    assert "does not know dropout, color" in warning.message
+    assert spec.params == 20
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

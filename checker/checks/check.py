@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
 from ..language.budgets import Budget, Tolerance, check_budget
-from ..language.counting import Part, count_model
+from ..formats import format_of
+from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.spec import Spec, parse_spec
@@ -108,28 +111,44 @@ def decode_text(data: bytes) -> str:
         raise Unreadable(rules.NOT_TEXT, message, Location(line, column)) from None
 
 
-def check_file(path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
-    """Check one file; every problem becomes a finding, never an exception."""
+def check_file(
+    path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Budget | None = None
+) -> FileResult:
+    """Check one file; every problem becomes a finding, never an exception.
+
+    `budget` is the configured one for files that cannot carry their own (a config.json).
+    """
     try:
         data = read_bytes(path)
     except Unreadable as error:
         return file_error(shown_as, error)
-    return check_bytes(data, shown_as, path.parent, tolerance)
+    return check_bytes(data, shown_as, path.parent, tolerance, budget)
 
 
-def check_bytes(data: bytes, file: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE) -> FileResult:
+def check_bytes(
+    data: bytes, file: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Budget | None = None
+) -> FileResult:
     """Check the bytes read from `file`."""
     try:
         text = decode_text(data)
     except Unreadable as error:
         return file_error(file, error)
-    return check_text(text, file, folder, tolerance)
+    return check_text(text, file, folder, tolerance, budget)
 
 
 def check_text(
-    text: str, file: str, folder: Path | None = None, tolerance: Tolerance = DEFAULT_TOLERANCE
+    text: str,
+    file: str,
+    folder: Path | None = None,
+    tolerance: Tolerance = DEFAULT_TOLERANCE,
+    budget: Budget | None = None,
 ) -> FileResult:
-    """Check every spec in the YAML `text` of `file`; `folder` is where its references are looked up."""
+    """Check every spec in the YAML `text` of `file`, or the models of a foreign format's file;
+    `folder` is where its references are looked up."""
+    folder = folder or Path(file).parent
+    foreign = format_of(Path(file).name, text)
+    if foreign is not None:
+        return _check_foreign(foreign.read(text, file, folder, budget), file, folder)
     result = FileResult(file)
     documents: list[Document] = []
     load_error: LoadError | None = None
@@ -144,11 +163,21 @@ def check_text(
             result.skipped += 1
             continue
         name = f"{stem}#{document.number}" if several else stem
-        result.specs.append(check_document(document, file, name, folder or Path(file).parent, tolerance))
+        result.specs.append(check_document(document, file, name, folder, tolerance))
     if load_error is not None:
         name = f"{stem}#{len(documents) + 1}" if several else stem
         finding = Finding(load_error.rule, load_error.message, load_error.location)
         result.specs.append(SpecResult(file, name, load_error.location, [finding]))
+    return result
+
+
+def _check_foreign(models: list, file: str, folder: Path) -> FileResult:
+    result = FileResult(file, skipped=0 if models else 1)
+    for model in models:
+        checked = SpecResult(file, model.name, model.location, list(model.findings))
+        if model.spec is not None:
+            _check_spec(checked, model.spec, folder)
+        result.specs.append(checked)
     return result
 
 
@@ -162,13 +191,21 @@ def check_document(
 ) -> SpecResult:
     document = source.value
     result = SpecResult(file, name, document.location, document=source.number)
-    try:
+    spec = None
+    with _reported(result):
         spec, findings = parse_spec(document, file, name, tolerance)
         result.findings.extend(findings)
-        if spec is None:
-            return result
+    if spec is not None:
+        _check_spec(result, spec, folder)
+    return result
+
+
+def _check_spec(result: SpecResult, spec: Spec, folder: Path) -> None:
+    """Count `spec` into `result`, then apply its budget and match."""
+    with _reported(result):
         result.spec, result.name, result.budget = spec, spec.name, spec.budget
-        result.tree = count_model(spec)
+        result.tree, warnings = count_with_warnings(spec)
+        result.findings.extend(warnings)
         failed_budget = (
             []
             if spec.budget is None
@@ -182,15 +219,21 @@ def check_document(
             result.findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
             if spec.match is not None:
                 result.findings.extend(check_match(spec, result.tree, _reference_counter(folder, spec.match.location)))
+
+
+@contextmanager
+def _reported(result: SpecResult) -> Iterator[None]:
+    """Whatever goes wrong becomes a finding of `result`, never an exception."""
+    try:
+        yield
     except SpecError as error:
         result.findings.append(error.finding)
     except RecursionError:
-        result.findings.append(Finding(rules.TOO_DEEP, "the spec nests too deeply to be checked", document.location))
+        result.findings.append(Finding(rules.TOO_DEEP, "the spec nests too deeply to be checked", result.location))
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' results
         result.findings.append(
-            Finding(rules.INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}", document.location)
+            Finding(rules.INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}", result.location)
         )
-    return result
 
 
 def _reference_counter(folder: Path, location: Location):

@@ -1,0 +1,57 @@
+"""Foreign formats: model definitions that other libraries own, read as specs.
+
+Each format says which file names folder discovery should look at, how it
+recognises one of its files from the name and text, and how it turns the
+file into specs (the same Spec a YAML spec parses into, so that counting,
+budgets, show and match work unchanged). A file cannot carry a budget of its
+own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..findings import Finding
+from ..language.budgets import Budget
+from ..language.loader import Location
+from ..language.spec import Spec
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One model read from a foreign file: a spec to count, or the findings that stop it."""
+
+    name: str
+    location: Location
+    spec: Spec | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+# (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all
+Reader = Callable[[str, str, Path, "Budget | None"], list[Imported]]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    file_names: tuple[str, ...]  # what folder discovery picks up, besides YAML specs
+    recognises: Callable[[str, str], bool]  # (file name, text) -> whether this format reads it; cheap
+    read: Reader
+
+
+def _formats() -> tuple[Format, ...]:
+    from . import hf
+
+    return (hf.CONFIG_FORMAT,)
+
+
+def discovered_names() -> frozenset[str]:
+    """The file names folder discovery looks at besides *.yaml and *.yml."""
+    return frozenset(name for f in _formats() for name in f.file_names)
+
+
+def format_of(file_name: str, text: str) -> Format | None:
+    """The foreign format that reads this file, if any."""
+    return next((f for f in _formats() if f.recognises(file_name, text)), None)

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from .. import rules
-from ..findings import SpecError
+from ..findings import Finding, SpecError
 from . import presets
 from .binding import as_int, bind_block_arguments, bind_layer_arguments, describe, evaluate_text
 from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
@@ -110,12 +110,17 @@ class Scope:
 
 def count_model(spec: Spec) -> Part:
     """The counted tree of `spec`'s model; raises SpecError at the first problem."""
+    return count_with_warnings(spec)[0]
+
+
+def count_with_warnings(spec: Spec) -> tuple[Part, list[Finding]]:
+    """The counted tree, and the warnings met on the way (keys a config block does not know)."""
     scope = Scope(env=spec.vars, blocks=spec.blocks)
     counter = _Counter()
     root = counter.count(spec.model, spec.model_location, START, scope)
     if root is None:
         root = counter.composite(spec.name, "sequential", spec.model_location, START, [])
-    return root if root.named else dataclasses.replace(root, label=spec.name)
+    return (root if root.named else dataclasses.replace(root, label=spec.name)), counter.warnings
 
 
 def count_node(node: Any, location: Location, blocks: Mapping[str, Block], env: Mapping[str, Any]) -> Part:
@@ -140,6 +145,7 @@ class _Counter:
     counted: dict[Hashable, Part] = field(default_factory=dict)  # uses of blocks and layer vars, by what decides them
     namings: int = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
     parts_made: int = 0
+    warnings: list[Finding] = field(default_factory=list)
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
@@ -367,6 +373,8 @@ class _Counter:
     ) -> Part:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
             raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
+        if block.ignore is not None:
+            args = self._known_config_keys(block, args)
         given = bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
         for param in block.params:
@@ -415,6 +423,35 @@ class _Counter:
         if body is None:  # a body of one node that `when` leaves out
             body = self.composite(block.name, block.name, kind_location, size, [])
         return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
+
+    def _known_config_keys(self, block: Block, args: Any) -> Any:
+        """A config block's arguments without the keys that hold no parameters.
+
+        Keys it neither takes nor ignores are left out too, and named in one
+        warning: the count assumes they change nothing, which --torch confirms.
+        """
+        if not isinstance(args, YamlMapping):
+            return args
+        params = {param.name for param in block.params}
+        unknown = [key for key in args if key not in params and key not in block.ignore]
+        if unknown:
+            listed = ", ".join(str(key) for key in unknown)
+            self.warnings.append(
+                Finding(
+                    rules.UNKNOWN_CONFIG_KEYS,
+                    f"{block.name} does not know {listed}; the count assumes "
+                    f"{'it changes' if len(unknown) == 1 else 'they change'} nothing "
+                    "(--torch confirms it)",
+                    args.key_locations[unknown[0]],
+                )
+            )
+        known = YamlMapping(args.location)
+        for key, value in args.items():
+            if key in params:
+                known[key] = value
+                known.key_locations[key] = args.key_locations[key]
+                known.value_locations[key] = args.location_of(key)
+        return known
 
     # ------------------------------------------------------------ layers
     def _layer(

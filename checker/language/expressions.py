@@ -123,6 +123,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "round": (_round, 1, 2),
     "abs": (abs, 1, 1),
     "gcd": (_gcd, 2, 2),
+    "len": (len, 1, 1),  # of a var holding a list or a mapping (a config's id2label)
 }
 
 
@@ -353,6 +354,8 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
         return _evaluate(branch, env)
     assert isinstance(tree, Call)
     function = FUNCTIONS[tree.function][0]
+    if function is len:
+        return len(_collection(tree.arguments[0], env))
     arguments = [_evaluate(argument, env) for argument in tree.arguments]
     try:
         return _checked(function(*arguments))
@@ -368,6 +371,15 @@ def _lookup(name: str, env: Mapping[str, object]) -> Number:
         raise ExpressionError(f"{name} has no value (null)")
     if not isinstance(value, (int, float, bool)):
         raise ExpressionError(f"{name} is not a number")
+    return value
+
+
+def _collection(tree: object, env: Mapping[str, object]) -> list | dict:
+    """The list or mapping a name holds (a var or param holding YAML keeps it as `.node`)."""
+    value = env.get(tree.name) if isinstance(tree, Name) else None
+    value = getattr(value, "node", value)
+    if not isinstance(value, (list, dict)):
+        raise ExpressionError("len() takes the name of a var or param that holds a list or a mapping")
     return value
 
 

@@ -21,6 +21,20 @@ from .validation import Invalid, Key, Kind, Problems, Table, choice, mapping_of,
 
 MODIFIERS = ("repeat", "name", "tie", "frozen", "when")
 CONTROL_KINDS = ("sequential", "parallel", "concat", "from")
+# Keys any Hugging Face config may carry (transformers' PreTrainedConfig, generation settings of 4.x
+# files, token ids), none of which holds parameters: a block with `ignore:` accepts them all.
+COMMON_CONFIG_KEYS = frozenset(
+    """_name_or_path architectures model_type transformers_version dtype torch_dtype output_hidden_states
+    output_attentions return_dict chunk_size_feed_forward is_encoder_decoder id2label label2id num_labels
+    problem_type bos_token_id eos_token_id pad_token_id sep_token_id decoder_start_token_id use_cache
+    initializer_range tokenizer_class prefix task_specific_params finetuning_task is_decoder
+    add_cross_attention tie_encoder_decoder torchscript use_bfloat16 tf_legacy_loss max_length min_length
+    do_sample early_stopping num_beams num_beam_groups diversity_penalty temperature top_k top_p typical_p
+    repetition_penalty length_penalty no_repeat_ngram_size encoder_no_repeat_ngram_size bad_words_ids
+    num_return_sequences output_scores return_dict_in_generate forced_bos_token_id forced_eos_token_id
+    remove_invalid_values exponential_decay_length_penalty suppress_tokens begin_suppress_tokens
+    attn_implementation _attn_implementation_autoset""".split()  # noqa: SIM905 - a table to read, not a list
+)
 # The running input size, as expressions read it (`groups: in` for a depthwise convolution).
 INPUT_SIZE_NAME = "in"
 # Patterns in the syntax Python and JSON Schema (schema.py) share, anchored where they are used.
@@ -58,6 +72,10 @@ class Block:
     file_vars: dict[str, Any] = field(default_factory=dict)  # what the body sees besides its params
     file_blocks: dict[str, Block] = field(default_factory=dict)  # blocks of the same file
     file: str = ""
+    # `ignore:` — keys the block accepts whatever their value, because they hold no parameters
+    # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key
+    # that is neither a param nor ignored is warned about, all such keys in one warning, not refused.
+    ignore: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +241,7 @@ def _parse_block(
         file_vars=file_vars,
         file_blocks=file_blocks,
         file=file,
+        ignore=None if values["ignore"] is None else COMMON_CONFIG_KEYS | values["ignore"],
     )
 
 
@@ -244,6 +263,16 @@ def _conditions(value: Any, at: Location, context: Any) -> tuple[tuple[str, Loca
     if not isinstance(value, YamlSequence) or not all(isinstance(condition, str) for condition in value):
         raise Invalid("must be a list of conditions")
     return tuple((condition, value.location_of(i)) for i, condition in enumerate(value))
+
+
+def _ignored_keys(value: Any, at: Location, context: Any) -> frozenset[str]:
+    """Key names; an item may be a list itself (an alias of another block's list, and more)."""
+    if not isinstance(value, YamlSequence):
+        raise Invalid("must be a list of key names")
+    keys = [key for item in value for key in (item if isinstance(item, YamlSequence) else [item])]
+    if not all(isinstance(key, str) for key in keys):
+        raise Invalid("must be a list of key names")
+    return frozenset(keys)
 
 
 def _node(value: Any, at: Location, context: Any) -> Any:
@@ -288,6 +317,19 @@ BLOCK = Table(
             ),
             "Conditions over the params that every use must meet.",
             default=(),
+        ),
+        Key(
+            "ignore",
+            Kind(
+                "a list of key names",
+                {
+                    "type": "array",
+                    "items": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                },
+                _ignored_keys,
+            ),
+            "Keys the block takes and ignores because they hold no parameters (a config's rms_norm_eps). "
+            "With it, the block takes a whole config: any other unknown key is one warning, not an error.",
         ),
     ),
     rule=rules.INVALID_VALUE,

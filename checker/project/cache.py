@@ -48,7 +48,7 @@ class ResultCache:
         self.entries: dict[str, Any] = _read_entries(folder / RESULTS, key)
         self.added: dict[str, Any] = {}
 
-    def check_file(self, path: Path, shown_as: str, tolerance: Tolerance) -> FileResult:
+    def check_file(self, path: Path, shown_as: str, tolerance: Tolerance, budget: Budget | None = None) -> FileResult:
         """The result of `check_file`, from the cache when the file has not changed."""
         try:
             data = read_bytes(path)
@@ -61,7 +61,7 @@ class ResultCache:
                 return decode_file(entry)
             except (KeyError, TypeError, ValueError):  # written by a budget-check with a bug: compute it again
                 pass
-        result = check_bytes(data, shown_as, path.parent, tolerance)
+        result = check_bytes(data, shown_as, path.parent, tolerance, budget)
         if cacheable(result):
             self.added[entry_key] = encode_file(result)
         return result

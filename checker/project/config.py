@@ -9,6 +9,10 @@
     tolerance = "2%"                       # match.tolerance when a spec gives none
     torch-cpu-limit = "1GiB"
     torch-timeout = 300
+
+    [tool.budget-check.budgets]            # for files that cannot carry a budget (config.json)
+    "checkpoints/*/config.json" = "1.3B"   # a glob, relative to this file's folder
+    "finetunes/*/adapter_config.json" = { trainable = "20M" }   # the keys of a spec's `budget:`
     cache = true                           # false: never use .budget-check-cache/
 
 Command-line options win over the file.
@@ -23,7 +27,8 @@ from typing import Any
 
 from .. import rules
 from ..findings import Location
-from ..language.budgets import Tolerance, tolerance_kind
+from ..findings import SpecError
+from ..language.budgets import Budget, Tolerance, parse_budget, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.units import UnitError, parse_bytes, parse_count
 from ..language.validation import FLAG, POSITIVE_NUMBER, STRINGS, Invalid, Key, Kind, Table, choice, validate
@@ -48,16 +53,24 @@ class Config:
     torch_cpu_limit: str = "1GiB"
     torch_timeout: float = 300.0
     cache: bool = True
+    budgets: tuple[tuple[str, Budget], ...] = ()  # (glob, budget), in the file's order
 
     def excluded(self, path: Path) -> bool:
         """Whether `path` matches an `exclude` glob (relative to the config's folder)."""
-        import fnmatch  # only projects that exclude anything pay for it
+        return any(self._matches(path, pattern) for pattern in self.exclude)
+
+    def budget_for(self, path: Path) -> Budget | None:
+        """The budget of the first `budgets` glob that `path` matches."""
+        return next((budget for pattern, budget in self.budgets if self._matches(path, pattern)), None)
+
+    def _matches(self, path: Path, pattern: str) -> bool:
+        import fnmatch  # only projects that use globs pay for it
 
         try:
             relative = path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return False
-        return any(fnmatch.fnmatch(relative, pattern) for pattern in self.exclude)
+        return fnmatch.fnmatch(relative, pattern)
 
 
 def project_root(start: Path) -> Path:
@@ -113,6 +126,18 @@ def _torch_cpu_limit(value: Any, at: Location, context: Any) -> str:
     return str(value)
 
 
+def _budgets(value: Any, at: Location, context: Any) -> tuple[tuple[str, Budget], ...]:
+    if not isinstance(value, dict):
+        raise Invalid("must be a table of globs to budgets")
+    budgets = []
+    for pattern, raw in value.items():
+        try:
+            budgets.append((pattern, parse_budget(raw, at)))
+        except SpecError as error:
+            raise Invalid(f"{pattern!r}: {error.finding.message}") from None
+    return tuple(budgets)
+
+
 CONFIG = Table(
     "[tool.budget-check]",
     keys=(
@@ -135,6 +160,17 @@ CONFIG = Table(
             default="1GiB",
         ),
         Key("torch-timeout", POSITIVE_NUMBER, "Seconds --torch waits for one spec.", default=300.0),
+        Key(
+            "budgets",
+            Kind(
+                "a table of globs to budgets",
+                {"type": "object", "additionalProperties": {"type": ["string", "number", "object"]}},
+                _budgets,
+            ),
+            "Budgets for files that cannot carry one (a config.json): a glob, relative to this file's folder, "
+            "to a budget string or a table of the keys of a spec's `budget:`. The first glob that matches wins.",
+            default=(),
+        ),
     ),
     rule=rules.INVALID_VALUE,
     unknown=rules.UNKNOWN_KEY,
@@ -159,4 +195,5 @@ def _config(table: dict[str, Any], file: Path) -> Config:
         tolerance=values["tolerance"],
         torch_cpu_limit=values["torch-cpu-limit"],
         torch_timeout=float(values["torch-timeout"]),
+        budgets=values["budgets"],
     )

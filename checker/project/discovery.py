@@ -1,10 +1,13 @@
-"""Which files to check: folders are searched for YAML, files are taken as given."""
+"""Which files to check: folders are searched for YAML and the files of foreign formats
+(a Hugging Face config.json), files are taken as given."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from ..formats import discovered_names
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders that hold other people's YAML, never specs.
@@ -20,14 +23,15 @@ def spec_files(paths: Iterable[str]) -> list[Path]:
 
     A file given by name is read whatever its suffix (pre-commit passes
     exactly the files it wants checked); a folder is searched recursively for
-    *.yaml and *.yml, skipping hidden folders and installed packages.
+    *.yaml and *.yml and the file names foreign formats use (config.json),
+    skipping hidden folders and installed packages.
     """
     files: list[Path] = []
     seen = set()
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found = sorted(_yaml_files_under(path))
+            found = sorted(_files_under(path))
         elif path.exists() or path.is_symlink():
             found = [path]
         else:
@@ -39,9 +43,10 @@ def spec_files(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def _yaml_files_under(folder: Path) -> Iterable[Path]:
+def _files_under(folder: Path) -> Iterable[Path]:
+    foreign = discovered_names()
     for root, folders, names in os.walk(folder):
         folders[:] = [f for f in folders if not f.startswith(".") and f not in SKIPPED_FOLDERS]
         for name in names:
-            if name.endswith(YAML_SUFFIXES):
+            if name.endswith(YAML_SUFFIXES) or name in foreign:
                 yield Path(root) / name

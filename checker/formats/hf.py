@@ -1,0 +1,127 @@
+"""Hugging Face `config.json`: the class `architectures[0]` names, counted by its family's preset.
+
+A family's classes are blocks of its preset file (checker/language/presets/),
+named as transformers names them and taking the config's own keys, so that a
+config.json counts exactly as the same keys pasted into the preset do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import rules
+from ..findings import Finding
+from ..language import presets
+from ..language.budgets import Budget
+from ..language.loader import Location, YamlMapping, YamlSequence
+from ..language.spec import Spec
+from ..language.units import DEFAULT_DTYPE, DTYPE_BITS
+from . import Format, Imported
+
+FILE_START = Location(1, 1)
+
+
+def recognises(file_name: str, text: str) -> bool:
+    return file_name.endswith(".json") and '"model_type"' in text
+
+
+def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
+    name = Path(file).parent.name or Path(file).stem
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = Location(error.lineno, error.colno)
+        return [Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])]
+    if not isinstance(raw, dict) or "model_type" not in raw:
+        return []  # a config.json of some other tool
+    config = _located(raw, FILE_START, text)
+    spec, findings = config_spec(config, file, name, budget)
+    return [Imported(name, FILE_START, spec, findings)]
+
+
+def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None) -> tuple[Spec | None, list[Finding]]:
+    """The spec that counts a config's class: its family's class block, given every key of the config."""
+    model_type = config["model_type"]
+    where = config.location_of("model_type")
+    if model_type not in presets.HF_FAMILIES:
+        families = ", ".join(sorted(presets.HF_FAMILIES))
+        message = (
+            f"model_type {model_type!r} is not a family budget-check counts (it counts {families}); "
+            "--torch counts it with transformers"
+        )
+        return None, [Finding(rules.UNKNOWN_FAMILY, message, where)]
+    findings = []
+    architectures = config.get("architectures")
+    base = presets.HF_FAMILIES[model_type] + "Model"
+    if isinstance(architectures, list) and architectures and isinstance(architectures[0], str):
+        class_name, where = architectures[0], config.location_of("architectures")
+    else:
+        class_name = base
+        findings.append(
+            Finding(
+                rules.NO_ARCHITECTURES, f"the config names no class in `architectures`; counted as {class_name}", where
+            )
+        )
+    if presets.family_of_class(class_name) != model_type or presets.find(class_name) is None:
+        classes = ", ".join(sorted(c for c in presets.names() if presets.family_of_class(c) == model_type))
+        message = (
+            f"{class_name} is not a {model_type} class budget-check counts (it counts {classes}); "
+            "--torch counts it with transformers"
+        )
+        return None, [Finding(rules.UNKNOWN_CLASS, message, where)]
+    model = YamlMapping(FILE_START)
+    model[class_name] = config
+    model.key_locations[class_name] = where
+    model.value_locations[class_name] = FILE_START
+    dtype = config.get("torch_dtype", config.get("dtype"))
+    spec = Spec(
+        file=file,
+        name=name,
+        document=config,
+        vars={},
+        blocks={},
+        model=model,
+        model_location=FILE_START,
+        budget=budget,
+        dtype=dtype if dtype in DTYPE_BITS else DEFAULT_DTYPE,
+    )
+    return spec, findings
+
+
+def _located(value: Any, location: Location, text: str) -> Any:
+    """JSON values as the loader's located YAML values; top-level keys know their line."""
+    if isinstance(value, dict):
+        mapping = YamlMapping(location)
+        for key, item in value.items():
+            where = _key_location(text, key) if text else location
+            mapping[key] = _located(item, where, "")
+            mapping.key_locations[key] = where
+            mapping.value_locations[key] = where
+        return mapping
+    if isinstance(value, list):
+        sequence = YamlSequence(location)
+        for item in value:
+            sequence.append(_located(item, location, ""))
+            sequence.item_locations.append(location)
+        return sequence
+    return value
+
+
+def _key_location(text: str, key: str) -> Location:
+    """Where `"key":` is first written: a config writes its top-level keys once."""
+    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+    if match is None:
+        return FILE_START
+    line = text.count("\n", 0, match.start()) + 1
+    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
+
+
+CONFIG_FORMAT = Format(
+    name="Hugging Face config",
+    file_names=("config.json",),
+    recognises=recognises,
+    read=read_config,
+)

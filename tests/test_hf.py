@@ -1,0 +1,122 @@
+"""Hugging Face config.json: read as the class its `architectures` names, counted by its family's preset."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker.checks.check import check_text
+from checker.project.config import load_config
+from checker.project.discovery import spec_files
+
+from .test_cli import budget_check
+
+LLAMA_3_2_1B = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "hidden_size": 2048,
+    "intermediate_size": 8192,
+    "num_hidden_layers": 16,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "head_dim": 64,
+    "vocab_size": 128256,
+    "tie_word_embeddings": True,
+    "rope_scaling": {"factor": 32.0, "rope_type": "llama3"},
+    "rope_theta": 500000.0,
+    "rms_norm_eps": 1e-05,
+    "torch_dtype": "bfloat16",
+}
+
+
+def check_config(config: dict, file: str = "llama/config.json"):
+    [spec] = check_text(json.dumps(config, indent=2), file).specs
+    return spec
+
+
+def test_a_config_counts_as_its_class():
+    spec = check_config(LLAMA_3_2_1B)
+    assert (spec.params, spec.name, spec.status, spec.findings) == (1_235_814_400, "llama", "pass", [])
+    assert spec.spec.dtype == "bfloat16"
+
+
+def test_unknown_keys_are_one_warning_listing_them_all():
+    spec = check_config({**LLAMA_3_2_1B, "frobnicate": 3, "zap": "x"})
+    [warning] = spec.findings
+    assert (warning.code, warning.severity, warning.location.line) == ("BC500", "warning", 21)
+    assert "frobnicate, zap" in warning.message and "--torch" in warning.message
+    assert spec.params == 1_235_814_400
+
+
+def test_without_architectures_the_base_model_is_counted_with_a_note():
+    config = {key: value for key, value in LLAMA_3_2_1B.items() if key != "architectures"}
+    spec = check_config(config)
+    assert [(f.code, f.severity) for f in spec.findings] == [("BC504", "note")]
+    assert "LlamaModel" in spec.findings[0].message
+    assert spec.params == 1_235_814_400  # tied: the head adds nothing
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "named"),
+    [
+        ({"model_type": "frobformer"}, "BC502", ["llama", "--torch"]),
+        ({"architectures": ["LlamaForPoetry"]}, "BC503", ["LlamaForCausalLM", "--torch"]),
+        ({"architectures": ["BertModel"]}, "BC503", ["LlamaModel"]),
+    ],
+)
+def test_unknown_families_and_classes_are_errors_naming_what_is_known(change, code, named):
+    spec = check_config({**LLAMA_3_2_1B, **change})
+    [error] = spec.findings
+    assert (error.code, spec.status) == (code, "error")
+    assert all(name in error.message for name in named)
+
+
+def test_invalid_json_is_a_located_finding():
+    [spec] = check_text('{\n  "model_type": "llama",\n  "hidden_size": ,\n}', "x/config.json").specs
+    [error] = spec.findings
+    assert (error.code, error.location.line, error.location.column) == ("BC501", 3, 18)
+
+
+def test_a_json_file_of_another_tool_is_skipped():
+    result = check_text('{"compilerOptions": {"model_type": 1}}', "tsconfig/config.json")
+    assert (result.specs, result.skipped) == ([], 1)
+
+
+def test_folders_discover_config_json_files(tmp_path):
+    (tmp_path / "llama").mkdir()
+    (tmp_path / "llama" / "config.json").write_text(json.dumps(LLAMA_3_2_1B))
+    (tmp_path / "other.json").write_text("{}")
+    assert spec_files([str(tmp_path)]) == [tmp_path / "llama" / "config.json"]
+
+
+def test_budgets_come_from_pyproject(tmp_path):
+    for name in ("small", "large"):
+        (tmp_path / "checkpoints" / name).mkdir(parents=True)
+        (tmp_path / "checkpoints" / name / "config.json").write_text(json.dumps(LLAMA_3_2_1B))
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.budget-check]\n"
+        'paths = ["checkpoints"]\n'
+        "[tool.budget-check.budgets]\n"
+        '"checkpoints/small/config.json" = "1B"\n'
+        '"checkpoints/*/config.json" = { max = "1.3B", memory = { max = "3GiB", dtype = "bfloat16" } }\n'
+    )
+    config = load_config(tmp_path)
+    assert config.budget_for(tmp_path / "checkpoints" / "small" / "config.json").params.max == 1_000_000_000
+    run = budget_check("--format", "json", cwd=tmp_path)
+    results = {spec["name"]: spec for spec in json.loads(run.stdout)["specs"]}
+    assert (results["small"]["status"], results["large"]["status"]) == ("fail", "pass")
+    assert results["small"]["file"] == "checkpoints/small/config.json"
+
+
+def test_a_config_without_a_budget_is_counted(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_2_1B))
+    run = budget_check("config.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1,235,814,400 params" in run.stdout
+
+
+def test_show_takes_a_config(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_2_1B))
+    run = budget_check("show", "config.json", cwd=tmp_path)
+    assert "LlamaForCausalLM" in run.stdout and "1,235,814,400" in run.stdout
