@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
-from ..language.budgets import Budget, Tolerance, check_budget
 from ..formats import format_of
+from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
 from ..language.matching import DEFAULT_TOLERANCE
