@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import rules
-from ..findings import Location
-from ..findings import SpecError
+from ..findings import Location, SpecError
 from ..language.budgets import Budget, Tolerance, parse_budget, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.units import UnitError, parse_bytes, parse_count
