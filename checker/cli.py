@@ -15,6 +15,7 @@ from .checks.check import FileResult, SpecResult, check_file
 from .project.config import FORMATS, Config, ConfigError, load_config
 from .project.discovery import PathNotFound, spec_files
 from .reporters.escaping import escaped, quoted
+from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
 
 if TYPE_CHECKING:
     from .project.cache import ResultCache
@@ -30,18 +31,21 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    stdout = stdout or sys.stdout
+    if stdout is None:
+        for stream in (sys.stdout, sys.stderr):
+            spell_unencodable_in_ascii(stream)
+    output = Output(stdout or sys.stdout)
     if not argv or argv[0] not in (*_COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "check")
     options = _parser(argv[0]).parse_args(argv)
     try:
         options.config = load_config(Path.cwd())
-        return options.run(options, stdout)
-    except (UsageError, ConfigError) as error:
+        status = options.run(options, output)
+        output.flush()
+        return status
+    except (UsageError, ConfigError, OutputError) as error:
         print(f"budget-check: error: {escaped(str(error))}", file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:  # `budget-check ... | head`
-        return EXIT_OK
 
 
 def _parser(command: str) -> argparse.ArgumentParser:

@@ -19,14 +19,27 @@ ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def budget_check(*args, cwd=ROOT):
-    """Run the `budget-check` console script (python -m checker where it is not installed)."""
+def budget_check_command() -> list[str]:
+    """The `budget-check` console script (python -m checker where it is not installed)."""
     script = shutil.which("budget-check", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "checker"]
-    # Run as on a developer's machine even when the suite itself runs in GitHub Actions.
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    return [script] if script else [sys.executable, "-m", "checker"]
+
+
+def local_environment(**variables: str) -> dict[str, str]:
+    """Run as on a developer's machine even when the suite itself runs in GitHub Actions."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")} | variables
+
+
+def budget_check(*args, cwd=ROOT):
+    """Run the installed command; its output as text."""
     return subprocess.run(
-        command + list(args), cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False
+        budget_check_command() + list(args),
+        cwd=cwd,
+        env=local_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -117,20 +117,37 @@ def dtype_bytes(params: int, dtype: str) -> int:
     return -(-params * DTYPE_BITS[dtype] // 8)
 
 
+_CHUNK_DIGITS = 3_999  # under Python's 4,300-digit limit on int-to-text, and whole groups of three
+
+
 def format_count(value: int) -> str:
-    """A count with thousands separators: 124,439,808."""
-    return f"{value:,}"
+    """A count with thousands separators: 124,439,808, with every digit however many there are."""
+    if value < 0:
+        return "-" + format_count(-value)
+    if value < 10**_CHUNK_DIGITS:
+        return f"{value:,}"
+    high, low = divmod(value, 10**_CHUNK_DIGITS)
+    return f"{format_count(high)},{low:0{_CHUNK_DIGITS // 3 * 4 - 1},}"
 
 
 def format_bytes(value: int) -> str:
-    """A byte size in binary units: 12.55 GiB."""
+    """A byte size in binary units: 12.55 GiB (exact to the last digit shown, in integers: no float overflows)."""
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if abs(value) >= size:
-            return f"{value / size:.2f} {unit}"
+            return f"{_with_decimals(Fraction(value, size), 2)} {unit}"
     return f"{value} B"
 
 
 def format_change(before: int, after: int) -> str:
     """How a count moved: `+544, +98.6%` (no percentage of nothing)."""
     change = after - before
-    return f"{change:+,}, {change / before:+.1%}" if before else f"{change:+,}"
+    sign = "-" if change < 0 else "+"
+    absolute = f"{sign}{format_count(abs(change))}"
+    return f"{absolute}, {sign}{_with_decimals(Fraction(abs(change) * 100, before), 1)}%" if before else absolute
+
+
+def _with_decimals(value: Fraction, decimals: int) -> str:
+    """`value` rounded half to even at `decimals` places, exactly (a float could overflow, or misround a tie)."""
+    scaled = round(abs(value) * 10**decimals)
+    whole, fraction = divmod(scaled, 10**decimals)
+    return f"{'-' if value < 0 else ''}{format_count(whole)}.{fraction:0{decimals}d}"
