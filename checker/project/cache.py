@@ -73,7 +73,8 @@ class ResultCache:
         entries = {key: value for key, value in self.entries.items() if key not in self.added}
         entries.update(self.added)
         kept = dict(list(entries.items())[-MAX_ENTRIES:])
-        with contextlib.suppress(OSError):
+        # ValueError: JSON refuses a count past Python's 4,300-digit limit on int-to-text.
+        with contextlib.suppress(OSError, ValueError):
             _write_entries(self.folder, kept, self.key)
 
     def _entry_key(self, data: bytes, shown_as: str) -> str:
