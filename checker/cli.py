@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from fractions import Fraction
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .checks.check import FileResult, SpecResult, check_file
-from .project.config import FORMATS, Config, ConfigError, load_config
+from .language.units import UnitError, read_number, read_percent
+from .project.config import FORMATS, Config, ConfigError, load_config, torch_cpu_limit, torch_timeout
 from .project.discovery import PathNotFound, spec_files
 from .reporters.escaping import escaped, quoted
 from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 DEFAULT_PATHS = ("specs",)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_SWEEP_ROWS = 1000
 
 
 class UsageError(Exception):
@@ -87,12 +88,16 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument(
         "--torch-cpu-limit",
+        type=_value_of(torch_cpu_limit),
         metavar="SIZE",
         help="modules that cannot be built on the meta device may be built on the CPU up to "
         "this much parameter memory (default 1GiB)",
     )
     check.add_argument(
-        "--torch-timeout", type=float, metavar="SECONDS", help="the longest a module may take to build (default 300)"
+        "--torch-timeout",
+        type=_value_of(torch_timeout),
+        metavar="SECONDS",
+        help="the longest a module may take to build (default 300)",
     )
 
 
@@ -114,7 +119,7 @@ def _match_arguments(match: argparse.ArgumentParser) -> None:
     )
     match.add_argument("--vary", metavar="VAR", help="the var to solve for (default: match.vary or the preset width)")
     match.add_argument("--sweep", metavar="VAR=A..B", help="one row per value of VAR from A to B")
-    match.add_argument("--multiple-of", type=int, metavar="N", help="widths in multiples of N")
+    match.add_argument("--multiple-of", type=_value_of(_positive), metavar="N", help="widths in multiples of N")
     match.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     match.add_argument("--fix", action="store_true", help="write the --set values and the width into SPEC")
 
@@ -128,6 +133,25 @@ def _init_arguments(init: argparse.ArgumentParser) -> None:
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
     pass
+
+
+def _value_of(read: Callable[[str], object]) -> Callable[[str], object]:
+    """An option's type from a reading function: its UnitError becomes argparse's usage error (exit 2)."""
+
+    def option_value(text: str) -> object:
+        try:
+            return read(text)
+        except UnitError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return option_value
+
+
+def _positive(text: str) -> int:
+    number = read_number(text)
+    if number.denominator != 1 or number < 1:
+        raise UnitError(f"{text!r} is not a whole number above 0")
+    return int(number)
 
 
 def _check_paths(paths: list[str], config: Config, cache: ResultCache | None = None) -> list[FileResult]:
@@ -211,18 +235,16 @@ def _compare_with_base(results: list[FileResult], revision: str, config: Config)
 
 
 def _torch_settings(options: argparse.Namespace, config: Config):
-    from .language.units import UnitError, parse_bytes
     from .torch.confirm import TorchMissing, TorchSettings, require_torch
 
     try:
         require_torch()
-        cpu_limit = parse_bytes(options.torch_cpu_limit or config.torch_cpu_limit)
-    except (TorchMissing, UnitError) as error:
+    except TorchMissing as error:
         raise UsageError(str(error)) from None
     return TorchSettings(
         root=config.root,
         pythonpath=config.pythonpath,
-        cpu_limit=cpu_limit,
+        cpu_limit=options.torch_cpu_limit or config.torch_cpu_limit,
         timeout=options.torch_timeout or config.torch_timeout,
     )
 
@@ -329,27 +351,31 @@ def _assignment(text: str) -> tuple[str, object]:
     if not separator or not var.strip() or not value.strip():
         raise UsageError(f"--set takes VAR=VALUE, not {text!r}")
     value = value.strip()
-    return var.strip(), int(value) if value.lstrip("-").isdigit() else value
+    if not value.lstrip("-").isdigit():
+        return var.strip(), value  # an expression, read as a spec reads it
+    try:
+        return var.strip(), int(read_number(value))
+    except UnitError as error:
+        raise UsageError(f"--set {var.strip()}: {error}") from None
 
 
 def _sweep(text: str) -> tuple[str, int, int]:
     var, _, bounds = text.partition("=")
-    low, _, high = bounds.partition("..")
-    if not (var and low.strip().isdigit() and high.strip().isdigit()) or int(low) > int(high):
+    low, _, high = (part.strip() for part in bounds.partition(".."))
+    if not (var and low.isdigit() and high.isdigit() and len(low) + len(high) < 20 and int(low) <= int(high)):
         raise UsageError(f"--sweep takes VAR=A..B with whole numbers A <= B, not {text!r}")
+    if int(high) - int(low) >= MAX_SWEEP_ROWS:
+        raise UsageError(f"--sweep gives at most {MAX_SWEEP_ROWS:,} rows; narrow {low}..{high}")
     return var, int(low), int(high)
 
 
 def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
     from .project.adopt import add_budgets
 
-    margin_text = options.margin.strip().rstrip("%")
     try:
-        margin = Fraction(margin_text) / 100
-    except ValueError:
-        raise UsageError(f"--margin takes a percentage such as 10%, not {options.margin!r}") from None
-    if margin < 0:
-        raise UsageError("--margin cannot be negative")
+        margin = read_percent(options.margin)
+    except UnitError as error:
+        raise UsageError(f"--margin takes a percentage such as 10%: {error}") from None
     written = 0
     for file in _check_paths(options.paths, options.config):
         for new in add_budgets(Path(file.path), file.specs, margin):

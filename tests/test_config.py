@@ -75,16 +75,36 @@ def test_default_tolerance_applies_to_match(project):
         ('tolerance = "lots"', "tolerance cannot be read: cannot read 'lots' as a count"),
         ('tolerance = "1e99999999%"', "tolerance cannot be read: '1e99999999' is too large a number"),
         ("tolerance = inf", "tolerance cannot be read: a count must be a finite number"),
-        ("torch-timeout = inf", "torch-timeout must be a finite number above 0"),
+        ("torch-timeout = inf", "torch-timeout cannot be read: cannot read 'inf' as a number"),
         ('torch-cpu-limit = "lots"', "torch-cpu-limit cannot be read"),
-        ("torch-timeout = -1", "torch-timeout must be a finite number above 0"),
+        ("torch-timeout = -1", "torch-timeout cannot be read: a timeout is a number of seconds above 0"),
+        ("torch-timeout = nan", "torch-timeout cannot be read"),
+        (
+            "torch-timeout = 1e300",
+            "torch-timeout cannot be read: a timeout is a number of seconds above 0 and at most 86,400",
+        ),
+        ("torch-timeout = true", "torch-timeout cannot be true"),
+        ('tolerance = "1e5000%"', "tolerance cannot be read: '1e5000' is too large a number"),
+        ('tolerance = "5000%"', "tolerance cannot be read: '5000%' is not a percentage from 0% to 1,000%"),
+        (f'torch-cpu-limit = "{"9" * 5000}"', "torch-cpu-limit cannot be read: '99999"),
+        ('torch-cpu-limit = "2000TiB"', "torch-cpu-limit cannot be read: a CPU limit is at most 1024.00 TiB"),
     ],
 )
 def test_bad_configuration_exits_2(tmp_path, table, message):
     (tmp_path / "pyproject.toml").write_text(f"[tool.budget-check]\n{table}\n")
     run = budget_check("--quiet", str(EXAMPLES / "specs" / "mlp.yaml"), cwd=tmp_path)
-    assert run.returncode == 2
+    assert (run.returncode, run.stdout) == (2, "")
     assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_tool_key_that_is_not_a_table_exits_2(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('name = "checked with budget-check"\ntool = 5\n')
+    run = budget_check("--quiet", str(EXAMPLES / "specs" / "mlp.yaml"), cwd=tmp_path)
+    assert (run.returncode, run.stderr.strip()) == (
+        2,
+        f"budget-check: error: {tmp_path / 'pyproject.toml'}: [tool] must be a table",
+    )
 
 
 def test_every_configuration_problem_is_reported_at_once(tmp_path):

@@ -228,3 +228,34 @@ BOUNDED = {
 @pytest.mark.parametrize("text, codes", BOUNDED.values(), ids=BOUNDED.keys())
 def test_expansion_is_bounded(tmp_path, text, codes):
     assert codes_within_a_deadline(tmp_path, text) == codes
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--torch-timeout", "inf"), "--torch-timeout: cannot read 'inf' as a number"),
+        (("--torch-timeout", "nan"), "--torch-timeout: cannot read 'nan' as a number"),
+        (("--torch-timeout", "1e400"), "--torch-timeout: a timeout is a number of seconds above 0 and at most 86,400"),
+        (("--torch-timeout", "-1"), "--torch-timeout: a timeout is a number of seconds above 0"),
+        (
+            ("--torch-cpu-limit", "9" * 5000),
+            "--torch-cpu-limit: '9999999999999999999999999999999999999...' is too large a number",
+        ),
+        (("init", "--margin", "1e5000%"), "'1e5000' is too large a number"),
+        (("init", "--margin", "1e99999999%"), "'1e99999999' is too large a number"),
+        (("init", "--margin=-5%"), "is not a percentage from 0% to 1,000%"),
+        (("match", "--multiple-of", "-3"), "--multiple-of: '-3' is not a whole number above 0"),
+        (("match", "--multiple-of", "-3", "--sweep", "hidden_layers=1..3"), "--multiple-of: '-3' is not a whole"),
+        (("match", "--sweep", "hidden_layers=1..100000"), "--sweep gives at most 1,000 rows"),
+        (
+            ("match", "--set", f"hidden_layers={'9' * 5000}"),
+            "--set hidden_layers: '9999999999999999999999999999999999999...' is too large",
+        ),
+    ],
+)
+def test_option_values_out_of_range_exit_2(args, message):
+    command, rest = (args[0], args[1:]) if args[0] in ("init", "match") else ("check", args)
+    run = budget_check(command, *rest, "examples/specs/mlp.yaml")  # its timeout fails a hang
+    assert (run.returncode, run.stdout) == (2, "")
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr

@@ -15,7 +15,10 @@ from checker.language.units import (
     parse_bytes,
     parse_count,
     read_number,
+    read_percent,
 )
+
+from .conftest import does_not_hang
 
 
 @pytest.mark.parametrize(
@@ -129,3 +132,16 @@ def test_formatting():
     assert format_change(0, 20) == "+20"
     assert format_bytes(13_476_831_232) == "12.55 GiB"
     assert format_bytes(512) == "512 B"
+
+
+@pytest.mark.parametrize(
+    "text, fraction", [("10%", Fraction(1, 10)), ("2.5", Fraction(1, 40)), ("0%", 0), ("1000%", 10)]
+)
+def test_read_percent(text, fraction):
+    assert read_percent(text) == fraction
+
+
+@pytest.mark.parametrize("text", ["-1%", "1001%", "1e5000%", "lots%"])
+def test_read_percent_refuses(text):
+    with does_not_hang(), pytest.raises(UnitError):
+        read_percent(text)

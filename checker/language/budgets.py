@@ -28,7 +28,7 @@ from .units import (
     format_count,
     parse_bytes,
     parse_count,
-    read_number,
+    read_percent,
 )
 from .validation import Invalid, Key, Kind, Table, choice, mapping_of, read_value
 
@@ -268,10 +268,7 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
 def parse_tolerance(parse: Callable[[Any], int], raw: Any) -> Tolerance:
     """`2%` (of the target) or an amount in the unit of `parse`; raises UnitError."""
     if isinstance(raw, str) and raw.strip().endswith("%"):
-        percent = read_number(raw.strip()[:-1])
-        if percent < 0:
-            raise UnitError(f"{raw!r} is negative")
-        return Tolerance(relative=percent / 100)
+        return Tolerance(relative=read_percent(raw))
     return Tolerance(absolute=parse(raw))
 
 

@@ -48,6 +48,7 @@ _QUANTITY = re.compile(r"\s*(?P<number>[-+]?[\d.,_]+(?:[eE][-+]?\d+)?)\s*(?P<uni
 
 
 _LARGEST = 10**MAX_DIGITS
+MAX_PERCENT = 1_000  # a tolerance or a margin: ten times the count is already no bound
 
 
 class UnitError(ValueError):
@@ -68,6 +69,14 @@ def read_number(text: str) -> Fraction:
         raise UnitError(f"{_shown(text)} is too large a number: at most {MAX_DIGITS:,} digits and 1e{MAX_DIGITS}")
     value = Fraction(mantissa.replace(",", "").replace("_", "")) * Fraction(10) ** int(exponent)
     return -value if match.group("sign") == "-" else value
+
+
+def read_percent(text: str) -> Fraction:
+    """A percentage from 0 to MAX_PERCENT, `%` optional, as a fraction: "10%" -> 1/10."""
+    percent = read_number(text.strip().removesuffix("%"))
+    if not 0 <= percent <= MAX_PERCENT:
+        raise UnitError(f"{_shown(text)} is not a percentage from 0% to {MAX_PERCENT:,}%")
+    return percent / 100
 
 
 def _shown(text: str) -> str:

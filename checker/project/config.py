@@ -23,16 +23,18 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import rules
 from ..findings import Location, SpecError
 from ..language.budgets import Budget, Tolerance, parse_budget, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
-from ..language.units import UnitError, parse_bytes, parse_count
-from ..language.validation import FLAG, POSITIVE_NUMBER, STRINGS, Invalid, Key, Kind, Table, choice, validate
+from ..language.units import UnitError, format_bytes, parse_bytes, parse_count, read_number
+from ..language.validation import FLAG, STRINGS, Invalid, Key, Kind, Table, choice, validate
 
 FORMATS = ("text", "json", "github", "sarif")
+MAX_TIMEOUT = 86_400  # a day: beyond it a timeout is no bound, and some clocks overflow
+MAX_CPU_LIMIT = 2**50  # a PiB: more than any machine has
 
 
 class ConfigError(Exception):
@@ -49,7 +51,7 @@ class Config:
     torch: bool = False
     pythonpath: tuple[str, ...] = ()
     tolerance: Tolerance = DEFAULT_TOLERANCE
-    torch_cpu_limit: str = "1GiB"
+    torch_cpu_limit: int = 2**30
     torch_timeout: float = 300.0
     cache: bool = True
     budgets: tuple[tuple[str, Budget], ...] = ()  # (glob, budget), in the file's order
@@ -111,18 +113,43 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: cannot read it: {error}") from None
-    table = document.get("tool", {}).get("budget-check")
+    tools = document.get("tool", {})
+    if not isinstance(tools, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table = tools.get("budget-check")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.budget-check] must be a table")
     return table
 
 
-def _torch_cpu_limit(value: Any, at: Location, context: Any) -> str:
-    try:
-        parse_bytes(value)
-    except UnitError as error:
-        raise Invalid(f"cannot be read: {error}") from None
-    return str(value)
+def torch_timeout(value: object) -> float:
+    """`--torch-timeout` and `torch-timeout`: seconds, more than 0 and at most MAX_TIMEOUT."""
+    seconds = read_number(value if isinstance(value, str) else repr(value))
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise UnitError(f"a timeout is a number of seconds above 0 and at most {MAX_TIMEOUT:,}")
+    return float(seconds)
+
+
+def torch_cpu_limit(value: object) -> int:
+    """`--torch-cpu-limit` and `torch-cpu-limit`: a memory size of at most MAX_CPU_LIMIT."""
+    size = parse_bytes(value)
+    if size > MAX_CPU_LIMIT:
+        raise UnitError(f"a CPU limit is at most {format_bytes(MAX_CPU_LIMIT)}")
+    return size
+
+
+def _option(read: Callable[[Any], Any]) -> Callable[[Any, Location, Any], Any]:
+    """A configuration reader from an option's: the same bounds in both places."""
+
+    def read_value(value: Any, at: Location, context: Any) -> Any:
+        if isinstance(value, bool):
+            raise Invalid(f"cannot be {str(value).lower()}")
+        try:
+            return read(value)
+        except UnitError as error:
+            raise Invalid(f"cannot be read: {error}") from None
+
+    return read_value
 
 
 def _budgets(value: Any, at: Location, context: Any) -> tuple[tuple[str, Budget], ...]:
@@ -154,11 +181,20 @@ CONFIG = Table(
         ),
         Key(
             "torch-cpu-limit",
-            Kind("a memory size (1GiB)", {"type": ["string", "integer"]}, _torch_cpu_limit),
+            Kind("a memory size (1GiB)", {"type": ["string", "integer"]}, _option(torch_cpu_limit)),
             "The largest model --torch builds, in parameter memory.",
-            default="1GiB",
+            default=2**30,
         ),
-        Key("torch-timeout", POSITIVE_NUMBER, "Seconds --torch waits for one spec.", default=300.0),
+        Key(
+            "torch-timeout",
+            Kind(
+                "a number of seconds",
+                {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT},
+                _option(torch_timeout),
+            ),
+            "Seconds --torch waits for one spec.",
+            default=300.0,
+        ),
         Key(
             "budgets",
             Kind(
