@@ -56,7 +56,7 @@ def test_repeats_scale_with_the_depth_and_concat_adds_channels():
         head: []
         """
     )
-    assert [row.repeats for row in counted.rows] == [1, 2, 1, 1]
+    assert [row.built.repeats for row in counted.rows] == [1, 2, 1, 1]
     assert [row.params for row in counted.rows] == [
         conv_params(3, 16, 3),
         2 * conv_params(16, 16, 3),

@@ -65,11 +65,17 @@ KERNEL_PAIR_MODULES = frozenset({"Bottleneck"})  # take k=(k1, k2), a kernel siz
 
 
 @dataclass(frozen=True)
-class RowCount:
+class BuiltRow:
     row: Row
     repeats: int  # after the depth multiplier
     arguments: tuple[Any, ...]  # as the module is built (input channels first, where parse_model puts them)
     channels: Any  # the row's output channels, as parse_model records them
+    node: Any  # what the row builds, as a model node of modules.yaml's blocks; None when it holds nothing
+
+
+@dataclass(frozen=True)
+class RowCount:
+    built: BuiltRow
     params: int
     trainable: int
     fused: int  # after model.fuse()
@@ -97,8 +103,8 @@ def make_divisible(value: float, divisor: int = DIVISOR) -> int:
     return math.ceil(value / divisor) * divisor
 
 
-def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[Finding]]:
-    """Every row counted at scale `letter` ("" for a file without scales); findings instead when it cannot be."""
+def build_scale(model: ModelFile, letter: str) -> tuple[tuple[BuiltRow, ...] | None, list[Finding]]:
+    """Every row as built at scale `letter` ("" for a file without scales); findings instead when it cannot be."""
     unknown = [row for row in model.rows if not _is_known(row.module)]
     if unknown:
         return None, [_unknown_module(row) for row in unknown]
@@ -108,10 +114,25 @@ def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[
         return None, [error.finding]
 
 
-def supported_modules() -> list[str]:
-    """The module names a row may use."""
-    blocks = [name for name in _blocks(False) if name[0].isupper() and name not in _INTERNAL]
-    return sorted({*blocks, *PARAMETER_FREE, *HEADS})
+def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[Finding]]:
+    """Every row counted at scale `letter`, before and after fusing."""
+    built, findings = build_scale(model, letter)
+    if built is None:
+        return None, findings
+    try:
+        return ScaleCount(letter, tuple(_count_row(row) for row in built)), []
+    except SpecError as error:
+        return None, [error.finding]
+
+
+def model_node(rows: tuple[BuiltRow, ...], location: Location) -> YamlSequence:
+    """The whole model as one node: the rows that hold parameters, in order."""
+    return _located([row.node for row in rows if row.node is not None], location)
+
+
+def count_fused(rows: tuple[BuiltRow, ...], location: Location) -> int:
+    """The count after model.fuse()."""
+    return count_node(model_node(rows, location), location, blocks(True), {}).params
 
 
 # ------------------------------------------------------------ parse_model's walk
@@ -126,20 +147,23 @@ class _Builder:
             self.depth, self.width, self.max_channels = scale.depth, scale.width, scale.max_channels
         self.legacy = True
 
-    def run(self) -> ScaleCount:
+    def run(self) -> tuple[BuiltRow, ...]:
         channels: list[Any] = [INPUT_CHANNELS]
         c2: Any = INPUT_CHANNELS  # parse_model keeps the last value for rows that do not set it
-        counted = []
+        built = []
         for row in self.model.rows:
             repeats = max(round(row.repeats * self.depth), 1) if row.repeats > 1 else row.repeats
             args = [self._resolve(value, row) for value in row.args]
             node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
-            params, trainable, fused = self._count(node, row, stacked)
-            counted.append(RowCount(row, repeats, tuple(arguments), c2, params, trainable, fused))
+            if node is not None:
+                extra = {"repeat": stacked} if stacked != 1 else {}
+                node = _located({**node, **extra, "name": f"{row.index} {row.module}"}, row.module_location)
+                _count_part(node, row, fused=False)  # refuse here what the module cannot be built with
+            built.append(BuiltRow(row, repeats, tuple(arguments), c2, node))
             if row.index == 0:
                 channels = []
             channels.append(c2)
-        return ScaleCount(self.scale, tuple(counted))
+        return tuple(built)
 
     def _row(self, row: Row, args: list[Any], channels: list[Any], repeats: int, c2: Any):
         """The node to count, the arguments as built, the output channels and how many copies are stacked."""
@@ -199,7 +223,7 @@ class _Builder:
         if module == "SPP" and len(args) > 2:
             args = [*args[:2], len(args[2]) if isinstance(args[2], list) else 1, *args[3:]]
         # Activations hold no parameters here: a string or module given for `act` builds nn.Identity or itself.
-        block = _blocks(False)[module]
+        block = blocks(False)[module]
         names = [param.name for param in block.params]
         args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
         _check_plain(row, module, args)
@@ -248,15 +272,6 @@ class _Builder:
             return shape[0] * shape[1]
         return {"Segment": given.get("nm"), "OBB": given.get("ne")}.get(module)
 
-    def _count(self, node: Any, row: Row, stacked: int) -> tuple[int, int, int]:
-        if node is None:
-            return 0, 0, 0
-        if stacked != 1:
-            node = _located({**node, "repeat": stacked}, row.module_location)
-        unfused = _count_part(node, row, fused=False)
-        fused = _count_part(node, row, fused=True)
-        return unfused.params, unfused.trainable, fused.params
-
     def _resolve(self, value: Any, row: Row) -> Any:
         """A string argument as parse_model reads it: one of its variables, a Python literal, or the string."""
         if not isinstance(value, str):
@@ -286,20 +301,23 @@ class _Builder:
 
 
 # ------------------------------------------------------------ counting a node
-_INTERNAL = frozenset({"DFL", "Proto", "Attention", "PSABlock", "ABlock", "AAttn", "CIB", "RepBottleneck", "RepCSP"})
-_INTERNAL |= {"C3k", "ResNetBlock"}
-
-
 @cache
-def _blocks(fused: bool) -> Mapping[str, Block]:
+def blocks(fused: bool) -> Mapping[str, Block]:
     text = (Path(__file__).parent / "modules.yaml").read_text(encoding="utf-8")
     document = next(load_documents(text)).value
     return parse_blocks(document["blocks"], document.location, {"fused": fused}, f"{PRESET_FILE_PREFIX}ultralytics>")
 
 
+def _count_row(built: BuiltRow) -> RowCount:
+    if built.node is None:
+        return RowCount(built, 0, 0, 0)
+    unfused = _count_part(built.node, built.row, fused=False)
+    return RowCount(built, unfused.params, unfused.trainable, _count_part(built.node, built.row, fused=True).params)
+
+
 def _count_part(node: Any, row: Row, fused: bool) -> Part:
     try:
-        return count_node(node, row.module_location, _blocks(fused), {})
+        return count_node(node, row.module_location, blocks(fused), {})
     except SpecError as error:
         raise _row_error(row, f"{row.module} cannot be built with these arguments: {error.finding.message}") from None
 
@@ -309,7 +327,7 @@ def _is_known(module: str) -> bool:
         return module[3:] in LAYERS
     if module in PARAMETER_FREE or module in HEADS or module in ("ResNetLayer", "CBLinear"):
         return True
-    return module in _blocks(False) and (module in WIDTH_SCALED or module in AS_WRITTEN)
+    return module in blocks(False) and (module in WIDTH_SCALED or module in AS_WRITTEN)
 
 
 def _unknown_module(row: Row) -> Finding:

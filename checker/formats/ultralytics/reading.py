@@ -20,24 +20,6 @@ from ...language.loader import YamlMapping, YamlSequence, location_in
 
 _ACTIVATION = re.compile(r"(?:torch\.)?nn\.([A-Za-z]\w*)\(\)\Z")
 SECTIONS = ("backbone", "head")
-# Keys Ultralytics reads when it builds; `budget` is budget-check's own (Ultralytics never reads it).
-KNOWN_KEYS = (
-    *SECTIONS,
-    "nc",
-    "scales",
-    "scale",
-    "depth_multiple",
-    "width_multiple",
-    "kpt_shape",
-    "reg_max",
-    "end2end",
-    "activation",
-    "ch",
-    "channels",
-    "inplace",
-    "budget",
-)
-SCALE_LETTERS = "nsmlx"
 
 
 @dataclass(frozen=True)
