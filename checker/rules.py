@@ -113,6 +113,21 @@ ULTRALYTICS_INVALID_KEY = Rule(
     "A top-level key of the model file (`nc`, `scales`, `depth_multiple`, `kpt_shape`, ...) has a value "
     "Ultralytics cannot build with.",
 )
+ULTRALYTICS_SCALE_IGNORED = Rule(
+    "BC523",
+    "ultralytics-scale-ignored",
+    Category.FORMAT,
+    "A `scale:` key in the file: Ultralytics ignores it when it loads the file from a path and takes the scale "
+    "from the file name (the first scale when the name has none).",
+    severity=WARNING,
+)
+ULTRALYTICS_UNKNOWN_SCALE = Rule(
+    "BC524",
+    "ultralytics-unknown-scale",
+    INVALID,
+    "The file name carries a scale letter that the file's `scales` does not define.",
+)
+
 
 # ------------------------------------------------------------------ torch
 INVALID_TORCH_KEY = Rule("BC300", "invalid-torch-key", INVALID, "The `torch` key cannot be read.")

@@ -43,6 +43,7 @@ class SpecResult:
     torch_params: int | None = None
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
+    fused: int | None = None  # an Ultralytics model's count after model.fuse()
 
     @property
     def params(self) -> int | None:
@@ -174,7 +175,7 @@ def check_text(
 def _check_foreign(models: list, file: str, folder: Path) -> FileResult:
     result = FileResult(file, skipped=0 if models else 1)
     for model in models:
-        checked = SpecResult(file, model.name, model.location, list(model.findings))
+        checked = SpecResult(file, model.name, model.location, list(model.findings), fused=model.fused)
         if model.spec is not None:
             _check_spec(checked, model.spec, folder)
         result.specs.append(checked)

@@ -27,6 +27,7 @@ class Imported:
     location: Location
     spec: Spec | None = None
     findings: list[Finding] = field(default_factory=list)
+    fused: int | None = None  # the count after the format's own inference-time fusing, where it has one
 
 
 # (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all
@@ -43,8 +44,9 @@ class Format:
 
 def _formats() -> tuple[Format, ...]:
     from . import hf
+    from .ultralytics.importing import ULTRALYTICS_FORMAT
 
-    return (hf.CONFIG_FORMAT,)
+    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT)
 
 
 def discovered_names() -> frozenset[str]:

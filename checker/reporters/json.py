@@ -36,6 +36,7 @@ def spec_json(spec: SpecResult) -> dict[str, Any]:
         "params": spec.params,
         "trainable": spec.trainable,
         "torch_params": spec.torch_params,
+        **({} if spec.fused is None else {"fused": spec.fused}),
         "budget": None if budget is None or budget.params is None else budget.params.to_json(),
         "findings": [finding.to_json() for finding in spec.findings],
         **base,

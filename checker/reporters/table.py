@@ -23,7 +23,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     lines.append(rule)
     lines += [_line(row, widths) for row in rows]
     lines.append(rule)
-    lines += _totals(tree)
+    lines += _totals(tree, result.fused)
     return "\n".join(lines) + "\n"
 
 
@@ -55,13 +55,14 @@ def _line(cells: tuple, widths: list[int]) -> str:
     return text.rstrip()
 
 
-def _totals(tree: Part) -> list[str]:
+def _totals(tree: Part, fused: int | None) -> list[str]:
     memory = "  ".join(f"{dtype} {format_bytes(dtype_bytes(tree.params, dtype))}" for dtype in MEMORY_DTYPES)
     rows = [
         ("Total params:", format_count(tree.params)),
         ("Trainable params:", format_count(tree.trainable)),
         ("Non-trainable params:", format_count(tree.params - tree.trainable)),
         ("Buffers (not params):", format_count(tree.buffers)),
+        *([] if fused is None else [("Fused params:", format_count(fused))]),
     ]
     width = max(len(value) for _, value in rows)
     return [f"{label:<22} {value:>{width}}" for label, value in rows] + [f"Parameter memory:      {memory}"]

@@ -1,0 +1,125 @@
+"""An Ultralytics model file as budget-check models: one per scale it stands for.
+
+Each scale becomes a spec whose model is the file's rows as built at that
+scale (modules.yaml's blocks with the channels and repeats parse_model gives
+them), so budgets, `show` and the reporters treat it as any spec. The file
+may carry a `budget:`, one for every scale or one per scale letter;
+Ultralytics never reads that key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ... import rules
+from ...findings import Finding, SpecError
+from ...language.budgets import Budget, parse_budget
+from ...language.loader import LoadError, YamlMapping, load_documents
+from ...language.spec import Spec
+from ...language.units import DEFAULT_DTYPE
+from .. import Format, Imported
+from .building import blocks, build_scale, count_fused, model_node
+from .naming import scale_in_name, scaled_name
+from .reading import ModelFile, looks_like_ultralytics, read_model
+
+# Cheap: top-level `backbone:` and `head:` keys, and no `model:` (a spec of the language has one).
+_BACKBONE, _HEAD, _MODEL = (re.compile(rf"^{key}\s*:", re.MULTILINE) for key in ("backbone", "head", "model"))
+
+
+def recognises(file_name: str, text: str) -> bool:
+    return (
+        file_name.endswith((".yaml", ".yml"))
+        and _BACKBONE.search(text) is not None
+        and _HEAD.search(text) is not None
+        and _MODEL.search(text) is None
+    )
+
+
+def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> list[Imported]:
+    stem = Path(file).stem
+    try:
+        document = next(load_documents(text)).value
+    except (LoadError, StopIteration):
+        return []  # not one after all: left to the spec reader's findings
+    if not looks_like_ultralytics(document):
+        return []
+    model, findings = read_model(document)
+    if model is None:
+        return [Imported(stem, document.location, findings=findings)]
+    scales, scale_findings = _scales(model, stem)
+    findings += scale_findings
+    try:
+        budgets = _budgets(model)
+    except SpecError as error:
+        return [Imported(stem, document.location, findings=[*findings, error.finding])]
+    if not scales:
+        return [Imported(stem, document.location, findings=findings)]
+    imported = []
+    for name, letter in scales:
+        built, problems = build_scale(model, letter)
+        found = findings + problems if not imported else problems
+        if built is None:
+            imported.append(Imported(name, document.location, findings=found))
+            continue
+        budget = budgets.get(letter, budgets.get("", configured))
+        spec = Spec(
+            file=file,
+            name=name,
+            document=document,
+            vars={},
+            blocks=blocks(False),
+            model=model_node(built, document.location),
+            model_location=document.location,
+            budget=budget,
+            dtype=DEFAULT_DTYPE,
+        )
+        imported.append(Imported(name, document.location, spec, found, fused=count_fused(built, document.location)))
+    return imported
+
+
+def _scales(model: ModelFile, stem: str) -> tuple[list[tuple[str, str]], list[Finding]]:
+    """(name, scale letter) of each model the file stands for, as Ultralytics loads it from its path."""
+    letter = scale_in_name(stem)
+    findings = []
+    written = model.scale_key
+    if written is not None and written != letter:
+        taken = letter or (model.scales[0].letter if model.scales else "")
+        findings.append(
+            Finding(
+                rules.ULTRALYTICS_SCALE_IGNORED,
+                f"`scale: {written}` is ignored when Ultralytics loads this file from its path: it takes the scale "
+                f"from the file name ({taken or 'none'} here); put the letter in the name instead",
+                model.document.location_of("scale"),
+            )
+        )
+    if not model.scales:
+        return [(stem, letter)], findings
+    if letter:
+        if model.scale(letter) is None:
+            defined = ", ".join(scale.letter for scale in model.scales)
+            findings.append(
+                Finding(
+                    rules.ULTRALYTICS_UNKNOWN_SCALE,
+                    f"the name {stem!r} means scale {letter}, which `scales` does not define ({defined})",
+                    model.document.location_of("scales"),
+                )
+            )
+            return [], findings
+        return [(stem, letter)], findings
+    return [(scaled_name(stem, scale.letter), scale.letter) for scale in model.scales], findings
+
+
+def _budgets(model: ModelFile) -> dict[str, Budget | None]:
+    """The file's `budget:` by scale letter; "" holds the one for every scale."""
+    document = model.document
+    raw = document.get("budget")
+    letters = {scale.letter for scale in model.scales}
+    if isinstance(raw, YamlMapping) and raw and letters and all(key in letters for key in raw):
+        return {letter: parse_budget(value, raw.location_of(letter)) for letter, value in raw.items()}
+    if raw is None:
+        return {}
+    return {"": parse_budget(raw, document.location_of("budget"))}
+
+
+ULTRALYTICS_FORMAT = Format(name="Ultralytics model YAML", file_names=(), recognises=recognises, read=read_file)
