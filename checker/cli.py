@@ -315,9 +315,13 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
 def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .checks.solving import solve, width_var
     from .findings import SpecError
+    from .formats.ultralytics.importing import recognises
     from .language.spec import with_vars
     from .reporters.match import MatchReport
 
+    text = _read_text(options.spec)
+    if text is not None and recognises(Path(options.spec).name, text):
+        return _run_ultralytics_match(options, text, stdout)
     result = _one_spec(options.spec, options.config)
     spec = result.spec
     sets = dict(_assignment(text) for text in options.sets)
@@ -344,6 +348,87 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     if options.fix and report.solution is not None and report.solution.value is not None:
         _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout)
     return EXIT_OK if report.found else EXIT_FAILED
+
+
+def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextIO) -> int:
+    from .checks.solving import Solution
+    from .formats.ultralytics import widths
+    from .formats.ultralytics.importing import read_model_text, scale_names
+    from .project.fixing import write_atomically
+    from .reporters.match import MatchReport
+
+    model = read_model_text(text)
+    if model is None:
+        raise UsageError(f"{options.spec}: the model file is invalid; `budget-check {options.spec}` says why")
+    changes = [_assignment(change) for change in options.sets]
+    sweep_var, depths = _decimal_sweep(options.sweep) if options.sweep else (None, [])
+    named = {var for var, _ in changes} | ({sweep_var} if sweep_var else set())
+    if len(named) != 1 or options.vary or options.multiple_of:
+        raise UsageError(
+            "for an Ultralytics file, give one scale's new depth: --set n.depth=D or --sweep n.depth=A,B,..."
+        )
+    [var] = named
+    letter = widths.scale_of_depth_var(model, var)
+    if letter is None:
+        scales = ", ".join(f"{scale.letter}.depth" for scale in model.scales) or "depth_multiple"
+        raise UsageError(f"{var} names no depth of {options.spec}; it has {scales}")
+    name = scale_names(model, Path(options.spec).stem).get(letter)
+    counted = [spec for spec in _check_paths([options.spec], options.config)[0].specs if spec.name == name]
+    if not counted or counted[0].params is None:
+        raise UsageError(
+            f"{options.spec}: scale {letter or '(none)'} cannot be counted; `budget-check {options.spec}` says why"
+        )
+    result = counted[0]
+    reference = result.params
+
+    def solution(depth: float) -> Solution:
+        matched = widths.match_width(model, letter, depth, reference)
+        if matched is None:
+            return Solution(widths.width_var(letter), reference, problem="no width builds at this depth")
+        return Solution(widths.width_var(letter), reference, matched.width, matched.params)
+
+    report = MatchReport(result, widths.width_var(letter), dict(changes))
+    if sweep_var:
+        if options.fix:
+            raise UsageError("--fix writes one width; leave out --sweep")
+        for depth in depths:
+            report.add_row(sweep_var, depth, solution(depth))
+    else:
+        depth = _decimal(changes[0][1], var)
+        report.solution = solution(depth)
+    report.write(stdout, options.format)
+    if options.fix and report.solution is not None and report.solution.value is not None:
+        path = Path(options.spec)
+        written = widths.write_multipliers(text, letter, depth, report.solution.value)
+        write_atomically(path.resolve(), written.encode("utf-8"))
+        stdout.write(f"{path}: fixed {var} -> {depth:.2f}, {widths.width_var(letter)} -> {report.solution.value:.2f}\n")
+    return EXIT_OK if report.found else EXIT_FAILED
+
+
+def _read_text(name: str) -> str | None:
+    """The text of a file named on the command line, if it is one that reads as UTF-8."""
+    path = Path(name)
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _decimal(text: object, var: str) -> float:
+    try:
+        value = float(str(text))
+    except ValueError:
+        raise UsageError(f"{var} takes a decimal such as 0.67, not {text!r}") from None
+    if not 0 < value < 100:
+        raise UsageError(f"{var} takes a positive multiplier such as 0.67, not {text!r}")
+    return value
+
+
+def _decimal_sweep(text: str) -> tuple[str, list[float]]:
+    var, _, values = text.partition("=")
+    if not var or not values:
+        raise UsageError(f"--sweep takes VAR=A,B,... for an Ultralytics file, not {text!r}")
+    return var.strip(), [_decimal(value.strip(), var) for value in values.split(",")]
 
 
 def _assignment(text: str) -> tuple[str, object]:

@@ -6,10 +6,17 @@ import signal
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from checker.checks.check import SpecResult, check_text
+
+
+def spec_examples() -> list[Path]:
+    """The files of examples/ written in the spec language (examples/ultralytics holds Ultralytics files)."""
+    examples = Path(__file__).parent.parent / "examples"
+    return sorted(path for path in examples.rglob("*.yaml") if "ultralytics" not in path.relative_to(examples).parts)
 
 
 def check_spec(text: str, file: str = "spec.yaml") -> SpecResult:

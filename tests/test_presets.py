@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from checker.checks.check import check_file
 from checker.language import presets
 
-from .conftest import check_spec, count_spec
+from .conftest import check_spec, count_spec, spec_examples
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.yaml"))
+EXAMPLES = spec_examples()
 
 PUBLISHED = {
     "gpt2: null": 124_439_808,  # GPT-2 small, lm_head tied

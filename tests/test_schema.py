@@ -10,15 +10,17 @@ import jsonschema
 import pytest
 import yaml
 
+from checker.formats import format_of
 from checker.language import presets
 from checker.language.catalogue import LAYERS
 from checker.language.schema import schema_text, spec_schema
 
-from .conftest import check_spec
+from .conftest import check_spec, spec_examples
 from .test_docs import examples as doc_examples
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").rglob("*.yaml"))
-DOC_EXAMPLES = list(doc_examples())  # yaml blocks of docs/*.md that start with `# expect:`
+EXAMPLES = spec_examples()
+# yaml blocks of docs/*.md that start with `# expect:`, in the spec language (not an Ultralytics file's)
+DOC_EXAMPLES = [param for param in doc_examples() if format_of("spec.yaml", param.values[0]) is None]
 
 
 @pytest.fixture(scope="module")

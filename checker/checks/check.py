@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from .. import rules
@@ -43,7 +44,7 @@ class SpecResult:
     torch_params: int | None = None
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
-    fused: int | None = None  # an Ultralytics model's count after model.fuse()
+    count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
 
     @property
     def params(self) -> int | None:
@@ -52,6 +53,10 @@ class SpecResult:
     @property
     def trainable(self) -> int | None:
         return None if self.tree is None else self.tree.trainable
+
+    @cached_property
+    def fused(self) -> int | None:
+        return None if self.count_fused is None or self.tree is None else self.count_fused()
 
     @property
     def status(self) -> str:
@@ -175,7 +180,7 @@ def check_text(
 def _check_foreign(models: list, file: str, folder: Path) -> FileResult:
     result = FileResult(file, skipped=0 if models else 1)
     for model in models:
-        checked = SpecResult(file, model.name, model.location, list(model.findings), fused=model.fused)
+        checked = SpecResult(file, model.name, model.location, list(model.findings), count_fused=model.fused)
         if model.spec is not None:
             _check_spec(checked, model.spec, folder)
         result.specs.append(checked)

@@ -27,7 +27,7 @@ class Imported:
     location: Location
     spec: Spec | None = None
     findings: list[Finding] = field(default_factory=list)
-    fused: int | None = None  # the count after the format's own inference-time fusing, where it has one
+    fused: Callable[[], int] | None = None  # counts the model after its format's inference-time fusing, if any
 
 
 # (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all

@@ -105,13 +105,18 @@ def make_divisible(value: float, divisor: int = DIVISOR) -> int:
 
 def build_scale(model: ModelFile, letter: str) -> tuple[tuple[BuiltRow, ...] | None, list[Finding]]:
     """Every row as built at scale `letter` ("" for a file without scales); findings instead when it cannot be."""
-    unknown = [row for row in model.rows if not _is_known(row.module)]
+    unknown = unknown_modules(model)
     if unknown:
-        return None, [_unknown_module(row) for row in unknown]
+        return None, unknown
     try:
         return _Builder(model, letter).run(), []
     except SpecError as error:
         return None, [error.finding]
+
+
+def unknown_modules(model: ModelFile) -> list[Finding]:
+    """A finding for every row whose module budget-check does not count."""
+    return [_unknown_module(row) for row in model.rows if not _is_known(row.module)]
 
 
 def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[Finding]]:
@@ -158,7 +163,6 @@ class _Builder:
             if node is not None:
                 extra = {"repeat": stacked} if stacked != 1 else {}
                 node = _located({**node, **extra, "name": f"{row.index} {row.module}"}, row.module_location)
-                _count_part(node, row, fused=False)  # refuse here what the module cannot be built with
             built.append(BuiltRow(row, repeats, tuple(arguments), c2, node))
             if row.index == 0:
                 channels = []

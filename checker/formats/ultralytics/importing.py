@@ -10,6 +10,7 @@ Ultralytics never reads that key.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 from ... import rules
@@ -19,7 +20,7 @@ from ...language.loader import LoadError, YamlMapping, load_documents
 from ...language.spec import Spec
 from ...language.units import DEFAULT_DTYPE
 from .. import Format, Imported
-from .building import blocks, build_scale, count_fused, model_node
+from .building import blocks, build_scale, count_fused, model_node, unknown_modules
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, read_model
 
@@ -45,7 +46,9 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
     if not looks_like_ultralytics(document):
         return []
     model, findings = read_model(document)
-    if model is None:
+    if model is not None:
+        findings += unknown_modules(model)
+    if model is None or any(finding.invalid for finding in findings):
         return [Imported(stem, document.location, findings=findings)]
     scales, scale_findings = _scales(model, stem)
     findings += scale_findings
@@ -74,8 +77,23 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
             budget=budget,
             dtype=DEFAULT_DTYPE,
         )
-        imported.append(Imported(name, document.location, spec, found, fused=count_fused(built, document.location)))
+        fused = partial(count_fused, built, document.location)
+        imported.append(Imported(name, document.location, spec, found, fused=fused))
     return imported
+
+
+def read_model_text(text: str) -> ModelFile | None:
+    """The model of an Ultralytics file's text, if it reads as one."""
+    try:
+        document = next(load_documents(text)).value
+    except (LoadError, StopIteration):
+        return None
+    return read_model(document)[0] if looks_like_ultralytics(document) else None
+
+
+def scale_names(model: ModelFile, stem: str) -> dict[str, str]:
+    """The name of the model counted for each scale letter the file stands for."""
+    return {letter: name for name, letter in _scales(model, stem)[0]}
 
 
 def _scales(model: ModelFile, stem: str) -> tuple[list[tuple[str, str]], list[Finding]]:

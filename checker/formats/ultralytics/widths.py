@@ -106,3 +106,20 @@ def write_multipliers(text: str, letter: str, depth: float, width: float) -> str
 def _offset(text: str, location: Location) -> int:
     lines = text.split("\n")
     return sum(len(line) + 1 for line in lines[: location.line - 1]) + location.column - 1
+
+
+def depth_var(letter: str) -> str:
+    """How `match --set` names a scale's depth (`n.depth`), or depth_multiple for a file without scales."""
+    return f"{letter}.depth" if letter else "depth_multiple"
+
+
+def width_var(letter: str) -> str:
+    return f"{letter}.width" if letter else "width_multiple"
+
+
+def scale_of_depth_var(model: ModelFile, var: str) -> str | None:
+    """The scale letter a depth var names; None when it names none of the file's."""
+    if not model.scales:
+        return "" if var == "depth_multiple" else None
+    letter, _, what = var.partition(".")
+    return letter if what == "depth" and model.scale(letter) is not None else None
