@@ -21,6 +21,7 @@ import json
 import os
 import stat
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,7 @@ def _encode_spec(spec: SpecResult) -> dict[str, Any]:
         "document": spec.document,
         "findings": [_encode_finding(finding) for finding in spec.findings],
         "budget": None if spec.budget is None else _encode_budget(spec.budget),
+        "fused": spec.fused,
         "tree": None
         if tree is None
         else {
@@ -235,6 +237,7 @@ def _decode_spec(data: dict[str, Any]) -> SpecResult:
         document=data["document"],
         tree=tree,
         budget=None if data["budget"] is None else _decode_budget(data["budget"]),
+        count_fused=None if data.get("fused") is None else partial(int, data["fused"]),
     )
 
 
