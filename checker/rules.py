@@ -121,6 +121,13 @@ ULTRALYTICS_SCALE_IGNORED = Rule(
     "from the file name (the first scale when the name has none).",
     severity=WARNING,
 )
+ULTRALYTICS_MISMATCH = Rule(
+    "BC525",
+    "ultralytics-mismatch",
+    TORCH,
+    "`--torch`: ultralytics builds the model file with another count than budget-check's; the rows that differ "
+    "are listed.",
+)
 ULTRALYTICS_UNKNOWN_SCALE = Rule(
     "BC524",
     "ultralytics-unknown-scale",

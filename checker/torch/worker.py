@@ -147,9 +147,38 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
     return {"params": counts.params, "trainable": counts.trainable, "children": _top_children(model), "device": device}
 
 
+def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
+    """An Ultralytics model config built by ultralytics itself, on the CPU (its stride probe needs real tensors)."""
+    try:
+        from ultralytics.nn import tasks
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
+        return {"error": "import", "message": f"ultralytics cannot be imported ({type(error).__name__}: {error})"}
+    config = job["config"]
+    if job["scale"]:
+        config["scale"] = job["scale"]
+    models = {
+        "detect": tasks.DetectionModel,
+        "segment": tasks.SegmentationModel,
+        "pose": tasks.PoseModel,
+        "obb": tasks.OBBModel,
+        "classify": tasks.ClassificationModel,
+    }
+    try:
+        model = models[tasks.guess_model_task(config)](config, verbose=False)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the file's problem: a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    parameters = list(model.parameters())
+    return {
+        "params": sum(p.numel() for p in parameters),
+        "trainable": sum(p.numel() for p in parameters if p.requires_grad),
+        "rows": [sum(p.numel() for p in layer.parameters()) for layer in model.model],
+    }
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "spec": _count_spec,
     "module": _build_target,
+    "ultralytics": _build_ultralytics,
 }
 
 

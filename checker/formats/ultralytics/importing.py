@@ -22,7 +22,7 @@ from ...language.units import DEFAULT_DTYPE
 from .. import Format, Imported
 from .building import blocks, build_scale, count_fused, model_node, unknown_modules
 from .naming import scale_in_name, scaled_name
-from .reading import ModelFile, looks_like_ultralytics, read_model
+from .reading import ModelFile, looks_like_ultralytics, plain, read_model
 
 # Cheap: top-level `backbone:` and `head:` keys, and no `model:` (a spec of the language has one).
 _BACKBONE, _HEAD, _MODEL = (re.compile(rf"^{key}\s*:", re.MULTILINE) for key in ("backbone", "head", "model"))
@@ -80,6 +80,17 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
         fused = partial(count_fused, built, document.location)
         imported.append(Imported(name, document.location, spec, found, fused=fused))
     return imported
+
+
+def ultralytics_job(spec: Spec, name: str) -> dict | None:
+    """What the torch worker needs to build the model `name` of an Ultralytics file with ultralytics; None for a
+    spec of another kind."""
+    document = spec.document
+    model = read_model(document)[0] if looks_like_ultralytics(document) else None
+    if model is None:
+        return None
+    letters = {scale_name: letter for letter, scale_name in scale_names(model, Path(spec.file).stem).items()}
+    return {"kind": "ultralytics", "config": plain(document), "scale": letters.get(name, "")}
 
 
 def read_model_text(text: str) -> ModelFile | None:

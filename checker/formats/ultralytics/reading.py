@@ -100,7 +100,7 @@ def read_model(document: YamlMapping) -> tuple[ModelFile | None, list[Finding]]:
         scales=tuple(scales),
         depth=depth,
         width=width,
-        kpt_shape=_plain(document.get("kpt_shape", 1.0)),
+        kpt_shape=plain(document.get("kpt_shape", 1.0)),
         reg_max=reg_max,
         end2end=document.get("end2end"),
         activation=activation,
@@ -133,10 +133,10 @@ def _read_rows(document: YamlMapping, findings: list[Finding]) -> list[Row]:
             rows.append(
                 Row(
                     index=len(rows),
-                    source=_plain(source),
+                    source=plain(source),
                     repeats=repeats,
                     module=module,
-                    args=tuple(_plain(args)),
+                    args=tuple(plain(args)),
                     location=where,
                     module_location=location_in(item, 2, where),
                 )
@@ -149,13 +149,13 @@ def _row_problem(item: Any) -> str:
         return "a row is [from, repeats, module, args]"
     source, repeats, module, args = item
     if not (_is_whole(source) or (isinstance(source, YamlSequence) and source and all(map(_is_whole, source)))):
-        return f"`from` must be a layer number or a list of them, not {_plain(source)!r}"
+        return f"`from` must be a layer number or a list of them, not {plain(source)!r}"
     if not _is_whole(repeats) or repeats < 0:
         return f"repeats must be a whole number, not {repeats!r}"
     if not isinstance(module, str):
         return f"the module must be a name, not {module!r}"
     if not isinstance(args, YamlSequence):
-        return f"the arguments must be a list, not {_plain(args)!r}"
+        return f"the arguments must be a list, not {plain(args)!r}"
     return ""
 
 
@@ -195,12 +195,12 @@ def _is_parameter_free_activation(text: Any) -> bool:
     return layer is not None and not layer.has_parameters
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """YAML values as Ultralytics sees them: lists for sequences."""
     if isinstance(value, YamlSequence):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, YamlMapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     return value
 
 
