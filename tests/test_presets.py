@@ -84,5 +84,40 @@ def test_examples_meet_published_figures():
         "llama-2-7b": 6_738_415_616,
         "resnet50": 25_557_032,
         "vgg16": 138_357_544,
+        "densenet121": 7_978_856,
+        "googlenet": 6_624_904,
+        "inception_v3": 27_161_264,
+        "efficientnet_b0": 5_288_548,
+        "convnext_tiny": 28_589_128,
+        "unet": 31_037_698,
         "mlp-too-deep": 1096,
     }
+
+
+def test_the_unet_example_counts_a_unet_built_in_torch():
+    """torchvision has no UNet: this one is built here, level by level, with the skips concatenated."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    def double_conv(a, b):
+        return [
+            nn.Conv2d(a, b, 3, padding=1, bias=False),
+            nn.BatchNorm2d(b),
+            nn.Conv2d(b, b, 3, padding=1, bias=False),
+            nn.BatchNorm2d(b),
+        ]
+
+    widths = [64, 128, 256, 512, 1024]
+    with torch.device("meta"):
+        layers = double_conv(3, 64)
+        for narrow, wide in zip(widths, widths[1:]):
+            layers += double_conv(narrow, wide)
+        for wide, narrow in zip(reversed(widths), list(reversed(widths))[1:]):
+            layers += [nn.ConvTranspose2d(wide, wide // 2, 2, stride=2), *double_conv(wide // 2 + narrow, narrow)]
+        layers.append(nn.Conv2d(64, 2, 1))
+        model = nn.ModuleList(layers)
+    [spec] = check_file(Path(__file__).parent.parent / "examples" / "specs" / "unet.yaml", "unet.yaml").specs
+    assert (spec.params, spec.tree.buffers) == (
+        sum(p.numel() for p in model.parameters()),
+        sum(b.numel() for b in model.buffers()),
+    )

@@ -151,6 +151,9 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if kinds == ("choice",):
         choices = ", ".join(sorted(argument.choices))
         raise SpecError(rules.INVALID_VALUE, f"{what} must be one of {choices}, not {describe(raw)}", location)
+    held = env.get(raw) if isinstance(raw, str) else None
+    if isinstance(held, NodeValue) and isinstance(held.node, YamlSequence) and ("ints" in kinds or "shape" in kinds):
+        raw = held.node  # a var or param that holds a list: `kernel_size: kernel` with kernel [1, 7]
     if isinstance(raw, YamlSequence):
         if "ints" not in kinds and "shape" not in kinds:
             raise SpecError(rules.INVALID_VALUE, f"{what} must be a single value, not a list", location)

@@ -117,9 +117,10 @@ def count_with_warnings(spec: Spec) -> tuple[Part, list[Finding]]:
     """The counted tree, and the warnings met on the way (keys a config block does not know)."""
     scope = Scope(env=spec.vars, blocks=spec.blocks)
     counter = _Counter()
-    root = counter.count(spec.model, spec.model_location, START, scope)
+    start = START if spec.input is None else spec.input
+    root = counter.count(spec.model, spec.model_location, start, scope)
     if root is None:
-        root = counter.composite(spec.name, "sequential", spec.model_location, START, [])
+        root = counter.composite(spec.name, "sequential", spec.model_location, start, [])
     return (root if root.named else dataclasses.replace(root, label=spec.name)), counter.warnings
 
 

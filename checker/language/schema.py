@@ -48,7 +48,7 @@ VALUE: dict[str, Any] = {
     "anyOf": [
         {"type": ["number", "boolean", "string", "null"]},
         NODE_SCHEMA,
-        {"type": "array", "items": {"type": "object"}},
+        {"type": "array"},  # a list of numbers (a kernel size), or a stage table
     ]
 }
 

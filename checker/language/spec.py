@@ -107,6 +107,7 @@ class Spec:
     match: Match | None = None
     torch: TorchTarget | None = None
     tolerance: Tolerance = DEFAULT_TOLERANCE  # the default for match.tolerance, kept for with_vars
+    input: int | None = None  # the model's input size (channels or features), when the spec declares it
 
 
 def parse_spec(
@@ -153,6 +154,7 @@ def parse_spec(
         match=match if match is None or match.tolerance is not None else replace(match, tolerance=tolerance),
         torch=values["torch"],
         tolerance=tolerance,
+        input=values["input"],
     )
     return spec, findings
 
@@ -433,6 +435,19 @@ def _mapping_or_null(words: str, schema: dict[str, Any]) -> Kind:
     return typed(words, {"type": "object", **schema}, lambda value: isinstance(value, YamlMapping), nullable=True)
 
 
+def _input_size(value: Any, at: Location, variables: Any) -> int:
+    """`input: 3`: the size the model's first layer sees, so that it may leave its own out."""
+    try:
+        number = evaluate(value, variables or {}) if isinstance(value, str) else value
+    except ExpressionError as error:
+        raise Invalid(f"cannot compute {value!r}: {error}") from None
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise Invalid("must be a size of at least 1")
+    return number
+
+
 TOP_LEVEL = Table(
     "top-level",
     keys=(
@@ -444,6 +459,16 @@ TOP_LEVEL = Table(
                 lambda value: isinstance(value, (str, int)) and not isinstance(value, bool),
             ),
             "The spec's name in reports; by default the file name without its extension.",
+        ),
+        Key(
+            "input",
+            Kind(
+                "a size of at least 1, or an expression",
+                {"type": ["integer", "string"], "minimum": 1},
+                _input_size,
+                nullable=True,
+            ),
+            "The model's input size (channels or features): its first layer may leave its own out.",
         ),
         Key(
             "vars",
