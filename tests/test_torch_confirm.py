@@ -180,7 +180,7 @@ def test_without_torch_no_user_code_runs():
 def test_every_example_passes_with_torch():
     run = budget_check("--torch", "examples/specs")
     assert run.returncode == 0, run.stdout
-    assert re.search(r"6 specs checked: 6 passed", run.stdout)
+    assert re.search(r"12 specs checked: 12 passed", run.stdout)
 
 
 def test_torch_missing_is_a_usage_error(monkeypatch, capsys):
