@@ -1,19 +1,24 @@
-"""budget-check's speed: a thousand specs, one spec against the floor, and torch for comparison.
+"""budget-check's speed: a thousand specs, one spec against the floor, the peers, and torch.
 
     python benchmarks/run.py [--runs 7]
 
 1. Writes 1,000 mixed specs to a temporary folder (hand-written ResNet-50 and
    VGG-16, GPT-2 written with blocks, the gpt2/bert/llama/mlp presets with
-   varied sizes) and times `budget-check FOLDER`.
-2. Times `budget-check` on one spec against the floor of any Python YAML
-   tool: `python -c "import yaml"`.
-3. Times what users do today to count a model: import torch and build it on
+   varied sizes) and times `budget-check FOLDER`: cold (`--no-cache`) and warm
+   (every result in the cache), and the peak memory of a cold run.
+2. Times `budget-check` on one spec, cold and warm, against the floor of any
+   Python YAML tool: `python -c "import yaml"`.
+3. Times the peers a user would compare with on the same 1,000 files:
+   yamllint, and check-jsonschema with budget-check's own schema. A peer that
+   is not installed beside budget-check is skipped.
+4. Times what users do today to count a model: import torch and build it on
    the meta device.
 
 Each figure is the median of --runs runs of a fresh process (wall time, via
-time.perf_counter around subprocess.run). It runs the installed `budget-check`
-command (`pip install .` first) from a folder outside the repository, as a
-user's hook would.
+time.perf_counter around subprocess.run). The commands take turns, run after
+run, so that a busy machine slows them all alike and the ratios hold. It runs
+the installed commands (`pip install .` first) from a folder outside the
+repository, as a user's hook would.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ HAND_WRITTEN = [
     ROOT / "examples" / "specs" / "vgg16.yaml",
     ROOT / "benchmarks" / "specs" / "gpt2-blocks.yaml",
 ]
+SCHEMA = ROOT / "checker" / "language" / "spec.schema.json"
 
 TORCH_GPT2 = """
 import torch
@@ -84,13 +90,27 @@ def write_specs(folder: Path, count: int) -> None:
         (folder / f"spec-{index:04d}.yaml").write_text(text)
 
 
-def timed(command: list[str], runs: int, cwd: Path) -> float:
-    times = []
+def timed(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, float]:
+    """The median wall time of each command, the commands taking turns."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=False, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, cwd=cwd, check=False, capture_output=True)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def peak_memory(command: list[str], cwd: Path) -> float:
+    """The peak resident memory of `command`, in MiB (Linux reports KiB, macOS bytes)."""
+    measure = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], capture_output=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    output = subprocess.run([sys.executable, "-c", measure, *command], cwd=cwd, capture_output=True, text=True)
+    peak = int(output.stdout)
+    return peak / 2**20 if platform.system() == "Darwin" else peak / 2**10
 
 
 def main() -> None:
@@ -98,7 +118,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     runs = parser.parse_args().runs
     python = sys.executable
-    command = shutil.which("budget-check", path=str(Path(python).parent))
+    installed = str(Path(python).parent)
+    command = shutil.which("budget-check", path=installed)
     if command is None:
         sys.exit("install budget-check first: pip install .")
     print(
@@ -106,20 +127,55 @@ def main() -> None:
         f"median of {runs} runs"
     )
     with tempfile.TemporaryDirectory() as folder:
-        specs = Path(folder) / "specs"
+        work = Path(folder)
+        specs = work / "specs"
         specs.mkdir()
         write_specs(specs, 1000)
-        shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", Path(folder) / "gpt2-small.yaml")
-        run = subprocess.run([command, "specs", "-q"], cwd=folder, capture_output=True, text=True, check=False)
-        print(f"  ({run.stdout.strip().splitlines()[-1]})")
-        thousand = timed([command, "specs", "-q"], runs, folder)
-        floor = timed([python, "-c", "import yaml"], runs, folder)
-        one = timed([command, "gpt2-small.yaml"], runs, folder)
-        with_torch = timed([python, "-c", TORCH_GPT2], runs, folder)
-    print(f"1,000 specs:                    {thousand:.3f} s   (target < 2 s)")
+        files = sorted(str(path.relative_to(work)) for path in specs.iterdir())
+        shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", work / "gpt2-small.yaml")
+        for args in (["specs", "-q"], ["gpt2-small.yaml"]):  # fill the cache, and see that they pass
+            run = subprocess.run([command, *args], cwd=work, capture_output=True, text=True, check=False)
+            if run.returncode != 0:
+                sys.exit(f"budget-check {' '.join(args)} failed:\n{run.stdout}{run.stderr}")
+            print(f"  ({' '.join(args)}: {run.stdout.strip().splitlines()[-1]})")
+        commands = {
+            "floor": [python, "-c", "import yaml"],
+            "one spec, cold": [command, "gpt2-small.yaml", "--no-cache"],
+            "one spec, warm": [command, "gpt2-small.yaml"],
+            "1,000 specs, cold": [command, "specs", "-q", "--no-cache"],
+            "1,000 specs, warm": [command, "specs", "-q"],
+        }
+        peers = {
+            "yamllint": ["yamllint", "-f", "parsable", "specs"],
+            "check-jsonschema": ["check-jsonschema", "--schemafile", str(SCHEMA), *files],
+        }
+        for name, peer in peers.items():
+            executable = shutil.which(peer[0], path=installed)
+            if executable is None:
+                print(f"  ({name} is not installed beside budget-check: skipped)")
+            else:
+                commands[name] = [executable, *peer[1:]]
+        if subprocess.run([python, "-c", "import torch"], capture_output=True, check=False).returncode == 0:
+            commands["torch"] = [python, "-c", TORCH_GPT2]
+        else:
+            print("  (torch is not installed beside budget-check: skipped)")
+        times = timed(commands, runs, work)
+        peak = peak_memory([command, "specs", "-q", "--no-cache"], work)
+    floor, thousand = times["floor"], times["1,000 specs, cold"]
     print(f"python -c 'import yaml':        {floor * 1000:.0f} ms  (the floor)")
-    print(f"one spec (gpt2-small):          {one * 1000:.0f} ms  = {one / floor:.2f}x the floor (target < 4x)")
-    print(f"torch, GPT-2 small on meta:     {with_torch * 1000:.0f} ms  = {with_torch / one:.1f}x one spec")
+    for name in ("one spec, cold", "one spec, warm"):
+        print(f"{name + ' (gpt2-small):':<32}{times[name] * 1000:.0f} ms  = {times[name] / floor:.2f}x the floor")
+    print(f"1,000 specs, cold:              {thousand:.3f} s   (target < 1 s)")
+    print(f"1,000 specs, warm:              {times['1,000 specs, warm']:.3f} s   (target < 0.5 s)")
+    print(f"peak memory, 1,000 specs cold:  {peak:.0f} MiB  (target < 60 MiB)")
+    for name in peers:
+        if name in times:
+            print(
+                f"{name + ', 1,000 specs:':<32}{times[name]:.3f} s   = {times[name] / thousand:.2f}x budget-check cold"
+            )
+    if "torch" in times:
+        ratio = times["torch"] / times["one spec, cold"]
+        print(f"torch, GPT-2 small on meta:     {times['torch'] * 1000:.0f} ms  = {ratio:.1f}x one spec")
 
 
 if __name__ == "__main__":
