@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
-    """A 1-based line and column in a file."""
+class Location(NamedTuple):
+    """A 1-based line and column in a file (a tuple: made for every value loaded, so it must be cheap)."""
 
     line: int
     column: int

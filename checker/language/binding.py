@@ -8,7 +8,6 @@ a literal where it takes a string).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +26,7 @@ def bind_layer_arguments(
 ) -> dict[str, Any]:
     """Match the written arguments to the torch signature, as Python would, and read each value."""
     signature = layer.signature
-    written = _written_arguments(layer.name, signature, args, location)
+    written = _written_arguments(layer, args, location)
     values: dict[str, Any] = {}
     for argument in signature:
         if argument.variadic == "**":
@@ -57,22 +56,20 @@ def bind_layer_arguments(
     return values
 
 
-def _written_arguments(
-    owner: str, signature: tuple[Argument, ...], args: Any, location: Location
-) -> dict[str, tuple[Any, Location]]:
+def _written_arguments(layer: Layer, args: Any, location: Location) -> dict[str, tuple[Any, Location]]:
     """{name: (raw value, location)} from a scalar, a list or a mapping of arguments."""
-    positional = [a for a in signature if not a.keyword_only and a.variadic != "**"]
-    takes_any_keyword = any(a.variadic == "**" for a in signature)
+    owner, positional = layer.name, layer.positional
     written: dict[str, tuple[Any, Location]] = {}
     if args is None:
         return written
     if isinstance(args, YamlMapping):
-        names = {a.name for a in signature if a.variadic != "**"}
+        names = layer.keywords
         for key, value in args.items():
-            if key not in names and not takes_any_keyword:
+            if key not in names and not layer.takes_any_keyword:
                 raise SpecError(
                     rules.UNKNOWN_ARGUMENT,
-                    f"{owner} has no argument {key!r}{did_you_mean(key, names)}; it takes {signature_names(signature)}",
+                    f"{owner} has no argument {key!r}{did_you_mean(key, names)}; "
+                    f"it takes {signature_names(layer.signature)}",
                     args.key_locations[key],
                 )
             written[key] = (value, args.location_of(key))
@@ -87,7 +84,7 @@ def _written_arguments(
             written[positional[index].name] = (collected, where)
             break
         if index >= len(positional):
-            if takes_any_keyword:
+            if layer.takes_any_keyword:
                 break
             raise SpecError(
                 rules.UNKNOWN_ARGUMENT,
@@ -134,9 +131,9 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
         raise SpecError(rules.INVALID_VALUE, f"{what} cannot be null", location)
     if argument.variadic == "*":
         items = raw if isinstance(raw, YamlSequence) else [raw]
-        single = dataclasses.replace(argument, variadic="")
         return tuple(
-            _read_argument(owner, single, item, location_in(raw, i, location), env) for i, item in enumerate(items)
+            _read_argument(owner, argument.one, item, location_in(raw, i, location), env)
+            for i, item in enumerate(items)
         )
     if kinds == ("layer",):
         return NodeValue(raw, location)  # counted by the caller, as a submodule
@@ -157,8 +154,7 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     if isinstance(raw, YamlSequence):
         if "ints" not in kinds and "shape" not in kinds:
             raise SpecError(rules.INVALID_VALUE, f"{what} must be a single value, not a list", location)
-        element_kinds = tuple(k for k in kinds if k not in ("ints", "choice")) or ("int",)
-        element = dataclasses.replace(argument, kinds=element_kinds, optional=False)
+        element = argument.element
         return tuple(_read_argument(owner, element, item, raw.location_of(i), env) for i, item in enumerate(raw))
     value = _number(raw, env, location, what)
     if "bool" in kinds:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Callable
@@ -74,6 +74,18 @@ class Argument:
     keyword_only: bool = False
     variadic: str = ""  # "*" collects positionals, "**" takes any keywords
 
+    @cached_property
+    def one(self) -> Argument:
+        """One of the values a `*` argument collects."""
+        return replace(self, variadic="")
+
+    @cached_property
+    def element(self) -> Argument:
+        """One element of a list given for a sequence argument (`kernel_size: [3, 3]`)."""
+        return replace(
+            self, kinds=tuple(k for k in self.kinds if k not in ("ints", "choice")) or ("int",), optional=False
+        )
+
 
 TensorTable = dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
 
@@ -107,6 +119,20 @@ class Layer:
     @cached_property
     def signature(self) -> tuple[Argument, ...]:
         return _parse_signature(self.signature_text)
+
+    @cached_property
+    def positional(self) -> tuple[Argument, ...]:
+        """The arguments that may be written by position, in order."""
+        return tuple(a for a in self.signature if not a.keyword_only and a.variadic != "**")
+
+    @cached_property
+    def keywords(self) -> frozenset[str]:
+        """The arguments that may be written by name."""
+        return frozenset(a.name for a in self.signature if a.variadic != "**")
+
+    @cached_property
+    def takes_any_keyword(self) -> bool:
+        return any(a.variadic == "**" for a in self.signature)
 
     @property
     def has_parameters(self) -> bool:

@@ -10,8 +10,7 @@ running count of how many nodes the document would expand to through aliases.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -38,10 +37,14 @@ _SAFE_SCALAR_TAGS = {
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Plain scalars seen before, by (text, implicit), with their value: specs repeat the same
+# names and numbers, and resolving and constructing each is most of the time spent loading.
+# Every value in it is immutable (str, int, float, bool, None, datetime), so sharing is safe.
+_KNOWN_SCALARS: dict[tuple[str, Any], Any] = {}
+_MAX_KNOWN_SCALARS = 50_000
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Where a scalar's text starts and ends, as character offsets."""
 
     start: int
@@ -85,8 +88,7 @@ class YamlSequence(list):
         return self.item_locations[index]
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     value: Any
     location: Location
     number: int  # 1-based position in the file
@@ -165,41 +167,42 @@ class _Builder:
     def build_document(self) -> tuple[Any, int]:
         stack: list[_Frame] = []
         result: Any = None
+        get_event = self.events.get_event
         while True:
-            event = self.events.get_event()
-            if isinstance(event, yaml.DocumentEndEvent):
-                return result, event.start_mark.index
-            location = Location.of(event.start_mark)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._check_tag(
-                    event.tag, _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG, location
-                )
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                mark = event.start_mark
+                location = Location(mark.line + 1, mark.column + 1)
+                value = self._scalar(event, location)
+                size = 1
+                span: Span | None = Span(mark.index, event.end_mark.index, event.style)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, size)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                location = Location.of(event.start_mark)
+                self._check_tag(event.tag, _MAP_TAG if kind is yaml.MappingStartEvent else _SEQ_TAG, location)
                 if len(stack) >= MAX_DEPTH:
                     raise LoadError(rules.TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels", location)
-                container = (
-                    YamlMapping(location) if isinstance(event, yaml.MappingStartEvent) else YamlSequence(location)
-                )
+                container = YamlMapping(location) if kind is yaml.MappingStartEvent else YamlSequence(location)
                 stack.append(_Frame(container, event.anchor))
                 continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 frame = stack.pop()
                 _apply_merges(frame)
                 value, size, span = frame.container, frame.size, None
                 location = frame.container.location
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = (value, size)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
+                location = Location.of(event.start_mark)
                 if event.anchor not in self.anchors:
                     raise LoadError(rules.YAML_SYNTAX, f"invalid YAML: unknown alias *{event.anchor}", location)
                 value, size = self.anchors[event.anchor]
                 span = None
                 self.aliased = True
-            else:  # ScalarEvent
-                value = self._scalar(event, location)
-                size = 1
-                span = Span(event.start_mark.index, event.end_mark.index, event.style)
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, size)
+            else:  # DocumentEndEvent: nothing else comes inside a document
+                return result, event.start_mark.index
             self.total_size += size
             if self.total_size > MAX_EXPANDED_NODES:
                 message = (
@@ -219,7 +222,13 @@ class _Builder:
 
     def _scalar(self, event: Any, location: Location) -> Any:
         tag = event.tag
-        if tag in (None, "!"):
+        if tag is None:
+            known = (event.value, event.implicit)
+            if known in _KNOWN_SCALARS:
+                return _KNOWN_SCALARS[known]
+        elif tag == "!":
+            tag = None
+        if tag is None:
             tag = self.events.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag not in _SAFE_SCALAR_TAGS:
             _refuse_tag(tag, location)
@@ -227,11 +236,16 @@ class _Builder:
         if tag == _MERGE_TAG:
             return node
         try:
-            return self.events.yaml_constructors[tag](self.events, node)
+            value = self.events.yaml_constructors[tag](self.events, node)
         except (ValueError, yaml.YAMLError) as error:
             shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
             reason = "the number is too long" if "digits" in str(error) else str(error)
             raise LoadError(rules.YAML_SYNTAX, f"invalid YAML value {shown!r}: {reason}", location) from None
+        if event.tag is None:
+            if len(_KNOWN_SCALARS) >= _MAX_KNOWN_SCALARS:
+                _KNOWN_SCALARS.clear()
+            _KNOWN_SCALARS[event.value, event.implicit] = value
+        return value
 
 
 def _refuse_tag(tag: str, location: Location) -> None:
