@@ -21,9 +21,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Union
+from typing import Callable, NamedTuple, Union
 
 from .hints import did_you_mean
 
@@ -53,44 +52,37 @@ class ExpressionError(ValueError):
     """The expression cannot be read or its value cannot be computed."""
 
 
-# The syntax tree: one small class per construct.
-@dataclass(frozen=True)
-class Literal:
+# The syntax tree: one small class per construct (named tuples: cheap to define and to make).
+class Literal(NamedTuple):
     value: Number
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     name: str
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(NamedTuple):
     op: str
     operand: object
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(NamedTuple):
     op: str
     left: object
     right: object
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(NamedTuple):
     first: object
     rest: tuple  # ((op, operand), ...)
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     function: str
     arguments: tuple
 
 
-@dataclass(frozen=True)
-class Conditional:
+class Conditional(NamedTuple):
     condition: object
     then: object
     otherwise: object
