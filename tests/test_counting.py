@@ -81,6 +81,35 @@ CASES = {
           - Linear: {in_features: 64, out_features: 1000}
             tie: wte
         """,
+    "a frozen user of a tied weight freezes it": """
+        model:
+          - Embedding: [100, 8]
+            name: wte
+          - Linear: {in_features: 8, out_features: 100, bias: false}
+            tie: wte
+            frozen: true
+        """,
+    "a frozen user repeated freezes the tied weight once": """
+        model:
+          - Embedding: [100, 8]
+            name: wte
+          - Linear: [8, 100]
+            tie: wte
+            frozen: [weight]
+            repeat: 3
+        """,
+    "a frozen block that ties to a trainable one": """
+        blocks:
+          layer:
+            params: [d]
+            body: [{Linear: [d, d]}, {LayerNorm: d}]
+        model:
+          - layer: 16
+            name: shared
+          - layer: 16
+            tie: shared
+            frozen: true
+        """,
     "a Linear reused twice": """
         model:
           - Linear: [16, 16]
@@ -240,6 +269,14 @@ def test_repeat_counts_first_copy_apart():
 def test_tie_counts():
     assert count_spec(CASES["tied lm_head adds nothing"]) == 1000 * 64 + 64 * 64 + 64
     assert count_spec(CASES["tie shares only what both have"]) == 1000 * 64 + 1000  # the bias is new
+
+
+def test_a_tied_weight_is_frozen_if_any_of_its_users_freezes_it():
+    """As torch: `head.weight = wte.weight; head.requires_grad_(False)` freezes the one tensor."""
+    assert check_spec(CASES["a frozen user of a tied weight freezes it"]).trainable == 0
+    # The embedding is frozen once; each copy's own bias stays trainable.
+    assert check_spec(CASES["a frozen user repeated freezes the tied weight once"]).trainable == 3 * 100
+    assert check_spec(CASES["a frozen block that ties to a trainable one"]).trainable == 0
 
 
 def test_uses_of_a_block_count_apart_where_they_differ():

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -72,6 +72,9 @@ class Part:
     named: bool = False
     tied_to: str | None = None
     shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
+    # Trainable parameters of its tie's target that this part freezes (torch: one tensor, frozen by any user).
+    # They are taken off this part's trainable once, whatever its copies.
+    freezes_shared: int = 0
     tree_size: int = 1  # the parts of this subtree, every use of a shared part spelt out
 
     def times(self, copies: int) -> Part:
@@ -81,7 +84,7 @@ class Part:
             self,
             copies=self.copies * copies,
             params=self.params * copies,
-            trainable=self.trainable * copies,
+            trainable=(self.trainable + self.freezes_shared) * copies - self.freezes_shared,
             buffers=self.buffers * copies,
         )
 
@@ -147,6 +150,7 @@ class _Counter:
     namings: int = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
     parts_made: int = 0
     warnings: list[Finding] = field(default_factory=list)
+    frozen_by_ties: set[tuple[str, str]] = field(default_factory=set)  # (target, parameter): frozen once
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
@@ -537,6 +541,7 @@ class _Counter:
             trainable=sum(child.trainable for child in children),
             buffers=sum(child.buffers for child in children),
             children=tuple(children),
+            freezes_shared=sum(child.freezes_shared for child in children),
             tree_size=tree_size,
         )
 
@@ -551,7 +556,7 @@ class _Counter:
                 location,
             )
         available = {tensor.name: tensor for tensor in owned_tensors(target)}
-        kept, shared = [], set()
+        kept, shared, freezes = [], set(), 0
         for tensor in owned_tensors(part):
             other = available.get(tensor.name)
             if other is None:
@@ -565,12 +570,24 @@ class _Counter:
                 )
             else:
                 shared.add(tensor.name)
+                if other.trainable and not tensor.trainable and (target_name, tensor.name) not in self.frozen_by_ties:
+                    self.frozen_by_ties.add((target_name, tensor.name))
+                    freezes += other.numel
+        if not shared:
+            raise SpecError(
+                rules.INVALID_TIE,
+                f"tie: this {part.label} shares no parameter with {target_name!r} "
+                f"({_tensor_names(owned_tensors(part))} here, {_tensor_names(available.values())} there); "
+                "a tie shares the parameters of the same name and shape",
+                location,
+            )
         return dataclasses.replace(
             part,
             params=sum(t.numel for t in kept),
-            trainable=sum(t.numel for t in kept if t.trainable),
+            trainable=sum(t.numel for t in kept if t.trainable) - freezes,
             tied_to=target_name,
             shared=frozenset(shared),
+            freezes_shared=freezes,
         )
 
     def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
@@ -724,6 +741,10 @@ def _call(layer: Layer, values: dict[str, Any]) -> str:
     """The arguments that differ from torch's defaults, as a call would show them."""
     defaults = {argument.name: argument.default for argument in layer.signature}
     return ", ".join(f"{key}={value!r}" for key, value in values.items() if value != defaults.get(key))
+
+
+def _tensor_names(tensors: Iterable[Tensor]) -> str:
+    return ", ".join(tensor.name for tensor in tensors) or "no parameters"
 
 
 def _shape(shape: tuple[int, ...]) -> str:

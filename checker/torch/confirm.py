@@ -280,7 +280,8 @@ class _Worker:
         self.last_id += 1
         deadline = time.monotonic() + self.settings.timeout
         try:
-            frames.send(self.process.stdin.fileno(), pickle.dumps({**job, "id": self.last_id}))
+            tagged = {**job, "id": self.last_id, "memory_limit": self.settings.cpu_limit}
+            frames.send(self.process.stdin.fileno(), pickle.dumps(tagged))
             return self._answer_to(self.last_id, deadline)
         except TimeoutError:
             message = f"no answer after {self.settings.timeout:g} s"

@@ -22,6 +22,7 @@ import json
 import operator
 import os
 import pickle
+import resource
 import signal
 import sys
 import traceback
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import frames
+
+MEMORY_HEADROOM = 2**30  # beyond --torch-cpu-limit: the Python objects of a large module built on the meta device
 
 
 def main() -> None:
@@ -81,6 +84,7 @@ def _answer(job: dict[str, Any], write_end: int) -> None:
     """Run the job in this fork, answer, and exit: a fork never returns to the worker's loop."""
     pid = os.getpid()
     try:
+        _limit_memory(job["memory_limit"])
         answer = JOBS[job["kind"]](job)
     except BaseException as error:  # noqa: BLE001 - a job's own failures are answers; this is the last resort
         answer = {"error": "crashed", "message": f"{type(error).__name__}: {error}"}
@@ -89,6 +93,29 @@ def _answer(job: dict[str, Any], write_end: int) -> None:
             frames.send(write_end, json.dumps({**answer, "id": job["id"]}).encode())
     finally:
         os._exit(0)
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this fork's memory at what it holds now, plus `limit` for tensors and MEMORY_HEADROOM for the
+    modules' own objects: a build that runs away fails with an out-of-memory error, as a finding.
+
+    RLIMIT_DATA covers malloc and private mappings on Linux; elsewhere there is no cap.
+    """
+    held = _data_bytes()
+    if held is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = held + limit + MEMORY_HEADROOM
+    resource.setrlimit(resource.RLIMIT_DATA, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _data_bytes() -> int | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmData:"))
+    return int(kilobytes) * 1024
 
 
 def _how_it_ended(status: int) -> str:
