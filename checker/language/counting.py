@@ -744,7 +744,7 @@ def _call(layer: Layer, values: dict[str, Any]) -> str:
 
 
 def _tensor_names(tensors: Iterable[Tensor]) -> str:
-    return ", ".join(tensor.name for tensor in tensors) or "no parameters"
+    return ", ".join(tensor.name or "an unnamed parameter" for tensor in tensors) or "no parameters"
 
 
 def _shape(shape: tuple[int, ...]) -> str:
