@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from checker.checks.check import check_file, check_text
+from checker.checks.solving import mlp_params
 
 from .conftest import does_not_hang
 from .test_cli import budget_check
@@ -202,19 +204,16 @@ def nested_repeats(depth: int) -> str:
     return f"model: [{{Conv2d: [3, 8, 1]}}, {node}]\n"
 
 
-def codes_within_a_deadline(tmp_path, text: str) -> list[str]:
-    """The finding codes of a check run in its own process: a hang fails the test, not the suite."""
+def checked_within_a_deadline(tmp_path, text: str) -> str:
+    """The text report of a check run in its own process: a hang fails the test, not the suite."""
     path = tmp_path / "hostile.yaml"
     path.write_text(text)
-    run = subprocess.run(
-        [sys.executable, "-m", "checker", "--format", "json", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    [spec] = json.loads(run.stdout)["specs"]
-    return [finding["code"] for finding in spec["findings"]]
+    command = [sys.executable, "-m", "checker", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False).stdout
+
+
+def codes_within_a_deadline(tmp_path, text: str) -> list[str]:
+    return re.findall(r"\bBC\d{3}\b", checked_within_a_deadline(tmp_path, text))
 
 
 BOUNDED = {
@@ -259,3 +258,24 @@ def test_option_values_out_of_range_exit_2(args, message):
     assert (run.returncode, run.stdout) == (2, "")
     assert message in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_mlp_closed_form_is_exact_on_huge_budgets(tmp_path):
+    output = checked_within_a_deadline(
+        tmp_path,
+        "vars: {w: 16}\nmodel: {mlp: {input_dim: 8, hidden_dim: w, hidden_layers: 2, output_dim: 8}}\n"
+        f"budget: {{min: {10**60}}}\n",
+    )
+    [width] = re.findall(r"suggestion: w: (\d+)", output)
+    assert mlp_params(8, 8, 2, int(width)) >= 10**60 > mlp_params(8, 8, 2, int(width) - 1)
+
+
+def test_the_width_search_is_bounded_where_most_widths_are_refused(tmp_path):
+    """300 layers, then a block that takes only multiples of 999: once 2,000 full counts, now a few dozen."""
+    layers = "".join(f"  - Linear: [width, {i % 7 + 1} * width]\n" for i in range(300))
+    text = (
+        "vars: {width: 9990}\nblocks:\n  check:\n    params: [d]\n    require: ['d % 999 == 0']\n"
+        f"    body: [Identity]\nmodel:\n{layers}  - check: width\nmatch: {{reference: {{width: 4995}}, vary: width}}\n"
+    )
+    output = checked_within_a_deadline(tmp_path, text)
+    assert "the spec refuses 32 values of width in a row from 9,989" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from checker.checks import solving
 from checker.checks.check import check_text
 from checker.checks.solving import AT_LEAST, AT_MOST, CLOSEST, mlp_params, mlp_real_width, solve
+from checker.findings import SpecError
 from checker.language.counting import count_model
 from checker.language.spec import with_vars
 
@@ -168,3 +170,50 @@ def test_values_a_block_refuses_are_skipped():
         """)
     # 216 gives 46,872 and 228 gives 52,212: the widths between are refused.
     assert solve(spec, "d", 50_000).value == 228
+
+
+CONDITIONS = ["d % {m} == 0", "d % {m} == {r}", "d >= {t}", "d <= {t}", "d % {m} != {r}", "d != {t}", "true"]
+SCANNED = 160
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    condition=st.sampled_from(CONDITIONS),
+    m=st.integers(1, 40),
+    r=st.integers(0, 39),
+    t=st.integers(1, 140),
+    anchor=st.integers(1, 150),
+    fraction=st.fractions(0, 1),
+    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+)
+def test_the_search_finds_what_trying_every_value_finds(condition, m, r, t, anchor, fraction, rule):
+    """Against a scan of every value: refused values in steps, ranges and holes, from any starting value."""
+    require = condition.format(m=m, r=r % m, t=t)
+    spec = spec_of(f"""
+        vars: {{d: {anchor}}}
+        blocks:
+          layer:
+            params: [d]
+            require: ["{require}"]
+            body: [{{Linear: [d, d]}}, {{Linear: [d, 3, false]}}]
+        model: [{{Embedding: [7, 2]}}, {{layer: d}}]
+        """)
+    counts = {}
+    for d in range(1, SCANNED + 1):
+        with contextlib.suppress(SpecError):  # a value the block refuses
+            counts[d] = count_model(with_vars(spec, {"d": d})).params
+    target = int(fraction * max(counts.values(), default=0))
+    below = [d for d in counts if counts[d] < target]
+    above = [d for d in counts if counts[d] >= target]
+    if not above:
+        return  # the answer may lie past the scan
+    low = (max(below), counts[max(below)]) if below else None
+    high = (min(above), counts[min(above)])
+    expected = solving._choose("d", target, rule, 1, low, high)
+    found = solve(spec, "d", target, rule)
+    refused = "".join("x" if d not in counts else "." for d in range(1, SCANNED + 1))
+    if (found.value, found.problem) != (expected.value, expected.problem) and "x" * solving.SKIP_LIMIT in refused:
+        # Past a run of refusals the search may stop, but says so: never a wrong value.
+        assert found.value is None and "refuses" in found.problem
+        return
+    assert (found.value, found.params, found.problem) == (expected.value, expected.params, expected.problem)

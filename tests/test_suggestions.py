@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from checker.checks.suggestions import check_base
+
 from .conftest import check_spec
+from .test_cli import budget_check
 
 MLP_VARS = "vars: {input_dim: 8, hidden_dim: 16, hidden_layers: 4, output_dim: 8}\n"
 MLP_MODEL = (
@@ -130,3 +133,24 @@ def test_match_without_a_reference_meets_the_budget():
 def test_no_width_var_no_suggestion():
     spec = check_spec("model: [{Linear: [100, 100]}]\nbudget: 1k\n")
     assert spec.findings[0].suggestion is None
+
+
+ZERO_AT_DEPTH_0 = "vars: {{depth: {depth}, w: 4}}\nmodel: [{{Linear: [w, w], repeat: depth}}]\n"
+
+
+def test_a_base_count_of_zero_has_no_percentage():
+    base = check_spec(ZERO_AT_DEPTH_0.format(depth=0) + "match: {reference: {depth: 0, w: 4}, vary: w}\n")
+    now = check_spec(ZERO_AT_DEPTH_0.format(depth=2) + "match: {reference: {depth: 0, w: 4}, vary: w}\n")
+    assert base.params == 0
+    [drift] = now.findings
+    assert drift.message.startswith("40 params is +40 off the reference 0 (depth 0 → 2)")
+    [note] = check_base(now.spec, now.tree, base.spec, base.params, "HEAD~1")
+    assert note.message.startswith("depth 0 → 2 since HEAD~1 moved the count 0 → 40 (+40)")
+
+
+def test_match_on_a_spec_that_counts_zero(tmp_path):
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO_AT_DEPTH_0.format(depth=0))
+    run = budget_check("match", "--set", "depth=2", "--vary", "w", str(path))
+    assert "Traceback" not in run.stderr
+    assert "0 params as written" in run.stdout

@@ -1,17 +1,20 @@
 """Matched widths: the integer value of a var that brings a spec's count to a target.
 
 The count never decreases as a width grows, so the best integer is found by
-exponential then binary search over the exact counter. Values a block's
-`require` refuses (a GPT-2 width that n_head does not divide) are skipped.
-For the `mlp` preset the count is a quadratic in the width, solved in closed
-form (the seed's formula, made safe for one hidden layer and rounded to the
-better integer neighbour).
+searching over the exact counter, with every count taken at most once and at
+most MAX_COUNTS counts in all. Values a block's `require` refuses (a GPT-2
+width that n_head does not divide) are skipped: the search first learns the
+step between accepted values next to the spec's own value, walks only those,
+and at the end confirms that nothing between its two neighbours is accepted,
+so the answer is exact whatever the step. For the `mlp` preset the count is a
+quadratic in the width, solved in integers.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 from ..findings import SpecError
@@ -20,11 +23,15 @@ from ..language.catalogue import LAYERS
 from ..language.counting import Part, count_model
 from ..language.loader import YamlMapping
 from ..language.spec import Spec, is_layer_name, with_vars
+from ..language.units import format_relative
 
 SEARCH_LIMIT = 2**40  # the largest width tried
-SKIP_LIMIT = 1_000  # invalid values skipped in a row before giving up
+SKIP_LIMIT = 32  # refused values skipped in a row before giving up
+MAX_COUNTS = 100  # counts one search may take
 
 CLOSEST, AT_MOST, AT_LEAST = "closest", "at most", "at least"
+
+Probe = tuple[int, int]  # (k, its count): the value k · multiple_of is accepted
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class Solution:
     value: int | None = None
     params: int | None = None
     problem: str | None = None  # why there is no value, or why it is not a good one
-    real_width: float | None = None  # the closed form's exact real answer (mlp)
+    real_width: float | None = None  # the closed form's real answer (mlp), when a float holds it
 
     @property
     def error(self) -> float | None:
@@ -42,6 +49,11 @@ class Solution:
         if self.params is None or self.target == 0:
             return None
         return (self.params - self.target) / self.target
+
+    @property
+    def error_text(self) -> str:
+        """The error as the reports show it: `+0.7%`, or `+12` against a target of 0."""
+        return format_relative(self.params - self.target, self.target)
 
 
 def params_of(tree: Part) -> int:
@@ -68,18 +80,26 @@ def solve(
 
     def count_at(k: int) -> int | None:
         if k not in counts:
+            if len(counts) == MAX_COUNTS:
+                raise _NoValue("too many counts")
             try:
                 counts[k] = measure(count_model(with_vars(spec, {var: k * multiple_of})))
             except SpecError:
                 counts[k] = None  # a value the spec refuses
         return counts[k]
 
+    current = spec.vars.get(var)
+    anchor = current // multiple_of if _is_int(current) and current >= multiple_of else 1
     search = _Search(count_at, target, SEARCH_LIMIT // multiple_of)
     try:
-        low, high = search.bracket()
+        low, high = search.bracket(anchor)
     except _NoValue as reason:
         return Solution(var, target, problem=reason.describe(var, multiple_of))
     return _choose(var, target, rule, multiple_of, low, high)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _NoValue(Exception):
@@ -92,60 +112,119 @@ class _NoValue(Exception):
             return f"{var} does not change the count"
         if self.kind == "too small":
             return f"even {var} = {self.k * multiple_of:,} gives only {self.count:,} params"
+        if self.kind == "too many counts":
+            return (
+                f"the search gave up after {MAX_COUNTS} counts: the spec refuses most values of {var}; "
+                f"give the step between the values it accepts as match.multiple_of (or --multiple-of)"
+            )
+        if self.kind == "sparse":
+            return (
+                f"the spec refuses {SKIP_LIMIT} values of {var} in a row from {self.k * multiple_of:,}, so the "
+                "search stops there; if the values it accepts come in steps, give the step as match.multiple_of "
+                "(or --multiple-of)"
+            )
         return f"no value of {var} gives a valid model"
 
 
 class _Search:
-    """Exponential, then binary search over k (the value is k · multiple_of)."""
+    """A search over k (the value is k · multiple_of) that walks the accepted ks only.
+
+    Accepted ks are taken to be `start + j · step`, the step learnt from the
+    first two accepted ks from the anchor on. The bracket found on that
+    lattice is then confirmed k by k, so a wrong guess costs counts, never
+    exactness.
+    """
 
     def __init__(self, count_at: Callable[[int], int | None], target: int, k_limit: int):
         self.count_at, self.target, self.k_limit = count_at, target, k_limit
+        self.step = 1
 
-    def valid_from(self, k: int, step: int = 1) -> tuple[int, int] | None:
-        """The first k' from k on (or down, with step -1) that the spec accepts, with its count."""
+    def first_valid(self, k: int, direction: int = 1, stop: int | None = None) -> Probe | None:
+        """The first accepted k from k on, `direction` steps at a time, before `stop` and the limits.
+
+        None when there is none. SKIP_LIMIT refusals in a row end the walk: with
+        a `stop`, as None (the caller checks what lies between); without, as a
+        finding, since the walk cannot tell a gap from the end.
+        """
+        first = k
         for _ in range(SKIP_LIMIT):
-            if k < 1 or k > self.k_limit:
+            if k < 1 or k > self.k_limit or k == stop:
                 return None
             count = self.count_at(k)
             if count is not None:
                 return k, count
-            k += step
+            k += direction * self.step
+        if stop is None:
+            raise _NoValue("sparse", k=first)
         return None
 
-    def reaches(self, k: int) -> tuple[int, int] | None:
-        """The first valid k' >= k if its count reaches the target, else None."""
-        probe = self.valid_from(k)
-        return probe if probe is not None and probe[1] >= self.target else None
-
-    def bracket(self) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-        """(the largest valid k under the target, the smallest valid k at or over it); either may be None."""
-        first = self.valid_from(1)
-        if first is None:
+    def bracket(self, anchor: int) -> tuple[Probe | None, Probe | None]:
+        """(the largest accepted k under the target, the smallest accepted k at or over it); either may be None."""
+        start = self.first_valid(anchor, stop=0) or self.first_valid(1)
+        if start is None:
             raise _NoValue("invalid")
-        later = self.valid_from(4 * first[0] + 4)
-        if later is not None and later[1] == first[1] != self.target:
-            raise _NoValue("no effect")
-        if first[1] >= self.target:
-            return None, first
-        low_k, high_k = first[0], 2 * first[0]
-        while self.reaches(high_k) is None:
-            if high_k > self.k_limit:
-                last = self.valid_from(low_k)
-                raise _NoValue("too small", last[1], last[0])
-            low_k, high_k = high_k, 2 * high_k
-        while high_k - low_k > 1:  # invariant: reaches(low_k) is None, reaches(high_k) is not
-            middle = (low_k + high_k) // 2
-            if self.reaches(middle) is None:
-                low_k = middle
+        after = self.first_valid(start[0] + 1, stop=0)
+        if after is not None:
+            self.step = after[0] - start[0]
+            far = self.first_valid(start[0] + self.step * (4 * start[0] // self.step + 4), stop=0)
+            if far is not None and far[1] == start[1] != self.target:
+                raise _NoValue("no effect")
+        low, high = self._outer(start)
+        for turn in range(MAX_COUNTS):
+            if low is None or high is None or high[0] - low[0] <= self.step:
+                break
+            probe = self._between(low, high, interpolate=turn % 2 == 0)
+            if probe is None:
+                break
+            low, high = (probe, high) if probe[1] < self.target else (low, probe)
+        return self._confirm(low, high)
+
+    def _outer(self, start: Probe) -> tuple[Probe | None, Probe | None]:
+        """Accepted ks on either side of the target, found by doubling the distance from `start`."""
+        up = start[1] < self.target
+        bottom = (start[0] - 1) % self.step + 1  # the lowest k of the lattice
+        top = self.k_limit - (self.k_limit - start[0]) % self.step  # the highest
+        near, distance = start, 1
+        while True:
+            probe = None
+            if near[0] != (top if up else bottom):
+                k = min(near[0] + distance * self.step, top) if up else max(near[0] - distance * self.step, bottom)
+                probe = self.first_valid(k, 1 if up else -1)
+            if probe is None and up:
+                raise _NoValue("too small", near[1], near[0])
+            if probe is None:  # nothing accepted below: `near` is the smallest model
+                return None, near
+            if (probe[1] >= self.target) == up:
+                return (near, probe) if up else (probe, near)
+            near, distance = probe, 2 * distance
+
+    def _between(self, low: Probe, high: Probe, interpolate: bool) -> Probe | None:
+        """An accepted k strictly between low and high on the lattice, None if there is none: near
+        where the counts put the target when `interpolate`, else near the middle."""
+        steps = (high[0] - low[0]) // self.step
+        middle = steps // 2
+        if interpolate and high[1] > low[1]:
+            middle = (self.target - low[1]) * steps // (high[1] - low[1])
+        k = low[0] + min(max(middle, 1), steps - 1) * self.step
+        return self.first_valid(k, 1, stop=high[0]) or self.first_valid(k - self.step, -1, stop=low[0])
+
+    def _confirm(self, low: Probe | None, high: Probe | None) -> tuple[Probe | None, Probe | None]:
+        """Count every k between the two neighbours, off the lattice too, from the top down."""
+        if high is None:
+            return low, high
+        bottom = low[0] if low is not None else 0
+        for k in range(high[0] - 1, bottom, -1):
+            count = self.count_at(k)
+            if count is None:
+                continue
+            if count >= self.target:
+                high = (k, count)
             else:
-                high_k = middle
-        high = self.reaches(high_k)
-        return self.valid_from(high[0] - 1, step=-1), high
+                return (k, count), high
+        return low, high
 
 
-def _choose(
-    var: str, target: int, rule: str, multiple_of: int, low: tuple[int, int] | None, high: tuple[int, int] | None
-) -> Solution:
+def _choose(var: str, target: int, rule: str, multiple_of: int, low: Probe | None, high: Probe | None) -> Solution:
     """Pick from the neighbours around the target: ties go to the smaller value."""
     if rule == AT_LEAST or (rule == AT_MOST and high is not None and high[1] == target):
         chosen = high
@@ -171,16 +250,23 @@ def mlp_params(input_dim: int, output_dim: int, hidden_layers: int, hidden_dim: 
     return (layers - 1) * d * d + (i + o) * d + (layers * d + o if bias else 0)
 
 
-def mlp_real_width(input_dim: int, output_dim: int, hidden_layers: int, target: int, bias: bool = True) -> float:
+def mlp_real_width(input_dim: int, output_dim: int, hidden_layers: int, target: int, bias: bool = True) -> float | None:
     """The real hidden_dim at which the count equals `target`: the positive root of
     a·d² + b·d + c = 0 with a = l−1, b = i+o+l, c = o − target (with biases).
-    One hidden layer makes it linear, d = −c/b, where the quadratic formula divides by zero."""
+    One hidden layer makes it linear, d = −c/b, where the quadratic formula divides by zero.
+    Worked out in integers (the square root to 64 binary places); None beyond a float's range."""
     a = hidden_layers - 1
     b = input_dim + output_dim + (hidden_layers if bias else 0)
     c = (output_dim if bias else 0) - target
     if a == 0:
-        return -c / b
-    return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+        root = Fraction(-c, b)
+    else:
+        scale = 2**64
+        root = Fraction(math.isqrt((b * b - 4 * a * c) * scale * scale) - b * scale, 2 * a * scale)
+    try:
+        return float(root)
+    except OverflowError:
+        return None
 
 
 def _mlp_closed_form(
@@ -195,15 +281,17 @@ def _mlp_closed_form(
     def count(k: int) -> int:
         return mlp_params(i, o, layers, k * multiple_of, bias)
 
+    # The smallest k that reaches the target: the count grows strictly with k, so doubling then
+    # halving finds it in integers, in about 2·log2(k) steps whatever the size of the numbers.
+    low_k, high_k = 0, 1  # invariant: count(low_k) < target (k = 0 is no model), count(high_k) >= target
+    while count(high_k) < target:
+        low_k, high_k = high_k, 2 * high_k
+    while high_k - low_k > 1:
+        middle = (low_k + high_k) // 2
+        low_k, high_k = (middle, high_k) if count(middle) < target else (low_k, middle)
+    low = (low_k, count(low_k)) if low_k >= 1 else None
+    solution = _choose(var, target, rule, multiple_of, low, (high_k, count(high_k)))
     real = mlp_real_width(i, o, layers, target, bias)
-    # The count grows strictly with the width; floating point may land the root a step off.
-    k_high = max(1, math.ceil(real / multiple_of))
-    while k_high > 1 and count(k_high - 1) >= target:
-        k_high -= 1
-    while count(k_high) < target:
-        k_high += 1
-    low = (k_high - 1, count(k_high - 1)) if k_high > 1 else None
-    solution = _choose(var, target, rule, multiple_of, low, (k_high, count(k_high)))
     return Solution(solution.var, target, solution.value, solution.params, solution.problem, real)
 
 

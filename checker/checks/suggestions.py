@@ -11,7 +11,7 @@ from ..language.budgets import Limits
 from ..language.counting import Part, count_model
 from ..language.loader import Location
 from ..language.spec import Spec, location_of_var, with_vars
-from ..language.units import DTYPE_BITS
+from ..language.units import DTYPE_BITS, format_relative
 from .solving import AT_LEAST, AT_MOST, CLOSEST, Solution, params_of, solve, trainable_of, width_var
 
 ReferenceCounter = Callable[[str], int]  # a spec file's path -> its count
@@ -32,7 +32,7 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
     where = location_of_var(spec, changed[0]) if changed else location_of_var(spec, match.vary)
     change = f" ({changes_text(reference_spec, spec, changed)})" if changed else ""
     message = (
-        f"{tree.params:,} params is {off / reference:+.1%} off the reference {reference:,}{change}, "
+        f"{tree.params:,} params is {format_relative(off, reference)} off the reference {reference:,}{change}, "
         f"outside ±{match.tolerance}; "
     )
     if solution.value is not None and solution.value == spec.vars[match.vary]:
@@ -69,7 +69,7 @@ def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
 def _solution_text(solution: Solution, allowed: float) -> str:
     if solution.value is None:
         return f"no value of {solution.var} restores it: {solution.problem}"
-    found = f"{solution.var} {solution.value} gives {solution.params:,} ({solution.error:+.1%})"
+    found = f"{solution.var} {solution.value} gives {solution.params:,} ({solution.error_text})"
     if abs(solution.params - solution.target) > allowed:
         return f"no {solution.var} comes within it; the closest: {found}"
     return f"with {found}"
@@ -136,7 +136,7 @@ def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: s
     solution = solve(spec, var, base_params, CLOSEST, multiple_of)
     message = (
         f"{changes_text(base, spec, changed)} since {revision} moved the count "
-        f"{base_params:,} → {tree.params:,} ({off / base_params:+.1%})"
+        f"{base_params:,} → {tree.params:,} ({format_relative(off, base_params)})"
     )
     if solution.value is None:
         return [
@@ -146,5 +146,5 @@ def check_base(spec: Spec, tree: Part, base: Spec, base_params: int, revision: s
                 location_of_var(spec, changed[0]),
             )
         ]
-    message += f"; {var} {solution.value} restores {solution.params:,} ({solution.error:+.1%})"
+    message += f"; {var} {solution.value} restores {solution.params:,} ({solution.error_text})"
     return [Finding(rules.BASE_DRIFT, message, location_of_var(spec, changed[0]), suggestion=_suggestion(solution))]

@@ -150,9 +150,16 @@ def format_bytes(value: int) -> str:
 def format_change(before: int, after: int) -> str:
     """How a count moved: `+544, +98.6%` (no percentage of nothing)."""
     change = after - before
+    absolute = f"{'-' if change < 0 else '+'}{format_count(abs(change))}"
+    return f"{absolute}, {format_relative(change, before)}" if before else absolute
+
+
+def format_relative(change: int, base: int) -> str:
+    """A change as a share of its base, `+7.1%`; of a base of 0, which has no share, the change itself."""
     sign = "-" if change < 0 else "+"
-    absolute = f"{sign}{format_count(abs(change))}"
-    return f"{absolute}, {sign}{_with_decimals(Fraction(abs(change) * 100, before), 1)}%" if before else absolute
+    if not base:
+        return f"{sign}{format_count(abs(change))}"
+    return f"{sign}{_with_decimals(Fraction(abs(change) * 100, base), 1)}%"
 
 
 def _with_decimals(value: Fraction, decimals: int) -> str:

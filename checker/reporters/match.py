@@ -57,7 +57,7 @@ class MatchReport:
                 table.append((str(depth), "-", "-", "-"))
                 notes.append(f"{sweep_var}={depth}: {escaped(solution.problem)}")
             else:
-                table.append((str(depth), str(solution.value), f"{solution.params:,}", f"{solution.error:+.1%}"))
+                table.append((str(depth), str(solution.value), f"{solution.params:,}", solution.error_text))
         widths = [max(len(row[i]) for row in table) for i in range(4)]
         lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in table]
         with_changes = f" (with {changes})" if changes else ""
@@ -70,7 +70,7 @@ def _line(solution: Solution, changes: str) -> str:
         return f"{where}no value of {quoted(solution.var)}: {escaped(solution.problem)}"
     text = (
         f"{where}{quoted(solution.var)} = {solution.value} gives {solution.params:,} params "
-        f"({solution.error:+.1%} vs {solution.target:,})"
+        f"({solution.error_text} vs {solution.target:,})"
     )
     if solution.real_width is not None:
         text += f"; the closed form gives {solution.real_width:.4g}"
