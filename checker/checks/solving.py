@@ -28,6 +28,7 @@ from ..language.units import format_relative
 SEARCH_LIMIT = 2**40  # the largest width tried
 SKIP_LIMIT = 32  # refused values skipped in a row before giving up
 MAX_COUNTS = 100  # counts one search may take
+JUMP_TRIES = 4  # refusals where a long jump lands before it is taken back
 
 CLOSEST, AT_MOST, AT_LEAST = "closest", "at most", "at least"
 
@@ -139,22 +140,22 @@ class _Search:
         self.count_at, self.target, self.k_limit = count_at, target, k_limit
         self.step = 1
 
-    def first_valid(self, k: int, direction: int = 1, stop: int | None = None) -> Probe | None:
-        """The first accepted k from k on, `direction` steps at a time, before `stop` and the limits.
+    def first_valid(self, k: int, direction: int = 1, stop: int | None = None, tries: int = SKIP_LIMIT) -> Probe | None:
+        """The first accepted k from k on, `direction` steps at a time.
 
-        None when there is none. SKIP_LIMIT refusals in a row end the walk: with
-        a `stop`, as None (the caller checks what lies between); without, as a
-        finding, since the walk cannot tell a gap from the end.
+        None when the walk meets `stop` or a limit of k, or after `tries`
+        refusals. The full SKIP_LIMIT refusals in a row with no `stop` are a
+        finding instead: the walk cannot tell a gap from the end.
         """
         first = k
-        for _ in range(SKIP_LIMIT):
+        for _ in range(tries):
             if k < 1 or k > self.k_limit or k == stop:
                 return None
             count = self.count_at(k)
             if count is not None:
                 return k, count
             k += direction * self.step
-        if stop is None:
+        if stop is None and tries == SKIP_LIMIT:
             raise _NoValue("sparse", k=first)
         return None
 
@@ -180,23 +181,32 @@ class _Search:
         return self._confirm(low, high)
 
     def _outer(self, start: Probe) -> tuple[Probe | None, Probe | None]:
-        """Accepted ks on either side of the target, found by doubling the distance from `start`."""
+        """Accepted ks on either side of the target: from `start`, doubling the distance while the
+        spec accepts where a jump lands, and halving it back where the spec refuses."""
         up = start[1] < self.target
-        bottom = (start[0] - 1) % self.step + 1  # the lowest k of the lattice
-        top = self.k_limit - (self.k_limit - start[0]) % self.step  # the highest
-        near, distance = start, 1
+        sign = 1 if up else -1
+        edge = self.k_limit - (self.k_limit - start[0]) % self.step if up else (start[0] - 1) % self.step + 1
+        near, distance, barrier = start, 1, None  # barrier: where a jump met refusals only
         while True:
-            probe = None
-            if near[0] != (top if up else bottom):
-                k = min(near[0] + distance * self.step, top) if up else max(near[0] - distance * self.step, bottom)
-                probe = self.first_valid(k, 1 if up else -1)
+            if near[0] == edge:
+                probe = None
+            elif distance == 1:
+                probe = self.first_valid(near[0] + sign * self.step, sign)
+            else:
+                k = near[0] + sign * distance * self.step
+                k = min(k, edge) if up else max(k, edge)
+                probe = self.first_valid(k, sign, stop=barrier, tries=JUMP_TRIES)
+                if probe is None:
+                    barrier, distance = k, distance // 2
+                    continue
             if probe is None and up:
                 raise _NoValue("too small", near[1], near[0])
             if probe is None:  # nothing accepted below: `near` is the smallest model
                 return None, near
             if (probe[1] >= self.target) == up:
                 return (near, probe) if up else (probe, near)
-            near, distance = probe, 2 * distance
+            near = probe
+            distance = 2 * distance if barrier is None else max(1, abs(barrier - near[0]) // self.step // 2)
 
     def _between(self, low: Probe, high: Probe, interpolate: bool) -> Probe | None:
         """An accepted k strictly between low and high on the lattice, None if there is none: near
