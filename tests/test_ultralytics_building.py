@@ -95,3 +95,18 @@ def test_rows_ultralytics_could_not_build_are_located_findings(rows, message):
     assert counted is None
     assert findings[0].rule.code == "BC521"
     assert message in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        ("scales: {n: [0.5, 1.0e+308, 1024]}\nbackbone: [[-1, 1, Conv, [64, 3, 2]]]\n", "BC522", 1),
+        ("backbone:\n  - [-1, 1, Conv, [16, 3, 2]]\n  - [-1, 1, nn.Linear, [[1, 2]]]\n", "BC521", 3),
+        ("backbone:\n  - [-1, 1, Conv, ['9999999999999999999999999999999999', 3, 2]]\n", "BC521", 2),
+    ],
+)
+def test_hostile_values_are_located_findings(text, code, line):
+    model, _ = read_model(next(load_documents(f"nc: 2\n{text}head: []\n")).value)
+    counted, findings = count_scale(model, "n" if "scales" in text else "")
+    assert counted is None
+    assert (findings[0].code, findings[0].location.line - 1) == (code, line)

@@ -112,6 +112,11 @@ def build_scale(model: ModelFile, letter: str) -> tuple[tuple[BuiltRow, ...] | N
         return _Builder(model, letter).run(), []
     except SpecError as error:
         return None, [error.finding]
+    except (OverflowError, ValueError, ZeroDivisionError) as error:  # multipliers past what a float holds
+        where = model.document.location_of("scales" if model.scales else "width_multiple")
+        return None, [
+            Finding(rules.ULTRALYTICS_INVALID_KEY, f"the model cannot be built at this scale: {error}", where)
+        ]
 
 
 def unknown_modules(model: ModelFile) -> list[Finding]:
@@ -385,7 +390,9 @@ def _is_count(value: Any) -> bool:
 
 
 def _located(value: Any, location: Location) -> Any:
-    """Plain values as the YAML nodes the counter walks, every one placed at `location`."""
+    """Plain values as the YAML nodes the counter walks, placed at `location` (nodes made before keep theirs)."""
+    if isinstance(value, (YamlMapping, YamlSequence)):
+        return value
     if isinstance(value, dict):
         mapping = YamlMapping(location)
         for key, item in value.items():
