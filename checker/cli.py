@@ -201,7 +201,7 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
 
         confirm(results, settings)
     reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
-    failed = any(spec.status != "pass" for file in results for spec in file.specs)
+    failed = any(spec.status in ("fail", "error") for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -179,6 +179,15 @@ NO_ARCHITECTURES = Rule(
     severity=NOTE,
 )
 
+# ------------------------------------------------------------------ Hydra, LitGPT, timm
+NEEDS_TORCH = Rule(
+    "BC540",
+    "needs-torch",
+    Category.FORMAT,
+    "A config builds modules budget-check cannot count without running them: --torch counts it.",
+    severity=NOTE,
+)
+
 # Every rule above, by code, in code order.
 RULES: dict[str, Rule] = {
     rule.code: rule

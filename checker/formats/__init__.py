@@ -44,9 +44,10 @@ class Format:
 
 def _formats() -> tuple[Format, ...]:
     from . import hf
+    from .hydra import HYDRA_FORMAT
     from .ultralytics.importing import ULTRALYTICS_FORMAT
 
-    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT)
+    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT)
 
 
 def discovered_names() -> frozenset[str]:

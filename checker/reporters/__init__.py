@@ -27,6 +27,7 @@ class Summary:
     failed: int  # specs that fail a check or are invalid
     errors: int  # of which invalid
     skipped: int  # YAML documents that are not specs
+    unchecked: int = 0  # foreign models only --torch can count
 
     @classmethod
     def of(cls, files: list[FileResult]) -> Summary:
@@ -34,9 +35,10 @@ class Summary:
         return cls(
             checked=len(statuses),
             passed=statuses.count("pass"),
-            failed=len(statuses) - statuses.count("pass"),
+            failed=statuses.count("fail") + statuses.count("error"),
             errors=statuses.count("error"),
             skipped=sum(file.skipped for file in files),
+            unchecked=statuses.count("unchecked"),
         )
 
 

@@ -23,7 +23,7 @@ from .escaping import escaped, printable, quoted
 from .text import TextReporter, finding_details
 
 ANNOTATION_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
-STATUS_CELLS = {"pass": "✅ pass", "fail": "❌ fail", "error": "⚠️ error"}
+STATUS_CELLS = {"pass": "✅ pass", "fail": "❌ fail", "error": "⚠️ error", "unchecked": "➖ needs --torch"}
 NO_VALUE = "—"
 
 

@@ -21,6 +21,7 @@ class JsonReporter(Reporter):
                 "failed": summary.failed,
                 "skipped": summary.skipped,
                 "errors": summary.errors,
+                "unchecked": summary.unchecked,
             },
         }
         self.stream.write(json_text(document))

@@ -18,6 +18,7 @@ class TextReporter(Reporter):
         self.stream.write(
             f"{summary.checked} spec{'s' if summary.checked != 1 else ''} checked: {summary.passed} passed, "
             f"{summary.failed - summary.errors} failed, {summary.errors} invalid"
+            f"{f', {summary.unchecked} not counted without --torch' if summary.unchecked else ''}"
             f"{f', {summary.skipped} other YAML documents skipped' if summary.skipped else ''}\n"
         )
 

@@ -1,0 +1,167 @@
+"""Hydra and OmegaConf `_target_` configs (and torchtune's `_component_`).
+
+A model config whose every target is a torch.nn class is counted without
+torch: `torch.nn.Sequential` with `_args_` becomes a list of nodes, any other
+class a layer of the catalogue, its `_args_` and keyword arguments bound to
+torch's own signature. Interpolations (`${net.hidden}`) into the same file
+are resolved. A config that targets anything else (the user's own modules, a
+LightningModule) needs `--torch`, which runs the user's code: that is a note,
+not an error, so that a whole `configs/` folder checks cleanly. A Hydra file
+that holds no target at its root (a defaults list, an experiment's
+overrides) is not a model and is skipped: it is never mistaken for a spec.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import rules
+from ..findings import Finding, SpecError
+from ..language.budgets import Budget
+from ..language.catalogue import LAYERS
+from ..language.loader import LoadError, Location, YamlMapping, YamlSequence, load_documents
+from ..language.spec import Spec
+from ..language.units import DEFAULT_DTYPE
+from . import Format, Imported
+
+TARGET_KEYS = ("_target_", "_component_")
+TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
+_WHOLE_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}\Z")
+_HYDRA_MARKS = re.compile(r"^(?:# *@package\b|defaults *:|[ \t-]*_(?:target|component)_ *:)", re.M)
+MAX_INTERPOLATIONS = 1_000
+
+
+def recognises(file_name: str, text: str) -> bool:
+    return file_name.endswith((".yaml", ".yml")) and _HYDRA_MARKS.search(text) is not None
+
+
+class _NeedsTorch(Exception):
+    """The config builds something budget-check cannot count without running it."""
+
+    def __init__(self, reason: str, location: Location):
+        super().__init__(reason)
+        self.reason, self.location = reason, location
+
+
+def read_hydra(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
+    name = Path(file).stem
+    try:
+        documents = [document.value for document in load_documents(text)]
+    except LoadError as error:
+        return [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
+    root = documents[0] if len(documents) == 1 else None
+    if not isinstance(root, YamlMapping) or not any(key in root for key in TARGET_KEYS):
+        return []  # a defaults list, an experiment's overrides, a trainer's settings: not a model
+    try:
+        model = _Converter(root).node(root, root.location)
+    except _NeedsTorch as needs:
+        message = f"{needs.reason}: only --torch can count it (it builds the config with Hydra and runs your code)"
+        return [Imported(name, needs.location, findings=[Finding(rules.NEEDS_TORCH, message, needs.location)])]
+    except SpecError as error:
+        return [Imported(name, root.location, findings=[error.finding])]
+    spec = Spec(
+        file=file,
+        name=name,
+        document=root,
+        vars={},
+        blocks={},
+        model=model,
+        model_location=root.location,
+        budget=budget,
+        dtype=DEFAULT_DTYPE,
+    )
+    return [Imported(name, root.location, spec)]
+
+
+class _Converter:
+    """A `_target_` tree of torch.nn classes, as the spec language's nodes."""
+
+    def __init__(self, root: YamlMapping):
+        self.root = root
+        self.interpolations = 0
+
+    def node(self, config: Any, location: Location) -> Any:
+        if not isinstance(config, YamlMapping):
+            raise _NeedsTorch("a node that is not a mapping with `_target_`", location)
+        key = next((key for key in TARGET_KEYS if key in config), None)
+        if key is None:
+            raise _NeedsTorch("a mapping without `_target_` where a module is built", location)
+        target = self.value(config[key], config.location_of(key))
+        match = TORCH_NN.match(target) if isinstance(target, str) else None
+        if match is None or (match.group(1) not in LAYERS and match.group(1) != "Sequential"):
+            raise _NeedsTorch(f"it builds {target!r}, which is not a torch.nn layer", config.location_of(key))
+        if config.get("_partial_") is True:
+            raise _NeedsTorch(f"{target} is a partial (`_partial_: true`), not a module", config.location_of(key))
+        kind = match.group(1)
+        args = config.get("_args_") or YamlSequence(location)
+        if not isinstance(args, YamlSequence):
+            raise _NeedsTorch("`_args_` that is not a list", config.location_of("_args_"))
+        keywords = {
+            k: v for k, v in config.items() if isinstance(k, str) and not (k.startswith("_") and k.endswith("_"))
+        }
+        if kind == "Sequential":
+            if keywords:
+                raise _NeedsTorch("torch.nn.Sequential with keyword arguments", location)
+            nodes = YamlSequence(location)
+            for index, item in enumerate(args):
+                nodes.append(self.node(self.value(item, args.location_of(index)), args.location_of(index)))
+                nodes.item_locations.append(args.location_of(index))
+            return nodes
+        return self._layer(kind, args, keywords, config, location)
+
+    def _layer(
+        self, kind: str, args: YamlSequence, keywords: dict[str, Any], config: YamlMapping, location: Location
+    ) -> YamlMapping:
+        positional = [a.name for a in LAYERS[kind].signature if not a.keyword_only and not a.variadic]
+        arguments = YamlMapping(location)
+        if len(args) > len(positional):
+            raise SpecError(
+                rules.UNKNOWN_ARGUMENT, f"{kind} takes at most {len(positional)} positional arguments", location
+            )
+        written = [(positional[i], item, args.location_of(i)) for i, item in enumerate(args)]
+        written += [(k, v, config.location_of(k)) for k, v in keywords.items()]
+        for argument, value, where in written:
+            arguments[argument] = self.value(value, where)
+            arguments.key_locations[argument] = where
+            arguments.value_locations[argument] = where
+        node = YamlMapping(location)
+        node[kind] = arguments
+        node.key_locations[kind] = config.location_of(next(key for key in TARGET_KEYS if key in config))
+        node.value_locations[kind] = location
+        return node
+
+    def value(self, value: Any, location: Location) -> Any:
+        """A value with its interpolations into this file resolved (a whole `${a.b}` keeps its type)."""
+        if not isinstance(value, str) or "${" not in value:
+            return value
+        self.interpolations += 1
+        if self.interpolations > MAX_INTERPOLATIONS:
+            raise _NeedsTorch("interpolations that refer to each other without end", location)
+        whole = _WHOLE_INTERPOLATION.match(value)
+        if whole is not None:
+            return self.value(self._lookup(whole.group(1), location), location)
+        if "${" in _INTERPOLATION.sub("", value):
+            raise _NeedsTorch(f"an interpolation budget-check does not resolve ({value!r})", location)
+        return _INTERPOLATION.sub(lambda m: str(self.value(self._lookup(m.group(1), location), location)), value)
+
+    def _lookup(self, path: str, location: Location) -> Any:
+        node: Any = self.root
+        for part in path.split("."):
+            if isinstance(node, YamlSequence) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, YamlMapping) and part in node:
+                node = node[part]
+            else:
+                raise _NeedsTorch(f"`${{{path}}}` refers to something outside this file", location)
+        return node
+
+
+HYDRA_FORMAT = Format(
+    name="Hydra config",
+    file_names=(),
+    recognises=recognises,
+    read=read_hydra,
+)
