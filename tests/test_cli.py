@@ -75,7 +75,7 @@ def test_json_output():
     assert run.returncode == 1
     document = json.loads(run.stdout)
     assert document["version"] == 1
-    assert document["summary"] == {"checked": 2, "passed": 1, "failed": 1, "skipped": 0, "errors": 0}
+    assert document["summary"] == {"checked": 2, "passed": 1, "failed": 1, "skipped": 0, "errors": 0, "unchecked": 0}
     failing, passing = document["specs"]
     assert failing == {
         "file": "examples/failing/mlp-too-deep.yaml",
