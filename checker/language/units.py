@@ -126,17 +126,22 @@ def dtype_bytes(params: int, dtype: str) -> int:
     return -(-params * DTYPE_BITS[dtype] // 8)
 
 
-_CHUNK_DIGITS = 3_999  # under Python's 4,300-digit limit on int-to-text, and whole groups of three
+_CHUNK_DIGITS = 4_000  # under Python's 4,300-digit limit on int-to-text
 
 
 def format_count(value: int) -> str:
-    """A count with thousands separators: 124,439,808, with every digit however many there are."""
-    if value < 0:
-        return "-" + format_count(-value)
+    """A count with thousands separators: 124,439,808."""
+    digits = _digits(abs(value))
+    groups = [digits[max(end - 3, 0) : end] for end in range(len(digits), 0, -3)]
+    return ("-" if value < 0 else "") + ",".join(reversed(groups))
+
+
+def _digits(value: int) -> str:
+    """Every decimal digit of `value` (not negative), however many: str() stops at 4,300."""
     if value < 10**_CHUNK_DIGITS:
-        return f"{value:,}"
+        return str(value)
     high, low = divmod(value, 10**_CHUNK_DIGITS)
-    return f"{format_count(high)},{low:0{_CHUNK_DIGITS // 3 * 4 - 1},}"
+    return _digits(high) + str(low).zfill(_CHUNK_DIGITS)
 
 
 def format_bytes(value: int) -> str:
@@ -166,4 +171,4 @@ def _with_decimals(value: Fraction, decimals: int) -> str:
     """`value` rounded half to even at `decimals` places, exactly (a float could overflow, or misround a tie)."""
     scaled = round(abs(value) * 10**decimals)
     whole, fraction = divmod(scaled, 10**decimals)
-    return f"{'-' if value < 0 else ''}{format_count(whole)}.{fraction:0{decimals}d}"
+    return f"{'-' if value < 0 else ''}{_digits(whole)}.{fraction:0{decimals}d}"
