@@ -97,7 +97,7 @@ ULTRALYTICS_UNKNOWN_MODULE = Rule(
     "ultralytics-unknown-module",
     INVALID,
     "A row names a module that is not a stock Ultralytics module budget-check counts (a fork's, or a newer one); "
-    "only ultralytics itself can count it.",
+    "`--torch` counts the file with the ultralytics installed.",
 )
 ULTRALYTICS_INVALID_ROW = Rule(
     "BC521",
@@ -127,6 +127,14 @@ ULTRALYTICS_MISMATCH = Rule(
     TORCH,
     "`--torch`: ultralytics builds the model file with another count than budget-check's; the rows that differ "
     "are listed.",
+)
+ULTRALYTICS_COUNTED = Rule(
+    "BC526",
+    "ultralytics-counted",
+    TORCH,
+    "A note from `--torch`: ultralytics built a model file budget-check cannot count (a fork's module), with "
+    "this count.",
+    severity=NOTE,
 )
 ULTRALYTICS_UNKNOWN_SCALE = Rule(
     "BC524",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.checks.check import check_text
-from checker.formats.ultralytics.importing import ultralytics_job
 from checker.torch.confirm import TorchSettings, _confirm_ultralytics
 
 DETECTOR = Path(__file__).parent.parent / "examples" / "ultralytics" / "detector.yaml"
@@ -27,7 +26,7 @@ def _detector_s():
 
 def test_the_job_carries_the_plain_config_and_the_scale():
     result = _detector_s()
-    job = ultralytics_job(result.spec, result.name)
+    job = result.torch_job
     assert (job["kind"], job["scale"], job["config"]["scales"]["s"]) == ("ultralytics", "s", [0.33, 0.5, 512])
 
 
@@ -40,7 +39,7 @@ def test_rows_that_differ_are_listed():
         answer[layer] = params
     answer[4] += 64
     worker = FakeWorker({"params": result.params + 64, "trainable": result.trainable + 64, "rows": answer})
-    _confirm_ultralytics(result, ultralytics_job(result.spec, result.name), worker, TorchSettings(Path(".")))
+    _confirm_ultralytics(result, worker, TorchSettings(Path(".")))
     [finding] = result.findings
     assert finding.code == "BC525"
     assert finding.notes == (f"layer 4 C2f: budget-check {answer[4] - 64:,}, ultralytics {answer[4]:,}",)
@@ -50,8 +49,16 @@ def test_rows_that_differ_are_listed():
 def test_a_model_over_the_cpu_limit_is_not_built():
     result = _detector_s()
     worker = FakeWorker({})
-    _confirm_ultralytics(
-        result, ultralytics_job(result.spec, result.name), worker, TorchSettings(Path("."), cpu_limit=1000)
-    )
+    _confirm_ultralytics(result, worker, TorchSettings(Path("."), cpu_limit=1000))
     assert [finding.code for finding in result.findings] == ["BC304"]
     assert not hasattr(worker, "job")
+
+
+def test_a_file_budget_check_cannot_count_is_built_by_ultralytics_and_noted():
+    text = DETECTOR.read_text().replace("[-1, 1, SPPF, [256, 5]]", "[-1, 1, MySPP, [256]]")
+    [result] = check_text(text, "detector.yaml").specs
+    assert [finding.code for finding in result.findings] == ["BC520"]
+    assert result.torch_job["scale"] == "n"  # the first scale, as ultralytics loads a name without one
+    _confirm_ultralytics(result, FakeWorker({"params": 1234, "trainable": 1218, "rows": []}), TorchSettings(Path(".")))
+    assert [finding.code for finding in result.findings] == ["BC520", "BC526"]
+    assert result.torch_params == 1234

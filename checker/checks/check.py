@@ -45,6 +45,7 @@ class SpecResult:
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
     count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
+    torch_job: dict | None = None  # --torch builds a foreign format's model with its own library (Ultralytics)
 
     @property
     def params(self) -> int | None:
@@ -182,7 +183,9 @@ def check_text(
 def _check_foreign(models: list, file: str, folder: Path) -> FileResult:
     result = FileResult(file, skipped=0 if models else 1)
     for model in models:
-        checked = SpecResult(file, model.name, model.location, list(model.findings), count_fused=model.fused)
+        checked = SpecResult(
+            file, model.name, model.location, list(model.findings), count_fused=model.fused, torch_job=model.torch_job
+        )
         if model.spec is not None:
             _check_spec(checked, model.spec, folder)
         result.specs.append(checked)

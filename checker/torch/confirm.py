@@ -24,7 +24,6 @@ from typing import Any
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
-from ..formats.ultralytics.importing import ultralytics_job
 from ..language.counting import Part, iter_parts
 from ..language.spec import TorchTarget
 from ..language.units import dtype_bytes, format_bytes, format_count
@@ -70,9 +69,8 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> None:
     with _Worker(settings) as worker:
         for file in files:
             for result in file.specs:
-                job = None if result.spec is None else ultralytics_job(result.spec, result.name)
-                if job is not None and result.tree is not None:
-                    _confirm_ultralytics(result, job, worker, settings)
+                if result.torch_job is not None:
+                    _confirm_ultralytics(result, worker, settings)
                 elif result.tree is not None:
                     _confirm_spec(result, worker, settings)
 
@@ -131,10 +129,12 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         result.findings.append(finding)
 
 
-def _confirm_ultralytics(result: SpecResult, job: dict[str, Any], worker: _Worker, settings: TorchSettings) -> None:
-    """An Ultralytics model file built by ultralytics: the totals and each row must agree."""
-    where, tree = result.spec.model_location, result.tree
-    cpu_bytes = dtype_bytes(tree.params, result.spec.dtype)
+def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:
+    """An Ultralytics model file built by ultralytics: the totals and each row must agree.
+
+    A file budget-check cannot count (a fork's module) is built too: ultralytics' count is then a note."""
+    where, tree = result.location, result.tree
+    cpu_bytes = 0 if tree is None else dtype_bytes(tree.params, result.spec.dtype)
     if cpu_bytes > settings.cpu_limit:
         message = (
             f"ultralytics builds on the CPU, which would take {format_bytes(cpu_bytes)}, over the limit of "
@@ -142,12 +142,19 @@ def _confirm_ultralytics(result: SpecResult, job: dict[str, Any], worker: _Worke
         )
         result.findings.append(Finding(rules.BUILD_FAILED, message, where))
         return
-    built = worker.ask(job)
+    built = worker.ask(result.torch_job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
         result.findings.append(Finding(rule, f"ultralytics cannot build this model: {built['message']}", where))
         return
     result.torch_params = built["params"]
+    if tree is None:
+        message = (
+            f"ultralytics builds this model with {format_count(built['params'])} params "
+            f"({format_count(built['trainable'])} trainable); budget-check cannot check it"
+        )
+        result.findings.append(Finding(rules.ULTRALYTICS_COUNTED, message, where))
+        return
     ours = {int(part.label.split()[0]): part for part in tree.children}
     rows = [
         f"layer {index} {ours[index].label.split()[1] if index in ours else ''}: budget-check "

@@ -343,7 +343,7 @@ def _unknown_module(row: Row) -> Finding:
     return Finding(
         rules.ULTRALYTICS_UNKNOWN_MODULE,
         f"layer {row.index}: {row.module} is not a stock Ultralytics module budget-check counts; "
-        "only ultralytics itself can count it",
+        "`--torch` counts the file with the ultralytics installed",
         row.module_location,
     )
 

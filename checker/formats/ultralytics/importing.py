@@ -48,8 +48,11 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
     model, findings = read_model(document)
     if model is not None:
         findings += unknown_modules(model)
-    if model is None or any(finding.invalid for finding in findings):
+    if model is None:
         return [Imported(stem, document.location, findings=findings)]
+    if any(finding.invalid for finding in findings):  # ultralytics itself may still build it: --torch asks
+        letter = scale_in_name(stem) or (model.scales[0].letter if model.scales else "")
+        return [Imported(stem, document.location, findings=findings, torch_job=_torch_job(model, letter))]
     scales, scale_findings = _scales(model, stem)
     findings += scale_findings
     try:
@@ -78,19 +81,14 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
             dtype=DEFAULT_DTYPE,
         )
         fused = partial(count_fused, built, document.location)
-        imported.append(Imported(name, document.location, spec, found, fused=fused))
+        job = _torch_job(model, letter)
+        imported.append(Imported(name, document.location, spec, found, fused=fused, torch_job=job))
     return imported
 
 
-def ultralytics_job(spec: Spec, name: str) -> dict | None:
-    """What the torch worker needs to build the model `name` of an Ultralytics file with ultralytics; None for a
-    spec of another kind."""
-    document = spec.document
-    model = read_model(document)[0] if looks_like_ultralytics(document) else None
-    if model is None:
-        return None
-    letters = {scale_name: letter for letter, scale_name in scale_names(model, Path(spec.file).stem).items()}
-    return {"kind": "ultralytics", "config": plain(document), "scale": letters.get(name, "")}
+def _torch_job(model: ModelFile, letter: str) -> dict:
+    """What the torch worker needs to build the model at scale `letter` with ultralytics."""
+    return {"kind": "ultralytics", "config": plain(model.document), "scale": letter}
 
 
 def read_model_text(text: str) -> ModelFile | None:
