@@ -257,25 +257,26 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
         for finding in sorted(spec.findings, key=lambda f: f.rule.fix_priority, reverse=True):
             if finding.suggestion is not None and finding.severity == "error":
                 values.setdefault(finding.suggestion.var, finding.suggestion.value)
-        changed |= _write_fix(Path(file.path), spec, values, stdout)
+        changed |= bool(_write_fix(Path(file.path), spec, values, stdout))
     path = Path(file.path)
     return check_file(path, file.path, config.tolerance, config.budget_for(path)) if changed else file
 
 
-def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> bool:
+def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> list | None:
+    """Write `values` into the spec and say so; the edits made, or None when it could not be fixed."""
     from .project.fixing import FixError, fix_file
 
     if not values:
-        return False
+        return []
     try:
         edits = fix_file(path, spec.document, values)
     except (FixError, OSError) as error:
         stdout.write(f"{quoted(str(path))}: {quoted(spec.name)}: not fixed: {escaped(str(error))}\n")
-        return False
+        return None
     for edit in edits:
         where = f"{quoted(str(path))}:{edit.location.line}:{edit.location.column}"
         stdout.write(f"{where}: fixed {quoted(edit.var)}: {escaped(str(edit.old))} -> {escaped(str(edit.new))}\n")
-    return bool(edits)
+    return edits
 
 
 def _one_spec(name: str, config: Config) -> SpecResult:
@@ -346,7 +347,12 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError(f"{options.spec}: {error.finding.message}") from None
     report.write(stdout, options.format)
     if options.fix and report.solution is not None and report.solution.value is not None:
-        _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout)
+        if _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout) is None:
+            return EXIT_FAILED
+        again = check_file(Path(result.file), result.file, options.config.tolerance)
+        if any(spec.document == result.document and spec.tree is None for spec in again.specs):
+            stdout.write(f"{quoted(result.file)}: {quoted(result.name)}: the fixed spec is invalid\n")
+            return EXIT_FAILED
     return EXIT_OK if report.found else EXIT_FAILED
 
 
@@ -456,14 +462,28 @@ def _sweep(text: str) -> tuple[str, int, int]:
 
 def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
     from .project.adopt import add_budgets
+    from .project.fixing import FixError
 
     try:
         margin = read_percent(options.margin)
     except UnitError as error:
         raise UsageError(f"--margin takes a percentage such as 10%: {error}") from None
-    written = 0
+    written, failed = 0, False
     for file in _check_paths(options.paths, options.config):
-        for new in add_budgets(Path(file.path), file.specs, margin):
+        for spec in file.specs:
+            if spec.tree is None:  # the check said why; init says which spec gets no budget
+                finding = next((f for f in spec.findings if f.invalid), spec.findings[0])
+                stdout.write(
+                    f"{quoted(file.path)}: {quoted(spec.name)}: no budget: {finding.code} {escaped(finding.message)}\n"
+                )
+                failed = True
+        try:
+            added = add_budgets(Path(file.path), file.specs, margin)
+        except (FixError, OSError) as error:
+            stdout.write(f"{quoted(file.path)}: not changed: {escaped(str(error))}\n")
+            failed = True
+            continue
+        for new in added:
             if new.budget is None:
                 stdout.write(
                     f"{quoted(file.path)}: {quoted(new.spec)}: cannot add a budget in place; add one by hand\n"
@@ -475,7 +495,7 @@ def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
                 )
                 written += 1
     stdout.write(f"{written} budget{'s' if written != 1 else ''} written\n")
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _run_schema(options: argparse.Namespace, stdout: TextIO) -> int:

@@ -111,3 +111,57 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
         fix_file(path, 1, {"hidden_dim": 12})
     assert path.read_bytes() == (FIXTURES / "flow-style.before.yaml").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["spec.yaml"]
+
+
+def test_match_fix_quotes_an_expression_that_yaml_would_misread(tmp_path):
+    path = tmp_path / "flow.yaml"
+    shutil.copyfile(FIXTURES / "flow-style.before.yaml", path)
+    run = budget_check("match", str(path), "--set", "hidden_layers=max(3,4)", "--fix")
+    assert run.returncode == 0, run.stdout
+    assert 'fixed hidden_layers: 3 -> "max(3,4)"' in run.stdout
+    assert budget_check("show", str(path)).returncode == 0  # the spec is still valid
+
+
+def test_an_edit_that_would_make_the_spec_invalid_is_not_written(tmp_path):
+    path = tmp_path / "flow.yaml"
+    shutil.copyfile(FIXTURES / "flow-style.before.yaml", path)
+    with pytest.raises(FixError, match="the edited spec would be invalid"):
+        fix_file(path, 1, {"hidden_dim": "no_such_var"})
+    assert path.read_bytes() == (FIXTURES / "flow-style.before.yaml").read_bytes()
+
+
+def test_a_file_that_stopped_being_utf8_is_not_fixed(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_bytes((FIXTURES / "flow-style.before.yaml").read_bytes() + b"# caf\xe9\n")
+    with pytest.raises(FixError, match="not UTF-8"):
+        fix_file(path, 1, {"hidden_dim": 12})
+
+
+def test_fix_refuses_a_read_only_file(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "block-style.before.yaml", path)
+    path.chmod(0o444)
+    run = budget_check("--fix", str(path))
+    assert run.returncode == 1
+    assert f"{path}: deeper: not fixed: the file is read-only; nothing written" in run.stdout
+    assert path.read_bytes() == (FIXTURES / "block-style.before.yaml").read_bytes()
+
+
+def test_fix_keeps_hard_links(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "block-style.before.yaml", path)
+    other = tmp_path / "other-name.yaml"
+    os.link(path, other)
+    budget_check("--fix", str(path))
+    assert path.read_bytes() == other.read_bytes() == (FIXTURES / "block-style.after.yaml").read_bytes()
+    assert path.stat().st_ino == other.stat().st_ino
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file away needs root")
+def test_fix_keeps_the_owner(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "block-style.before.yaml", path)
+    os.chown(path, 4321, 4321)
+    budget_check("--fix", str(path))
+    assert path.read_bytes() == (FIXTURES / "block-style.after.yaml").read_bytes()
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 from fractions import Fraction
 
 import pytest
 
+from checker.cli import main
 from checker.project.adopt import first_budget
 
 from .test_cli import budget_check
@@ -74,3 +78,59 @@ def test_init_cannot_add_to_a_flow_style_document(tmp_path):
 
 def test_init_margin_must_be_a_percentage():
     assert budget_check("init", "--margin", "lots", "examples/specs").returncode == 2
+
+
+def test_init_reports_bad_files_and_still_writes_the_good_ones(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "a-binary.yaml").write_bytes(b"model: \x00\x01")
+    (specs / "b-invalid.yaml").write_text("model: [Linear: [1, 2]\n")
+    (specs / "c-dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (specs / "d-latin1.yaml").write_bytes(b"# caf\xe9\nmodel: [{Linear: [4, 4]}]\n")
+    os.mkfifo(specs / "e-fifo.yaml")
+    (specs / "f-zero.yaml").symlink_to("/dev/zero")
+    (specs / "z-good.yaml").write_text("model: [{Linear: [4, 4]}]\n")
+    run = budget_check("init", "specs", cwd=tmp_path)  # its timeout fails a hang
+    assert run.returncode == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[-2:] == ["specs/z-good.yaml: z-good: budget: 22 (20 params + 10%)", "1 budget written"]
+    assert [line.split(": no budget: ")[0] for line in lines[:-2]] == [
+        f"specs/{name}.yaml: {name}" for name in ("a-binary", "b-invalid", "c-dangling", "d-latin1", "e-fifo", "f-zero")
+    ]
+    assert (specs / "z-good.yaml").read_text().endswith("budget: 22  # budget-check init: 20 params + 10%\n")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finds the file being written through /proc")
+def test_init_reports_a_file_it_cannot_write_and_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "a.yaml").write_text("model: [{Linear: [4, 4]}]\n")
+    (tmp_path / "b.yaml").write_text("model: [{Linear: [4, 4]}]\n")
+    real_fsync = os.fsync
+
+    def fsync_a_full_disk(descriptor):
+        if "a.yaml" in os.readlink(f"/proc/self/fd/{descriptor}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "fsync", fsync_a_full_disk)
+    output = io.StringIO()
+    assert main(["init", "a.yaml", "b.yaml"], stdout=output) == 1
+    assert output.getvalue().splitlines() == [
+        "a.yaml: not changed: [Errno 28] No space left on device",
+        "b.yaml: b: budget: 22 (20 params + 10%)",
+        "1 budget written",
+    ]
+    assert (tmp_path / "a.yaml").read_text() == "model: [{Linear: [4, 4]}]\n"
+
+
+def test_init_refuses_read_only_files_and_keeps_hard_links(tmp_path):
+    (tmp_path / "locked.yaml").write_text("model: [{Linear: [4, 4]}]\n")
+    (tmp_path / "locked.yaml").chmod(0o444)
+    (tmp_path / "linked.yaml").write_text("model: [{Linear: [4, 4]}]\n")
+    os.link(tmp_path / "linked.yaml", tmp_path / "other-name.txt")
+    run = budget_check("init", "linked.yaml", "locked.yaml", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "locked.yaml: not changed: the file is read-only; nothing written" in run.stdout
+    assert (tmp_path / "locked.yaml").read_text() == "model: [{Linear: [4, 4]}]\n"
+    assert (tmp_path / "other-name.txt").read_text().startswith("model: [{Linear: [4, 4]}]\nbudget: 22")

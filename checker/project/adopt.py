@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..checks.check import SpecResult
 from ..language.loader import LoadError, YamlMapping, load_documents
-from .fixing import write_atomically
+from .fixing import FixError, read_for_edit, write_file
 
 _UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "k"))
 
@@ -39,15 +39,24 @@ def first_budget(params: int, margin: Fraction) -> str:
 
 
 def add_budgets(path: Path, specs: list[SpecResult], margin: Fraction) -> list[NewBudget]:
-    """Write a budget into each counted spec of `path` that has none; the file is written once."""
-    data = path.read_bytes()
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    text = data[len(bom) :].decode("utf-8")
-    ends = {d.number: (d.end, d.value) for d in load_documents(text)}
+    """Write a budget into each counted spec of `path` that has none; the file is written once.
+
+    Raises FixError when the file cannot be read or written as `--fix` would (nothing is written then).
+    """
+    counted = [spec for spec in specs if spec.tree is not None]
+    if not counted:
+        return []
+    target, bom, text = read_for_edit(path)
+    try:
+        ends = {d.number: (d.end, d.value) for d in load_documents(text)}
+    except LoadError:
+        raise FixError("the file changed since it was checked") from None
     added = []
-    for spec in sorted(specs, key=lambda s: s.document, reverse=True):  # from the end: offsets stay true
+    for spec in sorted(counted, key=lambda s: s.document, reverse=True):  # from the end: offsets stay true
+        if spec.document not in ends:
+            raise FixError("the file changed since it was checked")
         end, document = ends[spec.document]
-        if spec.tree is None or not isinstance(document, YamlMapping) or "budget" in document:
+        if not isinstance(document, YamlMapping) or "budget" in document:
             continue
         budget = first_budget(spec.tree.params, margin)
         line = f"budget: {budget}  # budget-check init: {spec.tree.params:,} params + {float(margin * 100):g}%"
@@ -58,7 +67,7 @@ def add_budgets(path: Path, specs: list[SpecResult], margin: Fraction) -> list[N
         else:  # a flow-style document, say: appending a line would not add a key to it
             added.append(NewBudget(spec.name, None, spec.tree.params))
     if any(new.budget for new in added):
-        write_atomically(path.resolve(), bom + text.encode("utf-8"))
+        write_file(target, bom + text.encode("utf-8"))
     return list(reversed(added))
 
 

@@ -1,13 +1,16 @@
 """`--fix`: write suggested values into spec files, changing nothing else.
 
 Only the text of the var's value changes; comments, quoting, flow or block
-style and every other byte stay. Files are written atomically: a crash
-leaves the old file or the new one, never half of each.
+style and every other byte stay. A file keeps its mode, owner and hard links,
+and is replaced atomically where it can be: a crash leaves the old file or the
+new one, never half of each.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +34,12 @@ class Edit:
 
 
 def edit_vars(text: str, document_number: int, values: dict[str, Any]) -> tuple[str, list[Edit]]:
-    """`text` with the given vars of one document set to new values, and the edits made."""
-    try:
-        document = next(d for d in load_documents(text) if d.number == document_number).value
-    except (LoadError, StopIteration):
-        raise FixError("the file changed since it was checked") from None
-    variables = document.get("vars") if isinstance(document, YamlMapping) else None
+    """`text` with the given vars of one document set to new values, and the edits made.
+
+    A value is written plain where YAML reads it back as written, else quoted; the
+    edited text is read back, and an edit that would not read as its value is refused.
+    """
+    variables = _variables(text, document_number)
     replacements = []
     for var, value in values.items():
         span = variables.value_spans.get(var) if isinstance(variables, YamlMapping) else None
@@ -44,37 +47,119 @@ def edit_vars(text: str, document_number: int, values: dict[str, Any]) -> tuple[
             raise FixError(f"{var} is not written as a value under `vars`, so it cannot be edited in place")
         if span.style in ("|", ">"):
             raise FixError(f"{var} is a block scalar; edit it by hand")
-        quote = span.style if span.style in ("'", '"') else ""
         old = text[span.start : span.end]
-        new = f"{quote}{value}{quote}"
+        new = _written(value, span.style)
         if old != new:
             replacements.append((span.start, span.end, Edit(var, old, new, variables.location_of(var))))
     for start, end, edit in sorted(replacements, key=lambda r: r[0], reverse=True):
         text = text[:start] + edit.new + text[end:]
+    edited = _variables(text, document_number)
+    for var, value in values.items():
+        if not isinstance(edited, YamlMapping) or str(edited.get(var)) != str(value):
+            raise FixError(f"{var}: {value!r} cannot be written so that it reads back as written")
     return text, [edit for _, _, edit in sorted(replacements, key=lambda r: r[0])]
 
 
+def _variables(text: str, document_number: int) -> Any:
+    try:
+        document = next(d for d in load_documents(text) if d.number == document_number).value
+    except (LoadError, StopIteration):
+        raise FixError("the file changed since it was checked") from None
+    return document.get("vars") if isinstance(document, YamlMapping) else None
+
+
+def _written(value: Any, style: str | None) -> str:
+    """A value as YAML text: in the quotes it had, else plain where YAML reads it back as itself, else quoted."""
+    text = str(value)
+    if style == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if not style and _reads_as_itself(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _reads_as_itself(text: str) -> bool:
+    """Whether `text`, written plain as a value, reads back as itself in a block and in a flow mapping."""
+    for document in (f"v: {text}\n", f"{{v: {text}}}\n"):
+        try:
+            [read] = load_documents(document)
+        except (LoadError, ValueError):
+            return False
+        if not isinstance(read.value, YamlMapping) or list(read.value) != ["v"] or str(read.value["v"]) != text:
+            return False
+    return True
+
+
 def fix_file(path: Path, document_number: int, values: dict[str, Any]) -> list[Edit]:
-    """Edit the file in place; returns the edits (none: the file is left untouched)."""
-    target = path.resolve()  # write through a symlink, not over it
-    data = target.read_bytes()
-    bom = _BOM if data.startswith(_BOM) else b""
-    text, edits = edit_vars(data[len(bom) :].decode("utf-8"), document_number, values)
+    """Edit the file in place; returns the edits (none: the file is left untouched).
+
+    The edited spec is checked before it is written: an edit that makes it
+    invalid is refused, and the file keeps its text.
+    """
+    target, bom, text = read_for_edit(path)
+    edited, edits = edit_vars(text, document_number, values)
     if edits:
-        write_atomically(target, bom + text.encode("utf-8"))
+        from ..checks.check import check_text
+
+        result = check_text(edited, str(path), target.parent)
+        for spec in result.specs:
+            invalid = [finding for finding in spec.findings if finding.invalid]
+            if spec.document == document_number and (invalid or spec.tree is None):
+                reason = invalid[0].message if invalid else "it could not be counted"
+                raise FixError(f"the edited spec would be invalid ({reason}); nothing written")
+        write_file(target, bom + edited.encode("utf-8"))
     return edits
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o7777
+def read_for_edit(path: Path) -> tuple[Path, bytes, str]:
+    """The file an edit writes (a link's target), its byte-order mark, and its text, read as `check` reads it."""
+    from ..checks.check import Unreadable, decode_text, read_bytes
+
+    target = path.resolve()  # write through a symlink, not over it
+    try:
+        data = read_bytes(target)
+        text = decode_text(data)
+    except Unreadable as error:
+        raise FixError(error.finding.message) from None
+    return target, _BOM if data.startswith(_BOM) else b"", text
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` as the new content of `path`, keeping its mode, owner and hard links.
+
+    A read-only file is refused. A file with one link is replaced atomically (a crash
+    leaves the old file or the new one); a file with several links, or one whose owner
+    cannot be given to a new file, is written in place, so that it stays the same file.
+    """
+    status = path.stat()
+    if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise FixError("the file is read-only; nothing written")
+    if status.st_nlink > 1 or not _replace_atomically(path, data, status):
+        with open(path, "r+b") as stream:
+            stream.write(data)
+            stream.truncate()
+            stream.flush()
+            os.fsync(stream.fileno())
+
+
+def _replace_atomically(path: Path, data: bytes, status: os.stat_result) -> bool:
+    """Replace `path` with a new file holding `data`; False when the new file cannot have the old owner."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        new = os.stat(temporary)
+        if (new.st_uid, new.st_gid) != (status.st_uid, status.st_gid):
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except PermissionError:
+                os.unlink(temporary)
+                return False
         os.replace(temporary, path)
+        return True
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
