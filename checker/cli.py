@@ -360,7 +360,7 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
     from .checks.solving import Solution
     from .formats.ultralytics import widths
     from .formats.ultralytics.importing import read_model_text, scale_names
-    from .project.fixing import write_atomically
+    from .project.fixing import FixError, write_file
     from .reporters.match import MatchReport
 
     model = read_model_text(text)
@@ -406,7 +406,11 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
     if options.fix and report.solution is not None and report.solution.value is not None:
         path = Path(options.spec)
         written = widths.write_multipliers(text, letter, depth, report.solution.value)
-        write_atomically(path.resolve(), written.encode("utf-8"))
+        try:
+            write_file(path.resolve(), written.encode("utf-8"))
+        except (FixError, OSError) as error:
+            stdout.write(f"{quoted(str(path))}: not fixed: {escaped(str(error))}\n")
+            return EXIT_FAILED
         stdout.write(f"{path}: fixed {var} -> {depth:.2f}, {widths.width_var(letter)} -> {report.solution.value:.2f}\n")
     return EXIT_OK if report.found else EXIT_FAILED
 
