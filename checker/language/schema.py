@@ -1,8 +1,17 @@
 """A JSON Schema (draft-07) for spec files, so that editors complete and check specs.
 
 A spec opts in with `# yaml-language-server: $schema=./spec.schema.json`. The
-schema is built from the checker's own tables (top-level keys, modifiers, the
-layer catalogue, the presets, dtypes), so it follows them when they change.
+schema is built from the checker's own tables, so it follows them when they
+change: the key tables that validation.py reads (the top level, a block, a
+budget, `match`, `torch`: table_schema), the layer catalogue, the presets.
+
+Nothing is written twice: each nested table, each kind of layer argument
+(`size=required`, `bool=true`: the kinds and default of catalogue.py's
+signatures) and each layer signature (`args.Linear`, shared by every layer
+with the same one) is one entry of `$defs`, referred to by `$ref`. A layer's
+arguments are typed by name; a list of positional arguments is checked for
+its length only, since typing positions as well would write every argument
+twice. The shipped file has one line per definition, and stays under 60 KB.
 
 checker/language/spec.schema.json is generated from spec_schema(); do not edit it by
 hand. Rewrite it with `python -m checker.language.schema` (a test fails while it is stale).
@@ -110,16 +119,16 @@ def spec_schema() -> dict:
         {
             "identifier": IDENTIFIER,
             "value": VALUE,
-            "taken-names": {"enum": [*LAYERS, *CONTROL_KINDS]},
+            "layer-names": {"enum": list(LAYERS)},
+            "taken-names": {"anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": list(CONTROL_KINDS)}]},
             "block": table_schema(BLOCK, defs),
             "node": _node(),
             "kind-name": _kind_name(),
-            "node-mapping": _node_mapping(),
+            "node-mapping": _node_mapping(defs),
             "block-arguments": {
                 "description": "Arguments of a block from `blocks` (or a var that holds a layer): a mapping by "
                 "param name, a list by position, or one value for the first param."
             },
-            **{f"layer.{name}": _layer(layer) for name, layer in LAYERS.items()},
             **{f"preset.{name}": _preset(presets.find(name)) for name in presets.names()},
         }
     )
@@ -139,9 +148,25 @@ def schema_text() -> str:
 def write_schema() -> Path:
     """Rewrite the shipped schema from spec_schema()."""
     path = Path(__file__).with_name(SCHEMA_FILE)
-    text = json.dumps(spec_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    path.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" on every platform
+    path.write_bytes(schema_json(spec_schema()).encode("utf-8"))  # bytes: the same "\n" on every platform
     return path
+
+
+def schema_json(schema: dict[str, Any]) -> str:
+    """The schema as JSON with one line per top-level key and per definition: compact enough to ship
+    (every editor that opens a spec reads all of it), and each change still shows as its own line."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    lines = []
+    for key, value in sorted(schema.items()):
+        if key == "$defs":
+            definitions = ",\n".join(f" {compact(name)}:{compact(value[name])}" for name in sorted(value))
+            lines.append(f'"$defs":{{\n{definitions}\n}}')
+        else:
+            lines.append(f"{compact(key)}:{compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 # ------------------------------------------------------------ tables
@@ -187,10 +212,13 @@ def kind_schema(kind: Kind, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    if not schema:
+        return schema  # anything, null too
     types = schema.get("type")
     if types is None:
         return {"anyOf": [{"type": "null"}, schema]}
-    return {**schema, "type": [*(types if isinstance(types, list) else [types]), "null"]}
+    types = types if isinstance(types, list) else [types]
+    return {**schema, "type": types if "null" in types else [*types, "null"]}
 
 
 def _key_schema(key: Key, defs: dict[str, Any]) -> dict[str, Any]:
@@ -220,11 +248,11 @@ def _kind_name() -> dict:
     return {
         "description": "A layer, a preset, a block or a var that holds a layer.",
         # The enum is there for completion: any other name may be a block or a var.
-        "anyOf": [{"enum": [*LAYERS, *presets.names()]}, IDENTIFIER_SCHEMA],
+        "anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": presets.names()}, IDENTIFIER_SCHEMA],
     }
 
 
-def _node_mapping() -> dict:
+def _node_mapping(defs: dict[str, Any]) -> dict:
     kinds = {
         "sequential": {"type": "array", "items": NODE_SCHEMA, "description": "Nodes in sequence, as in nn.Sequential."},
         "parallel": {
@@ -240,7 +268,7 @@ def _node_mapping() -> dict:
             "description": "Branches that take the same input, concatenated: their output sizes add up.",
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
-        **{name: {"$ref": f"#/$defs/layer.{name}"} for name in LAYERS},
+        **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
         **{name: {"$ref": f"#/$defs/preset.{name}"} for name in presets.names()},
     }
     return {
@@ -275,60 +303,71 @@ def _at_most_one_kind() -> dict:
 
 
 # ------------------------------------------------------------ arguments
-def _layer(layer: Layer) -> dict:
-    """The arguments of a catalogue layer, by the names, positions and defaults of its torch signature."""
+def _layer(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
+    """A reference to the arguments of a catalogue layer, by the names, positions and defaults of its
+    torch signature. Layers with the same signature share one definition (named after the first), and
+    each kind of argument is written once and referred to by position and by name."""
+    shared = f"args.{_SIGNATURE_OWNERS.setdefault(layer.signature_text, layer.name)}"
+    if shared not in defs:
+        defs[shared] = {"description": f"({_call(layer.signature)})", **_layer_arguments(layer, defs)}
+    return {"$ref": f"#/$defs/{shared}"}
+
+
+_SIGNATURE_OWNERS: dict[str, str] = {}  # a signature -> the first layer that has it
+
+
+def _layer_arguments(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
+    def shared(argument: Argument) -> dict[str, Any]:
+        if "any" in argument.kinds:
+            return {}  # device, dtype: anything, and not counted
+        name = _argument_name(layer, argument)  # a `=` in every such name: no other definition has one
+        defs.setdefault(name, _argument(layer, argument))
+        return {"$ref": "#/$defs/" + name.replace("~", "~0").replace("/", "~1")}
+
     positional = [a for a in layer.signature if not a.keyword_only and a.variadic != "**"]
-    first = _typed(positional[0]) if positional else None
     variadic = next((a for a in positional if a.variadic == "*"), None)
-    takes_any_keyword = any(a.variadic == "**" for a in layer.signature)
-    if variadic is not None:
-        extra_positional: Any = _typed(variadic)
-        positional = positional[: positional.index(variadic)]
-    else:
-        extra_positional = {} if takes_any_keyword else False  # as counting.py, where `**` drops extra ones
     return _arguments(
-        f"torch.nn.{layer.name}({_call(layer.signature)})",
-        first=first,
-        positional=[_argument(layer, a) for a in positional],
-        extra_positional=extra_positional,
-        keywords={a.name: _argument(layer, a) for a in layer.signature if a.variadic != "**"},
-        any_keyword=takes_any_keyword,
+        first=_typed(positional[0]) if positional else None,
+        # As counting.py: a `*` argument takes any number, and `**` drops extra ones.
+        most=None if variadic or any(a.variadic == "**" for a in layer.signature) else len(positional),
+        items=_typed(variadic) if variadic is not None and positional[0] is variadic else {},
+        keywords={a.name: shared(a) for a in layer.signature if a.variadic != "**"},
+        any_keyword=any(a.variadic == "**" for a in layer.signature),
     )
 
 
 def _preset(block: Block) -> dict:
-    arguments = {param.name: {**VALUE, "description": _preset_default(param.default)} for param in block.params}
-    return _arguments(
-        f"The {block.name} preset ({', '.join(arguments)}); null for a param means its default.",
-        first={"type": ["number", "boolean", "string"]},
-        positional=list(arguments.values()),
-        extra_positional=False,
-        keywords=arguments,
-        any_keyword=False,
-    )
+    return {
+        "description": f"The {block.name} preset ({', '.join(p.name for p in block.params)}); "
+        "null for a param means its default.",
+        **_arguments(
+            first={"type": ["number", "boolean", "string"]},
+            most=len(block.params),
+            items={"$ref": "#/$defs/value"},
+            # The default beside the reference: editors show it, validators ignore it.
+            keywords={
+                p.name: {"$ref": "#/$defs/value", "description": _preset_default(p.default)} for p in block.params
+            },
+            any_keyword=False,
+        ),
+    }
 
 
 def _arguments(
-    description: str,
-    first: dict | None,
-    positional: list[dict],
-    extra_positional: Any,
-    keywords: dict[str, dict],
-    any_keyword: bool,
+    first: dict | None, most: int | None, items: dict[str, Any], keywords: dict[str, dict], any_keyword: bool
 ) -> dict:
-    """Arguments as a spec may write them: none, the first alone, a list by position, a mapping by name."""
-    forms: list[dict] = [{"type": "null"}]
-    if first is not None:
-        forms.append(first)
-    if positional:
-        forms.append({"type": "array", "items": positional, "additionalItems": extra_positional})
-    else:  # draft-07 wants at least one schema in a list of `items`
-        forms.append({"type": "array", "items": extra_positional})
-    by_name = {"type": "object", "properties": keywords}
+    """Arguments as a spec may write them: none or the first alone, a list by position (at `most` this
+    many, each `items`), or a mapping by name. Positions are not typed one by one: the names are, and
+    typing both would write every argument twice."""
+    by_position: dict[str, Any] = {"type": "array"}
+    if items:
+        by_position["items"] = items
+    if most is not None:
+        by_position["maxItems"] = most
+    by_name: dict[str, Any] = {"type": "object", "properties": keywords}
     if not any_keyword:
         by_name["additionalProperties"] = False
-    forms.append(by_name)
-    return {"description": description, "anyOf": forms}
+    return {"anyOf": [{"type": "null"} if first is None else _or_null(first), by_position, by_name]}
 
 
 def _argument(layer: Layer, argument: Argument) -> dict:
@@ -342,6 +381,18 @@ def _argument(layer: Layer, argument: Argument) -> dict:
         elements = tuple(kind for kind in argument.kinds if kind not in ("ints", "choice")) or ("int",)
         items = _typed(dataclasses.replace(argument, kinds=elements, choices=frozenset(), optional=False))
     return {**_typed(argument, items=items), "description": f"{_words(argument)}; {_default(layer, argument)}"}
+
+
+def _argument_name(layer: Layer, argument: Argument) -> str:
+    """A name that says what sets an argument's schema, as the catalogue writes it: `size=required`,
+    `ints|{same;valid}=0`, `*size=required`; `in` is the running size."""
+    kinds = "|".join(
+        "{" + ";".join(sorted(argument.choices)) + "}" if kind == "choice" else kind for kind in argument.kinds
+    )
+    default = "required" if argument.default is REQUIRED else _yaml(argument.default)
+    if argument.name == layer.input_argument:
+        default = "in" if argument.default is REQUIRED else f"in|{default}"
+    return f"{argument.variadic}{kinds}{'?' if argument.optional else ''}={default}"
 
 
 def _typed(argument: Argument, items: dict | None = None) -> dict:
