@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -50,6 +51,20 @@ def test_the_docs_list_exactly_the_registry_s_rules():
 
     rows = [line for line in (DOCS / "cli.md").read_text().splitlines() if re.match(r"\| BC\d+ \|", line)]
     assert rows == [f"| {rule.code} | {rule.name} | {rule.help} |" for rule in RULES.values()]
+
+
+def test_the_docs_list_exactly_the_configuration_keys():
+    """docs/cli.md's configuration table is config.py's table: every key, its default and its meaning."""
+    from checker.project.config import CONFIG
+
+    def toml(value):
+        return "—" if value is None else f"`{json.dumps(value if isinstance(value, (bool, float)) else str(value))}`"
+
+    rows = [line for line in (DOCS / "cli.md").read_text().splitlines() if re.match(r"\| `[a-z-]+` \|", line)]
+    assert rows == [
+        f"| `{key.name}` | {'`[]`' if key.default == () else toml(key.default)} | {key.description} |"
+        for key in CONFIG.keys
+    ]
 
 
 def test_console_examples_are_real_output():

@@ -9,9 +9,9 @@ def closest(name: object, known: Iterable[object]) -> str | None:
     """The known name closest to `name` (one that differs only in case first), or None when none is close."""
     import difflib  # only mistakes pay for it
 
-    known = [str(k) for k in known]
-    same_but_case = [k for k in known if k.lower() == str(name).lower()]
-    close = same_but_case or difflib.get_close_matches(str(name), known, n=1)
+    names = [str(k) for k in known]
+    same_but_case = [k for k in names if k.lower() == str(name).lower()]
+    close = same_but_case or difflib.get_close_matches(str(name), names, n=1)
     return close[0] if close else None
 
 

@@ -139,7 +139,7 @@ def parse_spec(
                 match.location,
             )
         )
-    if findings:
+    if findings or variables is None:
         return None, sorted(findings, key=lambda finding: (finding.location.line, finding.location.column))
     spec = Spec(
         file=file,
