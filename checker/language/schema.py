@@ -129,7 +129,6 @@ def spec_schema() -> dict:
                 "description": "Arguments of a block from `blocks` (or a var that holds a layer): a mapping by "
                 "param name, a list by position, or one value for the first param."
             },
-            **{f"preset.{name}": _preset(presets.find(name)) for name in presets.names()},
         }
     )
     return {
@@ -269,7 +268,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict:
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
         **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
-        **{name: {"$ref": f"#/$defs/preset.{name}"} for name in presets.names()},
+        **{name: _preset(presets.find(name), defs) for name in presets.names()},
     }
     return {
         "type": "object",
@@ -336,21 +335,26 @@ def _layer_arguments(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _preset(block: Block) -> dict:
-    return {
-        "description": f"The {block.name} preset ({', '.join(p.name for p in block.params)}); "
-        "null for a param means its default.",
-        **_arguments(
-            first={"type": ["number", "boolean", "string"]},
-            most=len(block.params),
-            items={"$ref": "#/$defs/value"},
-            # The default beside the reference: editors show it, validators ignore it.
-            keywords={
-                p.name: {"$ref": "#/$defs/value", "description": _preset_default(p.default)} for p in block.params
-            },
-            any_keyword=False,
-        ),
-    }
+def _preset(block: Block, defs: dict[str, Any]) -> dict[str, Any]:
+    """A reference to a preset's params, shared by the presets with the same params and defaults (the
+    heads of a Hugging Face family). A preset that ignores a config's other keys takes any key."""
+    params = tuple((param.name, _preset_default(param.default)) for param in block.params)
+    shared = f"preset.{_PARAMS_OWNERS.setdefault((params, block.ignore is not None), block.name)}"
+    if shared not in defs:
+        defs[shared] = {
+            "description": f"A preset ({', '.join(name for name, _ in params)}); null for a param means its default.",
+            **_arguments(
+                first={"type": ["number", "boolean", "string"]},
+                most=len(params),
+                items={},
+                keywords={name: {"description": default} for name, default in params},
+                any_keyword=block.ignore is not None,
+            ),
+        }
+    return {"$ref": f"#/$defs/{shared}"}
+
+
+_PARAMS_OWNERS: dict[tuple, str] = {}  # a preset's params and whether it ignores other keys -> its first preset
 
 
 def _arguments(
