@@ -11,7 +11,9 @@ signatures) and each layer signature (`args.Linear`, shared by every layer
 with the same one) is one entry of `$defs`, referred to by `$ref`. A layer's
 arguments are typed by name; a list of positional arguments is checked for
 its length only, since typing positions as well would write every argument
-twice. The shipped file has one line per definition, and stays under 60 KB.
+twice. Each argument's description says what it takes and its default; the
+layer's own signature is left out for size. The shipped file has one line
+per definition, and stays under 60 KB.
 
 checker/language/spec.schema.json is generated from spec_schema(); do not edit it by
 hand. Rewrite it with `python -m checker.language.schema` (a test fails while it is stale).
@@ -308,7 +310,7 @@ def _layer(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
     each kind of argument is written once and referred to by position and by name."""
     shared = f"args.{_SIGNATURE_OWNERS.setdefault(layer.signature_text, layer.name)}"
     if shared not in defs:
-        defs[shared] = {"description": f"({_call(layer.signature)})", **_layer_arguments(layer, defs)}
+        defs[shared] = _layer_arguments(layer, defs)
     return {"$ref": f"#/$defs/{shared}"}
 
 
@@ -436,22 +438,6 @@ def _default(layer: Layer, argument: Argument) -> str:
 
 def _preset_default(default: Any) -> str:
     return "required" if default is REQUIRED_PARAM else f"default {_yaml(default)}"
-
-
-def _call(signature: tuple[Argument, ...]) -> str:
-    """The signature as Python writes it: `in_features, out_features, bias=True, *, ...`."""
-    parts, starred = [], False
-    for argument in signature:
-        if argument.keyword_only and not starred:
-            parts.append("*")
-        starred = starred or argument.keyword_only or argument.variadic == "*"
-        if argument.variadic:
-            parts.append(argument.variadic + argument.name)
-        elif argument.default is REQUIRED:
-            parts.append(argument.name)
-        else:
-            parts.append(f"{argument.name}={argument.default!r}")
-    return ", ".join(parts)
 
 
 def _yaml(value: Any) -> str:
