@@ -87,7 +87,7 @@ def test_default_tolerance_applies_to_match(project):
         ('tolerance = "1e5000%"', "tolerance cannot be read: '1e5000' is too large a number"),
         ('tolerance = "5000%"', "tolerance cannot be read: '5000%' is not a percentage from 0% to 1,000%"),
         (f'torch-cpu-limit = "{"9" * 5000}"', "torch-cpu-limit cannot be read: '99999"),
-        ('torch-cpu-limit = "2000TiB"', "torch-cpu-limit cannot be read: a CPU limit is at most 1,024.00 TiB"),
+        ('torch-cpu-limit = "2000TiB"', "torch-cpu-limit cannot be read: a CPU limit is at most 1024.00 TiB"),
     ],
 )
 def test_bad_configuration_exits_2(tmp_path, table, message):
