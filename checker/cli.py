@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 DEFAULT_PATHS = ("specs",)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_HELP = ("-h", "--help")
 MAX_SWEEP_ROWS = 1000
 
 
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         for stream in (sys.stdout, sys.stderr):
             spell_unencodable_in_ascii(stream)
     output = Output(stdout or sys.stdout)
-    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help", "--version"):
+    if not argv or argv[0] not in (*_COMMANDS, *_HELP, "-V", "--version"):
         argv.insert(0, "check")
     options = _parser(argv[0]).parse_args(argv)
     try:
@@ -54,8 +55,10 @@ def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budget-check",
         description="Exact parameter counts and budgets for model specs written in YAML.",
+        epilog=_check_help() if command in _HELP else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"budget-check {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"budget-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments, run) in _COMMANDS.items():
         subparser = commands.add_parser(name, help=summary)
@@ -63,6 +66,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
             add_arguments(subparser)
             subparser.set_defaults(run=run)
     return parser
+
+
+def _check_help() -> str:
+    """The check command's own help, for the top-level one: with no command named, check runs."""
+    check = argparse.ArgumentParser(prog="budget-check [check]", add_help=False)
+    _check_arguments(check)
+    return "check, the default command:\n\n" + check.format_help()
 
 
 def _check_arguments(check: argparse.ArgumentParser) -> None:
@@ -495,7 +505,7 @@ def _run_init(options: argparse.Namespace, stdout: TextIO) -> int:
             else:
                 stdout.write(
                     f"{quoted(file.path)}: {quoted(new.spec)}: budget: {new.budget} ({new.params:,} params "
-                    f"+ {options.margin.strip()})\n"
+                    f"+ {options.margin.strip().removesuffix('%')}%)\n"
                 )
                 written += 1
     stdout.write(f"{written} budget{'s' if written != 1 else ''} written\n")

@@ -75,7 +75,7 @@ def test_json_output():
     assert run.returncode == 1
     document = json.loads(run.stdout)
     assert document["version"] == 1
-    assert document["summary"] == {"checked": 2, "passed": 1, "failed": 1, "skipped": 0, "errors": 0, "unchecked": 0}
+    assert document["summary"] == {"checked": 2, "passed": 1, "failed": 1, "invalid": 0, "unchecked": 0, "skipped": 0}
     failing, passing = document["specs"]
     assert failing == {
         "file": "examples/failing/mlp-too-deep.yaml",
@@ -211,6 +211,19 @@ def test_match_usage_errors(args, message):
     assert message in run.stderr
 
 
+def test_text_and_json_summaries_give_the_same_numbers_by_the_same_names():
+    paths = ("tests/fixtures/invalid/unknown-layer.yaml", "examples/failing", "examples/specs/mlp.yaml")
+    last_line = budget_check(*paths).stdout.splitlines()[-1]
+    summary = json.loads(budget_check("--format", "json", *paths).stdout)["summary"]
+    assert last_line == "3 specs checked: 1 passed, 1 failed, 1 invalid"
+    assert {key: summary[key] for key in ("checked", "passed", "failed", "invalid")} == {
+        "checked": 3,
+        "passed": 1,
+        "failed": 1,
+        "invalid": 1,
+    }
+
+
 def test_github_actions_switches_to_annotations(tmp_path):
     import subprocess as run_module
 
@@ -227,3 +240,31 @@ def test_github_actions_switches_to_annotations(tmp_path):
     assert run.returncode == 1
     assert run.stdout.startswith("::error file=examples/failing/mlp-too-deep.yaml,line=15,col=9,title=BC103 ")
     assert "| `mlp-too-deep` (`examples/failing/mlp-too-deep.yaml`) | 1,096 |" in summary.read_text()
+
+
+@pytest.mark.parametrize("margin", ["5", "5%", " 5% "])
+def test_init_says_the_margin_as_a_percentage(tmp_path, margin):
+    (tmp_path / "mlp.yaml").write_text("name: mlp\nmodel: [{Linear: [8, 16]}]\n")
+    run = budget_check("init", "--margin", margin, "mlp.yaml", cwd=tmp_path)
+    assert run.stdout == "mlp.yaml: mlp: budget: 152 (144 params + 5%)\n1 budget written\n"
+
+
+def test_the_spec_line_shows_every_limit_of_the_budget(tmp_path):
+    (tmp_path / "limited.yaml").write_text(
+        "name: limited\nmodel: [{Linear: [8, 16]}, {Linear: [16, 4], frozen: true}]\n"
+        "budget: {max: 300, trainable: {max: 150}, memory: {max: 1KiB, dtype: bfloat16}}\n"
+    )
+    run = budget_check("limited.yaml", cwd=tmp_path)
+    assert run.stdout.splitlines()[0] == (
+        "limited.yaml: limited: 212 params (144 trainable), "
+        "budget ≤ 300, trainable ≤ 150, memory ≤ 1.00 KiB (bfloat16): pass"
+    )
+
+
+def test_the_top_level_help_shows_the_check_options_and_v_gives_the_version():
+    from checker import __version__
+
+    shown = budget_check("--help").stdout
+    assert "check, the default command:" in shown
+    assert all(option in shown for option in ("--format", "--quiet", "--fix", "--base", "--torch", "-V, --version"))
+    assert budget_check("-V").stdout == budget_check("--version").stdout == f"budget-check {__version__}\n"

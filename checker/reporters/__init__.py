@@ -24,8 +24,8 @@ FORMATS = {
 class Summary:
     checked: int
     passed: int
-    failed: int  # specs that fail a check or are invalid
-    errors: int  # of which invalid
+    failed: int  # specs that fail a check
+    invalid: int  # specs that cannot be checked
     skipped: int  # YAML documents that are not specs
     unchecked: int = 0  # foreign models only --torch can count
 
@@ -35,8 +35,8 @@ class Summary:
         return cls(
             checked=len(statuses),
             passed=statuses.count("pass"),
-            failed=statuses.count("fail") + statuses.count("error"),
-            errors=statuses.count("error"),
+            failed=statuses.count("fail"),
+            invalid=statuses.count("error"),
             skipped=sum(file.skipped for file in files),
             unchecked=statuses.count("unchecked"),
         )

@@ -20,7 +20,7 @@ from ..language.units import format_change, format_count
 from ..project.config import project_root
 from . import Reporter, Summary, path_in_repository
 from .escaping import escaped, printable, quoted
-from .text import TextReporter, finding_details
+from .text import TextReporter, describe_budget, finding_details
 
 ANNOTATION_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 STATUS_CELLS = {"pass": "✅ pass", "fail": "❌ fail", "error": "⚠️ error", "unchecked": "➖ needs --torch"}
@@ -82,17 +82,16 @@ def step_summary(files: list[FileResult]) -> str:
         "| --- | ---: | --- | ---: | --- |",
         *(summary_row(spec) for file in files for spec in file.specs),
         "",
-        f"{summary.passed} passed, {summary.failed - summary.errors} failed, {summary.errors} invalid",
+        f"{summary.passed} passed, {summary.failed} failed, {summary.invalid} invalid",
     ]
     return "\n".join(lines) + "\n"
 
 
 def summary_row(spec: SpecResult) -> str:
-    limits = None if spec.budget is None else spec.budget.params
     cells = (
         f"{markdown_code(spec.name)} ({markdown_code(spec.file)})",
         NO_VALUE if spec.params is None else format_count(spec.params),
-        NO_VALUE if limits is None else limits.describe(format_count),
+        NO_VALUE if spec.budget is None else describe_budget(spec.budget),
         change_vs_base(spec),
         STATUS_CELLS[spec.status],
     )

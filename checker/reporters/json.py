@@ -19,9 +19,9 @@ class JsonReporter(Reporter):
                 "checked": summary.checked,
                 "passed": summary.passed,
                 "failed": summary.failed,
-                "skipped": summary.skipped,
-                "errors": summary.errors,
+                "invalid": summary.invalid,
                 "unchecked": summary.unchecked,
+                "skipped": summary.skipped,
             },
         }
         self.stream.write(json_text(document))

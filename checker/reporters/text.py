@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
-from ..language.units import format_change, format_count
+from ..language.budgets import Budget
+from ..language.units import format_bytes, format_change, format_count
 from . import Reporter, Summary
 from .escaping import escaped, quoted
 
@@ -17,7 +18,7 @@ class TextReporter(Reporter):
         summary = Summary.of(files)
         self.stream.write(
             f"{summary.checked} spec{'s' if summary.checked != 1 else ''} checked: {summary.passed} passed, "
-            f"{summary.failed - summary.errors} failed, {summary.errors} invalid"
+            f"{summary.failed} failed, {summary.invalid} invalid"
             f"{f', {summary.unchecked} not counted without --torch' if summary.unchecked else ''}"
             f"{f', {summary.skipped} other YAML documents skipped' if summary.skipped else ''}\n"
         )
@@ -53,9 +54,22 @@ def describe_count(spec: SpecResult) -> str:
         text += f" ({format_count(spec.trainable)} trainable)"
     if spec.base is not None:
         text += f" ({change_since_base(spec)})"
-    if spec.budget is not None and spec.budget.params is not None:
-        text += f", budget {spec.budget.params.describe(format_count)}"
+    if spec.budget is not None:
+        text += f", budget {describe_budget(spec.budget)}"
     return text
+
+
+def describe_budget(budget: Budget) -> str:
+    """Every limit the budget sets: `≤ 600, trainable ≤ 100, memory ≤ 2.00 KiB (bfloat16)`."""
+    limits = []
+    if budget.params is not None:
+        limits.append(budget.params.describe(format_count))
+    if budget.trainable is not None:
+        limits.append(f"trainable {budget.trainable.describe(format_count)}")
+    if budget.memory is not None:
+        dtype = f" ({budget.memory_dtype})" if budget.memory_dtype else ""
+        limits.append(f"memory {budget.memory.describe(format_bytes)}{dtype}")
+    return ", ".join(limits)
 
 
 def change_since_base(spec: SpecResult) -> str:
