@@ -46,9 +46,10 @@ class Format:
 def _formats() -> tuple[Format, ...]:
     from . import hf
     from .hydra import HYDRA_FORMAT
+    from .litgpt import LITGPT_FORMAT
     from .ultralytics.importing import ULTRALYTICS_FORMAT
 
-    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT)
+    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT, LITGPT_FORMAT)
 
 
 def discovered_names() -> frozenset[str]:

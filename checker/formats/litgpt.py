@@ -1,0 +1,221 @@
+"""LitGPT configs: a pretraining config's inline `model_config`, or a checkpoint's `model_config.yaml`.
+
+The keys are litgpt.Config's; what Config.__post_init__ derives (head_size,
+padded_vocab_size, n_query_groups, intermediate_size) is derived the same way,
+and the model is counted by the `litgpt` preset. LitGPT's GPT never ties the
+head to the embedding, but `litgpt pretrain` does before training when the
+config says `train: {tie_embeddings: true}`: the count is what is trained.
+A config that names its model only (`model_name`, `checkpoint_dir`) is
+resolved by LitGPT itself, so only --torch can count it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .. import rules
+from ..findings import Finding
+from ..language.budgets import Budget
+from ..language.loader import LoadError, Location, YamlMapping, load_documents
+from ..language.spec import Spec
+from ..language.units import DEFAULT_DTYPE
+from . import Format, Imported
+
+# litgpt.Config's defaults for the keys that change the count.
+DEFAULTS: dict[str, Any] = {
+    "n_layer": 16,
+    "n_embd": 4096,
+    "vocab_size": 50254,
+    "padding_multiple": 512,
+    "padded_vocab_size": None,
+    "n_head": 32,
+    "head_size": None,
+    "n_query_groups": None,
+    "intermediate_size": None,
+    "moe_intermediate_size": None,
+    "n_expert": 0,
+    "n_shared_expert": None,
+    "bias": True,
+    "attn_bias": False,
+    "lm_head_bias": False,
+    "norm_class_name": "LayerNorm",
+    "mlp_class_name": "GptNeoxMLP",
+    "norm_qk": False,
+    "norm_qk_type": "default",
+    "norm_1": True,
+    "norm_2": True,
+    "shared_attention_norm": False,
+    "post_attention_norm": False,
+    "post_mlp_norm": False,
+}
+# Keys of litgpt.Config that hold no parameters.
+IGNORED = frozenset(
+    [
+        "name",
+        "hf_config",
+        "block_size",
+        "norm_eps",
+        "parallel_residual",
+        "attention_scores_scalar",
+        "sliding_window_size",
+        "sliding_window_indices",
+        "attention_logit_softcapping",
+        "rope_base",
+        "rotary_percentage",
+        "rope_condense_ratio",
+        "rope_adjustments",
+        "rope_interleave",
+        "gelu_approximate",
+        "n_expert_per_token",
+        "routed_scaling_factor",
+        "norm_topk_prob",
+        "scale_embeddings",
+        "final_logit_softcapping",
+        "rope_local_base_freq",
+        "rope_indices",
+        "n_topk_groups",
+        "n_topk_scores_per_group",
+    ]
+)
+# Keys that change the model in ways the preset does not write (latent attention, grouped routers).
+NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
+MLP_CLASSES = ("GptNeoxMLP", "LLaMAMLP", "GemmaMLP", "LLaMAMoE")
+NORM_CLASSES = ("LayerNorm", "RMSNorm")
+_INLINE = re.compile(r"^model_config *:", re.M)
+_CHECKPOINT = re.compile(r"^n_embd *:(?s:.*)^n_layer *:|^n_layer *:(?s:.*)^n_embd *:", re.M)
+_BY_NAME = re.compile(r"^(?:model_name|checkpoint_dir) *:", re.M)
+_RUN = re.compile(r"^out_dir *:", re.M)  # what LitGPT's pretrain and finetune configs all have
+
+
+def recognises(file_name: str, text: str) -> bool:
+    if not file_name.endswith((".yaml", ".yml")):
+        return False
+    return bool(_INLINE.search(text) or _CHECKPOINT.search(text) or (_BY_NAME.search(text) and _RUN.search(text)))
+
+
+def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
+    name = Path(file).stem
+    try:
+        documents = [document.value for document in load_documents(text)]
+    except LoadError as error:
+        return [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
+    root = documents[0] if len(documents) == 1 else None
+    if not isinstance(root, YamlMapping):
+        return []
+    config, tie = root, False
+    if isinstance(root.get("model_config"), YamlMapping):
+        config = root["model_config"]
+        train = root.get("train")
+        tie = isinstance(train, YamlMapping) and train.get("tie_embeddings") is True
+    elif "n_embd" not in root:
+        if "model_name" not in root and "checkpoint_dir" not in root:
+            return []
+        key = "model_name" if "model_name" in root else "checkpoint_dir"
+        message = f"the model is LitGPT's {root[key]!r} by name: only --torch can count it (LitGPT resolves it)"
+        return [
+            Imported(
+                name, root.key_locations[key], findings=[Finding(rules.NEEDS_TORCH, message, root.key_locations[key])]
+            )
+        ]
+    return [_imported(config, tie, file, name, budget)]
+
+
+def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budget | None) -> Imported:
+    values = {**DEFAULTS, **{key: config[key] for key in config if key in DEFAULTS}}
+    where = config.location
+    not_counted = [key for key in NOT_COUNTED if config.get(key) is not None]
+    if not_counted:
+        message = f"{', '.join(not_counted)}: a model budget-check does not count; --torch counts it with LitGPT"
+        return Imported(
+            name, where, findings=[Finding(rules.NEEDS_TORCH, message, config.key_locations[not_counted[0]])]
+        )
+    findings = []
+    unknown = sorted(str(key) for key in config if key not in DEFAULTS and key not in IGNORED)
+    if unknown:
+        message = (
+            f"keys LitGPT's Config does not have, or that budget-check does not know: {', '.join(unknown)}; "
+            "the count assumes they change nothing (--torch confirms)"
+        )
+        findings.append(Finding(rules.UNKNOWN_CONFIG_KEYS, message, config.key_locations[unknown[0]]))
+    problem = _problem(values)
+    if problem is not None:
+        key, message = problem
+        return Imported(name, where, findings=[Finding(rules.INVALID_VALUE, message, config.location_of(key))])
+    model = YamlMapping(where)
+    model["litgpt"] = _arguments(values, tie, where)
+    model.key_locations["litgpt"] = model.value_locations["litgpt"] = where
+    spec = Spec(
+        file=file,
+        name=name,
+        document=config,
+        vars={},
+        blocks={},
+        model=model,
+        model_location=where,
+        budget=budget,
+        dtype=DEFAULT_DTYPE,
+    )
+    return Imported(name, where, spec, findings)
+
+
+def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
+    """What litgpt.Config itself would refuse."""
+    for key in ("n_layer", "n_embd", "vocab_size", "padding_multiple", "n_head"):
+        if isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 1:
+            return key, f"`{key}` must be a whole number of at least 1"
+    if values["mlp_class_name"] not in MLP_CLASSES:
+        return "mlp_class_name", f"mlp_class_name must be one of {', '.join(MLP_CLASSES)}"
+    if values["norm_class_name"] not in NORM_CLASSES:
+        return "norm_class_name", f"norm_class_name must be one of {', '.join(NORM_CLASSES)}"
+    if values["head_size"] is None and values["n_embd"] % values["n_head"]:
+        return "n_head", "n_head must divide n_embd when head_size is not given"
+    groups = values["n_query_groups"]
+    if groups is not None and (not isinstance(groups, int) or groups < 1 or values["n_head"] % groups):
+        return "n_query_groups", "n_query_groups must divide n_head"
+    if values["intermediate_size"] is None and values["mlp_class_name"] == "LLaMAMLP":
+        return "mlp_class_name", "LLaMAMLP needs `intermediate_size` (LitGPT refuses the config without it)"
+    if values["mlp_class_name"] == "LLaMAMoE" and not values["moe_intermediate_size"]:
+        return "mlp_class_name", "LLaMAMoE needs `moe_intermediate_size`"
+    return None
+
+
+def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMapping:
+    """The preset's arguments: Config.__post_init__'s derivations, and the class names as flags."""
+    n_embd, n_head, multiple = values["n_embd"], values["n_head"], values["padding_multiple"]
+    padded = values["padded_vocab_size"] or -(-values["vocab_size"] // multiple) * multiple
+    arguments = {
+        "n_layer": values["n_layer"],
+        "n_embd": n_embd,
+        "padded_vocab_size": padded,
+        "n_head": n_head,
+        "head_size": values["head_size"] or n_embd // n_head,
+        "n_query_groups": values["n_query_groups"] or n_head,
+        "intermediate_size": values["intermediate_size"] or 4 * n_embd,
+        "moe_intermediate_size": values["moe_intermediate_size"] or 0,
+        "n_expert": values["n_expert"],
+        "n_shared_expert": values["n_shared_expert"] or 0,
+        "bias": values["bias"],
+        "attn_bias": values["attn_bias"],
+        "lm_head_bias": values["lm_head_bias"],
+        "rms_norm": values["norm_class_name"] == "RMSNorm",
+        "gated_mlp": values["mlp_class_name"] in ("LLaMAMLP", "GemmaMLP"),
+        "moe": values["mlp_class_name"] == "LLaMAMoE",
+        "norm_qk": values["norm_qk"],
+        "olmo2_qk_norm": values["norm_qk_type"] == "olmo2",
+        "norm_1": values["norm_1"],
+        "norm_2": values["norm_2"],
+        "shared_attention_norm": values["shared_attention_norm"],
+        "post_attention_norm": values["post_attention_norm"],
+        "post_mlp_norm": values["post_mlp_norm"],
+        "tie_embeddings": tie,
+    }
+    mapping = YamlMapping(where)
+    for key, value in arguments.items():
+        mapping[key] = value
+        mapping.key_locations[key] = mapping.value_locations[key] = where
+    return mapping
+
+
+LITGPT_FORMAT = Format(name="LitGPT config", file_names=(), recognises=recognises, read=read_litgpt)
