@@ -39,7 +39,7 @@ Probe = tuple[int, int]  # (k, its count): the value k · multiple_of is accepte
 class Solution:
     var: str
     target: int
-    value: int | None = None
+    value: int | float | None = None  # a whole width, or a two-place width multiplier (Ultralytics)
     params: int | None = None
     problem: str | None = None  # why there is no value, or why it is not a good one
     real_width: float | None = None  # the closed form's real answer (mlp), when a float holds it
