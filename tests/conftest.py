@@ -14,9 +14,10 @@ from checker.checks.check import SpecResult, check_text
 
 
 def spec_examples() -> list[Path]:
-    """The files of examples/ written in the spec language (examples/ultralytics holds Ultralytics files)."""
+    """The files of examples/ written in the spec language (the folders of foreign formats aside)."""
     examples = Path(__file__).parent.parent / "examples"
-    return sorted(path for path in examples.rglob("*.yaml") if "ultralytics" not in path.relative_to(examples).parts)
+    foreign = {"ultralytics", "litgpt", "hf"}
+    return sorted(path for path in examples.rglob("*.yaml") if not foreign & set(path.relative_to(examples).parts))
 
 
 def check_spec(text: str, file: str = "spec.yaml") -> SpecResult:
