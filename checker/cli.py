@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     options = _parser(argv[0]).parse_args(argv)
     try:
         options.config = load_config(Path.cwd())
+        if options.config.file is not None and options.command != "schema":
+            print(f"budget-check: configuration: {quoted(_shown(options.config.file))}", file=sys.stderr)
         status = options.run(options, output)
         output.flush()
         return status
@@ -211,6 +213,9 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
 
         confirm(results, settings)
     reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
+    if options.paths and not any(file.specs for file in results):
+        excluding = f"; {quoted(_shown(config.file))} excludes {', '.join(config.exclude)}" if config.exclude else ""
+        print(f"budget-check: warning: no spec was checked in the paths given{escaped(excluding)}", file=sys.stderr)
     failed = any(spec.status in ("fail", "error") for file in results for spec in file.specs)
     return EXIT_FAILED if failed else EXIT_OK
 

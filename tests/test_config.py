@@ -130,3 +130,23 @@ def test_no_config_above_a_repository(tmp_path):
     (repository / ".git").mkdir(parents=True)
     config = load_config(repository)
     assert (config.format, config.root) == (None, repository.resolve())
+
+
+def test_the_search_stops_at_the_home_directory(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.budget-check]\nexclude = ["*"]\n')
+    project = tmp_path / "home" / "project"
+    project.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert load_config(project).file is None
+
+
+def test_the_configuration_used_is_named_and_nothing_checked_is_a_warning(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.budget-check]\nexclude = ["*"]\n')
+    project = tmp_path / "project"
+    (project / "specs").mkdir(parents=True)
+    shutil.copyfile(EXAMPLES / "specs" / "mlp.yaml", project / "specs" / "mlp.yaml")
+    run = budget_check("specs", cwd=project)
+    assert run.stderr.splitlines() == [
+        f"budget-check: configuration: {tmp_path / 'pyproject.toml'}",
+        f"budget-check: warning: no spec was checked in the paths given; {tmp_path / 'pyproject.toml'} excludes *",
+    ]

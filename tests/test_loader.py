@@ -76,3 +76,22 @@ def test_alias_bomb_is_refused_without_expanding():
     with does_not_hang(), pytest.raises(LoadError) as raised:
         load("\n".join(lines) + "\n")
     assert raised.value.rule.code == "BC004"
+
+
+COLON_HINT = "to give a bare layer name modifiers, end it with a colon"
+
+
+@pytest.mark.parametrize(
+    "text, hinted",
+    [
+        ("model:\n  - ReLU\n    inplace: true\n", True),
+        ("model:\n  - Dropout  # drop\n    p: 0.1\n", True),
+        ("import os\ndef f(x): return x\n", False),  # a .py file named on the command line
+        ("a: b: c\n", False),
+        ("model:\n  - [1, 2]\n    p: 0.1\n", False),
+    ],
+)
+def test_the_colon_hint_is_given_only_under_a_bare_layer_name(text, hinted):
+    with pytest.raises(LoadError) as raised:
+        list(load_documents(text))
+    assert (COLON_HINT in raised.value.message) == hinted

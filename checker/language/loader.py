@@ -9,6 +9,7 @@ running count of how many nodes the document would expand to through aliases.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -35,6 +36,9 @@ _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:merge",
 }
 _MAP_TAG = "tag:yaml.org,2002:map"
+# `- ReLU` (a bare layer name), and a `key:` line, for the hint on modifiers under a bare name.
+_BARE_ITEM = re.compile(r"(?P<indent>\s*)- +[A-Za-z_][\w.]*\s*(?:#.*)?")
+_KEY_LINE = re.compile(r"(?P<indent>\s*)[A-Za-z_][\w.-]*\s*:(?:\s.*)?")
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain scalars seen before, by (text, implicit), with their value: specs repeat the same
@@ -132,7 +136,7 @@ def load_documents(text: str) -> Iterator[Document]:
         if error.context and error.context_mark is not None:
             start = Location.of(error.context_mark)
             message += f" ({error.context} that starts at {start.line}:{start.column})"
-        if "mapping values are not allowed" in message:
+        if mark is not None and _under_a_bare_item(text, mark.line):
             message += "; to give a bare layer name modifiers, end it with a colon (`- ReLU:`)"
         rule = rules.TOO_DEEP if "maximum nesting depth" in message else rules.YAML_SYNTAX
         raise LoadError(rule, f"invalid YAML: {message}", Location.of(mark)) from None
@@ -140,6 +144,15 @@ def load_documents(text: str) -> Iterator[Document]:
         raise LoadError(rules.YAML_SYNTAX, f"invalid YAML: {error}", Location(1, 1)) from None
     finally:
         events.dispose()
+
+
+def _under_a_bare_item(text: str, line: int) -> bool:
+    """Whether line `line` (from 0) is a `key:` indented under a sequence item that is a bare name (`- ReLU`)."""
+    lines = text.splitlines()
+    if not 0 < line < len(lines):
+        return False
+    above, here = _BARE_ITEM.fullmatch(lines[line - 1]), _KEY_LINE.fullmatch(lines[line])
+    return bool(above and here and len(here.group("indent")) > len(above.group("indent")))
 
 
 class _Frame:

@@ -84,17 +84,29 @@ def project_root(start: Path) -> Path:
 
 
 def load_config(start: Path) -> Config:
-    """The `[tool.budget-check]` table of the nearest pyproject.toml from `start` up."""
+    """The `[tool.budget-check]` table of the nearest pyproject.toml from `start` up.
+
+    The search stops at the repository root and at the home directory: a project's
+    configuration does not come from a folder above either.
+    """
     start = start.resolve()
+    home = _home()
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             table = _read_table(candidate)
             if table is not None:
                 return _config(table, candidate)
-        if (folder / ".git").exists():
-            break  # a project's config does not come from a folder above its repository
+        if (folder / ".git").exists() or folder == home:
+            break
     return Config(root=project_root(start))
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no HOME and no user entry
+        return None
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
