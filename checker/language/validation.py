@@ -52,8 +52,8 @@ For importers, whose configs hold many keys that change no count:
             Key("rope_scaling", IGNORED, "How rotary embeddings scale: holds no parameters."),
             ...
         ),
-        rule=rules.INVALID_HF_CONFIG,
-        unknown=rules.UNKNOWN_HF_KEY,        # a rule whose severity is a warning
+        rule=rules.INVALID_VALUE,
+        unknown=rules.UNKNOWN_CONFIG_KEYS,   # a rule whose severity is a warning
         unknown_together=True,               # one finding that lists every unknown key
         unknown_hint="; the count assumes they change nothing (--torch confirms it)",
     )
