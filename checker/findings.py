@@ -50,7 +50,7 @@ class Suggestion:
     """A value to write for a var, and the count it gives."""
 
     var: str
-    value: int
+    value: float  # a whole number for a var; --fix writes it as it is
     params: int
 
 

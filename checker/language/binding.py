@@ -17,7 +17,7 @@ from .catalogue import REQUIRED, Argument, Layer
 from .expressions import ExpressionError, evaluate
 from .hints import did_you_mean
 from .loader import YamlMapping, YamlSequence, location_in
-from .sizes import Size
+from .sizes import Size, Unknown
 from .spec import Block, NodeValue
 
 
@@ -40,7 +40,7 @@ def bind_layer_arguments(
             values[argument.name] = size
         elif argument.default is not REQUIRED:
             values[argument.name] = argument.default
-        elif argument.name == layer.input_argument:
+        elif argument.name == layer.input_argument and isinstance(size, Unknown):
             raise SpecError(
                 rules.UNKNOWN_SIZE,
                 f"{layer.name} needs `{argument.name}`: the running size is unknown {size.reason}; "
@@ -195,7 +195,7 @@ def as_int(value: Any, what: str, location: Location, minimum: int | None = None
         value = int(value)
     if minimum is not None and value < minimum:
         raise SpecError(rules.INVALID_VALUE, f"{what} must be at least {minimum}, got {value}{source}", location)
-    return value
+    return int(value)
 
 
 def signature_names(signature: tuple[Argument, ...]) -> str:

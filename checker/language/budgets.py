@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .. import rules
-from ..findings import Finding, SpecError
+from ..findings import Finding, Rule, SpecError
 from .loader import Location
 from .units import (
     DTYPE_BITS,
@@ -65,7 +65,7 @@ class Limits:
     max_location: Location | None = None
     target_location: Location | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The bounds; `tolerance` is the allowed distance from the target, in the same unit."""
         tolerance = None
         if self.target is not None:
@@ -173,7 +173,7 @@ def _limits(values: dict[str, Any], mapping: Any, context: Any) -> Limits:
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
         raise SpecError(
-            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", limits.min_location
+            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", locations["min"]
         )
     return limits
 
@@ -260,7 +260,8 @@ BUDGET = mapping_of(
 def parse_budget(raw: Any, location: Location) -> Budget | None:
     """A budget written on its own (under no table): raises SpecError, with every problem found."""
     try:
-        return read_value(BUDGET, raw, location)
+        budget: Budget = read_value(BUDGET, raw, location)
+        return budget
     except Invalid as problem:
         raise SpecError(rules.INVALID_BUDGET, f"budget {problem}", location) from None
 
@@ -279,7 +280,7 @@ class Quantity:
 
     value: int
     noun: str
-    codes: tuple[str, str, str]
+    codes: tuple[Rule, Rule, Rule]
     show: Callable[[int], str] = format_count
 
 
@@ -295,7 +296,7 @@ def check_limits(limits: Limits, quantity: Quantity) -> list[Finding]:
                 over,
                 f"{show(value)} {noun} is over the budget of {show(limits.max)} by {show(excess)} "
                 f"({_percent(excess, limits.max)})",
-                limits.max_location,
+                _written_at(limits.max_location),
             )
         )
     if limits.min is not None and value < limits.min:
@@ -305,7 +306,7 @@ def check_limits(limits: Limits, quantity: Quantity) -> list[Finding]:
                 under,
                 f"{show(value)} {noun} is under the minimum of {show(limits.min)} by {show(shortfall)} "
                 f"({_percent(-shortfall, limits.min)})",
-                limits.min_location,
+                _written_at(limits.min_location),
             )
         )
     if limits.target is not None:
@@ -317,10 +318,16 @@ def check_limits(limits: Limits, quantity: Quantity) -> list[Finding]:
                     off_target,
                     f"{show(value)} {noun} is off the target of {show(limits.target)} ± {tolerance} "
                     f"by {'+' if off > 0 else '-'}{show(abs(off))} ({_percent(off, limits.target)})",
-                    limits.target_location,
+                    _written_at(limits.target_location),
                 )
             )
     return findings
+
+
+def _written_at(location: Location | None) -> Location:
+    """Where a bound stands: every bound read from a spec has a location, set with it."""
+    assert location is not None, "a bound without a location"
+    return location
 
 
 def _percent(part: int, whole: int) -> str:

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Callable
+from typing import Callable, Optional, Union
 
 REQUIRED = object()
 
@@ -68,7 +68,7 @@ class Tensor:
 class Argument:
     name: str
     kinds: tuple[str, ...]
-    choices: frozenset
+    choices: frozenset[str]
     optional: bool
     default: object
     keyword_only: bool = False
@@ -87,7 +87,8 @@ class Argument:
         )
 
 
-TensorTable = dict[str, object]  # name -> shape tuple, Tensor, or None (absent)
+TensorTable = dict[str, Union[tuple[int, ...], Tensor, None]]  # name -> shape, Tensor, or None (absent)
+OutputSize = Callable[[SimpleNamespace, Optional[int]], Optional[int]]  # arguments, input size -> output size
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Layer:
     name: str
     signature_text: str
     params: Callable[[SimpleNamespace], TensorTable] = _no_tensors
-    output: Callable[[SimpleNamespace, int | None], int | None] = lambda a, size: size
+    output: OutputSize = lambda a, size: size
     buffers: Callable[[SimpleNamespace], TensorTable] = _no_tensors
     requires: tuple[tuple[Callable[[SimpleNamespace], bool], str], ...] = field(default=())
 
@@ -179,7 +180,8 @@ def _parse_signature(text: str) -> tuple[Argument, ...]:
         name, kind_text = name.strip(), kind_text.strip() or "any"
         variadic = "**" if name.startswith("**") else "*" if name.startswith("*") else ""
         optional = kind_text.endswith("?")
-        kinds, choices = [], set()
+        kinds: list[str] = []
+        choices: set[str] = set()
         for kind in kind_text.rstrip("?").split("|"):
             if kind.startswith("{"):
                 choices.update(choice.strip() for choice in kind.strip("{}").split(";"))
@@ -228,7 +230,7 @@ def _linear(in_features: int, out_features: int, bias: bool) -> TensorTable:
     return {"weight": (out_features, in_features), "bias": (out_features,) if bias else None}
 
 
-def _kernel(kernel_size: object, dims: int) -> tuple[int, ...]:
+def _kernel(kernel_size: int | tuple[int, ...], dims: int) -> tuple[int, ...]:
     return tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * dims
 
 
@@ -256,11 +258,11 @@ def _running_stats(a: SimpleNamespace) -> TensorTable:
     return {"running_mean": (a.num_features,), "running_var": (a.num_features,), "num_batches_tracked": ()}
 
 
-def _normalized(shape: object) -> tuple[int, ...]:
+def _normalized(shape: int | tuple[int, ...]) -> tuple[int, ...]:
     return tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
 
 
-def _last(shape: object) -> int:
+def _last(shape: int | tuple[int, ...]) -> int | None:
     return _normalized(shape)[-1] if _normalized(shape) else None
 
 
@@ -375,7 +377,8 @@ def _encoder_stack(layer_argument: str, buffers: bool = False) -> Callable[[Simp
 
     def tensors(a: SimpleNamespace) -> TensorTable:
         layers = f"layers.{_layer_range(0, a.num_layers - 1)}"
-        table = getattr(a, layer_argument).table(layers, a.num_layers, buffers)
+        layer: Submodule = getattr(a, layer_argument)
+        table = layer.table(layers, a.num_layers, buffers)
         if a.norm is not None:
             table.update(a.norm.table("norm", buffers=buffers))
         return table
@@ -463,7 +466,7 @@ def _instance_norm_layer(name: str) -> Layer:
     return _batch_norm_layer(name, momentum="float = 0.1", affine="False", track="False")
 
 
-def _free(name: str, signature: str = "", output: Callable = lambda a, size: size) -> Layer:
+def _free(name: str, signature: str = "", output: OutputSize = lambda a, size: size) -> Layer:
     """A layer without parameters."""
     return Layer(name, signature, output=output)
 
@@ -476,7 +479,8 @@ def unknown_size(a: SimpleNamespace, size: int | None) -> None:
 def _pixel_shuffle(a: SimpleNamespace, size: int | None) -> int | None:
     if size is None or a.upscale_factor <= 0 or size % (a.upscale_factor**2):
         return None
-    return size // a.upscale_factor**2
+    factor: int = a.upscale_factor
+    return size // factor**2
 
 
 _INPLACE = "inplace: bool = False"

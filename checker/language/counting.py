@@ -51,6 +51,8 @@ MAX_SIZE = 2**100  # the largest running size, as for expressions
 MAX_INDEXED_COPIES = 10_000  # an indexed repeat is counted copy by copy
 _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+CountOnce = Callable[..., "Part"]  # a node's count from its input size (and, for indexed copies, its scope)
+
 
 @dataclass(frozen=True)
 class Part:
@@ -230,7 +232,8 @@ class _Counter:
                 )
             env = tuple((name, _value_key(value)) for name, value in scope.env.items())
             key = (_Same(bound.node), env, _Same(scope.blocks), size, scope.frozen, scope.depth, scope.stack)
-            return self._once(key, lambda: self.count(bound.node, bound.location, size, scope))
+            part = self._once(key, lambda: self.count(bound.node, bound.location, size, scope))
+            return part if part is not None else self.composite(kind, kind, kind_location, size, [])
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
         if block is None and isinstance(kind, str):
             block = presets.find(kind)
@@ -281,7 +284,7 @@ class _Counter:
             if child is not None:
                 children.append(child)
         unknown = next((child.output for child in children if not isinstance(child.output, int)), None)
-        output = unknown if unknown is not None else sum(child.output for child in children)
+        output = unknown if unknown is not None else sum(c.output for c in children if isinstance(c.output, int))
         return self.composite("concat", "concat", location, output, children)
 
     def _from(self, name: Any, location: Location) -> Part:
@@ -303,7 +306,7 @@ class _Counter:
             buffers=0,
         )
 
-    def _indexed(self, count_once, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
+    def _indexed(self, count_once: CountOnce, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
         """`repeat: {times: N, index: i}` or `repeat: {over: [rows], index: i}`: each copy sees its index (and
         its row's keys as names). Counted copy by copy when the node reads them; multiplied when it does not."""
         raw, where = node["repeat"], node.location_of("repeat")
@@ -333,7 +336,7 @@ class _Counter:
             raise SpecError(
                 rules.TOO_LARGE, f"an indexed repeat is counted copy by copy: at most {MAX_INDEXED_COPIES:,}", where
             )
-        copies = []
+        copies: list[Part] = []
         for number, row in enumerate(rows):
             env = {**scope.env, **row, **({index: number} if index is not None else {})}
             copies.append(count_once(size, dataclasses.replace(scope, env=env)))
@@ -344,7 +347,7 @@ class _Counter:
             return copies[0]
         return self.composite(copies[0].label, f"{copies[0].kind} ×{len(copies)}", node.location, size, copies)
 
-    def _repeated(self, count_once, repeat: int, size: Size, location: Location) -> Part | None:
+    def _repeated(self, count_once: CountOnce, repeat: int, size: Size, location: Location) -> Part | None:
         """`repeat` copies in sequence, each distinct copy counted once.
 
         Copy k's input is copy k-1's output. Every layer's output size is
@@ -438,7 +441,8 @@ class _Counter:
         if not isinstance(args, YamlMapping):
             return args
         params = {param.name for param in block.params}
-        unknown = [key for key in args if key not in params and key not in block.ignore]
+        ignored = block.ignore or frozenset()
+        unknown = [key for key in args if key not in params and key not in ignored]
         if unknown:
             listed = ", ".join(str(key) for key in unknown)
             self.warnings.append(
@@ -469,7 +473,9 @@ class _Counter:
             if isinstance(value, NodeValue)
         }
         values.update(submodules)
-        arguments = SimpleNamespace(**{**values, **{name: _submodule(part) for name, part in submodules.items()}})
+        # A submodule that `when` leaves out is passed as None, as torch takes it for an optional one (a norm).
+        given = {name: None if part is None else _submodule(part) for name, part in submodules.items()}
+        arguments = SimpleNamespace(**{**values, **given})
         refusal = layer.refusal(arguments)
         if refusal is not None:
             raise SpecError(
@@ -671,9 +677,9 @@ def _rows(raw: Any, location: Location, scope: Scope) -> list[Mapping[str, Any]]
         raw, location = scope.env[raw].node, scope.env[raw].location
     if not isinstance(raw, YamlSequence) or not all(isinstance(row, YamlMapping) for row in raw):
         raise SpecError(rules.INVALID_VALUE, "repeat over: takes a list of mappings (one row per copy)", location)
-    rows = []
+    rows: list[Mapping[str, Any]] = []
     for number, row in enumerate(raw):
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in row.items():
             check_identifier(key, row.key_locations[key], "row")
             values[key] = value_of(value, scope.env, row.location_of(key), f"row {number + 1} {key}")

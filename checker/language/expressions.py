@@ -22,7 +22,7 @@ import math
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Callable, NamedTuple, Union
+from typing import Any, Callable, NamedTuple, Union
 
 from .hints import did_you_mean
 
@@ -74,12 +74,12 @@ class Binary(NamedTuple):
 
 class Compare(NamedTuple):
     first: object
-    rest: tuple  # ((op, operand), ...)
+    rest: tuple[tuple[str, object], ...]  # ((op, operand), ...)
 
 
 class Call(NamedTuple):
     function: str
-    arguments: tuple
+    arguments: tuple[object, ...]
 
 
 class Conditional(NamedTuple):
@@ -131,7 +131,7 @@ def names_in(tree: object) -> set[str]:
     """The var names an expression reads."""
     if isinstance(tree, Name):
         return {tree.name}
-    children: tuple = ()
+    children: tuple[object, ...] = ()
     if isinstance(tree, Unary):
         children = (tree.operand,)
     elif isinstance(tree, Binary):
@@ -158,14 +158,15 @@ class _Parser:
         self.depth = 0
 
     def _tokenize(self, text: str) -> list[tuple[str, str]]:
-        tokens, index = [], 0
+        tokens: list[tuple[str, str]] = []
+        index = 0
         while index < len(text):
             if text[index:].strip() == "":
                 break
             match = _TOKEN.match(text, index)
             if not match:
                 raise ExpressionError(f"unexpected character {text[index:].lstrip()[0]!r} in {text!r}")
-            kind = match.lastgroup
+            kind = match.lastgroup or ""  # every alternative of the pattern is a named group
             tokens.append((kind, match.group(kind)))
             index = match.end()
         return tokens
@@ -335,8 +336,8 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
         return _binary(tree, env)
     if isinstance(tree, Compare):
         left = _evaluate(tree.first, env)
-        for op, operand in tree.rest:
-            right = _evaluate(operand, env)
+        for op, right_tree in tree.rest:
+            right = _evaluate(right_tree, env)
             if not _COMPARISONS[op](left, right):
                 return False
             left = right
@@ -366,7 +367,7 @@ def _lookup(name: str, env: Mapping[str, object]) -> Number:
     return value
 
 
-def _collection(tree: object, env: Mapping[str, object]) -> list | dict:
+def _collection(tree: object, env: Mapping[str, object]) -> list[Any] | dict[Any, Any]:
     """The list or mapping a name holds (a var or param holding YAML keeps it as `.node`)."""
     value = env.get(tree.name) if isinstance(tree, Name) else None
     value = getattr(value, "node", value)

@@ -16,12 +16,10 @@ from typing import Any, NamedTuple
 import yaml
 
 from .. import rules
-from ..findings import Location, Rule
+from ..findings import Location as Location  # re-exported: every loaded value carries one
+from ..findings import Rule
 
-try:
-    from yaml import CSafeLoader as _EventSource
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _EventSource
+_EventSource: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 128
 MAX_EXPANDED_NODES = 100_000
@@ -56,7 +54,7 @@ class Span(NamedTuple):
     style: str | None
 
 
-class YamlMapping(dict):
+class YamlMapping(dict[Any, Any]):
     """A mapping from the file that also knows where each key and value stands."""
 
     def __init__(self, location: Location):
@@ -80,7 +78,7 @@ class YamlMapping(dict):
         return copy
 
 
-class YamlSequence(list):
+class YamlSequence(list[Any]):
     """A sequence from the file that also knows where each item stands."""
 
     def __init__(self, location: Location):
@@ -163,7 +161,7 @@ class _Frame:
         self.anchor = anchor
         self.size = 1  # nodes this container expands to, itself included
         self.pending_key: Any = None
-        self.pending_key_location: Location | None = None
+        self.pending_key_location: Location = container.location
         self.have_key = False
         self.merges: list[YamlMapping] = []
 

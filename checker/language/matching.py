@@ -67,8 +67,8 @@ def _reference(value: Any, at: Location, variables: dict[str, Any] | None) -> di
 
 
 def _vary(value: Any, at: Location, variables: dict[str, Any] | None) -> str:
-    if variables is not None and (not isinstance(value, str) or value not in variables):
-        raise Invalid(f"must name one of the spec's vars ({', '.join(variables) or 'none'})")
+    if not isinstance(value, str) or (variables is not None and value not in variables):
+        raise Invalid(f"must name one of the spec's vars ({', '.join(variables or ()) or 'none'})")
     return value
 
 

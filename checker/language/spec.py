@@ -6,6 +6,7 @@ The model itself stays as the YAML the user wrote; counting.py walks it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,7 +85,7 @@ class TorchTarget:
 
     module: str
     attribute: str
-    args: tuple
+    args: tuple[Any, ...]
     kwargs: dict[str, Any]
     location: Location
 
@@ -172,7 +173,7 @@ def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None
     return variables
 
 
-def value_of(value: Any, env: dict[str, Any], location: Location, what: str) -> Any:
+def value_of(value: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
     """A var or param value: a number, bool, null, expression, or a layer node."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
@@ -341,7 +342,7 @@ BLOCK = Table(
 )
 
 
-def node_kinds(node: Any, location: Location):
+def node_kinds(node: Any, location: Location) -> Iterator[tuple[Any, Location]]:
     """Yield (kind, location) for every node kind written in a model tree."""
     pending = [(node, location)]
     while pending:
@@ -364,7 +365,7 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
         name: [(kind, where) for kind, where in node_kinds(block.body, block.body_location) if kind in blocks]
         for name, block in blocks.items()
     }
-    done: set = set()
+    done: set[str] = set()
     for start in blocks:
         if start in done:
             continue
@@ -550,6 +551,8 @@ def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
         raise SpecError(
             rules.INVALID_VALUE, f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars")
         )
+    if not isinstance(raw, YamlMapping):  # no vars, and so none changed
+        return spec
     document = spec.document.replaced({"vars": raw.replaced(overrides)})
     changed, findings = parse_spec(document, spec.file, spec.name, spec.tolerance)
     if changed is None:

@@ -260,16 +260,17 @@ def _unknown_findings(table: Table, mapping: Mapping[Any, Any], unknown: list[An
 
 
 def _where(table: Table, mapping: Mapping[Any, Any]) -> Location:
-    return getattr(mapping, "location", table.where)
+    where: Location = getattr(mapping, "location", table.where)
+    return where
 
 
 def _location(table: Table, mapping: Mapping[Any, Any], key: Any) -> Location:
-    locations = getattr(mapping, "value_locations", {})
+    locations: dict[Any, Location] = getattr(mapping, "value_locations", {})
     return locations.get(key, _where(table, mapping))
 
 
 def _key_location(table: Table, mapping: Mapping[Any, Any], key: Any) -> Location:
-    locations = getattr(mapping, "key_locations", {})
+    locations: dict[Any, Location] = getattr(mapping, "key_locations", {})
     return locations.get(key, _where(table, mapping))
 
 
@@ -311,7 +312,9 @@ def pattern(regex: str, words: str) -> Kind:
     )
 
 
-def mapping_of(table: Table, words: str = "", scalar: Reader | None = None, schema: dict | None = None) -> Kind:
+def mapping_of(
+    table: Table, words: str = "", scalar: Reader | None = None, schema: dict[str, Any] | None = None
+) -> Kind:
     """A mapping checked against `table`; with `scalar`, also a short form that is not a mapping."""
     words = words or f"a mapping of {', '.join(key.name for key in table.keys)}"
 

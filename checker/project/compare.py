@@ -28,8 +28,9 @@ def compare_with_base(files: list[FileResult], revision: str, cwd: Path, toleran
             spec.base = revision
             old = before.get(spec.name)
             spec.base_params = None if old is None else old.params
-            if old is not None and spec.tree is not None:
-                spec.findings.extend(check_base(spec.spec, spec.tree, old.spec, old.params, revision))
+            new_spec, tree = spec.spec, spec.tree
+            if new_spec and tree and old is not None and old.spec is not None and old.params is not None:
+                spec.findings.extend(check_base(new_spec, tree, old.spec, old.params, revision))
 
 
 def _text(content: bytes | None) -> str | None:

@@ -170,9 +170,12 @@ def _budgets(value: Any, at: Location, context: Any) -> tuple[tuple[str, Budget]
     budgets = []
     for pattern, raw in value.items():
         try:
-            budgets.append((pattern, parse_budget(raw, at)))
+            budget = parse_budget(raw, at)
         except SpecError as error:
             raise Invalid(f"{pattern!r}: {error.finding.message}") from None
+        if budget is None:
+            raise Invalid(f"{pattern!r}: a budget cannot be empty")
+        budgets.append((str(pattern), budget))
     return tuple(budgets)
 
 

@@ -32,7 +32,7 @@ def files_at(revision: str, paths: list[Path], cwd: Path) -> dict[Path, bytes | 
     names = {path: _name_in(path, top) for path in paths}
     wanted = {path: blobs.get(renamed.get(name, name)) for path, name in names.items() if name is not None}
     contents = _contents({blob for blob in wanted.values() if blob is not None}, top)
-    return {path: None if wanted.get(path) is None else contents[wanted[path]] for path in paths}
+    return {path: None if (blob := wanted.get(path)) is None else contents[blob] for path in paths}
 
 
 def _name_in(path: Path, top: Path) -> bytes | None:

@@ -68,4 +68,5 @@ class Reporter:
 
 def reporter_for(format_name: str, stream: TextIO, quiet: bool = False) -> Reporter:
     module_name, class_name = FORMATS[format_name].split(":")
-    return getattr(import_module(module_name), class_name)(stream, quiet)
+    reporter: type[Reporter] = getattr(import_module(module_name), class_name)
+    return reporter(stream, quiet)

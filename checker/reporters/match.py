@@ -16,18 +16,19 @@ class MatchReport:
     vary: str
     sets: dict[str, Any]
     solution: Solution | None = None
-    rows: list[tuple[str, int, Solution]] = field(default_factory=list)
+    rows: list[tuple[str, float, Solution]] = field(default_factory=list)
 
     @property
     def reference(self) -> int:
-        return self.spec.params
+        """The count to keep: the spec's own (the match command takes counted specs only)."""
+        return self.spec.params or 0
 
     @property
     def found(self) -> bool:
         solutions = [self.solution] if self.solution is not None else [row[2] for row in self.rows]
         return all(solution.value is not None for solution in solutions)
 
-    def add_row(self, var: str, depth: int, solution: Solution) -> None:
+    def add_row(self, var: str, depth: float, solution: Solution) -> None:
         self.rows.append((var, depth, solution))
 
     def write(self, stream: TextIO, format_name: str) -> None:
@@ -55,7 +56,7 @@ class MatchReport:
         for _, depth, solution in self.rows:
             if solution.value is None:
                 table.append((str(depth), "-", "-", "-"))
-                notes.append(f"{sweep_var}={depth}: {escaped(solution.problem)}")
+                notes.append(f"{sweep_var}={depth}: {escaped(solution.problem or '')}")
             else:
                 table.append((str(depth), str(solution.value), f"{solution.params:,}", solution.error_text))
         widths = [max(len(row[i]) for row in table) for i in range(4)]
@@ -67,7 +68,7 @@ class MatchReport:
 def _line(solution: Solution, changes: str) -> str:
     where = f"with {changes}: " if changes else ""
     if solution.value is None:
-        return f"{where}no value of {quoted(solution.var)}: {escaped(solution.problem)}"
+        return f"{where}no value of {quoted(solution.var)}: {escaped(solution.problem or '')}"
     text = (
         f"{where}{quoted(solution.var)} = {solution.value} gives {solution.params:,} params "
         f"({solution.error_text} vs {solution.target:,})"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
-from typing import TextIO
+from typing import Callable, TextIO
 
 from .escaping import printable
 
@@ -75,7 +75,7 @@ class Output(io.TextIOBase):
         if not self.reader_gone:
             self._guarded(self.stream.flush)
 
-    def _guarded(self, operation, *arguments) -> None:
+    def _guarded(self, operation: Callable[..., object], *arguments: object) -> None:
         try:
             operation(*arguments)
         except BrokenPipeError:

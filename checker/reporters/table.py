@@ -15,7 +15,9 @@ _COLUMNS = ("Layer", "Kind", "Output", "Params", "Trainable", "Share")
 
 def render(result: SpecResult, max_depth: int) -> str:
     tree = result.tree
-    rows = []
+    if tree is None:
+        raise ValueError(f"{result.name} has no breakdown: it was not counted")
+    rows: list[tuple[str, ...]] = []
     _rows(tree, 0, max_depth, tree.params, rows, per_copy=False)
     widths = [max(len(row[i]) for row in [*rows, _COLUMNS]) for i in range(len(_COLUMNS))]
     lines = [f"{quoted(result.name)} ({quoted(result.file)})", _line(_COLUMNS, widths)]
@@ -27,7 +29,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple], per_copy: bool) -> None:
+def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple[str, ...]], per_copy: bool) -> None:
     label = "  " * depth + quoted(part.label) + (f" ×{part.copies}" if part.copies > 1 else "")
     note = f" (tied to {quoted(part.tied_to)})" if part.tied_to else ""
     share = f"{100 * part.params / total:.1f}%" if total else "-"
@@ -48,7 +50,7 @@ def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple],
         _rows(child, depth + 1, max_depth, total, rows, per_copy or part.copies > 1)
 
 
-def _line(cells: tuple, widths: list[int]) -> str:
+def _line(cells: tuple[str, ...], widths: list[int]) -> str:
     left, right = cells[:2], cells[2:]
     text = "  ".join(cell.ljust(width) for cell, width in zip(left, widths))
     text += "  " + "  ".join(cell.rjust(width) for cell, width in zip(right, widths[2:]))

@@ -50,7 +50,7 @@ def describe_count(spec: SpecResult) -> str:
     if spec.params is None:
         return "not counted"
     text = f"{format_count(spec.params)} params"
-    if spec.trainable != spec.params:
+    if spec.trainable is not None and spec.trainable != spec.params:
         text += f" ({format_count(spec.trainable)} trainable)"
     if spec.base is not None:
         text += f" ({change_since_base(spec)})"
@@ -74,6 +74,7 @@ def describe_budget(budget: Budget) -> str:
 
 def change_since_base(spec: SpecResult) -> str:
     """`552 at main → +544, +98.6%`, or `new since main`."""
-    if spec.base_params is None:
-        return f"new since {quoted(spec.base)}"
-    return f"{format_count(spec.base_params)} at {quoted(spec.base)}: {format_change(spec.base_params, spec.params)}"
+    base = quoted(spec.base or "")
+    if spec.base_params is None or spec.params is None:
+        return f"new since {base}"
+    return f"{format_count(spec.base_params)} at {base}: {format_change(spec.base_params, spec.params)}"

@@ -12,6 +12,7 @@ parameters are counted once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -71,20 +72,21 @@ def build_spec(tree: Part) -> nn.Module:
     return model
 
 
-def build_layer(kind: str, arguments: dict) -> nn.Module:
+def build_layer(kind: str, arguments: dict[str, Any]) -> nn.Module:
     if kind == "Parameter":
         return _BareParameter(arguments["size"], arguments["requires_grad"])
-    return getattr(nn, kind)(**arguments)
+    layer: type[nn.Module] = getattr(nn, kind)
+    return layer(**arguments)
 
 
 class _BareParameter(nn.Module):
-    def __init__(self, size, requires_grad):
+    def __init__(self, size: tuple[int, ...], requires_grad: bool) -> None:
         super().__init__()
         self.param = nn.Parameter(torch.empty(tuple(size)), requires_grad=requires_grad)
 
 
 class _Builder:
-    def __init__(self):
+    def __init__(self) -> None:
         self.named: dict[str, nn.Module] = {}
         self.frozen: list[tuple[nn.Module, str | None]] = []  # (module, one parameter's name or None for all)
 

@@ -137,7 +137,8 @@ def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[
 
 def model_node(rows: tuple[BuiltRow, ...], location: Location) -> YamlSequence:
     """The whole model as one node: the rows that hold parameters, in order."""
-    return _located([row.node for row in rows if row.node is not None], location)
+    node: YamlSequence = _located([row.node for row in rows if row.node is not None], location)
+    return node
 
 
 def count_fused(rows: tuple[BuiltRow, ...], location: Location) -> int:
@@ -174,7 +175,9 @@ class _Builder:
             channels.append(c2)
         return tuple(built)
 
-    def _row(self, row: Row, args: list[Any], channels: list[Any], repeats: int, c2: Any):
+    def _row(
+        self, row: Row, args: list[Any], channels: list[Any], repeats: int, c2: Any
+    ) -> tuple[Any, list[Any], Any, int]:
         """The node to count, the arguments as built, the output channels and how many copies are stacked."""
         module, source = row.module, row.source
         if module in WIDTH_SCALED:

@@ -70,11 +70,11 @@ def match_width(model: ModelFile, letter: str, depth: float, reference: int) -> 
             high = middle
         else:
             low = middle + 1
-    candidates = [h for h in (low - 1, low) if h >= 1 and count(h) is not None]
+    candidates = {h: params for h in (low - 1, low) if h >= 1 and (params := count(h)) is not None}
     if not candidates:
         return None
-    best = min(candidates, key=lambda h: (abs(count(h) - reference), h))
-    return MatchedWidth(depth, best / HUNDREDTHS, count(best), reference)
+    best = min(candidates, key=lambda h: (abs(candidates[h] - reference), h))
+    return MatchedWidth(depth, best / HUNDREDTHS, candidates[best], reference)
 
 
 _NUMBER = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+")

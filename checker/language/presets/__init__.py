@@ -68,7 +68,8 @@ def names() -> list[str]:
 
 def find(name: str) -> Block | None:
     """The block a spec means by `name`: a preset, a class (`BertModel`) or `FILE.BLOCK`."""
-    file, dot, block = name.partition(".")
+    head, dot, block = name.partition(".")
+    file: str | None = head
     if not dot:
         file = name if name in files() else family_of_class(name)
         block = name
