@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -181,7 +180,7 @@ def table_schema(table: Table, defs: dict[str, Any]) -> dict[str, Any]:
         schema["description"] = table.description
     if table.own_prefix:
         schema["patternProperties"] = {
-            f"^{re.escape(table.own_prefix)}": {"description": f"Yours: keys that start with {table.own_prefix}."}
+            f"^{_literal(table.own_prefix)}": {"description": f"Yours: keys that start with {table.own_prefix}."}
         }
     if table.unknown.severity == ERROR:
         schema["additionalProperties"] = False
@@ -447,6 +446,12 @@ def _yaml(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def _literal(text: str) -> str:
+    """`text` as a regular expression that matches it, in the syntax editors use (ECMA-262, where Python's
+    `re.escape` would write `\\-`, which a Unicode-mode pattern refuses)."""
+    return "".join("\\" + character if character in "\\^$.|?*+()[]{}" else character for character in text)
 
 
 if __name__ == "__main__":
