@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import rules
 from ..findings import NOTE, Finding, Rule, SpecError
-from ..formats import format_of
+from ..formats import Imported, format_of
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
@@ -180,7 +180,7 @@ def check_text(
     return result
 
 
-def _check_foreign(models: list, file: str, folder: Path) -> FileResult:
+def _check_foreign(models: list[Imported], file: str, folder: Path) -> FileResult:
     result = FileResult(file, skipped=0 if models else 1)
     for model in models:
         checked = SpecResult(
@@ -247,7 +247,7 @@ def _reported(result: SpecResult) -> Iterator[None]:
         )
 
 
-def _reference_counter(folder: Path, location: Location):
+def _reference_counter(folder: Path, location: Location) -> Callable[[str], int]:
     """Counts the spec file a `match.reference` names, relative to `folder` and confined to its repository.
 
     The other file may hold anything, so its content never appears in a finding: only
@@ -295,7 +295,7 @@ def top_parts(tree: Part) -> list[Part]:
     return list(tree.children) or [tree]
 
 
-def largest_parts(tree: Part) -> tuple:
+def largest_parts(tree: Part) -> tuple[str, ...]:
     """'largest parts: …' — where the count goes, at the first level that splits."""
     parts = top_parts(tree)
     if len(parts) < 2 or tree.params == 0:

@@ -54,6 +54,8 @@ class Solution:
     @property
     def error_text(self) -> str:
         """The error as the reports show it: `+0.7%`, or `+12` against a target of 0."""
+        if self.params is None:
+            return "no count"
         return format_relative(self.params - self.target, self.target)
 
 
@@ -90,7 +92,7 @@ def solve(
         return counts[k]
 
     current = spec.vars.get(var)
-    anchor = current // multiple_of if _is_int(current) and current >= multiple_of else 1
+    anchor = current // multiple_of if isinstance(current, int) and _is_int(current) and current >= multiple_of else 1
     search = _Search(count_at, target, SEARCH_LIMIT // multiple_of)
     try:
         low, high = search.bracket(anchor)
@@ -111,14 +113,14 @@ class _NoValue(Exception):
     def describe(self, var: str, multiple_of: int) -> str:
         if self.kind == "no effect":
             return f"{var} does not change the count"
-        if self.kind == "too small":
+        if self.kind == "too small" and self.k is not None and self.count is not None:
             return f"even {var} = {self.k * multiple_of:,} gives only {self.count:,} params"
         if self.kind == "too many counts":
             return (
                 f"the search gave up after {MAX_COUNTS} counts: the spec refuses most values of {var}; "
                 f"give the step between the values it accepts as match.multiple_of (or --multiple-of)"
             )
-        if self.kind == "sparse":
+        if self.kind == "sparse" and self.k is not None:
             return (
                 f"the spec refuses {SKIP_LIMIT} values of {var} in a row from {self.k * multiple_of:,}, so the "
                 "search stops there; if the values it accepts come in steps, give the step as match.multiple_of "
@@ -244,6 +246,8 @@ def _choose(var: str, target: int, rule: str, multiple_of: int, low: Probe | Non
         candidates = [c for c in (low, high) if c is not None]
         chosen = min(candidates, key=lambda c: (abs(c[1] - target), c[0]))
     if chosen is None:
+        if high is None:
+            return Solution(var, target, problem=f"no value of {var} gives a valid model")
         k, count = high
         return Solution(var, target, problem=f"even {var} = {k * multiple_of:,} gives {count:,} params")
     k, count = chosen
@@ -335,6 +339,7 @@ def width_var(spec: Spec) -> str | None:
             continue
         for kind, width in presets.WIDTH_PARAMS.items():
             arguments = node.get(kind)
-            if isinstance(arguments, YamlMapping) and arguments.get(width) in spec.vars:
-                return arguments[width]
+            name = arguments.get(width) if isinstance(arguments, YamlMapping) else None
+            if isinstance(name, str) and name in spec.vars:
+                return name
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 from typing import Callable
 
 from .. import rules
@@ -10,6 +11,7 @@ from ..findings import Finding, Suggestion
 from ..language.budgets import Limits
 from ..language.counting import Part, count_model
 from ..language.loader import Location
+from ..language.matching import Match
 from ..language.spec import Spec, location_of_var, with_vars
 from ..language.units import DTYPE_BITS, format_relative
 from .solving import AT_LEAST, AT_MOST, CLOSEST, Solution, params_of, solve, trainable_of, width_var
@@ -21,35 +23,35 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
     """BC201 when the count has left the reference's tolerance, with the width that restores it.
     A match without a reference meets the budget instead: the budget's findings carry the width."""
     match = spec.match
-    if not match.has_reference:
+    if match is None or not match.has_reference:
         return []
-    reference, reference_spec = reference_count(spec, count_file)
+    tolerance = match.tolerance or spec.tolerance
+    reference, reference_spec = reference_count(spec, match, count_file)
     off = tree.params - reference
-    if abs(off) <= match.tolerance.allowed(reference):
+    if abs(off) <= tolerance.allowed(reference):
         return []
     solution = solve(spec, match.vary, reference, CLOSEST, match.multiple_of)
     changed = [] if reference_spec is None else changed_vars(reference_spec, spec, match.vary)
     where = location_of_var(spec, changed[0]) if changed else location_of_var(spec, match.vary)
-    change = f" ({changes_text(reference_spec, spec, changed)})" if changed else ""
+    change = f" ({changes_text(reference_spec, spec, changed)})" if changed and reference_spec is not None else ""
     message = (
         f"{tree.params:,} params is {format_relative(off, reference)} off the reference {reference:,}{change}, "
-        f"outside ±{match.tolerance}; "
+        f"outside ±{tolerance}; "
     )
     if solution.value is not None and solution.value == spec.vars[match.vary]:
         message += f"no {match.vary} comes within it, and {solution.value} is already the closest"
         return [Finding(rules.MATCH_DRIFT, message, where)]
-    message += _solution_text(solution, match.tolerance.allowed(reference))
+    message += _solution_text(solution, tolerance.allowed(reference))
     return [Finding(rules.MATCH_DRIFT, message, where, suggestion=_suggestion(solution))]
 
 
-def reference_count(spec: Spec, count_file: ReferenceCounter) -> tuple[int, Spec | None]:
+def reference_count(spec: Spec, match: Match, count_file: ReferenceCounter) -> tuple[int, Spec | None]:
     """The reference's count, and the reference spec when it is this spec with other vars."""
-    match = spec.match
     if match.count is not None:
         return match.count, None
     if match.path is not None:
         return count_file(match.path), None
-    reference = with_vars(spec, dict(match.overrides))
+    reference = with_vars(spec, dict(match.overrides or {}))
     return count_model(reference).params, reference
 
 
@@ -66,17 +68,18 @@ def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
     return ", ".join(f"{name} {before.vars[name]} → {after.vars[name]}" for name in names)
 
 
-def _solution_text(solution: Solution, allowed: float) -> str:
+def _solution_text(solution: Solution, allowed: Fraction) -> str:
     if solution.value is None:
         return f"no value of {solution.var} restores it: {solution.problem}"
-    found = f"{solution.var} {solution.value} gives {solution.params:,} ({solution.error_text})"
-    if abs(solution.params - solution.target) > allowed:
+    params = solution.params if solution.params is not None else 0  # a solution's value comes with its count
+    found = f"{solution.var} {solution.value} gives {params:,} ({solution.error_text})"
+    if abs(params - solution.target) > allowed:
         return f"no {solution.var} comes within it; the closest: {found}"
     return f"with {found}"
 
 
 def _suggestion(solution: Solution) -> Suggestion | None:
-    if solution.value is None:
+    if solution.value is None or solution.params is None:
         return None
     return Suggestion(solution.var, solution.value, solution.params)
 
@@ -95,18 +98,22 @@ def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
 
 def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
     budget = spec.budget
+    if budget is None:
+        return None
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
-    if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET):
+    if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET) and budget.params is not None:
         return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of)
-    if finding.rule == rules.TRAINABLE_BUDGET:
+    if finding.rule == rules.TRAINABLE_BUDGET and budget.trainable is not None:
         return _solve_limit(spec, var, budget.trainable, finding.location, multiple_of, trainable_of)
+    memory = budget.memory
     if (
         finding.rule == rules.MEMORY_BUDGET
-        and budget.memory.max is not None
-        and finding.location == budget.memory.max_location
+        and memory is not None
+        and memory.max is not None
+        and finding.location == memory.max_location
     ):
         bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
-        return solve(spec, var, budget.memory.max * 8 // bits, AT_MOST, multiple_of)
+        return solve(spec, var, memory.max * 8 // bits, AT_MOST, multiple_of)
     return None
 
 
