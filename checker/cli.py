@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,6 +20,8 @@ from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
 
 if TYPE_CHECKING:
     from .project.cache import ResultCache
+    from .project.fixing import Edit
+    from .torch.confirm import TorchSettings
 
 DEFAULT_PATHS = ("specs",)
 
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         options.config = load_config(Path.cwd())
         if options.config.file is not None and options.command != "schema":
             print(f"budget-check: configuration: {quoted(_shown(options.config.file))}", file=sys.stderr)
-        status = options.run(options, output)
+        status: int = options.run(options, output)
         output.flush()
         return status
     except (UsageError, ConfigError, OutputError) as error:
@@ -243,7 +245,7 @@ def _cache(options: argparse.Namespace, config: Config, use_torch: bool) -> Resu
 
 def _format(options: argparse.Namespace, config: Config) -> str:
     if options.format:
-        return options.format
+        return str(options.format)
     if config.format:
         return config.format
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -259,7 +261,7 @@ def _compare_with_base(results: list[FileResult], revision: str, config: Config)
         raise UsageError(f"--base {revision}: {error}") from None
 
 
-def _torch_settings(options: argparse.Namespace, config: Config):
+def _torch_settings(options: argparse.Namespace, config: Config) -> TorchSettings:
     from .torch.confirm import TorchMissing, TorchSettings, require_torch
 
     try:
@@ -278,7 +280,7 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
     """Apply each failing spec's suggestions (a matched width before a budget's), then check again."""
     changed = False
     for spec in file.specs:
-        values: dict[str, int] = {}
+        values: dict[str, float] = {}
         for finding in sorted(spec.findings, key=lambda f: f.rule.fix_priority, reverse=True):
             if finding.suggestion is not None and finding.severity == "error":
                 values.setdefault(finding.suggestion.var, finding.suggestion.value)
@@ -287,7 +289,7 @@ def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileRe
     return check_file(path, file.path, config.tolerance, config.budget_for(path)) if changed else file
 
 
-def _write_fix(path: Path, spec: SpecResult, values: dict[str, object], stdout: TextIO) -> list | None:
+def _write_fix(path: Path, spec: SpecResult, values: Mapping[str, object], stdout: TextIO) -> list[Edit] | None:
     """Write `values` into the spec and say so; the edits made, or None when it could not be fixed."""
     from .project.fixing import FixError, fix_file
 
@@ -328,7 +330,8 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
     [result] = _check_paths([options.spec], options.config)
     counted = [spec for spec in result.specs if spec.tree is not None]
     if options.format == "json":
-        stdout.write(json_text([{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted]))
+        trees = [{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted if s.tree is not None]
+        stdout.write(json_text(trees))
     else:
         stdout.write("\n".join(render(spec, options.depth) for spec in counted))
     invalid = [spec for spec in result.specs if spec.tree is None]
@@ -349,7 +352,9 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     if text is not None and recognises(Path(options.spec).name, text):
         return _run_ultralytics_match(options, text, stdout)
     result = _one_spec(options.spec, options.config)
-    spec = result.spec
+    spec, params = result.spec, result.params
+    if spec is None or params is None:  # _one_spec returns counted specs only
+        raise UsageError(f"{options.spec}: the spec is invalid")
     sets = dict(_assignment(text) for text in options.sets)
     vary = options.vary or width_var(spec)
     if vary is None:
@@ -365,9 +370,9 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
             sweep_var, low, high = _sweep(options.sweep)
             for depth in range(low, high + 1):
                 changed = with_vars(spec, {**sets, sweep_var: depth})
-                report.add_row(sweep_var, depth, solve(changed, vary, result.params, multiple_of=multiple_of))
+                report.add_row(sweep_var, depth, solve(changed, vary, params, multiple_of=multiple_of))
         else:
-            report.solution = solve(with_vars(spec, sets), vary, result.params, multiple_of=multiple_of)
+            report.solution = solve(with_vars(spec, sets), vary, params, multiple_of=multiple_of)
     except SpecError as error:
         raise UsageError(f"{options.spec}: {error.finding.message}") from None
     report.write(stdout, options.format)
@@ -405,12 +410,12 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
         raise UsageError(f"{var} names no depth of {options.spec}; it has {scales}")
     name = scale_names(model, Path(options.spec).stem).get(letter)
     counted = [spec for spec in _check_paths([options.spec], options.config)[0].specs if spec.name == name]
-    if not counted or counted[0].params is None:
+    result = counted[0] if counted else None
+    reference = None if result is None else result.params
+    if result is None or reference is None:
         raise UsageError(
             f"{options.spec}: scale {letter or '(none)'} cannot be counted; `budget-check {options.spec}` says why"
         )
-    result = counted[0]
-    reference = result.params
 
     def solution(depth: float) -> Solution:
         matched = widths.match_width(model, letter, depth, reference)

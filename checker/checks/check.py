@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from .. import rules
 from ..findings import NOTE, Finding, Rule, SpecError
@@ -45,7 +46,9 @@ class SpecResult:
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
     count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
-    torch_job: dict | None = None  # --torch builds a foreign format's model with its own library (Ultralytics)
+    torch_job: dict[str, Any] | None = (
+        None  # --torch builds a foreign format's model with its own library (Ultralytics)
+    )
 
     @property
     def params(self) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..findings import Finding
 from ..language.budgets import Budget
@@ -28,7 +29,9 @@ class Imported:
     spec: Spec | None = None
     findings: list[Finding] = field(default_factory=list)
     fused: Callable[[], int] | None = None  # counts the model after its format's inference-time fusing, if any
-    torch_job: dict | None = None  # what --torch's worker builds to count the model with the format's own library
+    torch_job: dict[str, Any] | None = (
+        None  # what --torch's worker builds to count the model with the format's own library
+    )
 
 
 # (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all

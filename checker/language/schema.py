@@ -112,7 +112,7 @@ MODIFIER_SCHEMAS = {
 }
 
 
-def spec_schema() -> dict:
+def spec_schema() -> dict[str, Any]:
     """The schema of one spec document."""
     defs: dict[str, Any] = {}
     top_level = table_schema(TOP_LEVEL, defs)  # the budget, match and torch tables go into defs
@@ -232,7 +232,7 @@ def _key_schema(key: Key, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------ nodes
-def _node() -> dict:
+def _node() -> dict[str, Any]:
     return {
         "description": "A node: a layer name, a list of nodes in sequence, or a mapping with one kind (a layer, "
         "a block, a preset, sequential or parallel) and modifiers.",
@@ -244,7 +244,7 @@ def _node() -> dict:
     }
 
 
-def _kind_name() -> dict:
+def _kind_name() -> dict[str, Any]:
     return {
         "description": "A layer, a preset, a block or a var that holds a layer.",
         # The enum is there for completion: any other name may be a block or a var.
@@ -252,7 +252,7 @@ def _kind_name() -> dict:
     }
 
 
-def _node_mapping(defs: dict[str, Any]) -> dict:
+def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
     kinds = {
         "sequential": {"type": "array", "items": NODE_SCHEMA, "description": "Nodes in sequence, as in nn.Sequential."},
         "parallel": {
@@ -269,7 +269,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict:
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
         **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
-        **{name: _preset(presets.find(name), defs) for name in presets.names()},
+        **{name: _preset(block, defs) for name in presets.names() if (block := presets.find(name)) is not None},
     }
     return {
         "type": "object",
@@ -286,7 +286,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict:
     }
 
 
-def _at_most_one_kind() -> dict:
+def _at_most_one_kind() -> dict[str, Any]:
     """No more than one key besides the modifiers.
 
     JSON Schema cannot count the keys outside a list, but it can count all
@@ -355,12 +355,18 @@ def _preset(block: Block, defs: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{shared}"}
 
 
-_PARAMS_OWNERS: dict[tuple, str] = {}  # a preset's params and whether it ignores other keys -> its first preset
+_PARAMS_OWNERS: dict[
+    tuple[object, ...], str
+] = {}  # a preset's params and whether it ignores other keys -> its first preset
 
 
 def _arguments(
-    first: dict | None, most: int | None, items: dict[str, Any], keywords: dict[str, dict], any_keyword: bool
-) -> dict:
+    first: dict[str, Any] | None,
+    most: int | None,
+    items: dict[str, Any],
+    keywords: dict[str, dict[str, Any]],
+    any_keyword: bool,
+) -> dict[str, Any]:
     """Arguments as a spec may write them: none or the first alone, a list by position (at `most` this
     many, each `items`), or a mapping by name. Positions are not typed one by one: the names are, and
     typing both would write every argument twice."""
@@ -375,7 +381,7 @@ def _arguments(
     return {"anyOf": [{"type": "null"} if first is None else _or_null(first), by_position, by_name]}
 
 
-def _argument(layer: Layer, argument: Argument) -> dict:
+def _argument(layer: Layer, argument: Argument) -> dict[str, Any]:
     """One argument, typed loosely from its kinds, with what it takes and its default in the description."""
     if argument.variadic == "*":
         description = f"a list of values, each {_words(argument)}"
@@ -400,14 +406,14 @@ def _argument_name(layer: Layer, argument: Argument) -> str:
     return f"{argument.variadic}{kinds}{'?' if argument.optional else ''}={default}"
 
 
-def _typed(argument: Argument, items: dict | None = None) -> dict:
+def _typed(argument: Argument, items: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON types of a value of the argument's kinds; a list of `items` too when given."""
     if "any" in argument.kinds:
         return {}
     types = sorted({json_type for kind in argument.kinds if kind != "choice" for json_type in KINDS[kind][0]})
     if argument.optional:
         types.append("null")
-    schema: dict = {}
+    schema: dict[str, Any] = {}
     if items is not None:
         types.append("array")
         schema["items"] = items

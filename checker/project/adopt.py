@@ -56,16 +56,17 @@ def add_budgets(path: Path, specs: list[SpecResult], margin: Fraction) -> list[N
         if spec.document not in ends:
             raise FixError("the file changed since it was checked")
         end, document = ends[spec.document]
-        if not isinstance(document, YamlMapping) or "budget" in document:
+        params = spec.params
+        if not isinstance(document, YamlMapping) or "budget" in document or params is None:
             continue
-        budget = first_budget(spec.tree.params, margin)
-        line = f"budget: {budget}  # budget-check init: {spec.tree.params:,} params + {float(margin * 100):g}%"
+        budget = first_budget(params, margin)
+        line = f"budget: {budget}  # budget-check init: {params:,} params + {float(margin * 100):g}%"
         changed = _insert_line(text, end, line)
         if _reads_back(changed, spec.document, budget):
             text = changed
-            added.append(NewBudget(spec.name, budget, spec.tree.params))
+            added.append(NewBudget(spec.name, budget, params))
         else:  # a flow-style document, say: appending a line would not add a key to it
-            added.append(NewBudget(spec.name, None, spec.tree.params))
+            added.append(NewBudget(spec.name, None, params))
     if any(new.budget for new in added):
         write_file(target, bom + text.encode("utf-8"))
     return list(reversed(added))

@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ class Edit:
     location: Location
 
 
-def edit_vars(text: str, document_number: int, values: dict[str, Any]) -> tuple[str, list[Edit]]:
+def edit_vars(text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
     """`text` with the given vars of one document set to new values, and the edits made.
 
     A value is written plain where YAML reads it back as written, else quoted; the
@@ -90,7 +91,7 @@ def _reads_as_itself(text: str) -> bool:
     return True
 
 
-def fix_file(path: Path, document_number: int, values: dict[str, Any]) -> list[Edit]:
+def fix_file(path: Path, document_number: int, values: Mapping[str, object]) -> list[Edit]:
     """Edit the file in place; returns the edits (none: the file is left untouched).
 
     The edited spec is checked before it is written: an edit that makes it

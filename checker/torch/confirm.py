@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
@@ -77,6 +77,8 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> None:
 
 def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:
     spec, tree = result.spec, result.tree
+    if spec is None or tree is None:  # only counted specs are confirmed
+        return
     built = worker.ask({"kind": "spec", "tree": tree})
     if built.get("error") == "crashed":
         result.findings.append(
@@ -133,8 +135,10 @@ def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSet
     """An Ultralytics model file built by ultralytics: the totals and each row must agree.
 
     A file budget-check cannot count (a fork's module) is built too: ultralytics' count is then a note."""
-    where, tree = result.location, result.tree
-    cpu_bytes = 0 if tree is None else dtype_bytes(tree.params, result.spec.dtype)
+    where, tree, job = result.location, result.tree, result.torch_job
+    if job is None:  # only files of a format with a job are confirmed this way
+        return
+    cpu_bytes = 0 if tree is None or result.spec is None else dtype_bytes(tree.params, result.spec.dtype)
     if cpu_bytes > settings.cpu_limit:
         message = (
             f"ultralytics builds on the CPU, which would take {format_bytes(cpu_bytes)}, over the limit of "
@@ -142,7 +146,7 @@ def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSet
         )
         result.findings.append(Finding(rules.BUILD_FAILED, message, where))
         return
-    built = worker.ask(result.torch_job)
+    built = worker.ask(job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
         result.findings.append(Finding(rule, f"ultralytics cannot build this model: {built['message']}", where))
@@ -241,10 +245,12 @@ def _repeat_hint(tree: Part, difference: int) -> str | None:
 
 
 def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...]:
-    spec_rows = [(f"{p.label} ×{p.copies}" if p.copies > 1 else p.label, p.params) for p in top_parts(tree) if p.params]
+    spec_rows: list[tuple[str, int | None]] = [
+        (f"{p.label} ×{p.copies}" if p.copies > 1 else p.label, p.params) for p in top_parts(tree) if p.params
+    ]
     rows = max(len(spec_rows), len(children))
     spec_rows += [("", None)] * (rows - len(spec_rows))
-    module_rows = list(children) + [("", None)] * (rows - len(children))
+    module_rows: list[tuple[str, int | None]] = [*children, *[("", None)] * (rows - len(children))]
     width = max([len("spec")] + [len(name) for name, _ in spec_rows])
     lines = [f"{'spec':<{width}}  {'params':>14}    module"]
     for (spec_name, spec_count), (module_name, module_count) in zip(spec_rows, module_rows):
@@ -269,7 +275,7 @@ class _Worker:
     """
 
     settings: TorchSettings
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
     last_id: int = 0
     cannot_start: str | None = None  # why the worker did not start: the same for every later job
 
@@ -288,7 +294,7 @@ class _Worker:
         deadline = time.monotonic() + self.settings.timeout
         try:
             tagged = {**job, "id": self.last_id, "memory_limit": self.settings.cpu_limit}
-            frames.send(self.process.stdin.fileno(), pickle.dumps(tagged))
+            frames.send(self._pipes()[0].fileno(), pickle.dumps(tagged))
             return self._answer_to(self.last_id, deadline)
         except TimeoutError:
             message = f"no answer after {self.settings.timeout:g} s"
@@ -299,7 +305,7 @@ class _Worker:
 
     def _answer_to(self, job_id: int, deadline: float) -> dict[str, Any]:
         while True:
-            payload = frames.receive(self.process.stdout.fileno(), deadline)
+            payload = frames.receive(self._pipes()[1].fileno(), deadline)
             if payload is None:
                 raise EOFError("it closed its pipe")
             answer = json.loads(payload)
@@ -315,7 +321,7 @@ class _Worker:
             start_new_session=True,  # a process group of its own: whatever the user's code forks dies with it
         )
         try:
-            ready = frames.receive(self.process.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT)
+            ready = frames.receive(self._pipes()[1].fileno(), time.monotonic() + STARTUP_TIMEOUT)
         except TimeoutError:
             ready, problem = None, f"it did not start within {STARTUP_TIMEOUT:g} s"
         except frames.BrokenFrame as error:
@@ -331,10 +337,16 @@ class _Worker:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.stdin.close()
-        self.process.stdout.close()
+        for pipe in self._pipes():
+            pipe.close()
         self.process.wait()
         self.process = None
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        """The worker's stdin and stdout, which _start always opens."""
+        process = self.process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        return process.stdin, process.stdout
 
 
 # The worker imports nothing from the folder it runs in: sys.path is exactly the one given.

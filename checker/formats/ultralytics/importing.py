@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ... import rules
 from ...findings import Finding, SpecError
@@ -61,7 +62,7 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
         return [Imported(stem, document.location, findings=[*findings, error.finding])]
     if not scales:
         return [Imported(stem, document.location, findings=findings)]
-    imported = []
+    imported: list[Imported] = []
     for name, letter in scales:
         built, problems = build_scale(model, letter)
         found = findings + problems if not imported else problems
@@ -74,7 +75,7 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
             name=name,
             document=document,
             vars={},
-            blocks=blocks(False),
+            blocks=dict(blocks(False)),
             model=model_node(built, document.location),
             model_location=document.location,
             budget=budget,
@@ -86,7 +87,7 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
     return imported
 
 
-def _torch_job(model: ModelFile, letter: str) -> dict:
+def _torch_job(model: ModelFile, letter: str) -> dict[str, Any]:
     """What the torch worker needs to build the model at scale `letter` with ultralytics."""
     return {"kind": "ultralytics", "config": plain(model.document), "scale": letter}
 
