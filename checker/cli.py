@@ -273,6 +273,7 @@ def _torch_settings(options: argparse.Namespace, config: Config) -> TorchSetting
         pythonpath=config.pythonpath,
         cpu_limit=options.torch_cpu_limit or config.torch_cpu_limit,
         timeout=options.torch_timeout or config.torch_timeout,
+        allow=config.torch_allow,
     )
 
 

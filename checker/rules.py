@@ -157,6 +157,9 @@ BUILD_FAILED = Rule("BC304", "build-failed", TORCH, "Building the module raised.
 NOT_A_MODULE = Rule("BC305", "not-a-module", TORCH, "The target returned something that is not an `nn.Module`.")
 UNCOUNTABLE = Rule("BC306", "uncountable", TORCH, "The module has lazy parameters that only a forward pass sizes.")
 TORCH_CRASHED = Rule("BC307", "torch-crashed", TORCH, "Building the module crashed the torch worker or timed out.")
+TARGET_NOT_ALLOWED = Rule(
+    "BC308", "target-not-allowed", TORCH, "The `torch.target` is not the repository's own code, nor in `torch-allow`."
+)
 
 # ------------------------------------------------------------------ Hugging Face configs and adapters
 UNKNOWN_CONFIG_KEYS = Rule(

@@ -29,8 +29,14 @@ def test_hooks():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["budget-check"]["entry"] == "budget-check"
     assert hooks["budget-check-torch"]["entry"] == "budget-check --torch"
-    for hook in hooks.values():
-        assert (hook["language"], hook["types"]) == ("python", ["yaml"])
+    assert (hooks["budget-check"]["language"], hooks["budget-check"]["types"]) == ("python", ["yaml"])
+    # Model code is Python: the torch hook runs when it changes, and checks every configured spec.
+    torch_hook = hooks["budget-check-torch"]
+    assert (torch_hook["language"], torch_hook["types_or"], torch_hook["pass_filenames"]) == (
+        "python",
+        ["yaml", "python"],
+        False,
+    )
 
 
 def test_pre_commit_runs_the_hook(tmp_path):
@@ -57,6 +63,41 @@ def test_pre_commit_runs_the_hook(tmp_path):
     run("git", "add", ".")
     passed = run("pre-commit", "try-repo", str(ROOT), "budget-check", "--all-files")
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_torch_hook_runs_when_only_model_code_changes(tmp_path):
+    """A commit that changes models/*.py alone runs the torch hook (here it stops at the missing torch, and
+    says how to add it to the hook's environment)."""
+    pytest.importorskip("pre_commit")
+    repository = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "torch_project" / "models", repository / "models")
+    (repository / "specs").mkdir()
+    shutil.copyfile(
+        ROOT / "tests" / "fixtures" / "torch_project" / "specs" / "mlp.yaml", repository / "specs" / "mlp.yaml"
+    )
+    environment = {
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "PATH": _path(),
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@example.com",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@example.com",
+    }
+
+    def run(*args):
+        return subprocess.run(args, cwd=repository, env=environment, capture_output=True, text=True, check=False)
+
+    run("git", "init", "-q")
+    run("git", "add", ".")
+    run("git", "commit", "-qm", "models and their specs")
+    model = repository / "models" / "mlp.py"
+    model.write_text(model.read_text() + "\n# changed\n")
+    run("git", "add", "models/mlp.py")
+    hook = run("pre-commit", "try-repo", str(ROOT), "budget-check-torch")
+    assert "no files to check" not in hook.stdout, hook.stdout
+    assert hook.returncode == 1, hook.stdout + hook.stderr
+    assert "add it to the hook's additional_dependencies" in hook.stdout
 
 
 def _path():

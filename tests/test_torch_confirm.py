@@ -7,7 +7,11 @@ spec for each, run through the real command line from that folder.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,6 +196,46 @@ def test_mismatch_shows_where_spec_and_module_part():
     ]
 
 
+def test_mismatch_pairs_the_parts_by_name():
+    """The module's own parameters (cls_token, pos_embed) sit among its children: only the head differs."""
+    run = budget_check("--torch", "specs/vit-head-differs.yaml", cwd=PROJECT)
+    assert run.stdout.splitlines()[1:8] == [
+        "    spec                 params    module",
+        "    patch_embed             392    patch_embed 392",
+        "    cls_token                 8    cls_token 8",
+        "    pos_embed                40    pos_embed 40",
+        "    blocks ×2               144    blocks 144",
+        "    norm                     16    norm 16",
+        "    head                    108    head 90   <- differs",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("outside-os-system", "'os' is not a package of this repository"),
+        ("outside-through-an-import", "it is posix.system, not the repository's own code"),
+    ],
+)
+def test_a_target_outside_the_repository_is_refused(spec, message, tmp_path):
+    _, specs = check_with_torch(spec)
+    [finding] = specs[spec]["findings"]
+    assert (finding["code"], message in finding["message"]) == ("BC308", True), finding["message"]
+    assert not (PROJECT / "pwned").exists()
+
+
+def test_a_package_named_in_torch_allow_may_be_a_target():
+    """The test project's pyproject.toml allows torch: torch.nn:Linear builds."""
+    _, specs = check_with_torch("allowed-torch-linear")
+    assert (specs["allowed-torch-linear"]["status"], specs["allowed-torch-linear"]["torch_params"]) == ("pass", 20)
+
+
+def test_text_output_says_what_torch_confirmed():
+    run = budget_check("--torch", "specs/mlp.yaml", "specs/deeper.yaml", cwd=PROJECT)
+    assert "mlp: 552 params, budget ≤ 600, confirmed with torch: 552: pass" in run.stdout
+    assert "deeper: 824 params: fail" in run.stdout
+
+
 def test_without_torch_no_user_code_runs():
     run = budget_check("specs/broken-dies.yaml", "specs/broken-exits.yaml", cwd=PROJECT)
     assert run.returncode == 0
@@ -204,6 +248,25 @@ def test_every_example_passes_with_torch():
     assert re.search(r"12 specs checked: 12 passed", run.stdout)
 
 
+def test_torch_warns_nothing_when_numpy_is_missing(tmp_path):
+    """pre-commit's environments often have torch without NumPy: torch's warning about it is not for the user."""
+    numpy = tmp_path / "numpy"
+    numpy.mkdir()
+    (numpy / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'numpy'\", name='numpy')\n")
+    script = shutil.which("budget-check", path=str(Path(sys.executable).parent))
+    run = subprocess.run(
+        [script, "--torch", "examples/specs/mlp.yaml"],
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "NumPy" not in run.stderr
+
+
 def test_torch_missing_is_a_usage_error(monkeypatch, capsys):
     import importlib.util
 
@@ -212,7 +275,12 @@ def test_torch_missing_is_a_usage_error(monkeypatch, capsys):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real_find_spec(name))
     assert main(["--torch", "examples/specs"]) == 2
-    assert 'pip install "budget-check[torch]"' in capsys.readouterr().err
+    assert 'pip install "budget-check[torch] @ git+https://github.com/budget-check/budget-check"' in (
+        capsys.readouterr().err
+    )
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    assert main(["--torch", "examples/specs"]) == 2
+    assert "add it to the hook's additional_dependencies" in capsys.readouterr().err
 
 
 def test_invalid_torch_key():

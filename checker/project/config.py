@@ -9,6 +9,7 @@
     tolerance = "2%"                       # match.tolerance when a spec gives none
     torch-cpu-limit = "1GiB"
     torch-timeout = 300
+    torch-allow = ["timm"]                 # packages outside the repository --torch may build from
 
     [tool.budget-check.budgets]            # for files that cannot carry a budget (config.json)
     "checkpoints/*/config.json" = "1.3B"   # a glob, relative to this file's folder
@@ -53,6 +54,7 @@ class Config:
     tolerance: Tolerance = DEFAULT_TOLERANCE
     torch_cpu_limit: int = 2**30
     torch_timeout: float = 300.0
+    torch_allow: tuple[str, ...] = ()
     cache: bool = True
     budgets: tuple[tuple[str, Budget], ...] = ()  # (glob, budget), in the file's order
 
@@ -211,6 +213,12 @@ CONFIG = Table(
             default=300.0,
         ),
         Key(
+            "torch-allow",
+            STRINGS,
+            "Packages outside the repository whose code a `torch.target` may run (timm, transformers).",
+            default=(),
+        ),
+        Key(
             "budgets",
             Kind(
                 "a table of globs to budgets",
@@ -245,5 +253,6 @@ def _config(table: dict[str, Any], file: Path) -> Config:
         tolerance=values["tolerance"],
         torch_cpu_limit=values["torch-cpu-limit"],
         torch_timeout=float(values["torch-timeout"]),
+        torch_allow=tuple(values["torch-allow"]),
         budgets=values["budgets"],
     )

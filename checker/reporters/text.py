@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..checks.check import FileResult, SpecResult
-from ..findings import Finding
+from ..findings import Category, Finding
 from ..language.budgets import Budget
 from ..language.units import format_bytes, format_change, format_count
 from . import Reporter, Summary
@@ -56,6 +56,8 @@ def describe_count(spec: SpecResult) -> str:
         text += f" ({change_since_base(spec)})"
     if spec.budget is not None:
         text += f", budget {describe_budget(spec.budget)}"
+    if spec.torch_params == spec.params and not any(f.rule.category is Category.TORCH for f in spec.findings):
+        text += f", confirmed with torch: {format_count(spec.torch_params)}"
     return text
 
 

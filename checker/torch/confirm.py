@@ -29,7 +29,12 @@ from ..language.spec import TorchTarget
 from ..language.units import dtype_bytes, format_bytes, format_count
 from . import frames
 
-INSTALL_HINT = 'pip install "budget-check[torch]"'
+# No release is on the package index yet: install the extra from the repository.
+INSTALL_HINT = 'pip install "budget-check[torch] @ git+https://github.com/budget-check/budget-check@v0.1.0"'
+PRE_COMMIT_HINT = (
+    "add it to the hook's additional_dependencies in .pre-commit-config.yaml "
+    '(additional_dependencies: ["torch==2.13.0"], with the version you train with)'
+)
 DEFAULT_CPU_LIMIT = 2**30
 DEFAULT_TIMEOUT = 300.0
 STARTUP_TIMEOUT = 600.0  # importing torch on a cold machine: slow, but not a build's fault
@@ -40,6 +45,7 @@ _ERROR_CODES = {
     "not-module": rules.NOT_A_MODULE,
     "uncountable": rules.UNCOUNTABLE,
     "crashed": rules.TORCH_CRASHED,
+    "not-allowed": rules.TARGET_NOT_ALLOWED,
 }
 
 
@@ -53,6 +59,7 @@ class TorchSettings:
     pythonpath: tuple[str, ...] = ()  # more folders, relative to the root
     cpu_limit: int = DEFAULT_CPU_LIMIT  # bytes a module may take when built on the CPU
     timeout: float = DEFAULT_TIMEOUT  # seconds per build
+    allow: tuple[str, ...] = ()  # packages outside the project whose code a target may run (`torch-allow`)
 
     @property
     def sys_path(self) -> list[str]:
@@ -61,7 +68,8 @@ class TorchSettings:
 
 def require_torch() -> None:
     if importlib.util.find_spec("torch") is None:
-        raise TorchMissing(f"--torch needs torch, which is not installed here: {INSTALL_HINT}")
+        how = PRE_COMMIT_HINT if os.environ.get("PRE_COMMIT") == "1" else INSTALL_HINT  # pre-commit sets it for hooks
+        raise TorchMissing(f"--torch needs torch, which is not installed here: {how}")
 
 
 def confirm(files: list[FileResult], settings: TorchSettings) -> None:
@@ -109,6 +117,10 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     if spec.torch is None:
         return
     target = spec.torch
+    refusal = _outside_the_project(target, settings)
+    if refusal is not None:
+        result.findings.append(Finding(rules.TARGET_NOT_ALLOWED, refusal, target.location))
+        return
     cpu_bytes = dtype_bytes(tree.params, spec.dtype)
     module = worker.ask(
         {
@@ -118,6 +130,7 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
             "args": list(target.args),
             "kwargs": dict(target.kwargs),
             "sys_path": settings.sys_path,
+            "allow": list(settings.allow),
             "cpu_bytes": cpu_bytes,
             "cpu_limit": settings.cpu_limit,
         }
@@ -175,6 +188,20 @@ def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSet
         result.findings.append(Finding(rules.ULTRALYTICS_MISMATCH, message, where, notes=tuple(rows)))
 
 
+def _outside_the_project(target: TorchTarget, settings: TorchSettings) -> str | None:
+    """Why --torch will not run this target: its package is not the project's, nor allowed. None if it may."""
+    package = target.module.partition(".")[0]
+    roots = [Path(root) for root in settings.sys_path]
+    if package in settings.allow or any(
+        (root / package).is_dir() or (root / f"{package}.py").is_file() for root in roots
+    ):
+        return None
+    return (
+        f"{target.target}: {package!r} is not a package of this repository; --torch runs only the repository's "
+        f"own code, and packages named in torch-allow in [tool.budget-check] (torch-allow = [{package!r}])"
+    )
+
+
 def _failure_finding(
     torch_target: TorchTarget, answer: dict[str, Any], cpu_bytes: int, settings: TorchSettings
 ) -> Finding:
@@ -190,7 +217,7 @@ def _failure_finding(
                 f"{format_bytes(cpu_bytes)}, "
                 f"over the limit of {format_bytes(settings.cpu_limit)}"
             )
-    elif kind == "not-module":
+    elif kind in ("not-module", "not-allowed"):
         text = f"{target}: {message}"
     elif kind == "uncountable":
         text = (
@@ -245,24 +272,41 @@ def _repeat_hint(tree: Part, difference: int) -> str | None:
 
 
 def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...]:
-    spec_rows: list[tuple[str, int | None]] = [
-        (f"{p.label} ×{p.copies}" if p.copies > 1 else p.label, p.params) for p in top_parts(tree) if p.params
+    """The spec's parts beside the module's, paired by name, and by order where names do not pair."""
+    spec_rows = [
+        (p.label if p.named else None, f"{p.label} ×{p.copies}" if p.copies > 1 else p.label, p.params)
+        for p in top_parts(tree)
+        if p.params
     ]
-    rows = max(len(spec_rows), len(children))
-    spec_rows += [("", None)] * (rows - len(spec_rows))
-    module_rows: list[tuple[str, int | None]] = [*children, *[("", None)] * (rows - len(children))]
-    width = max([len("spec")] + [len(name) for name, _ in spec_rows])
+    pairs = _pair_by_name([name for name, _, _ in spec_rows], [name for name, _ in children])
+    width = max([len("spec")] + [len(label) for _, label, _ in spec_rows])
     lines = [f"{'spec':<{width}}  {'params':>14}    module"]
-    for (spec_name, spec_count), (module_name, module_count) in zip(spec_rows, module_rows):
-        left = f"{spec_name:<{width}}  {format_count(spec_count) if spec_count is not None else '':>14}"
+    for spec_index, module_index in pairs:
+        _, label, spec_count = spec_rows[spec_index] if spec_index is not None else (None, "", None)
+        module_name, module_count = children[module_index] if module_index is not None else ("", None)
+        left = f"{label:<{width}}  {format_count(spec_count) if spec_count is not None else '':>14}"
         right = f"{module_name} {format_count(module_count)}" if module_count is not None else ""
-        marker = (
-            "   <- differs"
-            if spec_count is not None and module_count is not None and spec_count != module_count
-            else ""
-        )
-        lines.append(f"{left}    {right}{marker}".rstrip())
+        differs = spec_count is not None and module_count is not None and spec_count != module_count
+        lines.append(f"{left}    {right}{'   <- differs' if differs else ''}".rstrip())
     return tuple(lines)
+
+
+def _pair_by_name(spec_names: list[str | None], module_names: list[str]) -> list[tuple[int | None, int | None]]:
+    """(spec row, module row) pairs, in the spec's order, then the module's rows left over.
+
+    A named spec part pairs with the module part of that name (`head` with `head`, or `model.head`
+    where the module's parts sit under one child); the rest pair in order.
+    """
+    left = list(range(len(module_names)))
+    by_name: dict[int, int] = {}
+    for spec_index, name in enumerate(spec_names):
+        match = next((i for i in left if name and module_names[i].rpartition(".")[2] == name), None)
+        if match is not None:
+            by_name[spec_index] = match
+            left.remove(match)
+    in_order = iter(left)
+    pairs = [(s, by_name[s] if s in by_name else next(in_order, None)) for s in range(len(spec_names))]
+    return pairs + [(None, module_index) for module_index in in_order]
 
 
 @dataclass

@@ -151,6 +151,9 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
         target = operator.attrgetter(job["attribute"])(importlib.import_module(job["module"]))
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the user's code: any failure is a finding
         return _failure("import", error, job["sys_path"])
+    refusal = _outside_the_project(target, job["sys_path"], job["allow"])
+    if refusal is not None:
+        return {"error": "not-allowed", "message": refusal}
     try:
         with torch.device("meta"):
             model = target(*job["args"], **job["kwargs"])
@@ -209,6 +212,22 @@ JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _outside_the_project(target: Any, roots: list[str], allow: list[str]) -> str | None:
+    """Why the callable may not run: it is defined outside the project (`models.mlp:os.system`), and
+    its package is not allowed. None if it may run."""
+    module_name = getattr(target, "__module__", None) or ""
+    if module_name.partition(".")[0] in allow:
+        return None
+    file = getattr(sys.modules.get(module_name), "__file__", None) or ""
+    if file and "site-packages" not in file and any(_is_under(file, root) for root in roots):
+        return None
+    name = f"{module_name or '?'}.{getattr(target, '__qualname__', type(target).__qualname__)}"
+    return (
+        f"it is {name}, not the repository's own code; --torch runs only that, and packages named in "
+        f"torch-allow in [tool.budget-check]"
+    )
+
+
 def _add_user_paths(entries: list[str]) -> None:
     """The user's folders go after site-packages: a project's torch.py or checker/ shadows nothing."""
     for entry in entries:
@@ -223,9 +242,7 @@ def _top_children(model: Any) -> list[tuple[str, int]]:
         name, model = next(iter(model.named_children()))
         prefix += f"{name}."
     parts = [(prefix + name, sum(p.numel() for p in child.parameters())) for name, child in model.named_children()]
-    own = sum(p.numel() for p in model.parameters(recurse=False))
-    if own:
-        parts.append((f"{prefix}(own parameters)", own))
+    parts += [(prefix + name, parameter.numel()) for name, parameter in model.named_parameters(recurse=False)]
     return [(name, count) for name, count in parts if count]
 
 
