@@ -275,7 +275,7 @@ def test_torch_missing_is_a_usage_error(monkeypatch, capsys):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real_find_spec(name))
     assert main(["--torch", "examples/specs"]) == 2
-    assert 'pip install "budget-check[torch] @ git+https://github.com/budget-check/budget-check"' in (
+    assert 'pip install "budget-check[torch] @ git+https://github.com/budget-check/budget-check@v0.1.0"' in (
         capsys.readouterr().err
     )
     monkeypatch.setenv("PRE_COMMIT", "1")
