@@ -34,7 +34,7 @@ COMMON_CONFIG_KEYS = frozenset(
     repetition_penalty length_penalty no_repeat_ngram_size encoder_no_repeat_ngram_size bad_words_ids
     num_return_sequences output_scores return_dict_in_generate forced_bos_token_id forced_eos_token_id
     remove_invalid_values exponential_decay_length_penalty suppress_tokens begin_suppress_tokens
-    attn_implementation _attn_implementation_autoset""".split()  # noqa: SIM905 - a table to read, not a list
+    attn_implementation _attn_implementation_autoset rope_theta rope_scaling""".split()  # noqa: SIM905 - a table to read, not a list
 )
 # The running input size, as expressions read it (`groups: in` for a depthwise convolution).
 INPUT_SIZE_NAME = "in"
@@ -180,6 +180,8 @@ def value_of(value: Any, env: Mapping[str, Any], location: Location, what: str) 
     if isinstance(value, str):
         if is_layer_name(value):
             return NodeValue(value, location)
+        if isinstance(env.get(value), NodeValue):  # a param passing on the list or layer it holds
+            return env[value]
         try:
             return evaluate(value, env)
         except ExpressionError as error:

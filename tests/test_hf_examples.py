@@ -1,0 +1,59 @@
+"""examples/hf: configs written from published hyperparameters meet the published counts, for the class named."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.checks.check import check_file, check_text
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "hf"
+
+# model folder: (class, params, trainable) as published
+PUBLISHED = {
+    "llama-2-7b": ("LlamaForCausalLM", 6_738_415_616, 6_738_415_616),
+    "llama-3.1-8b": ("LlamaForCausalLM", 8_030_261_248, 8_030_261_248),
+    "llama-3.2-1b": ("LlamaForCausalLM", 1_235_814_400, 1_235_814_400),
+    "mistral-7b": ("MistralForCausalLM", 7_241_732_096, 7_241_732_096),
+    "mixtral-8x7b": ("MixtralForCausalLM", 46_702_792_704, 46_702_792_704),
+    "qwen2.5-7b": ("Qwen2ForCausalLM", 7_615_616_512, 7_615_616_512),
+    "qwen3-0.6b": ("Qwen3ForCausalLM", 596_049_920, 596_049_920),
+    "gemma-2b": ("GemmaForCausalLM", 2_506_172_416, 2_506_172_416),
+    "gemma-2-2b": ("Gemma2ForCausalLM", 2_614_341_888, 2_614_341_888),
+    "phi-3-mini": ("Phi3ForCausalLM", 3_821_079_552, 3_821_079_552),
+}
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate", EXAMPLES / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generator_wrote_every_example(tmp_path):
+    written = _generator().write(tmp_path)
+    assert sorted(path.parent.name for path in written) == sorted(PUBLISHED)
+    for path in written:
+        assert path.read_text() == (EXAMPLES / path.parent.name / "config.json").read_text(), path.parent.name
+
+
+@pytest.mark.parametrize(("model", "published"), PUBLISHED.items(), ids=PUBLISHED.keys())
+def test_published_counts(model, published):
+    path = EXAMPLES / model / "config.json"
+    [spec] = check_file(path, str(path)).specs
+    assert (spec.spec.model.popitem()[0], spec.params, spec.trainable) == published
+    assert spec.findings == []
+
+
+@pytest.mark.parametrize("model", PUBLISHED, ids=PUBLISHED.keys())
+def test_pasting_the_keys_into_the_preset_counts_the_same(model):
+    """The paste test: the config's keys, all of them, given to the class's preset in a YAML spec."""
+    config = json.loads((EXAMPLES / model / "config.json").read_text())
+    class_name = config["architectures"][0]
+    [spec] = check_text(yaml.safe_dump({"model": {class_name: config}}), f"{model}.yaml").specs
+    assert (spec.params, spec.trainable, spec.findings) == (*PUBLISHED[model][1:], [])

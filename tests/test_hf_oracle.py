@@ -1,0 +1,124 @@
+"""The oracle: every family and head counts what transformers builds, for configs hypothesis draws.
+
+transformers builds each class on the meta device (no memory, no weights),
+from small configs that cover every key that changes the count. Skipped
+where transformers is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.checks.check import check_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+
+
+@cache
+def transformers_count(config_json: str) -> tuple[int, int]:
+    """(params, trainable) of the class `architectures[0]` as transformers builds it from the config."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    config = json.loads(config_json)
+    with torch.device("meta"):
+        model = getattr(transformers, config["architectures"][0])(transformers.AutoConfig.for_model(**config))
+    parameters = list(model.parameters())
+    return sum(p.numel() for p in parameters), sum(p.numel() for p in parameters if p.requires_grad)
+
+
+def budget_check_count(config: dict) -> tuple[int, int]:
+    [spec] = check_text(json.dumps(config), "drawn/config.json").specs
+    assert spec.tree is not None, [finding.message for finding in spec.findings]
+    assert [f.code for f in spec.findings] == [], [finding.message for finding in spec.findings]
+    return spec.params, spec.trainable
+
+
+# ------------------------------------------------------------------ drawn configs
+def flags(*names: str) -> dict:
+    return {name: st.booleans() for name in names}
+
+
+@st.composite
+def decoder(draw, head_dim_key: bool = True, **extra) -> dict:
+    """Attention shapes that transformers accepts: heads a multiple of the key/value heads, even head sizes."""
+    kv_heads = draw(st.integers(1, 2))
+    heads = kv_heads * draw(st.integers(1, 2))
+    head_dim = 2 * draw(st.integers(1, 4))
+    config = {
+        "vocab_size": draw(st.integers(8, 64)),
+        "num_hidden_layers": draw(st.integers(1, 3)),
+        "intermediate_size": draw(st.integers(2, 24)),
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv_heads,
+        "hidden_size": heads * head_dim,
+        "tie_word_embeddings": draw(st.booleans()),
+        "pad_token_id": 0,  # Phi-3's default, 32000, is past a small vocabulary
+    }
+    if head_dim_key and draw(st.booleans()):  # a head size of its own, not hidden_size / heads
+        config["head_dim"] = head_dim
+        config["hidden_size"] = heads * draw(st.integers(1, 8))
+    for key, strategy in extra.items():
+        if draw(st.booleans()):  # left out, the key takes the config class's default
+            config[key] = draw(strategy)
+    return config
+
+
+@st.composite
+def moe(draw, experts_key: str, expert_size_key: str | None = "moe_intermediate_size", **extra) -> dict:
+    config = draw(decoder(**extra))
+    experts = draw(st.integers(1, 4))
+    config[experts_key] = experts
+    config["num_experts_per_tok"] = draw(st.integers(1, experts))
+    if expert_size_key is not None:  # Mixtral's experts are intermediate_size wide
+        config[expert_size_key] = draw(st.integers(2, 16))
+    return config
+
+
+@st.composite
+def qwen_moe(draw, **extra) -> dict:
+    config = draw(moe("num_experts", **extra))
+    step = draw(st.integers(1, 2))
+    config["decoder_sparse_step"] = step
+    if step == 1:
+        layers = config["num_hidden_layers"]
+        config["mlp_only_layers"] = draw(st.lists(st.integers(0, layers - 1), unique=True, max_size=layers))
+    return config
+
+
+FAMILIES = {
+    "llama": decoder(**flags("attention_bias", "mlp_bias")),
+    "mistral": decoder(),
+    "mixtral": moe("num_local_experts", expert_size_key=None),
+    "qwen2": decoder(),
+    "qwen2_moe": qwen_moe(shared_expert_intermediate_size=st.integers(1, 16), qkv_bias=st.booleans()),
+    "qwen3": decoder(**flags("attention_bias")),
+    "qwen3_moe": qwen_moe(**flags("attention_bias")),
+    "gemma": decoder(**flags("attention_bias")),
+    "gemma2": decoder(**flags("attention_bias")),
+    "phi3": decoder(),
+    "olmo": decoder(**flags("attention_bias")),
+    "olmo2": decoder(**flags("attention_bias")),
+}
+HEADS = {family: ("Model", "ForCausalLM", "ForSequenceClassification") for family in FAMILIES}
+HEADS["llama"] += ("ForTokenClassification", "ForQuestionAnswering")
+
+
+def classes():
+    from checker.language.presets import HF_FAMILIES
+
+    return [(family, HF_FAMILIES[family] + head) for family in FAMILIES for head in HEADS[family]]
+
+
+@pytest.mark.parametrize(("model_type", "class_name"), classes())
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_counts_what_transformers_builds(model_type, class_name, data):
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    if class_name.endswith("Classification") and data.draw(st.booleans()):
+        config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(1, 5)))}
+    assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
