@@ -25,6 +25,17 @@ PUBLISHED = {
     "gemma-2b": ("GemmaForCausalLM", 2_506_172_416, 2_506_172_416),
     "gemma-2-2b": ("Gemma2ForCausalLM", 2_614_341_888, 2_614_341_888),
     "phi-3-mini": ("Phi3ForCausalLM", 3_821_079_552, 3_821_079_552),
+    "pythia-160m": ("GPTNeoXForCausalLM", 162_322_944, 162_322_944),
+    "opt-125m": ("OPTForCausalLM", 125_239_296, 125_239_296),
+    "bart-base": ("BartModel", 139_420_416, 139_420_416),
+    "bert-base-mlm": ("BertForMaskedLM", 109_514_298, 109_514_298),
+    "roberta-base": ("RobertaModel", 124_645_632, 124_645_632),
+    "roberta-base-mlm": ("RobertaForMaskedLM", 124_697_433, 124_697_433),
+    "distilbert-base": ("DistilBertModel", 66_362_880, 66_362_880),
+    "distilbert-base-mlm": ("DistilBertForMaskedLM", 66_985_530, 66_985_530),
+    "vit-base-patch16-224": ("ViTModel", 86_389_248, 86_389_248),
+    "clip-vit-base-patch32": ("CLIPModel", 151_277_313, 151_277_313),
+    "whisper-tiny": ("WhisperForConditionalGeneration", 37_760_640, 37_184_640),  # encoder positions are frozen
 }
 
 

@@ -104,8 +104,149 @@ FAMILIES = {
     "olmo": decoder(**flags("attention_bias")),
     "olmo2": decoder(**flags("attention_bias")),
 }
-HEADS = {family: ("Model", "ForCausalLM", "ForSequenceClassification") for family in FAMILIES}
-HEADS["llama"] += ("ForTokenClassification", "ForQuestionAnswering")
+
+
+def sized(low: int, high: int):
+    return st.integers(low, high)
+
+
+def heads_and_width(draw, width_key: str, heads_key: str, multiple: int = 1) -> dict:
+    """A width that the heads divide (and `multiple` too)."""
+    heads = draw(st.integers(1, 3))
+    return {heads_key: heads, width_key: heads * multiple * draw(st.integers(1, 4))}
+
+
+@st.composite
+def bert_like(draw) -> dict:
+    config = heads_and_width(draw, "hidden_size", "num_attention_heads")
+    config.update(vocab_size=draw(sized(8, 64)), num_hidden_layers=draw(sized(1, 3)))
+    config.update(intermediate_size=draw(sized(1, 24)), max_position_embeddings=draw(sized(4, 40)))
+    config.update(type_vocab_size=draw(sized(1, 3)), tie_word_embeddings=draw(st.booleans()), pad_token_id=0)
+    return config
+
+
+@st.composite
+def gpt2(draw) -> dict:
+    config = heads_and_width(draw, "n_embd", "n_head")
+    config.update(vocab_size=draw(sized(8, 64)), n_positions=draw(sized(4, 40)), n_layer=draw(sized(1, 3)))
+    config.update(n_inner=draw(st.none() | sized(1, 24)), tie_word_embeddings=draw(st.booleans()))
+    return config
+
+
+@st.composite
+def gpt_neox(draw) -> dict:
+    config = heads_and_width(draw, "hidden_size", "num_attention_heads", multiple=4)  # whole rotary dimensions
+    config.update(vocab_size=draw(sized(8, 64)), num_hidden_layers=draw(sized(1, 3)))
+    config.update(intermediate_size=draw(sized(1, 24)), tie_word_embeddings=draw(st.booleans()))
+    config.update(attention_bias=draw(st.booleans()))
+    return config
+
+
+@st.composite
+def opt(draw) -> dict:
+    config = heads_and_width(draw, "hidden_size", "num_attention_heads")
+    config.update(vocab_size=draw(sized(8, 64)), num_hidden_layers=draw(sized(1, 3)), ffn_dim=draw(sized(1, 24)))
+    config.update(max_position_embeddings=draw(sized(4, 40)), tie_word_embeddings=draw(st.booleans()))
+    config.update(word_embed_proj_dim=draw(st.none() | sized(1, 16)), pad_token_id=0)
+    for flag in ("do_layer_norm_before", "_remove_final_layer_norm", "enable_bias", "layer_norm_elementwise_affine"):
+        config[flag] = draw(st.booleans())
+    return config
+
+
+@st.composite
+def distilbert(draw) -> dict:
+    config = heads_and_width(draw, "dim", "n_heads")
+    config.update(vocab_size=draw(sized(8, 64)), n_layers=draw(sized(1, 3)), hidden_dim=draw(sized(1, 24)))
+    config.update(max_position_embeddings=draw(sized(4, 40)), tie_word_embeddings=draw(st.booleans()))
+    config.update(pad_token_id=0)
+    return config
+
+
+FAMILIES.update(
+    gpt2=gpt2(),
+    gpt_neox=gpt_neox(),
+    opt=opt(),
+    bert=bert_like(),
+    roberta=bert_like(),
+    distilbert=distilbert(),
+)
+CLASSIFIERS = ("ForSequenceClassification", "ForTokenClassification")
+HEADS = dict.fromkeys(FAMILIES, ("Model", "ForCausalLM", "ForSequenceClassification"))
+HEADS.update(
+    llama=("Model", "ForCausalLM", *CLASSIFIERS, "ForQuestionAnswering"),
+    gpt2=("Model", "LMHeadModel", *CLASSIFIERS),
+    bert=("Model", "ForMaskedLM", *CLASSIFIERS),
+    roberta=("Model", "ForMaskedLM", *CLASSIFIERS),
+    distilbert=("Model", "ForMaskedLM", *CLASSIFIERS),
+)
+
+
+@st.composite
+def vit(draw) -> dict:
+    config = heads_and_width(draw, "hidden_size", "num_attention_heads")
+    patch = draw(sized(1, 4))
+    config.update(num_hidden_layers=draw(sized(1, 3)), intermediate_size=draw(sized(1, 24)))
+    config.update(patch_size=patch, image_size=patch * draw(sized(1, 4)), num_channels=draw(sized(1, 3)))
+    config.update(qkv_bias=draw(st.booleans()), pooler_output_size=draw(st.none() | sized(1, 8)))
+    return config
+
+
+@st.composite
+def clip_tower(draw, vision: bool) -> dict:
+    config = heads_and_width(draw, "hidden_size", "num_attention_heads")
+    config.update(num_hidden_layers=draw(sized(1, 2)), intermediate_size=draw(sized(1, 24)))
+    if vision:
+        patch = draw(sized(1, 4))
+        config.update(patch_size=patch, image_size=patch * draw(sized(1, 4)), num_channels=draw(sized(1, 3)))
+    else:
+        config.update(vocab_size=draw(sized(8, 64)), max_position_embeddings=draw(sized(4, 40)))
+    return config
+
+
+@st.composite
+def clip(draw) -> dict:
+    return {
+        "text_config": draw(clip_tower(vision=False)),
+        "vision_config": draw(clip_tower(vision=True)),
+        "projection_dim": draw(sized(1, 16)),
+    }
+
+
+@st.composite
+def seq2seq(draw, **extra) -> dict:
+    heads = draw(st.integers(1, 3))
+    config = {
+        "vocab_size": draw(sized(8, 64)),
+        "d_model": heads * draw(sized(1, 4)),
+        "encoder_layers": draw(sized(1, 2)),
+        "decoder_layers": draw(sized(1, 2)),
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": draw(sized(1, 24)),
+        "decoder_ffn_dim": draw(sized(1, 24)),
+        "tie_word_embeddings": draw(st.booleans()),
+        "pad_token_id": 0,
+        "bos_token_id": 0,
+        "eos_token_id": 0,
+        "decoder_start_token_id": 0,
+        "forced_eos_token_id": 0,
+    }
+    config.update({key: draw(strategy) for key, strategy in extra.items()})
+    return config
+
+
+FAMILIES.update(
+    vit=vit(),
+    clip=clip(),
+    bart=seq2seq(max_position_embeddings=sized(4, 40)),
+    whisper=seq2seq(num_mel_bins=sized(1, 8), max_source_positions=sized(4, 40), max_target_positions=sized(4, 40)),
+)
+HEADS.update(
+    vit=("Model", "ForImageClassification"),
+    clip=("Model",),
+    bart=("Model", "ForConditionalGeneration", "ForSequenceClassification"),
+    whisper=("Model", "ForConditionalGeneration"),
+)
 
 
 def classes():

@@ -381,6 +381,9 @@ class _Counter:
     ) -> Part:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
             raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
+        held = scope.env.get(args) if isinstance(args, str) else None
+        if isinstance(held, NodeValue) and isinstance(held.node, (YamlMapping, YamlSequence)):
+            args = held.node  # a param holding a mapping of arguments (CLIP's text_config) gives them all
         if block.ignore is not None:
             args = self._known_config_keys(block, args)
         given = bind_block_arguments(block, args, args_location)

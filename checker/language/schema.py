@@ -244,11 +244,18 @@ def _node() -> dict[str, Any]:
     }
 
 
+PRESET_BLOCK = {
+    "type": "string",
+    "pattern": f"^{IDENTIFIER_PATTERN}\\.{IDENTIFIER_PATTERN}$",
+    "description": "A block of a preset file, FILE.BLOCK (llama.llama_layer).",
+}
+
+
 def _kind_name() -> dict[str, Any]:
     return {
         "description": "A layer, a preset, a block or a var that holds a layer.",
         # The enum is there for completion: any other name may be a block or a var.
-        "anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": presets.names()}, IDENTIFIER_SCHEMA],
+        "anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": presets.names()}, IDENTIFIER_SCHEMA, PRESET_BLOCK],
     }
 
 
@@ -276,8 +283,8 @@ def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
         "description": "One kind (a layer, a block, a preset, sequential or parallel) with its arguments, "
         "and modifiers.",
         "properties": {**{key: MODIFIER_SCHEMAS[key] for key in MODIFIERS}, **kinds},
-        # Any other name is a block from `blocks`, or a var or param that holds a layer.
-        "propertyNames": IDENTIFIER_SCHEMA,
+        # Any other name is a block from `blocks`, a var or param that holds a layer, or FILE.BLOCK of a preset file.
+        "propertyNames": {"anyOf": [IDENTIFIER_SCHEMA, PRESET_BLOCK]},
         "additionalProperties": {"$ref": "#/$defs/block-arguments"},
         "allOf": [
             {"not": {"propertyNames": {"enum": list(MODIFIERS)}}},  # at least one kind
