@@ -189,6 +189,19 @@ NO_ARCHITECTURES = Rule(
     "A note: the config names no class in `architectures`, so the base model is counted.",
     severity=NOTE,
 )
+TRANSFORMERS_MISMATCH = Rule(
+    "BC505",
+    "transformers-mismatch",
+    TORCH,
+    "transformers builds the config's class with another count than budget-check's (--torch).",
+)
+TRANSFORMERS_COUNT = Rule(
+    "BC506",
+    "transformers-count",
+    TORCH,
+    "A note: the count transformers gives for a config budget-check cannot count itself (--torch).",
+    severity=NOTE,
+)
 
 # ------------------------------------------------------------------ Hydra, LitGPT, timm
 NEEDS_TORCH = Rule(

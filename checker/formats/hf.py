@@ -91,6 +91,19 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     return spec, findings
 
 
+def transformers_job(file: str) -> dict[str, Any] | None:
+    """What the torch worker needs to build a config.json's class with transformers; None for other files."""
+    if not file.endswith(".json"):
+        return None
+    try:
+        config = json.loads(Path(file).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
+        return None
+    return {"kind": "transformers", "config": config}
+
+
 def _located(value: Any, location: Location, text: str) -> Any:
     """JSON values as the loader's located YAML values; top-level keys know their line."""
     if isinstance(value, dict):

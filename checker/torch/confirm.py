@@ -24,6 +24,7 @@ from typing import IO, Any
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
+from ..formats.hf import transformers_job
 from ..language.counting import Part, iter_parts
 from ..language.spec import TorchTarget
 from ..language.units import dtype_bytes, format_bytes, format_count
@@ -77,10 +78,35 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> None:
     with _Worker(settings) as worker:
         for file in files:
             for result in file.specs:
-                if result.torch_job is not None:
+                hf_job = transformers_job(result.file)
+                if hf_job is not None:
+                    _confirm_transformers(result, hf_job, worker)
+                elif result.torch_job is not None:
                     _confirm_ultralytics(result, worker, settings)
                 elif result.tree is not None:
                     _confirm_spec(result, worker, settings)
+
+
+def _confirm_transformers(result: SpecResult, job: dict[str, Any], worker: _Worker) -> None:
+    """A Hugging Face config's class built by transformers: its count must be budget-check's, or stands in for it."""
+    built = worker.ask(job)
+    if "error" in built:
+        rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
+        result.findings.append(
+            Finding(rule, f"transformers cannot build this config: {built['message']}", result.location)
+        )
+        return
+    result.torch_params = built["params"]
+    counts = f"{format_count(built['params'])} params ({format_count(built['trainable'])} trainable)"
+    if result.tree is None:
+        message = f"transformers builds {built['class']} with {counts}"
+        result.findings.append(Finding(rules.TRANSFORMERS_COUNT, message, result.location))
+    elif (built["params"], built["trainable"]) != (result.tree.params, result.tree.trainable):
+        message = (
+            f"transformers builds {built['class']} with {counts}, budget-check counts "
+            f"{format_count(result.tree.params)} ({format_count(result.tree.trainable)} trainable): please report this"
+        )
+        result.findings.append(Finding(rules.TRANSFORMERS_MISMATCH, message, result.location))
 
 
 def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:

@@ -205,10 +205,42 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
+    """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta."""
+    import torch
+
+    try:
+        import transformers
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
+        return {"error": "import", "message": f"transformers cannot be imported ({type(error).__name__}: {error})"}
+    config = job["config"]
+    architectures = config.get("architectures") or [None]
+    class_name = architectures[0]
+    model_class = getattr(transformers, class_name, None) if isinstance(class_name, str) else None
+    # Only a model class of transformers: a name in the file must not call anything else.
+    if class_name is not None and not (
+        isinstance(model_class, type) and issubclass(model_class, transformers.PreTrainedModel)
+    ):
+        return {"error": "build", "message": f"transformers has no model class {class_name!r}"}
+    try:
+        hf_config = transformers.AutoConfig.for_model(**config)
+        with torch.device("meta"):
+            model = transformers.AutoModel.from_config(hf_config) if model_class is None else model_class(hf_config)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    parameters = list(model.parameters())
+    return {
+        "params": sum(p.numel() for p in parameters),
+        "trainable": sum(p.numel() for p in parameters if p.requires_grad),
+        "class": type(model).__name__,
+    }
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "spec": _count_spec,
     "module": _build_target,
     "ultralytics": _build_ultralytics,
+    "transformers": _build_transformers,
 }
 
 

@@ -39,7 +39,6 @@ HF_FAMILIES = {
     "bert": "Bert",
     "roberta": "Roberta",
     "distilbert": "DistilBert",
-    "t5": "T5",
     "bart": "Bart",
     "whisper": "Whisper",
     "vit": "ViT",
