@@ -65,7 +65,7 @@ def test_values(text, value):
         ("nothing + 1", "nothing has no value"),
         ("sqrt(4)", "unknown function sqrt()"),
         ("round(1, 2, 3)", "takes 1 to 2 arguments"),
-        ("__import__('os')", "unexpected character"),
+        ("__import__('os')", "unknown function __import__()"),
         ("d.real", "unexpected character"),
         ("[1]", "unexpected character"),
         ("1 +", "ends too early"),
@@ -79,6 +79,33 @@ def test_values(text, value):
 def test_errors(text, message):
     with pytest.raises(ExpressionError) as raised:
         evaluate(text, ENV)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("startswith(proj, 'gated-')", True),
+        ("proj == 'relu'", False),
+        ("2 * d if proj != 'relu' else d", 1536),
+    ],
+)
+def test_text_is_compared_never_computed(text, value):
+    assert evaluate(text, {**ENV, "proj": "gated-gelu"}) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("proj * 10**9", "text takes part in no arithmetic"),
+        ("-proj", "text takes part in no arithmetic"),
+        ("proj < 3", "text and a number cannot be ordered"),
+        ("startswith(d, 'x')", "startswith() takes two texts"),
+    ],
+)
+def test_text_in_arithmetic_is_an_error(text, message):
+    with pytest.raises(ExpressionError) as raised:
+        evaluate(text, {**ENV, "proj": "gated-gelu"})
     assert message in str(raised.value)
 
 

@@ -27,6 +27,7 @@ PUBLISHED = {
     "phi-3-mini": ("Phi3ForCausalLM", 3_821_079_552, 3_821_079_552),
     "pythia-160m": ("GPTNeoXForCausalLM", 162_322_944, 162_322_944),
     "opt-125m": ("OPTForCausalLM", 125_239_296, 125_239_296),
+    "t5-small": ("T5ForConditionalGeneration", 60_506_624, 60_506_624),
     "bart-base": ("BartModel", 139_420_416, 139_420_416),
     "bert-base-mlm": ("BertForMaskedLM", 109_514_298, 109_514_298),
     "roberta-base": ("RobertaModel", 124_645_632, 124_645_632),

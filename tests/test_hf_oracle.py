@@ -235,13 +235,34 @@ def seq2seq(draw, **extra) -> dict:
     return config
 
 
+@st.composite
+def t5(draw) -> dict:
+    return {
+        "vocab_size": draw(sized(8, 64)),
+        "d_model": draw(sized(1, 16)),
+        "d_kv": draw(sized(1, 8)),
+        "d_ff": draw(sized(1, 24)),
+        "num_layers": draw(sized(1, 3)),
+        "num_decoder_layers": draw(st.none() | sized(1, 3)),
+        "num_heads": draw(sized(1, 3)),
+        "relative_attention_num_buckets": draw(sized(1, 8)),
+        "feed_forward_proj": draw(st.sampled_from(["relu", "gelu", "gated-gelu", "gated-silu"])),
+        "tie_word_embeddings": draw(st.booleans()),
+        "pad_token_id": 0,
+        "eos_token_id": 0,
+        "decoder_start_token_id": 0,
+    }
+
+
 FAMILIES.update(
+    t5=t5(),
     vit=vit(),
     clip=clip(),
     bart=seq2seq(max_position_embeddings=sized(4, 40)),
     whisper=seq2seq(num_mel_bins=sized(1, 8), max_source_positions=sized(4, 40), max_target_positions=sized(4, 40)),
 )
 HEADS.update(
+    t5=("Model", "ForConditionalGeneration", "EncoderModel"),
     vit=("Model", "ForImageClassification"),
     clip=("Model",),
     bart=("Model", "ForConditionalGeneration", "ForSequenceClassification"),

@@ -391,12 +391,20 @@ class _Counter:
         for param in block.params:
             if param.name in given:
                 value, where = given[param.name]
-                env[param.name] = value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
+                env[param.name] = (
+                    value
+                    if param.name in block.text and isinstance(value, str)
+                    else value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
+                )
                 if env[param.name] is not None:
                     continue
             if param.default is REQUIRED_PARAM:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
-            env[param.name] = value_of(param.default, env, param.location, f"{block.name} {param.name}")
+            env[param.name] = (
+                param.default
+                if param.name in block.text and isinstance(param.default, str)
+                else value_of(param.default, env, param.location, f"{block.name} {param.name}")
+            )
         for condition, where in block.require:
             try:
                 holds = evaluate(condition, env)

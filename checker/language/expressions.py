@@ -9,9 +9,13 @@
     product     := unary ( ("*" | "/" | "//" | "%") unary )*
     unary       := ("-" | "+") unary | power
     power       := atom ( "**" unary )?
-    atom        := number | name | name "(" expression ("," expression)* ")" | "(" expression ")"
+    atom        := number | text | name | name "(" expression ("," expression)* ")" | "(" expression ")"
+    text        := "'" characters "'"
 
-Values are Python ints, floats and bools. Every operation is bounded: a
+Values are Python ints, floats and bools, and text: a param that holds
+text (a config's `feed_forward_proj: gated-gelu`) may be compared (`==`,
+`!=`) and tested with `startswith(name, 'gated')`, and takes part in no
+arithmetic. Every operation is bounded: a
 result whose magnitude passes MAX_MAGNITUDE is an error, and powers are
 checked before they are computed, so `10**10**10` fails at once.
 """
@@ -35,6 +39,7 @@ MAX_MAGNITUDE = 2**100  # about 1.27e30: past any layer size, still exact for co
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<text>'[^'\n]*')"
     r"|(?P<op>\*\*|//|==|!=|<=|>=|[-+*/%<>(),]))"
 )
 _KEYWORDS = {"and", "or", "not", "if", "else", "true", "false", "True", "False"}
@@ -106,6 +111,12 @@ def _round(x: Number, digits: Number | None = None) -> Number:
     return round(x) if digits is None else round(x, int(digits))
 
 
+def _startswith(text: object, prefix: object) -> bool:
+    if not isinstance(text, str) or not isinstance(prefix, str):
+        raise ExpressionError("startswith() takes two texts")
+    return text.startswith(prefix)
+
+
 FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     # name: (function, fewest arguments, most arguments)
     "min": (min, 1, 64),
@@ -115,7 +126,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "round": (_round, 1, 2),
     "abs": (abs, 1, 1),
     "gcd": (_gcd, 2, 2),
-    "len": (len, 1, 1),  # of a var holding a list or a mapping (a config's id2label)
+    "len": (len, 1, 1),
+    "startswith": (_startswith, 2, 2),  # of a var holding a list or a mapping (a config's id2label)
 }
 
 
@@ -274,6 +286,8 @@ class _Parser:
         kind, value = self.take()
         if kind == "number":
             return Literal(_number(value))
+        if kind == "text":
+            return Literal(value[1:-1])
         if kind == "name":
             if value in ("true", "True"):
                 return Literal(True)
@@ -331,6 +345,8 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
         operand = _evaluate(tree.operand, env)
         if tree.op == "not":
             return not operand
+        if isinstance(operand, str):
+            raise ExpressionError(f"text takes part in no arithmetic ({tree.op}{operand!r})")
         return _checked(-operand if tree.op == "-" else +operand)
     if isinstance(tree, Binary):
         return _binary(tree, env)
@@ -338,6 +354,8 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
         left = _evaluate(tree.first, env)
         for op, right_tree in tree.rest:
             right = _evaluate(right_tree, env)
+            if isinstance(left, str) != isinstance(right, str) and op not in ("==", "!="):
+                raise ExpressionError(f"text and a number cannot be ordered ({left!r} {op} {right!r})")
             if not _COMPARISONS[op](left, right):
                 return False
             left = right
@@ -352,7 +370,7 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
     arguments = [_evaluate(argument, env) for argument in tree.arguments]
     try:
         return _checked(function(*arguments))
-    except (OverflowError, ValueError) as error:
+    except (OverflowError, ValueError, TypeError) as error:
         raise ExpressionError(f"{tree.function}() failed: {error}") from None
 
 
@@ -362,7 +380,7 @@ def _lookup(name: str, env: Mapping[str, object]) -> Number:
     value = env[name]
     if value is None:
         raise ExpressionError(f"{name} has no value (null)")
-    if not isinstance(value, (int, float, bool)):
+    if not isinstance(value, (int, float, bool, str)):
         raise ExpressionError(f"{name} is not a number")
     return value
 
@@ -384,6 +402,8 @@ def _binary(tree: Binary, env: Mapping[str, object]) -> Number:
         return bool(left) or bool(_evaluate(tree.right, env))
     right = _evaluate(tree.right, env)
     op = tree.op
+    if isinstance(left, str) or isinstance(right, str):
+        raise ExpressionError(f"text takes part in no arithmetic ({left!r} {op} {right!r}); compare it instead")
     try:
         if op == "+":
             return _checked(left + right)

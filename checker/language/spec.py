@@ -77,6 +77,7 @@ class Block:
     # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key
     # that is neither a param nor ignored is warned about, all such keys in one warning, not refused.
     ignore: frozenset[str] | None = None
+    text: frozenset[str] = frozenset()  # `text:` — params whose values are text, taken as written
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ def _parse_block(
         file_blocks=file_blocks,
         file=file,
         ignore=None if values["ignore"] is None else COMMON_CONFIG_KEYS | values["ignore"],
+        text=values["text"],
     )
 
 
@@ -335,6 +337,13 @@ BLOCK = Table(
             ),
             "Keys the block takes and ignores because they hold no parameters (a config's rms_norm_eps). "
             "With it, the block takes a whole config: any other unknown key is one warning, not an error.",
+        ),
+        Key(
+            "text",
+            Kind("a list of param names", {"type": "array", "items": {"type": "string"}}, _ignored_keys),
+            "Params whose values are text, taken as written rather than computed (a config's "
+            "feed_forward_proj: gated-gelu); expressions compare them or test them with startswith().",
+            default=frozenset(),
         ),
     ),
     rule=rules.INVALID_VALUE,

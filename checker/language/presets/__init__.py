@@ -43,6 +43,7 @@ HF_FAMILIES = {
     "whisper": "Whisper",
     "vit": "ViT",
     "clip": "CLIP",
+    "t5": "T5",
 }
 # A class name is its family's prefix and then one of these (BertModel, GPT2LMHeadModel).
 _CLASS_SUFFIX_STARTS = ("Model", "For", "LMHead", "Text", "Vision", "Encoder")
