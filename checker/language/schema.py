@@ -345,9 +345,18 @@ def _layer_arguments(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
 
 def _preset(block: Block, defs: dict[str, Any]) -> dict[str, Any]:
     """A reference to a preset's params, shared by the presets with the same params and defaults (the
-    heads of a Hugging Face family). A preset that ignores a config's other keys takes any key."""
+    heads of a Hugging Face family)."""
+    if block.ignore is not None:  # a Hugging Face class: any key of its config, one definition for them all
+        defs.setdefault(
+            "preset.config",
+            {
+                "description": "A Hugging Face class: the keys of its config (docs/hf.md).",
+                **_arguments(first=None, most=None, items={}, keywords={}, any_keyword=True),
+            },
+        )
+        return {"$ref": "#/$defs/preset.config"}
     params = tuple((param.name, _preset_default(param.default)) for param in block.params)
-    shared = f"preset.{_PARAMS_OWNERS.setdefault((params, block.ignore is not None), block.name)}"
+    shared = f"preset.{_PARAMS_OWNERS.setdefault((params, False), block.name)}"
     if shared not in defs:
         defs[shared] = {
             "description": f"A preset ({', '.join(name for name, _ in params)}); null for a param means its default.",
