@@ -251,11 +251,17 @@ PRESET_BLOCK = {
 }
 
 
+def _presets() -> list[str]:
+    """The presets the schema describes: the Hugging Face classes, which take any key of a config, are left
+    to budget-check (docs/hf.md), as any other block is."""
+    return [name for name in presets.names() if (block := presets.find(name)) is not None and block.ignore is None]
+
+
 def _kind_name() -> dict[str, Any]:
     return {
         "description": "A layer, a preset, a block or a var that holds a layer.",
         # The enum is there for completion: any other name may be a block or a var.
-        "anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": presets.names()}, IDENTIFIER_SCHEMA, PRESET_BLOCK],
+        "anyOf": [{"$ref": "#/$defs/layer-names"}, {"enum": _presets()}, IDENTIFIER_SCHEMA, PRESET_BLOCK],
     }
 
 
@@ -276,7 +282,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
         **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
-        **{name: _preset(block, defs) for name in presets.names() if (block := presets.find(name)) is not None},
+        **{name: _preset(presets.find(name), defs) for name in _presets()},
     }
     return {
         "type": "object",
@@ -346,15 +352,6 @@ def _layer_arguments(layer: Layer, defs: dict[str, Any]) -> dict[str, Any]:
 def _preset(block: Block, defs: dict[str, Any]) -> dict[str, Any]:
     """A reference to a preset's params, shared by the presets with the same params and defaults (the
     heads of a Hugging Face family)."""
-    if block.ignore is not None:  # a Hugging Face class: any key of its config, one definition for them all
-        defs.setdefault(
-            "preset.config",
-            {
-                "description": "A Hugging Face class: the keys of its config (docs/hf.md).",
-                **_arguments(first=None, most=None, items={}, keywords={}, any_keyword=True),
-            },
-        )
-        return {"$ref": "#/$defs/preset.config"}
     params = tuple((param.name, _preset_default(param.default)) for param in block.params)
     shared = f"preset.{_PARAMS_OWNERS.setdefault((params, False), block.name)}"
     if shared not in defs:
