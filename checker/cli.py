@@ -362,8 +362,13 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError("say which var to solve for with --vary (the spec has no match.vary or preset width)")
     if vary not in spec.vars:
         raise UsageError(f"--vary {vary}: not a var of {options.spec}")
+    if vary in sets:
+        raise UsageError(
+            f"--set {vary}: {vary} is the var being solved for; set the others (or solve for another with --vary)"
+        )
     multiple_of = options.multiple_of or (spec.match.multiple_of if spec.match is not None else 1)
-    report = MatchReport(result, vary, sets)
+    tolerance = (spec.match.tolerance if spec.match is not None else None) or spec.tolerance
+    report = MatchReport(result, vary, sets, tolerance=tolerance)
     try:
         if options.sweep:
             if options.fix:
@@ -377,6 +382,8 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     except SpecError as error:
         raise UsageError(f"{options.spec}: {error.finding.message}") from None
     report.write(stdout, options.format)
+    if options.fix and report.solution is not None and not report.within_tolerance:
+        return EXIT_FAILED  # the report says why nothing is written
     if options.fix and report.solution is not None and report.solution.value is not None:
         if _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout) is None:
             return EXIT_FAILED

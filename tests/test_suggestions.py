@@ -32,11 +32,37 @@ def test_drift_is_found_at_the_changed_var_with_the_width_that_restores_it():
     assert (finding.suggestion.var, finding.suggestion.value, finding.suggestion.params) == ("hidden_dim", 11, 591)
 
 
-def test_no_width_within_tolerance_still_gives_the_closest():
+def test_no_width_within_tolerance_names_the_closest_and_suggests_nothing():
     spec = spec_with("match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim}\n")
     [finding] = spec.findings
-    assert finding.message.endswith("no hidden_dim comes within it; the closest: hidden_dim 11 gives 591 (+7.1%)")
-    assert finding.suggestion.value == 11
+    assert finding.message.endswith(
+        "no integer hidden_dim keeps 552 within ±1%: the closest is 11 (591, +7.1%); "
+        "widen the tolerance or change another var"
+    )
+    assert finding.suggestion is None
+
+
+@pytest.mark.parametrize(
+    "budget, note",
+    [
+        ("552 ± 2%", "no integer hidden_dim keeps 552 within ±2%: the closest is 11 (591, +7.1%); "),
+        ("{target: 552}", "no integer hidden_dim keeps 552 within ±0: the closest is 11 (591, +7.1%); "),
+        ("{max: 10}", "no integer hidden_dim keeps the count at most 10: even hidden_dim = 1 gives 31 params; "),
+    ],
+)
+def test_a_budget_no_width_meets_gets_a_note_not_a_suggestion(budget, note):
+    [finding] = spec_with(f"budget: {budget}\n").findings
+    assert finding.suggestion is None
+    assert note in finding.notes[-1]
+
+
+def test_the_value_already_written_is_never_suggested():
+    # 11 is the closest to 552 at four layers, and it is what the spec has: nothing to suggest.
+    [finding] = check_spec(
+        MLP_VARS.replace("hidden_dim: 16", "hidden_dim: 11") + MLP_MODEL + "budget: 552 ± 2%\n"
+    ).findings
+    assert finding.suggestion is None
+    assert "the closest is 11 (591, +7.1%)" in finding.notes[-1]
 
 
 def test_within_tolerance_passes():
@@ -55,7 +81,7 @@ def test_reference_by_count_and_by_file(tmp_path):
     from checker.checks.check import check_file
 
     [result] = check_file(tmp_path / "deep.yaml", "deep.yaml").specs
-    assert (result.findings[0].suggestion.value, result.findings[0].suggestion.params) == (3, 95)
+    assert "the closest is 3 (95, -13.6%)" in result.findings[0].message  # 110 ± 1%: no width fits
 
 
 @pytest.mark.parametrize(
@@ -90,7 +116,7 @@ def test_invalid_match(match, message):
         # 3·d² + 20·d + 8 params
         ("500", 9, 431),  # the largest width under a maximum
         ("{min: 2k}", 23, 2_055),  # the smallest over a minimum
-        ("800 ± 1%", 13, 775),  # the closest to a target
+        ("800 ± 5%", 13, 775),  # the closest to a target
         ("{max: 1M, trainable: {max: 500}}", 9, 431),
         ("{max: 1M, memory: {max: 2KiB}}", 10, 508),  # 512 float32 params
     ],
@@ -120,7 +146,7 @@ def test_multiple_of_may_be_an_expression_over_the_vars():
         "match: {reference: {hidden_layers: 2, hidden_dim: 16}, vary: hidden_dim, multiple_of: output_dim}\n"
     )
     assert spec.spec.match.multiple_of == 8
-    assert spec.findings[0].suggestion.value % 8 == 0
+    assert "the closest is 8 (" in spec.findings[0].message
 
 
 def test_match_without_a_reference_meets_the_budget():
@@ -154,3 +180,30 @@ def test_match_on_a_spec_that_counts_zero(tmp_path):
     run = budget_check("match", "--set", "depth=2", "--vary", "w", str(path))
     assert "Traceback" not in run.stderr
     assert "0 params as written" in run.stdout
+
+
+def test_fix_writes_nothing_when_no_width_fits(tmp_path):
+    """The README's failing example: once --fix wrote hidden_dim 11, still +7.1% off 552 ± 2%."""
+    path = tmp_path / "mlp-too-deep.yaml"
+    path.write_text(MLP_VARS + MLP_MODEL + "budget: 552 ± 2%\n")
+    before = path.read_text()
+    run = budget_check("--fix", str(path))
+    assert run.returncode == 1
+    assert path.read_text() == before
+    assert "no integer hidden_dim keeps 552 within ±2%: the closest is 11 (591, +7.1%)" in run.stdout
+    assert "suggestion" not in run.stdout
+
+
+def test_match_fix_writes_nothing_outside_the_tolerance_and_exits_1(tmp_path):
+    path = tmp_path / "mlp.yaml"
+    path.write_text(MLP_VARS.replace("hidden_layers: 4", "hidden_layers: 2") + MLP_MODEL)
+    before = path.read_text()
+    run = budget_check("match", "--set", "hidden_layers=4", "--vary", "hidden_dim", "--fix", str(path))
+    assert (run.returncode, path.read_text()) == (1, before)
+    assert "no integer hidden_dim keeps 552 within ±1%: the closest is 11 (591, +7.1%)" in run.stdout
+
+
+def test_match_cannot_set_the_var_it_solves_for():
+    run = budget_check("match", "--set", "hidden_dim=32", "examples/specs/mlp.yaml")
+    assert (run.returncode, run.stdout) == (2, "")
+    assert "--set hidden_dim: hidden_dim is the var being solved for" in run.stderr

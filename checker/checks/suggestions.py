@@ -8,7 +8,7 @@ from typing import Callable
 
 from .. import rules
 from ..findings import Finding, Suggestion
-from ..language.budgets import Limits
+from ..language.budgets import Limits, Tolerance
 from ..language.counting import Part, count_model
 from ..language.loader import Location
 from ..language.matching import Match
@@ -38,10 +38,12 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
         f"{tree.params:,} params is {format_relative(off, reference)} off the reference {reference:,}{change}, "
         f"outside ±{tolerance}; "
     )
-    if solution.value is not None and solution.value == spec.vars[match.vary]:
-        message += f"no {match.vary} comes within it, and {solution.value} is already the closest"
+    if solution.value is None:
+        return [Finding(rules.MATCH_DRIFT, f"{message}no value of {match.vary} restores it: {solution.problem}", where)]
+    if not fits(solution, CLOSEST, tolerance.allowed(reference)) or solution.value == spec.vars[match.vary]:
+        message += no_fit_text(solution, f"keeps {reference:,} within ±{tolerance}")
         return [Finding(rules.MATCH_DRIFT, message, where)]
-    message += _solution_text(solution, tolerance.allowed(reference))
+    message += f"with {solution.var} {solution.value} gives {solution.params:,} ({solution.error_text})"
     return [Finding(rules.MATCH_DRIFT, message, where, suggestion=_suggestion(solution))]
 
 
@@ -68,14 +70,23 @@ def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
     return ", ".join(f"{name} {before.vars[name]} → {after.vars[name]}" for name in names)
 
 
-def _solution_text(solution: Solution, allowed: Fraction) -> str:
+def fits(solution: Solution, rule: str, allowed: Fraction = Fraction(0)) -> bool:
+    """Whether the solution meets what it was solved for: a maximum, a minimum, or a target within `allowed`."""
+    if rule == AT_MOST:
+        return solution.params <= solution.target
+    if rule == AT_LEAST:
+        return solution.params >= solution.target
+    return abs(solution.params - solution.target) <= allowed
+
+
+def no_fit_text(solution: Solution, goal: str) -> str:
+    """Why nothing is suggested: no integer meets the goal (`keeps 552 within ±2%`), and the closest."""
     if solution.value is None:
-        return f"no value of {solution.var} restores it: {solution.problem}"
-    params = solution.params if solution.params is not None else 0  # a solution's value comes with its count
-    found = f"{solution.var} {solution.value} gives {params:,} ({solution.error_text})"
-    if abs(params - solution.target) > allowed:
-        return f"no {solution.var} comes within it; the closest: {found}"
-    return f"with {found}"
+        return f"no integer {solution.var} {goal}: {solution.problem}; change another var"
+    return (
+        f"no integer {solution.var} {goal}: the closest is {solution.value} "
+        f"({solution.params:,}, {solution.error_text}); widen the tolerance or change another var"
+    )
 
 
 def _suggestion(solution: Solution) -> Suggestion | None:
@@ -85,26 +96,35 @@ def _suggestion(solution: Solution) -> Suggestion | None:
 
 
 def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
-    """The budget finding with the width that fits (largest under a maximum, closest to a
-    target), when the spec has a width var."""
+    """The budget finding with the width that fits (largest under a maximum, smallest over a
+    minimum, closest to a target), when the spec has a width var; when no integer fits, or only
+    the value already written comes closest, a note that says so instead."""
     var = width_var(spec)
     if var is None:
         return finding
-    solution = _solve_budget(spec, var, finding)
-    if solution is None or solution.value is None:
+    solved = _solve_budget(spec, var, finding)
+    if solved is None:
         return finding
+    solution, rule, allowed, goal = solved
+    if solution.value is None or not fits(solution, rule, allowed) or solution.value == spec.vars.get(var):
+        return dataclasses.replace(finding, notes=(*finding.notes, no_fit_text(solution, goal)))
     return dataclasses.replace(finding, suggestion=_suggestion(solution))
 
 
-def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
+Solved = tuple[Solution, str, Fraction, str]  # the solution, its rule, the distance allowed, the goal in words
+
+
+def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solved | None:
     budget = spec.budget
     if budget is None:
         return None
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
     if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET) and budget.params is not None:
-        return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of)
+        return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of, "the count")
     if finding.rule == rules.TRAINABLE_BUDGET and budget.trainable is not None:
-        return _solve_limit(spec, var, budget.trainable, finding.location, multiple_of, trainable_of)
+        return _solve_limit(
+            spec, var, budget.trainable, finding.location, multiple_of, trainable_of, "the trainable count"
+        )
     memory = budget.memory
     if (
         finding.rule == rules.MEMORY_BUDGET
@@ -113,16 +133,32 @@ def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solution | None:
         and finding.location == memory.max_location
     ):
         bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
-        return solve(spec, var, memory.max * 8 // bits, AT_MOST, multiple_of)
+        most = memory.max * 8 // bits
+        goal = f"keeps the count at most {most:,}, the memory budget"
+        return solve(spec, var, most, AT_MOST, multiple_of), AT_MOST, Fraction(0), goal
     return None
 
 
 def _solve_limit(
-    spec: Spec, var: str, limits: Limits, location: Location, multiple_of: int, measure: Callable[[Part], int]
-) -> Solution | None:
+    spec: Spec,
+    var: str,
+    limits: Limits,
+    location: Location,
+    multiple_of: int,
+    measure: Callable[[Part], int],
+    what: str,
+) -> Solved | None:
     for bound, rule in (("max", AT_MOST), ("min", AT_LEAST), ("target", CLOSEST)):
-        if getattr(limits, f"{bound}_location") == location and getattr(limits, bound) is not None:
-            return solve(spec, var, getattr(limits, bound), rule, multiple_of, measure)
+        value = getattr(limits, bound)
+        if getattr(limits, f"{bound}_location") == location and value is not None:
+            tolerance = limits.tolerance or Tolerance(absolute=0)
+            goals = {
+                AT_MOST: f"keeps {what} at most {value:,}",
+                AT_LEAST: f"keeps {what} at least {value:,}",
+                CLOSEST: f"keeps {value:,} within ±{tolerance}",
+            }
+            solution = solve(spec, var, value, rule, multiple_of, measure)
+            return solution, rule, tolerance.allowed(value), goals[rule]
     return None
 
 

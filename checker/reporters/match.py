@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..checks.check import SpecResult
-from ..checks.solving import Solution
+from ..checks.solving import CLOSEST, Solution
+from ..checks.suggestions import fits, no_fit_text
+from ..language.budgets import Tolerance
 from .escaping import escaped, json_text, quoted
 
 
@@ -17,6 +19,7 @@ class MatchReport:
     sets: dict[str, Any]
     solution: Solution | None = None
     rows: list[tuple[str, float, Solution]] = field(default_factory=list)
+    tolerance: Tolerance | None = None  # how far the one solution may be from the reference
 
     @property
     def reference(self) -> int:
@@ -25,8 +28,16 @@ class MatchReport:
 
     @property
     def found(self) -> bool:
-        solutions = [self.solution] if self.solution is not None else [row[2] for row in self.rows]
-        return all(solution.value is not None for solution in solutions)
+        if self.solution is not None:
+            return self.solution.value is not None and self.within_tolerance
+        return all(solution.value is not None for _, _, solution in self.rows)
+
+    @property
+    def within_tolerance(self) -> bool:
+        """Whether the one solution keeps the reference within the tolerance (when there is one)."""
+        if self.tolerance is None or self.solution.value is None:
+            return True
+        return fits(self.solution, CLOSEST, self.tolerance.allowed(self.reference))
 
     def add_row(self, var: str, depth: float, solution: Solution) -> None:
         self.rows.append((var, depth, solution))
@@ -49,7 +60,11 @@ class MatchReport:
         header = f"{quoted(self.spec.name)} ({quoted(self.spec.file)}): {self.reference:,} params as written"
         changes = ", ".join(f"{quoted(var)}={quoted(str(value))}" for var, value in self.sets.items())
         if self.solution is not None:
-            return f"{header}\n{_line(self.solution, changes)}\n"
+            text = f"{header}\n{_line(self.solution, changes)}\n"
+            if not self.within_tolerance:
+                goal = f"keeps {self.reference:,} within ±{self.tolerance}"
+                text += escaped(no_fit_text(self.solution, goal)) + "; --fix writes nothing\n"
+            return text
         sweep_var = quoted(self.rows[0][0])
         table = [(sweep_var, quoted(self.vary), "params", "error")]
         notes = []
