@@ -92,7 +92,6 @@ def test_json_output():
                 "message": "1,096 params is off the target of 552 ± 2% by +544 (+98.6%)",
                 "line": 15,
                 "column": 9,
-                "suggestion": {"var": "hidden_dim", "value": 11, "params": 591},
             }
         ],
     }
@@ -167,6 +166,8 @@ def test_match():
     assert run.stdout == (
         "mlp (examples/specs/mlp.yaml): 552 params as written\n"
         "with hidden_layers=4: hidden_dim = 11 gives 591 params (+7.1% vs 552); the closed form gives 10.54\n"
+        "no integer hidden_dim keeps 552 within ±1%: the closest is 11 (591, +7.1%); "
+        "widen the tolerance or change another var (--fix writes nothing)\n"
     )
 
 

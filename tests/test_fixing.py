@@ -52,13 +52,13 @@ def test_fix_reports_what_it_changed_and_checks_again(tmp_path):
 def test_match_fix_writes_the_new_depth_and_its_width(tmp_path):
     path = tmp_path / "mlp.yaml"
     shutil.copyfile(Path(__file__).parent.parent / "examples" / "specs" / "mlp.yaml", path)
-    run = budget_check("match", str(path), "--set", "hidden_layers=4", "--fix")
+    run = budget_check("match", str(path), "--set", "hidden_layers=1", "--fix")
     assert run.returncode == 0
     assert run.stdout.splitlines()[-2:] == [
-        f"{path}:6:15: fixed hidden_dim: 16 -> 11",
-        f"{path}:7:18: fixed hidden_layers: 2 -> 4",
+        f"{path}:6:15: fixed hidden_dim: 16 -> 32",
+        f"{path}:7:18: fixed hidden_layers: 2 -> 1",
     ]
-    assert "  hidden_dim: 11\n  hidden_layers: 4\n" in path.read_text()
+    assert "  hidden_dim: 32\n  hidden_layers: 1\n" in path.read_text()
 
 
 def test_fix_writes_through_a_symlink(tmp_path):

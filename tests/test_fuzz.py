@@ -25,7 +25,10 @@ from checker.language.catalogue import LAYERS
 from checker.reporters import reporter_for
 from checker.rules import RULES
 
+from .conftest import does_not_hang
+
 EXAMPLES = int(os.environ.get("BUDGET_CHECK_FUZZ_EXAMPLES", "200"))
+PER_EXAMPLE_SECONDS = 20  # a deadline per example that only a hang reaches (speed is measured in benchmarks/)
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 ROOT = Path(__file__).parent.parent
@@ -178,6 +181,57 @@ def test_random_bytes(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("bytes") / "noise.yaml"
     path.write_bytes(data)
     assert_sound(check_file(path, "noise.yaml"))
+
+
+# ------------------------------------------------------------ fan-out, nested repeats, match keys
+LEAVES = [
+    "{Linear: {out_features: w}}",
+    "{Linear: [4, 4], name: x}",
+    "{Linear: [4, 4], tie: x}",
+    "{PixelUnshuffle: 2}",
+    "{GLU: null}",
+    "{Conv1d: {out_channels: w, kernel_size: 1}}",
+    "GELU",
+]
+REPEATS = [0, 1, 2, 3, 60, "10**9", "w"]
+
+
+@st.composite
+def fan_out_specs(draw) -> str:
+    """Blocks or vars that use the next level several times, around nested repeats, with any `match`."""
+    levels, fan = draw(st.integers(1, 12)), draw(st.integers(1, 6))
+    leaf = draw(st.sampled_from(LEAVES))
+    for _ in range(draw(st.integers(0, 4))):
+        leaf = f"{{sequential: [{leaf}], repeat: {draw(st.sampled_from(REPEATS))}}}"
+    if draw(st.booleans()):
+        body = "".join(
+            f"  b{i}:\n    params: [w]\n    body: [{', '.join([f'b{i + 1}: w'] * fan)}]\n" for i in range(levels)
+        )
+        parts = f"blocks:\n{body}  b{levels}:\n    params: [w]\n    body: [{leaf}]\nvars: {{w: 8}}\n"
+        top = "{b0: w}"
+    else:
+        chain = "".join(f"  v{i}: [{', '.join([f'v{i - 1}'] * fan)}]\n" for i in range(1, levels + 1))
+        parts = f"vars:\n  w: 8\n  v0: [{leaf}]\n{chain}"
+        top = f"v{levels}"
+    keys = {
+        # Mostly valid, so that the solver runs; sometimes not, so that the findings do.
+        "reference": st.sampled_from([0, 552, 10**6, "{w: 16}", "{w: 3}", "{w: 16}", "other.yaml", "{x: 1}"]),
+        "vary": st.sampled_from(["w", "w", "w", "x", "v0"]),
+        "tolerance": st.sampled_from(["0%", "1%", "50%", "3", "1%", "-1%"]),
+        "multiple_of": st.sampled_from([1, 1, 2, 8, 999, 0, "w"]),
+    }
+    match = draw(st.sets(st.sampled_from(sorted(keys)), max_size=4))
+    match = match | {"vary"} if match and draw(st.integers(0, 5)) else match  # most have the key they need
+    written = ", ".join(f"{key}: {draw(keys[key])}" for key in match)
+    budget = draw(st.sampled_from(["", "budget: 100\n", "budget: 552 ± 2%\n", f"budget: {{min: {10**30}}}\n"]))
+    return f"{parts}model: [{{Embedding: [5, 4]}}, {top}]\n{budget}" + (f"match: {{{written}}}\n" if match else "")
+
+
+@fuzz
+@given(text=fan_out_specs())
+def test_fan_out_nested_repeats_and_match_are_bounded(text):
+    with does_not_hang(PER_EXAMPLE_SECONDS):
+        assert_sound(check_text(text, "fan.yaml"))
 
 
 # ------------------------------------------------------------ differential fuzz against torch

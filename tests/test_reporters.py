@@ -78,7 +78,7 @@ def test_github_annotations_then_the_text_log(results):
     annotations = [line for line in output.splitlines() if line.startswith("::")]
     assert [line.split(" ")[0] for line in annotations] == ["::error", "::error"]
     assert "%0Alargest parts: hidden ×3 816 (74.5%25)" in annotations[0]
-    assert "%0Asuggestion: hidden_dim: 11 gives 591 params (--fix writes it)" in annotations[0]
+    assert "%0Ano integer hidden_dim keeps 552 within ±2%25: the closest is 11" in annotations[0]
     assert output == "".join(line + "\n" for line in annotations) + text(results)
 
 
@@ -233,7 +233,8 @@ def test_sarif_structure(results):
     assert run["results"][0]["message"]["text"] == (
         "1,096 params is off the target of 552 ± 2% by +544 (+98.6%)\n"
         "largest parts: hidden ×3 816 (74.5%), input 144 (13.1%), output 136 (12.4%)\n"
-        "suggestion: hidden_dim: 11 gives 591 params (--fix writes it)"
+        "no integer hidden_dim keeps 552 within ±2%: the closest is 11 (591, +7.1%); "
+        "widen the tolerance or change another var"
     )
 
 

@@ -29,7 +29,7 @@ class MatchReport:
     @property
     def found(self) -> bool:
         if self.solution is not None:
-            return self.solution.value is not None and self.within_tolerance
+            return self.solution.value is not None
         return all(solution.value is not None for _, _, solution in self.rows)
 
     @property
@@ -63,7 +63,7 @@ class MatchReport:
             text = f"{header}\n{_line(self.solution, changes)}\n"
             if not self.within_tolerance:
                 goal = f"keeps {self.reference:,} within ±{self.tolerance}"
-                text += escaped(no_fit_text(self.solution, goal)) + "; --fix writes nothing\n"
+                text += escaped(no_fit_text(self.solution, goal)) + " (--fix writes nothing)\n"
             return text
         sweep_var = quoted(self.rows[0][0])
         table = [(sweep_var, quoted(self.vary), "params", "error")]
