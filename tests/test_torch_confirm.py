@@ -96,10 +96,11 @@ def test_each_failure_is_a_finding_on_its_spec(failures, spec):
 
 
 def test_a_crash_or_a_hang_costs_one_spec_only():
-    _run, specs = check_with_torch("broken-dies", "broken-hangs", "mlp", options=("--torch-timeout", "3"))
+    # The timeout is long enough for a healthy build on a busy machine, far shorter than the 600 s hang.
+    _run, specs = check_with_torch("broken-dies", "broken-hangs", "mlp", options=("--torch-timeout", "20"))
     assert specs["broken-dies"]["findings"][0]["code"] == "BC307"
     [finding] = specs["broken-hangs"]["findings"]  # BC307 alone: the spec's own torch.nn build was fine
-    assert (finding["code"], finding["message"].endswith("no answer after 3 s")) == ("BC307", True)
+    assert (finding["code"], finding["message"].endswith("no answer after 20 s")) == ("BC307", True)
     assert (specs["mlp"]["status"], specs["mlp"]["torch_params"]) == ("pass", 552)
 
 
