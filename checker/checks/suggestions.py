@@ -72,6 +72,8 @@ def changes_text(before: Spec, after: Spec, names: list[str]) -> str:
 
 def fits(solution: Solution, rule: str, allowed: Fraction = Fraction(0)) -> bool:
     """Whether the solution meets what it was solved for: a maximum, a minimum, or a target within `allowed`."""
+    if solution.params is None:
+        return False
     if rule == AT_MOST:
         return solution.params <= solution.target
     if rule == AT_LEAST:

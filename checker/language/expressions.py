@@ -31,6 +31,7 @@ from typing import Any, Callable, NamedTuple, Union
 from .hints import did_you_mean
 
 Number = Union[int, float, bool]
+Value = Union[int, float, bool, str]  # what a name or a literal holds: text takes part in no arithmetic
 
 MAX_LENGTH = 1_000
 MAX_NESTING = 64
@@ -59,7 +60,7 @@ class ExpressionError(ValueError):
 
 # The syntax tree: one small class per construct (named tuples: cheap to define and to make).
 class Literal(NamedTuple):
-    value: Number
+    value: Value
 
 
 class Name(NamedTuple):
@@ -157,7 +158,7 @@ def names_in(tree: object) -> set[str]:
     return set().union(*(names_in(child) for child in children))
 
 
-def evaluate(text: str, env: Mapping[str, object]) -> Number:
+def evaluate(text: str, env: Mapping[str, object]) -> Value:
     """The value of expression `text` with the vars of `env`."""
     return _evaluate(parse(text), env)
 
@@ -336,7 +337,7 @@ def _checked(value: Number) -> Number:
     return value
 
 
-def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
+def _evaluate(tree: object, env: Mapping[str, object]) -> Value:
     if isinstance(tree, Literal):
         return tree.value
     if isinstance(tree, Name):
@@ -374,7 +375,7 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Number:
         raise ExpressionError(f"{tree.function}() failed: {error}") from None
 
 
-def _lookup(name: str, env: Mapping[str, object]) -> Number:
+def _lookup(name: str, env: Mapping[str, object]) -> Value:
     if name not in env:
         raise ExpressionError(f"unknown name {name!r}{did_you_mean(name, env)}")
     value = env[name]

@@ -282,7 +282,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
         },
         "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
         **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
-        **{name: _preset(presets.find(name), defs) for name in _presets()},
+        **{name: _preset(block, defs) for name in _presets() if (block := presets.find(name)) is not None},
     }
     return {
         "type": "object",

@@ -35,7 +35,7 @@ class MatchReport:
     @property
     def within_tolerance(self) -> bool:
         """Whether the one solution keeps the reference within the tolerance (when there is one)."""
-        if self.tolerance is None or self.solution.value is None:
+        if self.tolerance is None or self.solution is None or self.solution.value is None:
             return True
         return fits(self.solution, CLOSEST, self.tolerance.allowed(self.reference))
 
