@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from checker.language.loader import MAX_DEPTH, LoadError, Location, YamlMapping, load_documents
+from checker.language.loader import (
+    MAX_DEPTH,
+    LoadError,
+    Location,
+    YamlMapping,
+    YamlSequence,
+    load_documents,
+    located,
+    located_mapping,
+)
 
 from .conftest import does_not_hang
 
@@ -21,6 +30,22 @@ def test_values_and_their_locations():
     assert doc["vars"].location_of("d") == Location(3, 6)
     assert doc["model"].location_of(1) == Location(5, 15)
     assert doc["model"][1]["Linear"].location_of(1) == Location(5, 28)
+
+
+def test_values_made_in_code_stand_where_they_are_placed():
+    here, there = Location(2, 3), Location(7, 1)
+    mapping = located_mapping({"a": 1, "b": 2}, here, {"b": there})
+    assert (mapping.location, mapping.location_of("a"), mapping.key_locations["b"], mapping.location_of("b")) == (
+        here,
+        here,
+        there,
+        there,
+    )
+    [loaded] = load("x: 1\n")
+    value = located({"plain": [1, {"c": 3}], "loaded": loaded}, here)
+    assert isinstance(value["plain"], YamlSequence) and value["plain"].location_of(1) == here
+    assert value["plain"][1].location_of("c") == here
+    assert value["loaded"] is loaded
 
 
 def test_several_documents_are_numbered():

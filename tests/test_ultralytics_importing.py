@@ -47,6 +47,11 @@ def test_a_scale_key_is_a_warning_that_ultralytics_ignores_it():
     assert not results(DETECTOR.replace("nc: 20", "scale: s\nnc: 20"), "yolov9s.yaml")["yolov9s"].findings
 
 
+def test_a_model_file_that_is_not_yaml_is_an_error_not_skipped():
+    [only] = results(DETECTOR.replace("nc: 20", "nc: [20"), "detector.yaml").values()
+    assert [finding.code for finding in only.findings] == ["BC001"] and only.status == "error"
+
+
 @pytest.mark.parametrize(
     ("budget", "codes"),
     [

@@ -16,8 +16,9 @@ from typing import Any
 
 from ..findings import Finding
 from ..language.budgets import Budget
-from ..language.loader import Location
-from ..language.spec import Spec
+from ..language.loader import LoadError, Location, YamlMapping, load_documents
+from ..language.spec import Block, Spec
+from ..language.units import DEFAULT_DTYPE
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,39 @@ class Imported:
     fused: Callable[[], int] | None = None  # counts the model after its format's inference-time fusing, if any
     torch_job: dict[str, Any] | None = (
         None  # what --torch's worker builds to count the model with the format's own library
+    )
+
+
+def single_document(text: str, name: str) -> tuple[Any, list[Imported]]:
+    """The value of a foreign file's only document (None when it holds none or several), or, when the
+    text is not YAML, the model `name` with the finding that says why."""
+    try:
+        documents = [document.value for document in load_documents(text)]
+    except LoadError as error:
+        return None, [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
+    return (documents[0] if len(documents) == 1 else None), []
+
+
+def foreign_spec(
+    file: str,
+    name: str,
+    document: YamlMapping,
+    model: Any,
+    budget: Budget | None,
+    dtype: str = DEFAULT_DTYPE,
+    blocks: dict[str, Block] | None = None,
+) -> Spec:
+    """The spec a foreign file's model is counted as: no vars, the model where the document starts."""
+    return Spec(
+        file=file,
+        name=name,
+        document=document,
+        vars={},
+        blocks=blocks or {},
+        model=model,
+        model_location=document.location,
+        budget=budget,
+        dtype=dtype,
     )
 
 

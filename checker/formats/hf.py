@@ -16,10 +16,10 @@ from .. import rules
 from ..findings import Finding
 from ..language import presets
 from ..language.budgets import Budget
-from ..language.loader import Location, YamlMapping, YamlSequence
+from ..language.loader import Location, YamlMapping, located, located_mapping
 from ..language.spec import Spec
 from ..language.units import DEFAULT_DTYPE, DTYPE_BITS
-from . import Format, Imported
+from . import Format, Imported, foreign_spec
 
 FILE_START = Location(1, 1)
 
@@ -37,7 +37,8 @@ def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> li
         return [Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])]
     if not isinstance(raw, dict) or "model_type" not in raw:
         return []  # a config.json of some other tool
-    config = _located(raw, FILE_START, text)
+    places = {key: _key_location(text, key) for key in raw}
+    config = located_mapping({key: located(value, places[key]) for key, value in raw.items()}, FILE_START, places)
     spec, findings = config_spec(config, file, name, budget)
     return [Imported(name, FILE_START, spec, findings)]
 
@@ -72,23 +73,10 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
             "--torch counts it with transformers"
         )
         return None, [Finding(rules.UNKNOWN_CLASS, message, where)]
-    model = YamlMapping(FILE_START)
-    model[class_name] = config
+    model = located_mapping({class_name: config}, FILE_START)
     model.key_locations[class_name] = where
-    model.value_locations[class_name] = FILE_START
     dtype = config.get("torch_dtype", config.get("dtype"))
-    spec = Spec(
-        file=file,
-        name=name,
-        document=config,
-        vars={},
-        blocks={},
-        model=model,
-        model_location=FILE_START,
-        budget=budget,
-        dtype=dtype if dtype in DTYPE_BITS else DEFAULT_DTYPE,
-    )
-    return spec, findings
+    return foreign_spec(file, name, config, model, budget, dtype if dtype in DTYPE_BITS else DEFAULT_DTYPE), findings
 
 
 def transformers_job(file: str) -> dict[str, Any] | None:
@@ -102,25 +90,6 @@ def transformers_job(file: str) -> dict[str, Any] | None:
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         return None
     return {"kind": "transformers", "config": config}
-
-
-def _located(value: Any, location: Location, text: str) -> Any:
-    """JSON values as the loader's located YAML values; top-level keys know their line."""
-    if isinstance(value, dict):
-        mapping = YamlMapping(location)
-        for key, item in value.items():
-            where = _key_location(text, key) if text else location
-            mapping[key] = _located(item, where, "")
-            mapping.key_locations[key] = where
-            mapping.value_locations[key] = where
-        return mapping
-    if isinstance(value, list):
-        sequence = YamlSequence(location)
-        for item in value:
-            sequence.append(_located(item, location, ""))
-            sequence.item_locations.append(location)
-        return sequence
-    return value
 
 
 def _key_location(text: str, key: str) -> Location:

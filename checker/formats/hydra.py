@@ -21,10 +21,8 @@ from .. import rules
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS
-from ..language.loader import LoadError, Location, YamlMapping, YamlSequence, load_documents
-from ..language.spec import Spec
-from ..language.units import DEFAULT_DTYPE
-from . import Format, Imported
+from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
+from . import Format, Imported, foreign_spec, single_document
 
 TARGET_KEYS = ("_target_", "_component_")
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
@@ -48,11 +46,9 @@ class _NeedsTorch(Exception):
 
 def read_hydra(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
     name = Path(file).stem
-    try:
-        documents = [document.value for document in load_documents(text)]
-    except LoadError as error:
-        return [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
-    root = documents[0] if len(documents) == 1 else None
+    root, refused = single_document(text, name)
+    if refused:
+        return refused
     if not isinstance(root, YamlMapping) or not any(key in root for key in TARGET_KEYS):
         return []  # a defaults list, an experiment's overrides, a trainer's settings: not a model
     try:
@@ -62,18 +58,7 @@ def read_hydra(text: str, file: str, folder: Path, budget: Budget | None) -> lis
         return [Imported(name, needs.location, findings=[Finding(rules.NEEDS_TORCH, message, needs.location)])]
     except SpecError as error:
         return [Imported(name, root.location, findings=[error.finding])]
-    spec = Spec(
-        file=file,
-        name=name,
-        document=root,
-        vars={},
-        blocks={},
-        model=model,
-        model_location=root.location,
-        budget=budget,
-        dtype=DEFAULT_DTYPE,
-    )
-    return [Imported(name, root.location, spec)]
+    return [Imported(name, root.location, foreign_spec(file, name, root, model, budget))]
 
 
 class _Converter:
@@ -116,21 +101,17 @@ class _Converter:
         self, kind: str, args: YamlSequence, keywords: dict[str, Any], config: YamlMapping, location: Location
     ) -> YamlMapping:
         positional = [a.name for a in LAYERS[kind].signature if not a.keyword_only and not a.variadic]
-        arguments = YamlMapping(location)
         if len(args) > len(positional):
             raise SpecError(
                 rules.UNKNOWN_ARGUMENT, f"{kind} takes at most {len(positional)} positional arguments", location
             )
-        written = [(positional[i], item, args.location_of(i)) for i, item in enumerate(args)]
-        written += [(k, v, config.location_of(k)) for k, v in keywords.items()]
-        for argument, value, where in written:
-            arguments[argument] = self.value(value, where)
-            arguments.key_locations[argument] = where
-            arguments.value_locations[argument] = where
-        node = YamlMapping(location)
-        node[kind] = arguments
+        places = {positional[i]: args.location_of(i) for i in range(len(args))}
+        places.update((k, config.location_of(k)) for k in keywords)
+        values = dict(zip(positional, args))
+        values.update(keywords)
+        arguments = located_mapping({k: self.value(v, places[k]) for k, v in values.items()}, location, places)
+        node = located_mapping({kind: arguments}, location)
         node.key_locations[kind] = config.location_of(next(key for key in TARGET_KEYS if key in config))
-        node.value_locations[kind] = location
         return node
 
     def value(self, value: Any, location: Location) -> Any:

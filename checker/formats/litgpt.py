@@ -18,10 +18,8 @@ from typing import Any
 from .. import rules
 from ..findings import Finding
 from ..language.budgets import Budget
-from ..language.loader import LoadError, Location, YamlMapping, load_documents
-from ..language.spec import Spec
-from ..language.units import DEFAULT_DTYPE
-from . import Format, Imported
+from ..language.loader import Location, YamlMapping, located_mapping
+from . import Format, Imported, foreign_spec, single_document
 
 # litgpt.Config's defaults for the keys that change the count.
 DEFAULTS: dict[str, Any] = {
@@ -97,11 +95,9 @@ def recognises(file_name: str, text: str) -> bool:
 
 def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
     name = Path(file).stem
-    try:
-        documents = [document.value for document in load_documents(text)]
-    except LoadError as error:
-        return [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
-    root = documents[0] if len(documents) == 1 else None
+    root, refused = single_document(text, name)
+    if refused:
+        return refused
     if not isinstance(root, YamlMapping):
         return []
     config, tie = root, False
@@ -143,21 +139,8 @@ def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budg
     if problem is not None:
         key, message = problem
         return Imported(name, where, findings=[Finding(rules.INVALID_VALUE, message, config.location_of(key))])
-    model = YamlMapping(where)
-    model["litgpt"] = _arguments(values, tie, where)
-    model.key_locations["litgpt"] = model.value_locations["litgpt"] = where
-    spec = Spec(
-        file=file,
-        name=name,
-        document=config,
-        vars={},
-        blocks={},
-        model=model,
-        model_location=where,
-        budget=budget,
-        dtype=DEFAULT_DTYPE,
-    )
-    return Imported(name, where, spec, findings)
+    model = located_mapping({"litgpt": _arguments(values, tie, where)}, where)
+    return Imported(name, where, foreign_spec(file, name, config, model, budget), findings)
 
 
 def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
@@ -211,11 +194,7 @@ def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMappin
         "post_mlp_norm": values["post_mlp_norm"],
         "tie_embeddings": tie,
     }
-    mapping = YamlMapping(where)
-    for key, value in arguments.items():
-        mapping[key] = value
-        mapping.key_locations[key] = mapping.value_locations[key] = where
-    return mapping
+    return located_mapping(arguments, where)
 
 
 LITGPT_FORMAT = Format(name="LitGPT config", file_names=(), recognises=recognises, read=read_litgpt)

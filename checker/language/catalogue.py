@@ -372,10 +372,10 @@ def _transformer(a: SimpleNamespace) -> TensorTable:
     }
 
 
-def _encoder_stack(layer_argument: str, buffers: bool = False) -> Callable[[SimpleNamespace], TensorTable]:
+def _layer_stack(name: str, layer_argument: str, extra_signature: str = "") -> Layer:
     """TransformerEncoder and TransformerDecoder: num_layers deep copies of the layer, then the norm."""
 
-    def tensors(a: SimpleNamespace) -> TensorTable:
+    def tensors(a: SimpleNamespace, buffers: bool) -> TensorTable:
         layers = f"layers.{_layer_range(0, a.num_layers - 1)}"
         layer: Submodule = getattr(a, layer_argument)
         table = layer.table(layers, a.num_layers, buffers)
@@ -383,7 +383,13 @@ def _encoder_stack(layer_argument: str, buffers: bool = False) -> Callable[[Simp
             table.update(a.norm.table("norm", buffers=buffers))
         return table
 
-    return tensors
+    return Layer(
+        name,
+        f"{layer_argument}: layer, num_layers: positive, norm: layer? = None{extra_signature}",
+        params=lambda a: tensors(a, buffers=False),
+        buffers=lambda a: tensors(a, buffers=True),
+        output=lambda a, size: getattr(a, layer_argument).output,
+    )
 
 
 def _adaptive_softmax(a: SimpleNamespace) -> TensorTable:
@@ -655,21 +661,10 @@ LAYERS: Mapping[str, Layer] = {
             output=lambda a, size: a.d_model,
             requires=((_divides("d_model", "nhead"), "embed_dim must be divisible by num_heads"),),
         ),
-        Layer(
-            "TransformerEncoder",
-            "encoder_layer: layer, num_layers: positive, norm: layer? = None, enable_nested_tensor: bool = True, "
-            "mask_check: bool = True",
-            params=_encoder_stack("encoder_layer"),
-            buffers=_encoder_stack("encoder_layer", buffers=True),
-            output=lambda a, size: a.encoder_layer.output,
+        _layer_stack(
+            "TransformerEncoder", "encoder_layer", ", enable_nested_tensor: bool = True, mask_check: bool = True"
         ),
-        Layer(
-            "TransformerDecoder",
-            "decoder_layer: layer, num_layers: positive, norm: layer? = None",
-            params=_encoder_stack("decoder_layer"),
-            buffers=_encoder_stack("decoder_layer", buffers=True),
-            output=lambda a, size: a.decoder_layer.output,
-        ),
+        _layer_stack("TransformerDecoder", "decoder_layer"),
         Layer(
             "AdaptiveLogSoftmaxWithLoss",
             f"in_features: positive, n_classes: positive, cutoffs: ints, div_value: float = 4.0, "

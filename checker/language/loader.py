@@ -10,7 +10,7 @@ running count of how many nodes the document would expand to through aliases.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import yaml
@@ -88,6 +88,32 @@ class YamlSequence(list[Any]):
 
     def location_of(self, index: int) -> Location:
         return self.item_locations[index]
+
+
+def located_mapping(
+    values: Mapping[Any, Any], where: Location, places: Mapping[Any, Location] | None = None
+) -> YamlMapping:
+    """A mapping made in code rather than read, standing at `where`; each key and its value stand where
+    `places` says, else at `where` too."""
+    mapping = YamlMapping(where)
+    mapping.update(values)
+    mapping.key_locations = {key: (places or {}).get(key, where) for key in values}
+    mapping.value_locations = dict(mapping.key_locations)
+    return mapping
+
+
+def located(value: Any, where: Location) -> Any:
+    """Plain values (dicts, lists, scalars) as loaded ones standing at `where`; loaded ones keep their places."""
+    if isinstance(value, (YamlMapping, YamlSequence)):
+        return value
+    if isinstance(value, dict):
+        return located_mapping({key: located(item, where) for key, item in value.items()}, where)
+    if isinstance(value, list):
+        sequence = YamlSequence(where)
+        sequence.extend(located(item, where) for item in value)
+        sequence.item_locations = [where] * len(sequence)
+        return sequence
+    return value
 
 
 class Document(NamedTuple):

@@ -179,6 +179,8 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
 
 def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     """An Ultralytics model config built by ultralytics itself, on the CPU (its stride probe needs real tensors)."""
+    from .build import count_module
+
     try:
         from ultralytics.nn import tasks
     except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
@@ -197,17 +199,19 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
         model = models[tasks.guess_model_task(config)](config, verbose=False)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the file's problem: a finding
         return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    parameters = list(model.parameters())
+    counts = count_module(model)
     return {
-        "params": sum(p.numel() for p in parameters),
-        "trainable": sum(p.numel() for p in parameters if p.requires_grad),
-        "rows": [sum(p.numel() for p in layer.parameters()) for layer in model.model],
+        "params": counts.params,
+        "trainable": counts.trainable,
+        "rows": [count_module(layer).params for layer in model.model],
     }
 
 
 def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
     """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta."""
     import torch
+
+    from .build import count_module
 
     try:
         import transformers
@@ -228,12 +232,8 @@ def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
             model = transformers.AutoModel.from_config(hf_config) if model_class is None else model_class(hf_config)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
         return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    parameters = list(model.parameters())
-    return {
-        "params": sum(p.numel() for p in parameters),
-        "trainable": sum(p.numel() for p in parameters if p.requires_grad),
-        "class": type(model).__name__,
-    }
+    counts = count_module(model)
+    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
 
 
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

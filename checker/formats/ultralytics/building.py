@@ -23,7 +23,7 @@ from ... import rules
 from ...findings import Finding, Location, SpecError
 from ...language.catalogue import LAYERS
 from ...language.counting import Part, count_node
-from ...language.loader import YamlMapping, YamlSequence, load_documents
+from ...language.loader import YamlSequence, load_documents, located
 from ...language.presets import PRESET_FILE_PREFIX
 from ...language.spec import Block, parse_blocks
 from .reading import ModelFile, Row
@@ -137,7 +137,7 @@ def count_scale(model: ModelFile, letter: str) -> tuple[ScaleCount | None, list[
 
 def model_node(rows: tuple[BuiltRow, ...], location: Location) -> YamlSequence:
     """The whole model as one node: the rows that hold parameters, in order."""
-    node: YamlSequence = _located([row.node for row in rows if row.node is not None], location)
+    node: YamlSequence = located([row.node for row in rows if row.node is not None], location)
     return node
 
 
@@ -168,7 +168,7 @@ class _Builder:
             node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
             if node is not None:
                 extra = {"repeat": stacked} if stacked != 1 else {}
-                node = _located({**node, **extra, "name": f"{row.index} {row.module}"}, row.module_location)
+                node = located({**node, **extra, "name": f"{row.index} {row.module}"}, row.module_location)
             built.append(BuiltRow(row, repeats, tuple(arguments), c2, node))
             if row.index == 0:
                 channels = []
@@ -229,7 +229,7 @@ class _Builder:
 
     def _module_node(self, row: Row, module: str, args: list[Any]) -> Any:
         if module.startswith("nn."):
-            return _located({module[3:]: args}, row.module_location)
+            return located({module[3:]: args}, row.module_location)
         if module in KERNEL_PAIR_MODULES and len(args) > 4:
             args = [*args[:4], *_kernel_pair(args[4], row), *args[5:]]
         if module == "SPP" and len(args) > 2:
@@ -239,7 +239,7 @@ class _Builder:
         names = [param.name for param in block.params]
         args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
         _check_plain(row, module, args)
-        return _located({module: args}, row.module_location)
+        return located({module: args}, row.module_location)
 
     def _head_node(self, row: Row, module: str, args: list[Any]) -> Any:
         names = HEADS[module]
@@ -272,7 +272,7 @@ class _Builder:
             levels.append({"Proto": [first, given["npr"], given["nm"]]})
         levels.append({"DFL": [reg_max]})
         _check_plain(row, module, [nc, reg_max, *inputs])
-        return _located({"sequential": levels}, row.module_location)
+        return located({"sequential": levels}, row.module_location)
 
     @staticmethod
     def _extra_outputs(row: Row, module: str, given: Mapping[str, Any]) -> Any:
@@ -390,23 +390,3 @@ def _check_plain(row: Row, module: str, args: list[Any]) -> None:
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _located(value: Any, location: Location) -> Any:
-    """Plain values as the YAML nodes the counter walks, placed at `location` (nodes made before keep theirs)."""
-    if isinstance(value, (YamlMapping, YamlSequence)):
-        return value
-    if isinstance(value, dict):
-        mapping = YamlMapping(location)
-        for key, item in value.items():
-            mapping[key] = _located(item, location)
-            mapping.key_locations[key] = location
-            mapping.value_locations[key] = location
-        return mapping
-    if isinstance(value, list):
-        sequence = YamlSequence(location)
-        for item in value:
-            sequence.append(_located(item, location))
-            sequence.item_locations.append(location)
-        return sequence
-    return value

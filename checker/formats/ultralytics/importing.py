@@ -17,10 +17,8 @@ from typing import Any
 from ... import rules
 from ...findings import Finding, SpecError
 from ...language.budgets import Budget, parse_budget
-from ...language.loader import LoadError, YamlMapping, load_documents
-from ...language.spec import Spec
-from ...language.units import DEFAULT_DTYPE
-from .. import Format, Imported
+from ...language.loader import YamlMapping
+from .. import Format, Imported, foreign_spec, single_document
 from .building import blocks, build_scale, count_fused, model_node, unknown_modules
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
@@ -40,10 +38,9 @@ def recognises(file_name: str, text: str) -> bool:
 
 def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> list[Imported]:
     stem = Path(file).stem
-    try:
-        document = next(load_documents(text)).value
-    except (LoadError, StopIteration):
-        return []  # not one after all: left to the spec reader's findings
+    document, refused = single_document(text, stem)
+    if refused:
+        return refused
     if not looks_like_ultralytics(document):
         return []
     model, findings = read_model(document)
@@ -70,16 +67,8 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
             imported.append(Imported(name, document.location, findings=found))
             continue
         budget = budgets.get(letter, budgets.get("", configured))
-        spec = Spec(
-            file=file,
-            name=name,
-            document=document,
-            vars={},
-            blocks=dict(blocks(False)),
-            model=model_node(built, document.location),
-            model_location=document.location,
-            budget=budget,
-            dtype=DEFAULT_DTYPE,
+        spec = foreign_spec(
+            file, name, document, model_node(built, document.location), budget, blocks=dict(blocks(False))
         )
         fused = partial(count_fused, built, document.location)
         job = _torch_job(model, letter)
@@ -94,10 +83,7 @@ def _torch_job(model: ModelFile, letter: str) -> dict[str, Any]:
 
 def read_model_text(text: str) -> ModelFile | None:
     """The model of an Ultralytics file's text, if it reads as one."""
-    try:
-        document = next(load_documents(text)).value
-    except (LoadError, StopIteration):
-        return None
+    document, _ = single_document(text, "")
     return read_model(document)[0] if looks_like_ultralytics(document) else None
 
 
