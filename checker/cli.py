@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,7 +20,6 @@ from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
 
 if TYPE_CHECKING:
     from .project.cache import ResultCache
-    from .project.fixing import Edit
     from .torch.confirm import TorchSettings
 
 DEFAULT_PATHS = ("specs",)
@@ -217,13 +216,13 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
         settings = _torch_settings(options, config)
     results = _check_paths(options.paths, config, _cache(options, config, use_torch))
     if options.fix:
-        results = [_fix_suggestions(file, config, stdout) for file in results]
+        results = _fix(results, config, stdout)
     if options.base:
-        _compare_with_base(results, options.base, config)
+        results = _compare_with_base(results, options.base, config)
     if use_torch:
         from .torch.confirm import confirm
 
-        confirm(results, settings)
+        results = confirm(results, settings)
     reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
     if options.paths and not any(file.specs for file in results):
         excluding = f"; {quoted(_shown(config.file))} excludes {', '.join(config.exclude)}" if config.exclude else ""
@@ -251,12 +250,12 @@ def _format(options: argparse.Namespace, config: Config) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def _compare_with_base(results: list[FileResult], revision: str, config: Config) -> None:
+def _compare_with_base(results: list[FileResult], revision: str, config: Config) -> list[FileResult]:
     from .project.compare import compare_with_base
     from .project.git import GitError
 
     try:
-        compare_with_base(results, revision, Path.cwd(), config.tolerance)
+        return compare_with_base(results, revision, Path.cwd(), config.tolerance)
     except GitError as error:
         raise UsageError(f"--base {revision}: {error}") from None
 
@@ -277,34 +276,17 @@ def _torch_settings(options: argparse.Namespace, config: Config) -> TorchSetting
     )
 
 
-def _fix_suggestions(file: FileResult, config: Config, stdout: TextIO) -> FileResult:
-    """Apply each failing spec's suggestions (a matched width before a budget's), then check again."""
-    changed = False
-    for spec in file.specs:
-        values: dict[str, float] = {}
-        for finding in sorted(spec.findings, key=lambda f: f.rule.fix_priority, reverse=True):
-            if finding.suggestion is not None and finding.severity == "error":
-                values.setdefault(finding.suggestion.var, finding.suggestion.value)
-        changed |= bool(_write_fix(Path(file.path), spec, values, stdout))
-    path = Path(file.path)
-    return check_file(path, file.path, config.tolerance, config.budget_for(path)) if changed else file
+def _fix(results: list[FileResult], config: Config, stdout: TextIO) -> list[FileResult]:
+    """Write the suggestions into the files and say what was written; the files checked again where changed."""
+    from .project.fixing import fix_suggestions
+    from .reporters.fixes import write_fixes
 
-
-def _write_fix(path: Path, spec: SpecResult, values: Mapping[str, object], stdout: TextIO) -> list[Edit] | None:
-    """Write `values` into the spec and say so; the edits made, or None when it could not be fixed."""
-    from .project.fixing import FixError, fix_file
-
-    if not values:
-        return []
-    try:
-        edits = fix_file(path, spec.document, values)
-    except (FixError, OSError) as error:
-        stdout.write(f"{quoted(str(path))}: {quoted(spec.name)}: not fixed: {escaped(str(error))}\n")
-        return None
-    for edit in edits:
-        where = f"{quoted(str(path))}:{edit.location.line}:{edit.location.column}"
-        stdout.write(f"{where}: fixed {quoted(edit.var)}: {escaped(str(edit.old))} -> {escaped(str(edit.new))}\n")
-    return edits
+    fixed = []
+    for file in results:
+        checked, fixes = fix_suggestions(file, config.tolerance, config.budget_for(Path(file.path)))
+        write_fixes(fixes, stdout)
+        fixed.append(checked)
+    return fixed
 
 
 def _one_spec(name: str, config: Config) -> SpecResult:
@@ -315,7 +297,7 @@ def _one_spec(name: str, config: Config) -> SpecResult:
         if spec.tree is None:
             from .reporters import reporter_for
 
-            reporter_for("text", sys.stderr, quiet=True).report([FileResult(result.path, [spec])])
+            reporter_for("text", sys.stderr, quiet=True).report([FileResult(result.path, (spec,))])
             raise UsageError(f"{name}: the spec is invalid")
         return spec
     raise UsageError(f"{name} holds no spec (no document with a `model` key)")
@@ -337,13 +319,13 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write("\n".join(render(spec, options.depth) for spec in counted))
     invalid = [spec for spec in result.specs if spec.tree is None]
     if invalid:
-        reporter_for("text", stdout, quiet=True).report([FileResult(result.path, invalid)])
+        reporter_for("text", stdout, quiet=True).report([FileResult(result.path, tuple(invalid))])
         return EXIT_FAILED
     return EXIT_OK
 
 
 def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
-    from .checks.solving import solve, width_var
+    from .checks.solving import solve, solve_depths, width_var
     from .findings import SpecError
     from .formats.ultralytics.importing import recognises
     from .language.spec import with_vars
@@ -374,9 +356,8 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
             if options.fix:
                 raise UsageError("--fix writes one width; leave out --sweep")
             sweep_var, low, high = _sweep(options.sweep)
-            for depth in range(low, high + 1):
-                changed = with_vars(spec, {**sets, sweep_var: depth})
-                report.add_row(sweep_var, depth, solve(changed, vary, params, multiple_of=multiple_of))
+            for depth, solution in solve_depths(spec, vary, params, sets, sweep_var, range(low, high + 1), multiple_of):
+                report.add_row(sweep_var, depth, solution)
         else:
             report.solution = solve(with_vars(spec, sets), vary, params, multiple_of=multiple_of)
     except SpecError as error:
@@ -385,7 +366,12 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     if options.fix and report.solution is not None and not report.within_tolerance:
         return EXIT_FAILED  # the report says why nothing is written
     if options.fix and report.solution is not None and report.solution.value is not None:
-        if _write_fix(Path(result.file), result, {**sets, vary: report.solution.value}, stdout) is None:
+        from .project.fixing import fix_spec
+        from .reporters.fixes import write_fixes
+
+        fixed = fix_spec(Path(result.file), result, {**sets, vary: report.solution.value})
+        write_fixes([fixed], stdout)
+        if fixed.problem is not None:
             return EXIT_FAILED
         again = check_file(Path(result.file), result.file, options.config.tolerance)
         if any(spec.document == result.document and spec.tree is None for spec in again.specs):
@@ -395,7 +381,7 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextIO) -> int:
-    from .checks.solving import Solution
+    from .checks.solving import solve_ultralytics_depths
     from .formats.ultralytics import widths
     from .formats.ultralytics.importing import read_model_text, scale_names
     from .project.fixing import FixError, write_file
@@ -425,21 +411,15 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
             f"{options.spec}: scale {letter or '(none)'} cannot be counted; `budget-check {options.spec}` says why"
         )
 
-    def solution(depth: float) -> Solution:
-        matched = widths.match_width(model, letter, depth, reference)
-        if matched is None:
-            return Solution(widths.width_var(letter), reference, problem="no width builds at this depth")
-        return Solution(widths.width_var(letter), reference, matched.width, matched.params)
-
     report = MatchReport(result, widths.width_var(letter), dict(changes))
     if sweep_var:
         if options.fix:
             raise UsageError("--fix writes one width; leave out --sweep")
-        for depth in depths:
-            report.add_row(sweep_var, depth, solution(depth))
+        for depth, solution in solve_ultralytics_depths(model, letter, reference, depths):
+            report.add_row(sweep_var, depth, solution)
     else:
         depth = _decimal(changes[0][1], var)
-        report.solution = solution(depth)
+        [(_, report.solution)] = solve_ultralytics_depths(model, letter, reference, [depth])
     report.write(stdout, options.format)
     if options.fix and report.solution is not None and report.solution.value is not None:
         path = Path(options.spec)

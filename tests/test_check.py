@@ -58,7 +58,7 @@ def test_empty_file_has_no_specs(tmp_path):
     path = tmp_path / "empty.yaml"
     path.write_text("")
     result = check_file(path, "empty.yaml")
-    assert (result.specs, result.skipped) == ([], 0)
+    assert (result.specs, result.skipped) == ((), 0)
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")

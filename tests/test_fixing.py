@@ -6,13 +6,18 @@ must then equal NAME.after.yaml exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from checker.project.fixing import FixError, edit_vars, fix_file
+from checker import rules
+from checker.checks.check import SpecResult, check_file
+from checker.findings import Finding, Location, Suggestion
+from checker.language.matching import DEFAULT_TOLERANCE
+from checker.project.fixing import FixError, chosen_values, edit_vars, fix_file, fix_spec, fix_suggestions
 
 from .test_cli import budget_check
 
@@ -165,3 +170,58 @@ def test_fix_keeps_the_owner(tmp_path):
     budget_check("--fix", str(path))
     assert path.read_bytes() == (FIXTURES / "block-style.after.yaml").read_bytes()
     assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+
+
+WIDTH_OVER_BUDGET = Finding(rules.OVER_BUDGET, "over", Location(1, 1), suggestion=Suggestion("width", 10, 100))
+WIDTH_DRIFTED = Finding(rules.MATCH_DRIFT, "drift", Location(1, 1), suggestion=Suggestion("width", 12, 120))
+DEPTH_OVER_BUDGET = Finding(rules.OVER_BUDGET, "over", Location(1, 1), suggestion=Suggestion("depth", 3, 90))
+A_WARNING = Finding(
+    dataclasses.replace(rules.MATCH_DRIFT, severity="warning"),
+    "drift",
+    Location(1, 1),
+    suggestion=Suggestion("w", 1, 1),
+)
+
+
+@pytest.mark.parametrize(
+    "findings, values",
+    [
+        ((WIDTH_OVER_BUDGET, WIDTH_DRIFTED), {"width": 12}),  # a matched width before a budget's
+        ((WIDTH_DRIFTED, WIDTH_OVER_BUDGET), {"width": 12}),
+        ((WIDTH_OVER_BUDGET, DEPTH_OVER_BUDGET), {"width": 10, "depth": 3}),
+        ((A_WARNING,), {}),  # only errors are fixed
+        ((Finding(rules.OVER_BUDGET, "over", Location(1, 1)),), {}),  # nothing suggested
+    ],
+)
+def test_the_values_written_come_from_the_errors_by_fix_priority(findings, values):
+    assert chosen_values(SpecResult("spec.yaml", "spec", Location(1, 1), findings)) == values
+
+
+def test_fix_suggestions_returns_the_file_checked_again_and_what_it_wrote(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "block-style.before.yaml", path)
+    before = check_file(path, str(path))
+    after, [fixed] = fix_suggestions(before, DEFAULT_TOLERANCE, None)
+    assert (before.specs[0].status, after.specs[0].status) == ("fail", "pass")
+    assert [(edit.var, edit.old, edit.new) for edit in fixed.edits] == [("hidden_dim", "16", "11")]
+    assert fixed.problem is None
+
+
+def test_fix_suggestions_leaves_a_file_with_nothing_to_write_as_it_was(tmp_path):
+    path = tmp_path / "spec.yaml"
+    shutil.copyfile(FIXTURES / "no-suggestion.before.yaml", path)
+    before = check_file(path, str(path))
+    after, fixes = fix_suggestions(before, DEFAULT_TOLERANCE, None)
+    assert after is before
+    assert [(fixed.edits, fixed.problem) for fixed in fixes] == [((), None)] * len(before.specs)
+
+
+def test_fix_spec_says_why_it_could_not(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text("vars: {width: 4}\nmodel: [{Linear: [4, width]}]\n")
+    [spec] = check_file(path, str(path)).specs
+    fixed = fix_spec(path, spec, {"depth": 2})
+    assert (fixed.edits, fixed.problem) == (
+        (),
+        "depth is not written as a value under `vars`, so it cannot be edited in place",
+    )

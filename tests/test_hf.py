@@ -37,7 +37,7 @@ def check_config(config: dict, file: str = "llama/config.json"):
 
 def test_a_config_counts_as_its_class():
     spec = check_config(LLAMA_3_2_1B)
-    assert (spec.params, spec.name, spec.status, spec.findings) == (1_235_814_400, "llama", "pass", [])
+    assert (spec.params, spec.name, spec.status, spec.findings) == (1_235_814_400, "llama", "pass", ())
     assert spec.spec.dtype == "bfloat16"
 
 
@@ -80,7 +80,7 @@ def test_invalid_json_is_a_located_finding():
 
 def test_a_json_file_of_another_tool_is_skipped():
     result = check_text('{"compilerOptions": {"model_type": 1}}', "tsconfig/config.json")
-    assert (result.specs, result.skipped) == ([], 1)
+    assert (result.specs, result.skipped) == ((), 1)
 
 
 def test_folders_discover_config_json_files(tmp_path):

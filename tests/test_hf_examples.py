@@ -59,7 +59,7 @@ def test_published_counts(model, published):
     path = EXAMPLES / model / "config.json"
     [spec] = check_file(path, str(path)).specs
     assert (spec.spec.model.popitem()[0], spec.params, spec.trainable) == published
-    assert spec.findings == []
+    assert spec.findings == ()
 
 
 @pytest.mark.parametrize("model", PUBLISHED, ids=PUBLISHED.keys())
@@ -68,4 +68,4 @@ def test_pasting_the_keys_into_the_preset_counts_the_same(model):
     config = json.loads((EXAMPLES / model / "config.json").read_text())
     class_name = config["architectures"][0]
     [spec] = check_text(yaml.safe_dump({"model": {class_name: config}}), f"{model}.yaml").specs
-    assert (spec.params, spec.trainable, spec.findings) == (*PUBLISHED[model][1:], [])
+    assert (spec.params, spec.trainable, spec.findings) == (*PUBLISHED[model][1:], ())

@@ -96,7 +96,7 @@ def test_huge_counts_are_exact_and_bounded():
 @pytest.mark.parametrize("text, skipped", [("- a\n- list\n", 1), ("a scalar\n", 1), ("---\n---\n", 2), ("", 0)])
 def test_documents_that_are_not_specs_are_skipped(text, skipped):
     result = check_text(text, "other.yaml")
-    assert (result.specs, result.skipped) == ([], skipped)
+    assert (result.specs, result.skipped) == ((), skipped)
 
 
 def test_special_files(tmp_path):

@@ -42,10 +42,11 @@ def results(monkeypatch) -> list[FileResult]:
     """As the CLI names them, compared with a base: a spec that doubled since, one unchanged, one new and invalid."""
     monkeypatch.chdir(ROOT)
     files = check(FAILING, PASSING, INVALID)
-    for file, base_params in zip(files, (552, 552, None)):
-        [spec] = file.specs
-        spec.base, spec.base_params = "main", base_params
-    return files
+    return [
+        dataclasses.replace(file, specs=(dataclasses.replace(spec, base="main", base_params=base_params),))
+        for file, base_params in zip(files, (552, 552, None))
+        for spec in file.specs
+    ]
 
 
 def github(files: list[FileResult], **options) -> str:
@@ -89,9 +90,9 @@ def test_github_log_is_the_text_reporters(results, quiet):
 
 def test_github_escapes_as_the_toolkit_does():
     finding = Finding(rules.INVALID_VALUE, "100% sure: a, b", Location(2, 3), notes=("next\r",))
-    spec = SpecResult("specs/50%:a,b.yaml", "odd", Location(1, 1), [finding])
+    spec = SpecResult("specs/50%:a,b.yaml", "odd", Location(1, 1), (finding,))
     [annotation] = [
-        line for line in github([FileResult(spec.file, [spec])], environ={}).split("\n") if line.startswith("::")
+        line for line in github([FileResult(spec.file, (spec,))], environ={}).split("\n") if line.startswith("::")
     ]
     assert annotation == (
         "::error file=specs/50%25%3Aa%2Cb.yaml,line=2,col=3,title=BC011 invalid-value"
@@ -102,8 +103,8 @@ def test_github_escapes_as_the_toolkit_does():
 @pytest.mark.parametrize("severity, command", [("error", "::error "), ("warning", "::warning "), ("note", "::notice ")])
 def test_github_command_per_severity(severity, command):
     rule = dataclasses.replace(rules.MATCH_DRIFT, severity=severity)
-    spec = SpecResult("m.yaml", "m", Location(1, 1), [Finding(rule, "drift", Location(1, 1))])
-    assert github([FileResult(spec.file, [spec])], environ={}).startswith(command)
+    spec = SpecResult("m.yaml", "m", Location(1, 1), (Finding(rule, "drift", Location(1, 1)),))
+    assert github([FileResult(spec.file, (spec,))], environ={}).startswith(command)
 
 
 def test_step_summary_is_appended(results, tmp_path):
@@ -142,8 +143,7 @@ def test_no_step_summary_without_the_variable(results, tmp_path, monkeypatch):
     ],
 )
 def test_change_vs_base(results, spec_index, base, base_params, change):
-    spec = results[spec_index].specs[0]
-    spec.base, spec.base_params = base, base_params
+    spec = dataclasses.replace(results[spec_index].specs[0], base=base, base_params=base_params)
     assert change_vs_base(spec) == change
 
 
@@ -156,9 +156,9 @@ def test_change_vs_base(results, spec_index, base, base_params, change):
     ],
 )
 def test_step_summary_cells_survive_pipes_backticks_and_newlines(tmp_path, name, file, cell):
-    spec = SpecResult(file, name, Location(1, 1), [Finding(rules.YAML_SYNTAX, "invalid", Location(1, 1))])
+    spec = SpecResult(file, name, Location(1, 1), (Finding(rules.YAML_SYNTAX, "invalid", Location(1, 1)),))
     summary = tmp_path / "step-summary.md"
-    github([FileResult(spec.file, [spec])], environ={"GITHUB_STEP_SUMMARY": str(summary)})
+    github([FileResult(spec.file, (spec,))], environ={"GITHUB_STEP_SUMMARY": str(summary)})
     assert f"| {cell} | — | — | — | ⚠️ error |\n" in summary.read_text(encoding="utf-8")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -217,3 +218,33 @@ def test_the_search_finds_what_trying_every_value_finds(condition, m, r, t, anch
         assert found.value is None and "refuses" in found.problem
         return
     assert (found.value, found.params, found.problem) == (expected.value, expected.params, expected.problem)
+
+
+def test_a_sweep_solves_each_depth_as_one_solve_does():
+    spec = MLP
+    rows = solving.solve_depths(spec, "hidden_dim", 552, {"input_dim": 4}, "hidden_layers", range(1, 4), multiple_of=2)
+    assert rows == [
+        (depth, solve(with_vars(spec, {"input_dim": 4, "hidden_layers": depth}), "hidden_dim", 552, multiple_of=2))
+        for depth in range(1, 4)
+    ]
+
+
+def test_an_ultralytics_sweep_gives_each_depth_its_matched_width_multiplier():
+    from checker.formats.ultralytics.building import count_scale
+    from checker.formats.ultralytics.reading import read_model
+    from checker.formats.ultralytics.widths import match_width
+    from checker.language.loader import load_documents
+
+    detector = Path(__file__).parent.parent / "examples" / "ultralytics" / "detector.yaml"
+    model, _ = read_model(next(load_documents(detector.read_text())).value)
+    reference = count_scale(model, "n")[0].params
+    rows = solving.solve_ultralytics_depths(model, "n", reference, [0.33, 0.67])
+    assert [(depth, solution.var, solution.value, solution.params) for depth, solution in rows] == [
+        (
+            depth,
+            "n.width",
+            match_width(model, "n", depth, reference).width,
+            match_width(model, "n", depth, reference).params,
+        )
+        for depth in (0.33, 0.67)
+    ]

@@ -39,7 +39,7 @@ def test_rows_that_differ_are_listed():
         answer[layer] = params
     answer[4] += 64
     worker = FakeWorker({"params": result.params + 64, "trainable": result.trainable + 64, "rows": answer})
-    _confirm_ultralytics(result, worker, TorchSettings(Path(".")))
+    result = _confirm_ultralytics(result, worker, TorchSettings(Path(".")))
     [finding] = result.findings
     assert finding.code == "BC525"
     assert finding.notes == (f"layer 4 C2f: budget-check {answer[4] - 64:,}, ultralytics {answer[4]:,}",)
@@ -49,7 +49,7 @@ def test_rows_that_differ_are_listed():
 def test_a_model_over_the_cpu_limit_is_not_built():
     result = _detector_s()
     worker = FakeWorker({})
-    _confirm_ultralytics(result, worker, TorchSettings(Path("."), cpu_limit=1000))
+    result = _confirm_ultralytics(result, worker, TorchSettings(Path("."), cpu_limit=1000))
     assert [finding.code for finding in result.findings] == ["BC304"]
     assert not hasattr(worker, "job")
 
@@ -59,6 +59,8 @@ def test_a_file_budget_check_cannot_count_is_built_by_ultralytics_and_noted():
     [result] = check_text(text, "detector.yaml").specs
     assert [finding.code for finding in result.findings] == ["BC520"]
     assert result.torch_job["scale"] == "n"  # the first scale, as ultralytics loads a name without one
-    _confirm_ultralytics(result, FakeWorker({"params": 1234, "trainable": 1218, "rows": []}), TorchSettings(Path(".")))
+    result = _confirm_ultralytics(
+        result, FakeWorker({"params": 1234, "trainable": 1218, "rows": []}), TorchSettings(Path("."))
+    )
     assert [finding.code for finding in result.findings] == ["BC520", "BC526"]
     assert result.torch_params == 1234

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,14 @@ FILE_START = Location(1, 1)
 SPEC_ONLY_KEYS = ("model", "vars", "blocks", "budget", "match", "torch", "dtype")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpecResult:
+    """What checking one spec found; the steps after the check (--base, --torch) return new results."""
+
     file: str
     name: str
     location: Location
-    findings: list[Finding] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
     document: int = 1  # which YAML document of the file
     spec: Spec | None = None
     tree: Part | None = None
@@ -46,9 +48,12 @@ class SpecResult:
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
     count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
-    torch_job: dict[str, Any] | None = (
-        None  # --torch builds a foreign format's model with its own library (Ultralytics)
-    )
+    # --torch builds a foreign format's model with its own library (Ultralytics)
+    torch_job: Mapping[str, Any] | None = None
+
+    def with_findings(self, *findings: Finding) -> SpecResult:
+        """This result with more findings."""
+        return replace(self, findings=(*self.findings, *findings))
 
     @property
     def params(self) -> int | None:
@@ -71,10 +76,10 @@ class SpecResult:
         return "fail" if any(finding.severity == "error" for finding in self.findings) else "pass"
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileResult:
     path: str
-    specs: list[SpecResult] = field(default_factory=list)
+    specs: tuple[SpecResult, ...] = ()
     skipped: int = 0  # documents that are not specs
 
 
@@ -161,7 +166,6 @@ def check_text(
     foreign = format_of(Path(file).name, text)
     if foreign is not None:
         return _check_foreign(foreign.read(text, file, folder, budget), file, folder)
-    result = FileResult(file)
     documents: list[Document] = []
     load_error: LoadError | None = None
     try:
@@ -170,29 +174,26 @@ def check_text(
         load_error = error
     stem = Path(file).stem
     several = len(documents) + (load_error is not None) > 1
-    for document in documents:
-        if not is_spec(document.value):
-            result.skipped += 1
-            continue
-        name = f"{stem}#{document.number}" if several else stem
-        result.specs.append(check_document(document, file, name, folder, tolerance))
+    spec_documents = [document for document in documents if is_spec(document.value)]
+    specs = [
+        check_document(document, file, f"{stem}#{document.number}" if several else stem, folder, tolerance)
+        for document in spec_documents
+    ]
     if load_error is not None:
         name = f"{stem}#{len(documents) + 1}" if several else stem
         finding = Finding(load_error.rule, load_error.message, load_error.location)
-        result.specs.append(SpecResult(file, name, load_error.location, [finding]))
-    return result
+        specs.append(SpecResult(file, name, load_error.location, (finding,)))
+    return FileResult(file, tuple(specs), skipped=len(documents) - len(spec_documents))
 
 
 def _check_foreign(models: list[Imported], file: str, folder: Path) -> FileResult:
-    result = FileResult(file, skipped=0 if models else 1)
+    specs = []
     for model in models:
-        checked = SpecResult(
-            file, model.name, model.location, list(model.findings), count_fused=model.fused, torch_job=model.torch_job
+        imported = SpecResult(
+            file, model.name, model.location, tuple(model.findings), count_fused=model.fused, torch_job=model.torch_job
         )
-        if model.spec is not None:
-            _check_spec(checked, model.spec, folder)
-        result.specs.append(checked)
-    return result
+        specs.append(imported if model.spec is None else _checked(imported, model.spec, folder))
+    return FileResult(file, tuple(specs), skipped=0 if models else 1)
 
 
 def is_spec(value: object) -> bool:
@@ -204,50 +205,47 @@ def check_document(
     source: Document, file: str, name: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE
 ) -> SpecResult:
     document = source.value
-    result = SpecResult(file, name, document.location, document=source.number)
+    findings: list[Finding] = []
     spec = None
-    with _reported(result):
-        spec, findings = parse_spec(document, file, name, tolerance)
-        result.findings.extend(findings)
-    if spec is not None:
-        _check_spec(result, spec, folder)
-    return result
+    with _reported(findings, document.location):
+        spec, parsed = parse_spec(document, file, name, tolerance)
+        findings.extend(parsed)
+    result = SpecResult(file, name, document.location, tuple(findings), document=source.number)
+    return result if spec is None else _checked(result, spec, folder)
 
 
-def _check_spec(result: SpecResult, spec: Spec, folder: Path) -> None:
-    """Count `spec` into `result`, then apply its budget and match."""
-    with _reported(result):
-        result.spec, result.name, result.budget = spec, spec.name, spec.budget
-        result.tree, warnings = count_with_warnings(spec)
-        result.findings.extend(warnings)
+def _checked(result: SpecResult, spec: Spec, folder: Path) -> SpecResult:
+    """`result` with `spec` counted, and its budget and match applied."""
+    findings = list(result.findings)
+    tree: Part | None = None
+    with _reported(findings, result.location):
+        tree, warnings = count_with_warnings(spec)
+        findings.extend(warnings)
         failed_budget = (
-            []
-            if spec.budget is None
-            else check_budget(spec.budget, result.tree.params, result.tree.trainable, spec.dtype)
+            [] if spec.budget is None else check_budget(spec.budget, tree.params, tree.trainable, spec.dtype)
         )
         if failed_budget or spec.match is not None:
             # The solver is loaded only when there is something to solve: most checks pass.
             from .suggestions import check_match, with_budget_suggestion
 
-            notes = largest_parts(result.tree)
-            result.findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
+            notes = largest_parts(tree)
+            findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
             if spec.match is not None:
-                result.findings.extend(check_match(spec, result.tree, _reference_counter(folder, spec.match.location)))
+                findings.extend(check_match(spec, tree, _reference_counter(folder, spec.match.location)))
+    return replace(result, spec=spec, name=spec.name, budget=spec.budget, tree=tree, findings=tuple(findings))
 
 
 @contextmanager
-def _reported(result: SpecResult) -> Iterator[None]:
-    """Whatever goes wrong becomes a finding of `result`, never an exception."""
+def _reported(findings: list[Finding], location: Location) -> Iterator[None]:
+    """Whatever goes wrong becomes one of `findings`, never an exception."""
     try:
         yield
     except SpecError as error:
-        result.findings.append(error.finding)
+        findings.append(error.finding)
     except RecursionError:
-        result.findings.append(Finding(rules.TOO_DEEP, "the spec nests too deeply to be checked", result.location))
+        findings.append(Finding(rules.TOO_DEEP, "the spec nests too deeply to be checked", location))
     except Exception as error:  # noqa: BLE001 - a bug of ours must not hide the other files' results
-        result.findings.append(
-            Finding(rules.INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}", result.location)
-        )
+        findings.append(Finding(rules.INTERNAL_ERROR, f"internal error: {type(error).__name__}: {error}", location))
 
 
 def _reference_counter(folder: Path, location: Location) -> Callable[[str], int]:
@@ -316,4 +314,4 @@ def _part_label(part: Part) -> str:
 
 def file_error(file: str, error: Unreadable) -> FileResult:
     """A file that could not be read, as one invalid spec with the reason."""
-    return FileResult(file, [SpecResult(file, Path(file).stem, error.finding.location, [error.finding])])
+    return FileResult(file, (SpecResult(file, Path(file).stem, error.finding.location, (error.finding,)),))

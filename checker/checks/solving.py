@@ -13,9 +13,10 @@ quadratic in the width, solved in integers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from ..findings import SpecError
 from ..language import presets
@@ -24,6 +25,9 @@ from ..language.counting import Part, count_model
 from ..language.loader import YamlMapping
 from ..language.spec import Spec, is_layer_name, with_vars
 from ..language.units import format_relative
+
+if TYPE_CHECKING:
+    from ..formats.ultralytics.reading import ModelFile
 
 SEARCH_LIMIT = 2**40  # the largest width tried
 SKIP_LIMIT = 32  # refused values skipped in a row before giving up
@@ -99,6 +103,42 @@ def solve(
     except _NoValue as reason:
         return Solution(var, target, problem=reason.describe(var, multiple_of))
     return _choose(var, target, rule, multiple_of, low, high)
+
+
+def solve_depths(
+    spec: Spec,
+    vary: str,
+    target: int,
+    sets: Mapping[str, object],
+    depth_var: str,
+    depths: Iterable[int],
+    multiple_of: int = 1,
+) -> list[tuple[int, Solution]]:
+    """`match --sweep`: for each value of `depth_var` (with the vars of `sets`), the value of `vary`
+    whose count is closest to `target`."""
+    return [
+        (depth, solve(with_vars(spec, {**sets, depth_var: depth}), vary, target, multiple_of=multiple_of))
+        for depth in depths
+    ]
+
+
+def solve_ultralytics_depths(
+    model: ModelFile, letter: str, target: int, depths: Iterable[float]
+) -> list[tuple[float, Solution]]:
+    """For each depth multiplier of an Ultralytics scale, the width multiplier whose count is closest to `target`."""
+    from ..formats.ultralytics import widths
+
+    var = widths.width_var(letter)
+    rows = []
+    for depth in depths:
+        matched = widths.match_width(model, letter, depth, target)
+        solution = (
+            Solution(var, target, problem="no width builds at this depth")
+            if matched is None
+            else Solution(var, target, matched.width, matched.params)
+        )
+        rows.append((depth, solution))
+    return rows
 
 
 def _is_int(value: object) -> bool:

@@ -62,7 +62,7 @@ class Param:
 REQUIRED_PARAM = None  # `params: {mid: null}` means mid is required
 
 
-@dataclass
+@dataclass(frozen=True)
 class Block:
     name: str
     params: tuple[Param, ...]
@@ -95,7 +95,7 @@ class TorchTarget:
         return f"{self.module}:{self.attribute}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Spec:
     file: str
     name: str

@@ -7,6 +7,7 @@ that nothing else in the file changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -38,7 +39,7 @@ def first_budget(params: int, margin: Fraction) -> str:
     return str(limit)
 
 
-def add_budgets(path: Path, specs: list[SpecResult], margin: Fraction) -> list[NewBudget]:
+def add_budgets(path: Path, specs: Sequence[SpecResult], margin: Fraction) -> list[NewBudget]:
     """Write a budget into each counted spec of `path` that has none; the file is written once.
 
     Raises FixError when the file cannot be read or written as `--fix` would (nothing is written then).

@@ -189,7 +189,7 @@ def encode_file(result: FileResult) -> dict[str, Any]:
 
 
 def decode_file(data: dict[str, Any]) -> FileResult:
-    return FileResult(data["path"], [_decode_spec(s) for s in data["specs"]], data["skipped"])
+    return FileResult(data["path"], tuple(_decode_spec(s) for s in data["specs"]), data["skipped"])
 
 
 def _encode_spec(spec: SpecResult) -> dict[str, Any]:
@@ -233,7 +233,7 @@ def _decode_spec(data: dict[str, Any]) -> SpecResult:
         file=data["file"],
         name=data["name"],
         location=Location(*data["location"]),
-        findings=[_decode_finding(finding) for finding in data["findings"]],
+        findings=tuple(_decode_finding(finding) for finding in data["findings"]),
         document=data["document"],
         tree=tree,
         budget=None if data["budget"] is None else _decode_budget(data["budget"]),

@@ -15,9 +15,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..language.loader import LoadError, Location, YamlMapping, load_documents
+
+if TYPE_CHECKING:
+    from ..checks.check import FileResult, SpecResult
+    from ..language.budgets import Budget, Tolerance
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -165,3 +169,47 @@ def _replace_atomically(path: Path, data: bytes, status: os.stat_result) -> bool
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What `--fix` did to one spec: the edits it made, or why it could not make them."""
+
+    path: Path
+    spec: str
+    edits: tuple[Edit, ...] = ()
+    problem: str | None = None  # not fixed, and why
+
+
+def fix_suggestions(file: FileResult, tolerance: Tolerance, budget: Budget | None) -> tuple[FileResult, list[Fixed]]:
+    """Write each failing spec's suggestions into its file; the file checked again if it changed, and what was done.
+
+    `tolerance` and `budget` are the configured ones the file was checked with.
+    """
+    path = Path(file.path)
+    fixes = [fix_spec(path, spec, chosen_values(spec)) for spec in file.specs]
+    if not any(fix.edits for fix in fixes):
+        return file, fixes
+    from ..checks.check import check_file
+
+    return check_file(path, file.path, tolerance, budget), fixes
+
+
+def chosen_values(spec: SpecResult) -> dict[str, object]:
+    """The values `--fix` writes into a spec: for each var, the suggestion of the error that comes first
+    by the rules' fix priority (a matched width before a budget's)."""
+    values: dict[str, object] = {}
+    for finding in sorted(spec.findings, key=lambda f: f.rule.fix_priority, reverse=True):
+        if finding.suggestion is not None and finding.severity == "error":
+            values.setdefault(finding.suggestion.var, finding.suggestion.value)
+    return values
+
+
+def fix_spec(path: Path, spec: SpecResult, values: Mapping[str, object]) -> Fixed:
+    """Write `values` into the vars of one spec of `path`."""
+    if not values:
+        return Fixed(path, spec.name)
+    try:
+        return Fixed(path, spec.name, tuple(fix_file(path, spec.document, values)))
+    except (FixError, OSError) as error:
+        return Fixed(path, spec.name, problem=str(error))

@@ -17,7 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,49 +74,54 @@ def require_torch() -> None:
         raise TorchMissing(f"--torch needs torch, which is not installed here: {how}")
 
 
-def confirm(files: list[FileResult], settings: TorchSettings) -> None:
-    """Add torch's counts and any disagreement to every counted spec."""
+def confirm(files: list[FileResult], settings: TorchSettings) -> list[FileResult]:
+    """Every counted spec with torch's count and any disagreement."""
     with _Worker(settings) as worker:
-        for file in files:
-            for result in file.specs:
-                hf_job = transformers_job(result.file)
-                if hf_job is not None:
-                    _confirm_transformers(result, hf_job, worker)
-                elif result.torch_job is not None:
-                    _confirm_ultralytics(result, worker, settings)
-                elif result.tree is not None:
-                    _confirm_spec(result, worker, settings)
+        return [
+            replace(file, specs=tuple(_confirmed(result, worker, settings) for result in file.specs)) for file in files
+        ]
 
 
-def _confirm_transformers(result: SpecResult, job: dict[str, Any], worker: _Worker) -> None:
+def _confirmed(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
+    hf_job = transformers_job(result.file)
+    if hf_job is not None:
+        return _confirm_transformers(result, hf_job, worker)
+    if result.torch_job is not None:
+        return _confirm_ultralytics(result, worker, settings)
+    if result.tree is not None:
+        return _confirm_spec(result, worker, settings)
+    return result
+
+
+def _confirm_transformers(result: SpecResult, job: Mapping[str, Any], worker: _Worker) -> SpecResult:
     """A Hugging Face config's class built by transformers: its count must be budget-check's, or stands in for it."""
     built = worker.ask(job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
-        result.findings.append(
+        return result.with_findings(
             Finding(rule, f"transformers cannot build this config: {built['message']}", result.location)
         )
-        return
-    result.torch_params = built["params"]
+    counted = replace(result, torch_params=built["params"])
     counts = f"{format_count(built['params'])} params ({format_count(built['trainable'])} trainable)"
     if result.tree is None:
         message = f"transformers builds {built['class']} with {counts}"
-        result.findings.append(Finding(rules.TRANSFORMERS_COUNT, message, result.location))
-    elif (built["params"], built["trainable"]) != (result.tree.params, result.tree.trainable):
+        return counted.with_findings(Finding(rules.TRANSFORMERS_COUNT, message, result.location))
+    if (built["params"], built["trainable"]) != (result.tree.params, result.tree.trainable):
         message = (
             f"transformers builds {built['class']} with {counts}, budget-check counts "
             f"{format_count(result.tree.params)} ({format_count(result.tree.trainable)} trainable): please report this"
         )
-        result.findings.append(Finding(rules.TRANSFORMERS_MISMATCH, message, result.location))
+        return counted.with_findings(Finding(rules.TRANSFORMERS_MISMATCH, message, result.location))
+    return counted
 
 
-def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:
+def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
     spec, tree = result.spec, result.tree
     if spec is None or tree is None:  # only counted specs are confirmed
-        return
+        return result
     built = worker.ask({"kind": "spec", "tree": tree})
     if built.get("error") == "crashed":
-        result.findings.append(
+        result = result.with_findings(
             Finding(
                 rules.TORCH_CRASHED,
                 f"building this spec stopped the torch worker: {built['message']}",
@@ -123,15 +129,15 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
             )
         )
     elif "error" in built:
-        result.findings.append(
+        result = result.with_findings(
             Finding(
                 rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}", spec.model_location
             )
         )
     else:
-        result.torch_params = built["params"]
+        result = replace(result, torch_params=built["params"])
         if (built["params"], built["trainable"]) != (tree.params, tree.trainable):
-            result.findings.append(
+            result = result.with_findings(
                 Finding(
                     rules.TORCH_NN_MISMATCH,
                     f"torch.nn builds this spec with {format_count(built['params'])} params "
@@ -141,12 +147,11 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
                 )
             )
     if spec.torch is None:
-        return
+        return result
     target = spec.torch
     refusal = _outside_the_project(target, settings)
     if refusal is not None:
-        result.findings.append(Finding(rules.TARGET_NOT_ALLOWED, refusal, target.location))
-        return
+        return result.with_findings(Finding(rules.TARGET_NOT_ALLOWED, refusal, target.location))
     cpu_bytes = dtype_bytes(tree.params, spec.dtype)
     module = worker.ask(
         {
@@ -162,42 +167,37 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         }
     )
     if "error" in module:
-        result.findings.append(_failure_finding(target, module, cpu_bytes, settings))
-        return
-    result.torch_params = module["params"]
+        return result.with_findings(_failure_finding(target, module, cpu_bytes, settings))
+    confirmed = replace(result, torch_params=module["params"])
     finding = _mismatch(target, tree, module)
-    if finding is not None:
-        result.findings.append(finding)
+    return confirmed if finding is None else confirmed.with_findings(finding)
 
 
-def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSettings) -> None:
+def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
     """An Ultralytics model file built by ultralytics: the totals and each row must agree.
 
     A file budget-check cannot count (a fork's module) is built too: ultralytics' count is then a note."""
     where, tree, job = result.location, result.tree, result.torch_job
     if job is None:  # only files of a format with a job are confirmed this way
-        return
+        return result
     cpu_bytes = 0 if tree is None or result.spec is None else dtype_bytes(tree.params, result.spec.dtype)
     if cpu_bytes > settings.cpu_limit:
         message = (
             f"ultralytics builds on the CPU, which would take {format_bytes(cpu_bytes)}, over the limit of "
             f"{format_bytes(settings.cpu_limit)} (--torch-cpu-limit)"
         )
-        result.findings.append(Finding(rules.BUILD_FAILED, message, where))
-        return
+        return result.with_findings(Finding(rules.BUILD_FAILED, message, where))
     built = worker.ask(job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
-        result.findings.append(Finding(rule, f"ultralytics cannot build this model: {built['message']}", where))
-        return
-    result.torch_params = built["params"]
+        return result.with_findings(Finding(rule, f"ultralytics cannot build this model: {built['message']}", where))
+    counted = replace(result, torch_params=built["params"])
     if tree is None:
         message = (
             f"ultralytics builds this model with {format_count(built['params'])} params "
             f"({format_count(built['trainable'])} trainable); budget-check cannot check it"
         )
-        result.findings.append(Finding(rules.ULTRALYTICS_COUNTED, message, where))
-        return
+        return counted.with_findings(Finding(rules.ULTRALYTICS_COUNTED, message, where))
     ours = {int(part.label.split()[0]): part for part in tree.children}
     rows = [
         f"layer {index} {ours[index].label.split()[1] if index in ours else ''}: budget-check "
@@ -211,7 +211,8 @@ def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSet
             f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
             f"({format_count(tree.trainable)} trainable)"
         )
-        result.findings.append(Finding(rules.ULTRALYTICS_MISMATCH, message, where, notes=tuple(rows)))
+        return counted.with_findings(Finding(rules.ULTRALYTICS_MISMATCH, message, where, notes=tuple(rows)))
+    return counted
 
 
 def _outside_the_project(target: TorchTarget, settings: TorchSettings) -> str | None:
@@ -355,7 +356,7 @@ class _Worker:
     def __exit__(self, *exc_info: object) -> None:
         self._stop()
 
-    def ask(self, job: dict[str, Any]) -> dict[str, Any]:
+    def ask(self, job: Mapping[str, Any]) -> dict[str, Any]:
         if self.process is None and self.cannot_start is None:
             self._start()
         if self.cannot_start is not None:
