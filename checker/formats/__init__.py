@@ -9,14 +9,17 @@ own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import rules
 from ..findings import Finding
 from ..language.budgets import Budget
-from ..language.loader import LoadError, Location, YamlMapping, load_documents
+from ..language.loader import LoadError, Location, YamlMapping, load_documents, located, located_mapping
 from ..language.spec import Block, Spec
 from ..language.units import DEFAULT_DTYPE
 
@@ -43,6 +46,33 @@ def single_document(text: str, name: str) -> tuple[Any, list[Imported]]:
     except LoadError as error:
         return None, [Imported(name, error.location, findings=[Finding(error.rule, error.message, error.location)])]
     return (documents[0] if len(documents) == 1 else None), []
+
+
+def json_object(text: str, name: str) -> tuple[Any, list[Imported]]:
+    """A JSON file's value, or, when the text is not JSON, the model `name` with the finding at the place the
+    parser stopped."""
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        where = Location(error.lineno, error.colno)
+        return None, [
+            Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])
+        ]
+
+
+def located_json(raw: dict[str, Any], text: str) -> YamlMapping:
+    """A JSON object as a loaded mapping: each top-level key stands where it is first written."""
+    places = {key: _key_location(text, key) for key in raw}
+    return located_mapping({key: located(value, places[key]) for key, value in raw.items()}, Location(1, 1), places)
+
+
+def _key_location(text: str, key: str) -> Location:
+    """Where `"key":` is first written: a config writes its top-level keys once."""
+    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+    if match is None:
+        return Location(1, 1)
+    line = text.count("\n", 0, match.start()) + 1
+    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
 
 
 def foreign_spec(
@@ -84,9 +114,10 @@ def _formats() -> tuple[Format, ...]:
     from . import hf
     from .hydra import HYDRA_FORMAT
     from .litgpt import LITGPT_FORMAT
+    from .timm import TIMM_FORMAT
     from .ultralytics.importing import ULTRALYTICS_FORMAT
 
-    return (hf.CONFIG_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT, LITGPT_FORMAT)
+    return (hf.CONFIG_FORMAT, TIMM_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT, LITGPT_FORMAT)
 
 
 def discovered_names() -> frozenset[str]:

@@ -8,7 +8,6 @@ config.json counts exactly as the same keys pasted into the preset do.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,10 @@ from .. import rules
 from ..findings import Finding
 from ..language import presets
 from ..language.budgets import Budget
-from ..language.loader import Location, YamlMapping, located, located_mapping
+from ..language.loader import Location, YamlMapping, located_mapping
 from ..language.spec import Spec
 from ..language.units import DEFAULT_DTYPE, DTYPE_BITS
-from . import Format, Imported, foreign_spec
+from . import Format, Imported, foreign_spec, json_object, located_json
 
 FILE_START = Location(1, 1)
 
@@ -30,15 +29,10 @@ def recognises(file_name: str, text: str) -> bool:
 
 def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
     name = Path(file).parent.name or Path(file).stem
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        where = Location(error.lineno, error.colno)
-        return [Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])]
-    if not isinstance(raw, dict) or "model_type" not in raw:
-        return []  # a config.json of some other tool
-    places = {key: _key_location(text, key) for key in raw}
-    config = located_mapping({key: located(value, places[key]) for key, value in raw.items()}, FILE_START, places)
+    raw, not_json = json_object(text, name)
+    if not_json or not isinstance(raw, dict) or "model_type" not in raw:
+        return not_json  # not JSON; or a config.json of some other tool
+    config = located_json(raw, text)
     spec, findings = config_spec(config, file, name, budget)
     return [Imported(name, FILE_START, spec, findings)]
 
@@ -90,15 +84,6 @@ def transformers_job(file: str) -> dict[str, Any] | None:
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         return None
     return {"kind": "transformers", "config": config}
-
-
-def _key_location(text: str, key: str) -> Location:
-    """Where `"key":` is first written: a config writes its top-level keys once."""
-    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
-    if match is None:
-        return FILE_START
-    line = text.count("\n", 0, match.start()) + 1
-    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
 
 
 CONFIG_FORMAT = Format(

@@ -236,11 +236,67 @@ def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
     return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
 
 
+# create_model's own options: they load files or download, which a config's model_args may not ask for.
+_TIMM_OPTIONS = frozenset(
+    ["pretrained", "pretrained_cfg", "pretrained_cfg_overlay", "checkpoint_path", "cache_dir", "features_only"]
+)
+
+
+def _build_timm(job: dict[str, Any]) -> dict[str, Any]:
+    """A timm config.json's model, as timm.create_model builds it on meta; never with pretrained weights."""
+    import torch
+
+    from .build import count_module
+
+    try:
+        import timm
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
+        return {"error": "import", "message": f"timm cannot be imported ({type(error).__name__}: {error})"}
+    architecture, model_args = job["architecture"], job["model_args"]
+    # Only a registered architecture: a name such as `hf-hub:...` or `local-dir:...` would fetch a config.
+    if not timm.is_model(architecture.partition(".")[0]) or ":" in architecture:
+        return {"error": "build", "message": f"timm has no architecture {architecture!r}"}
+    options = sorted(_TIMM_OPTIONS.intersection(model_args))
+    if options:
+        return {"error": "build", "message": f"model_args may not set create_model's {', '.join(options)}"}
+    if job["num_classes"] is not None:
+        model_args = {**model_args, "num_classes": job["num_classes"]}
+    try:
+        with torch.device("meta"):
+            model = timm.create_model(architecture, pretrained=False, **model_args)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    counts = count_module(model)
+    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
+
+
+def _build_litgpt(job: dict[str, Any]) -> dict[str, Any]:
+    """A LitGPT model named by `model_name`, or by a checkpoint folder's name, as litgpt's GPT builds it on meta."""
+    import torch
+
+    from .build import count_module
+
+    try:
+        from litgpt import GPT, Config
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
+        return {"error": "import", "message": f"litgpt cannot be imported ({type(error).__name__}: {error})"}
+    try:
+        config = Config.from_name(job["model_name"])
+        with torch.device("meta"):
+            model = GPT(config)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - an unknown name: a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    counts = count_module(model)
+    return {"params": counts.params, "trainable": counts.trainable, "class": "GPT"}
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "spec": _count_spec,
     "module": _build_target,
     "ultralytics": _build_ultralytics,
     "transformers": _build_transformers,
+    "timm": _build_timm,
+    "litgpt": _build_litgpt,
 }
 
 

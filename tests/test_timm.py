@@ -1,0 +1,101 @@
+"""timm config.json files: recognised by `architecture`, counted by the timm preset, or left to --torch.
+
+The counts are checked against timm itself in tests/timm (a separate environment, see .ci/run); here,
+against published figures and for what the reader refuses.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker import rules
+from checker.checks.check import check_text
+from checker.formats import format_of
+
+
+def check(config: dict | str, file: str = "model/config.json"):
+    text = config if isinstance(config, str) else json.dumps(config, indent=2)
+    [spec] = check_text(text, file).specs
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("architecture", "params"),
+    [
+        ("resnet18", 11_689_512),
+        ("resnet50", 25_557_032),
+        ("resnet101", 44_549_160),
+        ("vit_base_patch16_224", 86_567_656),
+        ("vit_large_patch16_224", 304_326_632),
+        ("convnext_tiny", 28_589_128),
+        ("convnext_base", 88_591_464),
+    ],
+)
+def test_published_figures(architecture, params):
+    spec = check({"architecture": f"{architecture}.a1_in1k", "num_classes": 1000, "pretrained_cfg": {}})
+    assert (spec.params, spec.trainable, spec.findings) == (params, params, [])
+
+
+def test_the_older_flat_layout_and_model_args_are_read():
+    flat = check({"architecture": "resnet50", "num_classes": 10, "input_size": [3, 224, 224], "mean": [0.5]})
+    headless = check({"architecture": "resnet50", "num_classes": 0, "model_args": {"in_chans": 1, "drop_rate": 0.2}})
+    assert flat.params == 25_557_032 - 2048 * 990 - 990
+    assert headless.params == 25_557_032 - (2048 * 1000 + 1000) - 2 * 64 * 49
+
+
+def test_a_config_of_transformers_is_not_read_as_timm():
+    assert format_of("config.json", '{"architecture": "x", "model_type": "vit"}').name == "Hugging Face config"
+    assert format_of("config.json", '{"architectures": ["ViTModel"]}') is None
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "needle"),
+    [
+        ({"architecture": "efficientnet_b3", "num_classes": 10}, "architecture", "'efficientnet_b3' is not an"),
+        ({"architecture": "resnet50"}, "architecture", "no num_classes"),
+        (
+            {"architecture": "resnet50", "num_classes": 5, "model_args": {"stem_type": "deep"}},
+            "model_args",
+            "stem_type",
+        ),
+    ],
+)
+def test_what_the_preset_does_not_model_needs_torch(config, key, needle):
+    spec = check(config)
+    [finding] = spec.findings
+    assert (finding.rule, spec.status, spec.tree) == (rules.NEEDS_TORCH, "unchecked", None)
+    assert needle in finding.message
+    assert (
+        finding.location.line
+        == json.dumps(config, indent=2)
+        .splitlines()
+        .index(next(line for line in json.dumps(config, indent=2).splitlines() if f'"{key}"' in line))
+        + 1
+    )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"architecture": "resnet50", "num_classes": "ten"},
+        {"architecture": "resnet50", "num_classes": -1},
+        {"architecture": "resnet50", "num_classes": True},
+        {"architecture": "resnet50", "num_classes": 3, "model_args": ["in_chans"]},
+        {"architecture": "resnet50", "num_classes": 3, "model_args": {"in_chans": 0}},
+        {"architecture": "convnext_tiny", "num_classes": 3, "model_args": {"depths": [3, 3]}},
+        {"architecture": "convnext_tiny", "num_classes": 3, "model_args": {"dims": [1, 2, 3, "x"]}},
+        {"architecture": "vit_base_patch16_224", "num_classes": 3, "model_args": {"mlp_ratio": 1e308}},
+        {"architecture": "vit_base_patch16_224", "num_classes": 3, "model_args": {"qkv_bias": "yes"}},
+    ],
+)
+def test_a_value_timm_would_refuse_is_a_located_error(config):
+    spec = check(config)
+    assert [finding.rule for finding in spec.findings] == [rules.INVALID_VALUE]
+    assert spec.status == "error"
+
+
+def test_invalid_json_is_located():
+    [finding] = check('{"architecture": "resnet50",\n "num_classes": }').findings
+    assert (finding.rule, finding.location.line) == (rules.INVALID_CONFIG, 2)
