@@ -12,7 +12,7 @@ resolved by LitGPT itself, so only --torch can count it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import rules
@@ -108,14 +108,24 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     elif "n_embd" not in root:
         if "model_name" not in root and "checkpoint_dir" not in root:
             return []
-        key = "model_name" if "model_name" in root else "checkpoint_dir"
-        message = f"the model is LitGPT's {root[key]!r} by name: only --torch can count it (LitGPT resolves it)"
-        return [
-            Imported(
-                name, root.key_locations[key], findings=[Finding(rules.NEEDS_TORCH, message, root.key_locations[key])]
-            )
-        ]
+        return [_by_name(root, name)]
     return [_imported(config, tie, file, name, budget)]
+
+
+def _by_name(root: YamlMapping, name: str) -> Imported:
+    """A config that names LitGPT's model: `model_name`, or a checkpoint folder named as the model is.
+
+    --torch builds it as LitGPT resolves a name, with `Config.from_name`; never from files outside the repository.
+    """
+    key = "model_name" if "model_name" in root else "checkpoint_dir"
+    where = root.key_locations[key]
+    value = root[key]
+    model_name = value if key == "model_name" else PurePosixPath(str(value)).name
+    message = f"the model is LitGPT's {value!r} by name: only --torch can count it (LitGPT resolves it)"
+    if key == "checkpoint_dir":
+        message += "; to count a checkpoint's own config without torch, check its model_config.yaml"
+    job = {"kind": "litgpt", "model_name": model_name} if isinstance(value, str) and model_name else None
+    return Imported(name, where, findings=[Finding(rules.NEEDS_TORCH, message, where)], torch_job=job)
 
 
 def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budget | None) -> Imported:
