@@ -211,6 +211,19 @@ NEEDS_TORCH = Rule(
     "A config builds modules budget-check cannot count without running them: --torch counts it.",
     severity=NOTE,
 )
+LIBRARY_MISMATCH = Rule(
+    "BC550",
+    "library-mismatch",
+    TORCH,
+    "`--torch`: the file's own library (timm, LitGPT) builds the model with another count than budget-check's.",
+)
+LIBRARY_COUNT = Rule(
+    "BC551",
+    "library-count",
+    TORCH,
+    "A note from `--torch`: the count the file's own library (timm, LitGPT) gives a model budget-check cannot count.",
+    severity=NOTE,
+)
 
 # Every rule above, by code, in code order.
 RULES: dict[str, Rule] = {

@@ -50,6 +50,9 @@ _ERROR_CODES = {
     "not-allowed": rules.TARGET_NOT_ALLOWED,
 }
 
+# The rules of a library's count (a note) and of a disagreement with it; transformers has codes of its own.
+_LIBRARY_RULES = {"transformers": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH)}
+
 
 class TorchMissing(Exception):
     """torch is not installed in this environment."""
@@ -85,33 +88,38 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> list[FileResult
 def _confirmed(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
     hf_job = transformers_job(result.file)
     if hf_job is not None:
-        return _confirm_transformers(result, hf_job, worker)
-    if result.torch_job is not None:
+        return _confirm_library(result, hf_job, worker)
+    if result.torch_job is not None and result.torch_job["kind"] == "ultralytics":
         return _confirm_ultralytics(result, worker, settings)
+    if result.torch_job is not None:
+        return _confirm_library(result, result.torch_job, worker)
     if result.tree is not None:
         return _confirm_spec(result, worker, settings)
     return result
 
 
-def _confirm_transformers(result: SpecResult, job: Mapping[str, Any], worker: _Worker) -> SpecResult:
-    """A Hugging Face config's class built by transformers: its count must be budget-check's, or stands in for it."""
+def _confirm_library(result: SpecResult, job: Mapping[str, Any], worker: _Worker) -> SpecResult:
+    """A config built by its own library (transformers, timm, LitGPT): its count must be budget-check's, or
+    stands in for it, as a note, where budget-check cannot count the config."""
+    library = job["kind"]
+    counted_rule, mismatch_rule = _LIBRARY_RULES.get(library, (rules.LIBRARY_COUNT, rules.LIBRARY_MISMATCH))
     built = worker.ask(job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
         return result.with_findings(
-            Finding(rule, f"transformers cannot build this config: {built['message']}", result.location)
+            Finding(rule, f"{library} cannot build this config: {built['message']}", result.location)
         )
     counted = replace(result, torch_params=built["params"])
     counts = f"{format_count(built['params'])} params ({format_count(built['trainable'])} trainable)"
     if result.tree is None:
-        message = f"transformers builds {built['class']} with {counts}"
-        return counted.with_findings(Finding(rules.TRANSFORMERS_COUNT, message, result.location))
+        message = f"{library} builds {built['class']} with {counts}"
+        return counted.with_findings(Finding(counted_rule, message, result.location))
     if (built["params"], built["trainable"]) != (result.tree.params, result.tree.trainable):
         message = (
-            f"transformers builds {built['class']} with {counts}, budget-check counts "
+            f"{library} builds {built['class']} with {counts}, budget-check counts "
             f"{format_count(result.tree.params)} ({format_count(result.tree.trainable)} trainable): please report this"
         )
-        return counted.with_findings(Finding(rules.TRANSFORMERS_MISMATCH, message, result.location))
+        return counted.with_findings(Finding(mismatch_rule, message, result.location))
     return counted
 
 

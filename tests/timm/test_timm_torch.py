@@ -1,0 +1,38 @@
+"""`--torch` on timm config.json files builds them with timm in the torch worker, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("timm")
+
+CONFIGS = {
+    "resnet18": {"architecture": "resnet18.a1_in1k", "num_classes": 10},
+    "efficientnet": {"architecture": "efficientnet_b0", "num_classes": 1000},
+    "fetches": {"architecture": "hf-hub:timm/resnet18.a1_in1k", "num_classes": 1000},
+    "loads": {"architecture": "resnet18", "num_classes": 5, "model_args": {"checkpoint_path": "/etc/passwd"}},
+}
+
+
+def test_torch_confirms_counts_and_counts_what_budget_check_cannot(tmp_path):
+    for name, config in CONFIGS.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(config))
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "--torch", "--no-cache", "--format", "json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    specs = {spec["name"]: spec for spec in json.loads(run.stdout)["specs"]}
+    codes = {name: [finding["code"] for finding in spec["findings"]] for name, spec in specs.items()}
+    assert (specs["resnet18"]["torch_params"], codes["resnet18"]) == (specs["resnet18"]["params"], [])
+    assert (specs["efficientnet"]["torch_params"], codes["efficientnet"]) == (5_288_548, ["BC540", "BC551"])
+    assert codes["fetches"] == ["BC540", "BC304"]  # never a download: not a registered architecture
+    assert codes["loads"] == ["BC540", "BC304"]  # never a file: create_model's own options are refused
