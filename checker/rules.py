@@ -79,6 +79,12 @@ UNDER_BUDGET = Rule("BC102", "under-budget", BUDGET, "The count is under the min
 OFF_TARGET = Rule("BC103", "off-target", BUDGET, "The count is outside the target's tolerance.", fix_priority=1)
 TRAINABLE_BUDGET = Rule("BC104", "trainable-budget", BUDGET, "The trainable count breaks its budget.", fix_priority=1)
 MEMORY_BUDGET = Rule("BC105", "memory-budget", BUDGET, "Parameter memory breaks its budget.", fix_priority=1)
+NON_EMBEDDING_BUDGET = Rule(
+    "BC106", "non-embedding-budget", BUDGET, "The count without embedding tables breaks its budget.", fix_priority=1
+)
+ACTIVE_BUDGET = Rule(
+    "BC107", "active-budget", BUDGET, "The count one token uses (mixture of experts) breaks its budget.", fix_priority=1
+)
 
 # ------------------------------------------------------------------ matched widths and the base revision
 INVALID_MATCH = Rule("BC200", "invalid-match", INVALID, "The `match` key cannot be read.")

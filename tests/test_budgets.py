@@ -74,7 +74,7 @@ def test_trainable_and_memory():
         ("{min: 5, max: 4}", "budget min 5 is above max 4"),
         ("{tolerance: 5%}", "budget.tolerance needs budget.target"),
         ("{trainable: {}}", "budget.trainable needs one of `min`, `max`, `target`"),
-        ("{}", "budget needs one of `min`, `max`, `target`, `trainable`, `memory`"),
+        ("{}", "budget needs one of `min`, `max`, `target`, `trainable`, `non_embedding`, `active`, `memory`"),
         ("552 ± x%", "cannot read 'x' as a number"),
         ("{memory: {max: 1GiB, dtype: fp8}}", "budget.memory.dtype must be one of float64"),
         ("{memory: 7M}", "unknown unit 'M'"),

@@ -83,6 +83,9 @@ def test_json_output():
         "status": "fail",
         "params": 1096,
         "trainable": 1096,
+        "embedding": 0,
+        "non_embedding": 1096,
+        "active": 1096,
         "torch_params": None,
         "budget": {"min": None, "max": None, "target": 552, "tolerance": 11.04},
         "findings": [

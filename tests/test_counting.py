@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,10 +19,11 @@ def agree_with_torch(text: str):
     spec = check_spec(text)
     assert spec.tree is not None, [f.message for f in spec.findings]
     counted = count_module(build_spec(spec.tree))
-    assert (spec.tree.params, spec.tree.trainable, spec.tree.buffers) == (
+    assert (spec.tree.params, spec.tree.trainable, spec.tree.buffers, spec.tree.embedding) == (
         counted.params,
         counted.trainable,
         counted.buffers,
+        counted.embedding,
     )
     return spec
 
@@ -241,6 +244,24 @@ CASES = {
           - Embedding: [10, 4]
             name: wte
           - head
+        """,
+    "token and position tables, a tied head": """
+        model:
+          - Embedding: [50, 8]
+            name: wte
+          - Embedding: [16, 8]
+            repeat: 2
+          - EmbeddingBag: [7, 8]
+          - Linear: {in_features: 8, out_features: 50, bias: false}
+            tie: wte
+        """,
+    "a head written before the table that ties to it": """
+        model:
+          - Linear: {in_features: 8, out_features: 50}
+            name: head
+          - Embedding: [50, 8]
+            tie: head
+            repeat: 3
         """,
     "a var of layers used at two sizes": """
         vars:
@@ -513,3 +534,81 @@ def test_from_names_an_earlier_node():
     spec = check_spec("model:\n  - Linear: [4, 6]\n  - from: stem\n")
     [finding] = spec.findings
     assert (finding.code, "no node named 'stem'" in finding.message) == ("BC023", True)
+
+
+def test_lookup_tables_are_the_embedding_params():
+    tables = check_spec(CASES["token and position tables, a tied head"]).tree
+    assert (tables.embedding, tables.non_embedding) == (50 * 8 + 2 * 16 * 8 + 7 * 8, 0)
+    # A table tied to a head written before it makes the head's weight an embedding parameter, once.
+    head_first = check_spec(CASES["a head written before the table that ties to it"]).tree
+    assert (head_first.embedding, head_first.non_embedding) == (50 * 8, 50)
+
+
+MIXTURE = """
+    blocks:
+      expert:
+        params: [width]
+        body:
+          - Linear: [width, 2 * width, false]
+          - Linear: [2 * width, width, false]
+    model:
+      - Embedding: [100, 8]
+      - sequential:
+          - Linear: [8, 4, false]                  # the router: every token uses it
+            name: gate
+          - expert: {width: 8}
+            repeat: 4
+            routed: {experts: 4, per_token: top_k}
+          - expert: {width: 8}                     # a shared expert
+        repeat: 3
+"""
+EXPERT = 2 * 8 * 16
+
+
+@pytest.mark.parametrize("top_k", [0, 1, 4])
+def test_routed_experts_leave_the_unpicked_ones_idle(top_k):
+    tree = check_spec(f"vars: {{top_k: {top_k}}}\n" + textwrap.dedent(MIXTURE)).tree
+    layer = 8 * 4 + 4 * EXPERT + EXPERT
+    assert (tree.params, tree.active) == (800 + 3 * layer, 800 + 3 * (8 * 4 + top_k * EXPERT + EXPERT))
+
+
+def test_routed_stacked_experts_split_by_their_number():
+    tree = check_spec("""
+        model:
+          - sequential:
+              - Parameter: [6, 10, 4]
+              - Parameter: [6, 4, 5]
+            routed: {experts: 6, per_token: 2}
+    """).tree
+    assert (tree.params, tree.active) == (6 * 60, 2 * 60)
+
+
+@pytest.mark.parametrize(
+    ("routed", "code", "message"),
+    [
+        ("{experts: 5, per_token: 1}", "BC011", "12 active params do not split into 5 experts"),
+        ("{experts: 2, per_token: 3}", "BC011", "cannot use 3 of 2 experts"),
+        ("{experts: 2}", "BC011", "`routed` is {experts: E, per_token: K}"),
+        ("{experts: 0, per_token: 0}", "BC011", "must be at least 1"),
+        ("{experts: n, per_token: 1}", "BC021", "cannot compute 'n'"),
+    ],
+)
+def test_a_routed_node_that_does_not_split_is_an_error(routed, code, message):
+    [finding] = check_spec(f"model:\n  - Linear: [3, 3]\n    routed: {routed}\n").findings
+    assert (finding.code, message in finding.message) == (code, True), finding.message
+
+
+def test_routed_experts_cannot_be_tied():
+    [finding] = check_spec("""
+        blocks:
+          moe:
+            body:
+              - Linear: [3, 4]
+                routed: {experts: 2, per_token: 1}
+        model:
+          - moe:
+            name: first
+          - moe:
+            tie: first
+    """).findings
+    assert (finding.code, "routed experts" in finding.message) == ("BC019", True)

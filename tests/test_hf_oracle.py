@@ -20,22 +20,36 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::F
 
 
 @cache
-def transformers_count(config_json: str) -> tuple[int, int]:
-    """(params, trainable) of the class `architectures[0]` as transformers builds it from the config."""
+def transformers_count(config_json: str) -> tuple[int, int, int, int]:
+    """(params, trainable, embedding, active) of the class `architectures[0]` as transformers builds it.
+
+    Embedding: the nn.Embedding tables (tokens, positions), each tensor once, so a tied head is in
+    them. Active: all but the experts a token's router does not pick; a mixture of experts is a
+    module whose `experts` hold `num_experts` stacked experts and whose `gate` picks `top_k`.
+    """
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     config = json.loads(config_json)
     with torch.device("meta"):
         model = getattr(transformers, config["architectures"][0])(transformers.AutoConfig.for_model(**config))
     parameters = list(model.parameters())
-    return sum(p.numel() for p in parameters), sum(p.numel() for p in parameters if p.requires_grad)
+    tables = {id(p): p for m in model.modules() if isinstance(m, torch.nn.Embedding) for p in m.parameters()}
+    idle = 0
+    for module in model.modules():
+        experts, gate = getattr(module, "experts", None), getattr(module, "gate", None)
+        if experts is not None and hasattr(gate, "top_k"):
+            held = sum(p.numel() for p in experts.parameters())
+            idle += held // experts.num_experts * (experts.num_experts - gate.top_k)
+    total = sum(p.numel() for p in parameters)
+    trainable = sum(p.numel() for p in parameters if p.requires_grad)
+    return total, trainable, sum(p.numel() for p in tables.values()), total - idle
 
 
-def budget_check_count(config: dict) -> tuple[int, int]:
+def budget_check_count(config: dict) -> tuple[int, int, int, int]:
     [spec] = check_text(json.dumps(config), "drawn/config.json").specs
     assert spec.tree is not None, [finding.message for finding in spec.findings]
     assert [f.code for f in spec.findings] == [], [finding.message for finding in spec.findings]
-    return spec.params, spec.trainable
+    return spec.params, spec.trainable, spec.tree.embedding, spec.tree.active
 
 
 # ------------------------------------------------------------------ drawn configs

@@ -222,7 +222,16 @@ def _checked(result: SpecResult, spec: Spec, folder: Path) -> SpecResult:
         tree, warnings = count_with_warnings(spec)
         findings.extend(warnings)
         failed_budget = (
-            [] if spec.budget is None else check_budget(spec.budget, tree.params, tree.trainable, spec.dtype)
+            []
+            if spec.budget is None
+            else check_budget(
+                spec.budget,
+                tree.params,
+                tree.trainable,
+                spec.dtype,
+                non_embedding=tree.non_embedding,
+                active=tree.active,
+            )
         )
         if failed_budget or spec.match is not None:
             # The solver is loaded only when there is something to solve: most checks pass.

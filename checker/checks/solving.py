@@ -71,6 +71,14 @@ def trainable_of(tree: Part) -> int:
     return tree.trainable
 
 
+def non_embedding_of(tree: Part) -> int:
+    return tree.non_embedding
+
+
+def active_of(tree: Part) -> int:
+    return tree.active
+
+
 def solve(
     spec: Spec,
     var: str,

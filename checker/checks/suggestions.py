@@ -14,7 +14,18 @@ from ..language.loader import Location
 from ..language.matching import Match
 from ..language.spec import Spec, location_of_var, with_vars
 from ..language.units import DTYPE_BITS, format_relative
-from .solving import AT_LEAST, AT_MOST, CLOSEST, Solution, params_of, solve, trainable_of, width_var
+from .solving import (
+    AT_LEAST,
+    AT_MOST,
+    CLOSEST,
+    Solution,
+    active_of,
+    non_embedding_of,
+    params_of,
+    solve,
+    trainable_of,
+    width_var,
+)
 
 ReferenceCounter = Callable[[str], int]  # a spec file's path -> its count
 
@@ -123,10 +134,13 @@ def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solved | None:
     multiple_of = spec.match.multiple_of if spec.match is not None else 1
     if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET) and budget.params is not None:
         return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of, "the count")
-    if finding.rule == rules.TRAINABLE_BUDGET and budget.trainable is not None:
-        return _solve_limit(
-            spec, var, budget.trainable, finding.location, multiple_of, trainable_of, "the trainable count"
-        )
+    for rule, limits, measure, what in (
+        (rules.TRAINABLE_BUDGET, budget.trainable, trainable_of, "the trainable count"),
+        (rules.NON_EMBEDDING_BUDGET, budget.non_embedding, non_embedding_of, "the non-embedding count"),
+        (rules.ACTIVE_BUDGET, budget.active, active_of, "the active count"),
+    ):
+        if finding.rule == rule and limits is not None:
+            return _solve_limit(spec, var, limits, finding.location, multiple_of, measure, what)
     memory = budget.memory
     if (
         finding.rule == rules.MEMORY_BUDGET

@@ -5,6 +5,7 @@ budget: 552 ± 2%              a target with a tolerance ("+-" works too)
 budget: {min: 1M, max: 1.2M}
 budget: <= 125M                a maximum, as budget-check prints it (also ≤; >= and ≥ for a minimum)
 budget: {max: 7B, trainable: {max: 20M}, memory: {max: 16GiB, dtype: bfloat16}}
+budget: {max: 50B, active: 13B, non_embedding: {max: 47B}}
 
 Counts may be written 125M, 1.5B, 5e6 or 5,000,000. The tables below (see
 validation.py) say every key, and schema.py writes the JSON Schema from them.
@@ -93,6 +94,8 @@ class Budget:
     trainable: Limits | None = None
     memory: Limits | None = None
     memory_dtype: str | None = None
+    non_embedding: Limits | None = None
+    active: Limits | None = None
 
 
 # ------------------------------------------------------------------ reading
@@ -189,13 +192,23 @@ def _limits_table(name: str, amount: Kind, parse: Callable[[Any], int], *extra: 
     )
 
 
-TRAINABLE = _limits_table(
-    "budget.trainable",
-    COUNT,
-    parse_count,
-    description="Limits on the trainable count, in the same forms.",
-    build=_limits,
-)
+_SHORT_FORMS = "a count (125M), `<= 125M`, `>= 1M`, `552 ± 2%`"
+
+
+def _count_key(name: str, description: str) -> Key:
+    """A budget key that limits one more count, written in the same forms as the budget."""
+    table = _limits_table(
+        f"budget.{name}",
+        COUNT,
+        parse_count,
+        description="Limits on a count, in the forms of the budget.",
+        build=_limits,
+        schema_name="budget.count",
+    )
+    forms = f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance"
+    return Key(name, mapping_of(table, forms, _scalar_limits(parse_count), schema=COUNT.schema), description)
+
+
 MEMORY = _limits_table(
     "budget.memory",
     BYTES,
@@ -204,17 +217,21 @@ MEMORY = _limits_table(
     description="Limits on parameter memory: a byte size (16GiB, 500MB) or a mapping.",
     build=lambda values, mapping, context: (_limits(values, mapping, context), values["dtype"]),
 )
-_SHORT_FORMS = "a count (125M), `<= 125M`, `>= 1M`, `552 ± 2%`"
 
 
 def _budget(values: dict[str, Any], mapping: Any, context: Any) -> Budget:
     memory, memory_dtype = values["memory"] or (None, None)
-    has_params = any(key in mapping for key in LIMIT_KEYS) or (values["trainable"] is None and memory is None)
+    counts = ("trainable", "non_embedding", "active")
+    has_params = any(key in mapping for key in LIMIT_KEYS) or (
+        memory is None and all(values[key] is None for key in counts)
+    )
     return Budget(
         params=_limits(values, mapping, context) if has_params else None,
         trainable=values["trainable"],
         memory=memory,
         memory_dtype=memory_dtype,
+        non_embedding=values["non_embedding"],
+        active=values["active"],
     )
 
 
@@ -222,15 +239,14 @@ BUDGET_TABLE = Table(
     "budget",
     keys=(
         *_limits_keys(COUNT, parse_count),
-        Key(
-            "trainable",
-            mapping_of(
-                TRAINABLE,
-                f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance",
-                _scalar_limits(parse_count),
-                schema=COUNT.schema,
-            ),
-            "Limits on the trainable count, in the same forms.",
+        _count_key("trainable", "Limits on the trainable count, in the same forms."),
+        _count_key(
+            "non_embedding",
+            "Limits on the count without the embedding tables (tokens, positions), in the same forms.",
+        ),
+        _count_key(
+            "active",
+            "Limits on the count one token uses (all but the routed experts its router skips), in the same forms.",
         ),
         Key(
             "memory",
@@ -245,13 +261,13 @@ BUDGET_TABLE = Table(
     ),
     rule=rules.INVALID_BUDGET,
     unknown=rules.INVALID_BUDGET,
-    at_least_one=(*LIMIT_KEYS[:3], "trainable", "memory"),
+    at_least_one=(*LIMIT_KEYS[:3], "trainable", "non_embedding", "active", "memory"),
     description="The parameter budget as a mapping.",
     build=_budget,
 )
 BUDGET = mapping_of(
     BUDGET_TABLE,
-    f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance, trainable, memory",
+    f"{_SHORT_FORMS}, or a mapping of min, max, target, tolerance, trainable, non_embedding, active, memory",
     lambda value, at, context: Budget(params=_scalar_limits(parse_count)(value, at, context)),
     schema={"type": ["number", "string"], "examples": ["125M", "552 ± 2%", "<= 20M"]},
 )
@@ -336,7 +352,9 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:+.1f}%"
 
 
-def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str) -> list[Finding]:
+def check_budget(
+    budget: Budget, params: int, trainable: int, default_dtype: str, non_embedding: int = 0, active: int = 0
+) -> list[Finding]:
     """All budget findings for a model with these counts."""
     findings = []
     if budget.params is not None:
@@ -347,6 +365,12 @@ def check_budget(budget: Budget, params: int, trainable: int, default_dtype: str
         findings += check_limits(
             budget.trainable, Quantity(trainable, "trainable params", (rules.TRAINABLE_BUDGET,) * 3)
         )
+    if budget.non_embedding is not None:
+        findings += check_limits(
+            budget.non_embedding, Quantity(non_embedding, "non-embedding params", (rules.NON_EMBEDDING_BUDGET,) * 3)
+        )
+    if budget.active is not None:
+        findings += check_limits(budget.active, Quantity(active, "active params", (rules.ACTIVE_BUDGET,) * 3))
     if budget.memory is not None:
         dtype = budget.memory_dtype or default_dtype
         memory = dtype_bytes(params, dtype)

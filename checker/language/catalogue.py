@@ -58,6 +58,7 @@ class Tensor:
     shape: tuple[int, ...]
     copies: int = 1
     trainable: bool = True
+    embedding: bool = False  # a lookup table's (counting marks them: see counting.EMBEDDING_LAYERS)
 
     @property
     def numel(self) -> int:

@@ -49,6 +49,8 @@ MAX_DISTINCT_COPIES = 64
 MAX_PARTS = 50_000  # the parts of the spelt-out tree, and the parts actually counted
 MAX_SIZE = 2**100  # the largest running size, as for expressions
 MAX_INDEXED_COPIES = 10_000  # an indexed repeat is counted copy by copy
+# The layers whose parameters are lookup tables (tokens, positions, token types): the embedding parameters.
+EMBEDDING_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 CountOnce = Callable[..., "Part"]  # a node's count from its input size (and, for indexed copies, its scope)
@@ -78,6 +80,20 @@ class Part:
     # They are taken off this part's trainable once, whatever its copies.
     freezes_shared: int = 0
     tree_size: int = 1  # the parts of this subtree, every use of a shared part spelt out
+    embedding: int = 0  # of `params`, those of lookup tables (EMBEDDING_LAYERS), all copies
+    # Non-embedding parameters of its tie's target that this part, a lookup table, makes embedding ones.
+    # Like freezes_shared, they are added once, whatever its copies.
+    embeds_shared: int = 0
+    idle: int = 0  # of `params`, those of routed experts that a token does not use, all copies
+
+    @property
+    def non_embedding(self) -> int:
+        return self.params - self.embedding
+
+    @property
+    def active(self) -> int:
+        """The parameters one token uses: all but the experts its router does not pick."""
+        return self.params - self.idle
 
     def times(self, copies: int) -> Part:
         if copies == 1:
@@ -88,6 +104,8 @@ class Part:
             params=self.params * copies,
             trainable=(self.trainable + self.freezes_shared) * copies - self.freezes_shared,
             buffers=self.buffers * copies,
+            embedding=(self.embedding - self.embeds_shared) * copies + self.embeds_shared,
+            idle=self.idle * copies,
         )
 
 
@@ -153,6 +171,7 @@ class _Counter:
     parts_made: int = 0
     warnings: list[Finding] = field(default_factory=list)
     frozen_by_ties: set[tuple[str, str]] = field(default_factory=set)  # (target, parameter): frozen once
+    embedded_by_ties: set[tuple[str, str]] = field(default_factory=set)  # (target, parameter): made embedding once
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
@@ -207,9 +226,13 @@ class _Counter:
             return part
 
         if isinstance(node.get("repeat"), YamlMapping):
-            return self._indexed(count_once, node, size, inner)
-        repeat = self._repeat_count(node, scope) if "repeat" in node else 1
-        return self._repeated(count_once, repeat, size, node.location)
+            part = self._indexed(count_once, node, size, inner)
+        else:
+            repeat = self._whole(node["repeat"], node.location_of("repeat"), "repeat", scope) if "repeat" in node else 1
+            part = self._repeated(count_once, repeat, size, node.location)
+        if "routed" in node and part is not None:
+            part = self._routed(part, node["routed"], node.location_of("routed"), inner)
+        return part
 
     def _kind(
         self, kind: Any, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
@@ -323,10 +346,7 @@ class _Counter:
             check_identifier(index, raw.location_of("index"), "index")
         rows: list[Mapping[str, Any]]
         if "times" in raw:
-            times = raw["times"]
-            if isinstance(times, str):
-                times = evaluate_text(times, scope.env, raw.location_of("times"), "repeat times")
-            times = as_int(times, "repeat times", raw.location_of("times"), minimum=0)
+            times = self._whole(raw["times"], raw.location_of("times"), "repeat times", scope)
             if index is None or index not in _names_written([v for k, v in node.items() if k != "repeat"]):
                 return self._repeated(count_once, times, size, node.location)
             rows = [{}] * min(times, MAX_INDEXED_COPIES + 1)
@@ -495,6 +515,8 @@ class _Counter:
         tensors = layer.parameters(arguments)
         if scope.frozen:
             tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
+        if layer.name in EMBEDDING_LAYERS:
+            tensors = tuple(dataclasses.replace(t, embedding=True) for t in tensors)
         buffers = layer.buffer_tensors(arguments)
         self._made(kind_location)
         return Part(
@@ -507,6 +529,7 @@ class _Counter:
             buffers=sum(t.numel for t in buffers),
             tensors=tensors,
             buffer_tensors=buffers,
+            embedding=sum(t.numel for t in tensors if t.embedding),
             arguments={key: value for key, value in values.items() if key not in ("device", "dtype")},
             frozen=scope.frozen,
         )
@@ -560,6 +583,9 @@ class _Counter:
             children=tuple(children),
             freezes_shared=sum(child.freezes_shared for child in children),
             tree_size=tree_size,
+            embedding=sum(child.embedding for child in children),
+            embeds_shared=sum(child.embeds_shared for child in children),
+            idle=sum(child.idle for child in children),
         )
 
     # ------------------------------------------------------------ modifiers
@@ -572,8 +598,10 @@ class _Counter:
                 f"tie: no layer named {target_name!r} before this one (named so far: {named})",
                 location,
             )
+        if part.idle:
+            raise SpecError(rules.INVALID_TIE, "tie: a node that holds routed experts cannot share them", location)
         available = {tensor.name: tensor for tensor in owned_tensors(target)}
-        kept, shared, freezes = [], set(), 0
+        kept, shared, freezes, embeds = [], set(), 0, 0
         for tensor in owned_tensors(part):
             other = available.get(tensor.name)
             if other is None:
@@ -590,6 +618,9 @@ class _Counter:
                 if other.trainable and not tensor.trainable and (target_name, tensor.name) not in self.frozen_by_ties:
                     self.frozen_by_ties.add((target_name, tensor.name))
                     freezes += other.numel
+                if tensor.embedding and not other.embedding and (target_name, tensor.name) not in self.embedded_by_ties:
+                    self.embedded_by_ties.add((target_name, tensor.name))  # a head written before its table
+                    embeds += other.numel
         if not shared:
             raise SpecError(
                 rules.INVALID_TIE,
@@ -605,6 +636,8 @@ class _Counter:
             tied_to=target_name,
             shared=frozenset(shared),
             freezes_shared=freezes,
+            embedding=sum(t.numel for t in kept if t.embedding) + embeds,
+            embeds_shared=embeds,
         )
 
     def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
@@ -617,12 +650,32 @@ class _Counter:
             )
         return value
 
-    def _repeat_count(self, node: YamlMapping, scope: Scope) -> int:
-        value = node["repeat"]
-        where = node.location_of("repeat")
+    def _whole(self, value: Any, where: Location, what: str, scope: Scope, minimum: int = 0) -> int:
+        """A count written as an integer or an expression."""
         if isinstance(value, str):
-            value = evaluate_text(value, scope.env, where, "repeat")
-        return as_int(value, "repeat", where, minimum=0)
+            value = evaluate_text(value, scope.env, where, what)
+        return as_int(value, what, where, minimum=minimum)
+
+    def _routed(self, part: Part, routed: Any, where: Location, scope: Scope) -> Part:
+        """`routed: {experts: E, per_token: K}`: the node holds E experts of one size, and a router gives each
+        token K of them. The others' parameters are idle for that token: counted, but not active."""
+        if not isinstance(routed, YamlMapping) or sorted(routed) != ["experts", "per_token"]:
+            raise SpecError(rules.INVALID_VALUE, "`routed` is {experts: E, per_token: K}", where)
+        experts = self._whole(routed["experts"], routed.location_of("experts"), "routed experts", scope, minimum=1)
+        per_token = self._whole(routed["per_token"], routed.location_of("per_token"), "routed per_token", scope)
+        if per_token > experts:
+            raise SpecError(
+                rules.INVALID_VALUE,
+                f"routed: a token cannot use {per_token} of {experts} experts",
+                routed.location_of("per_token"),
+            )
+        if part.active % experts:
+            raise SpecError(
+                rules.INVALID_VALUE,
+                f"routed: the node's {part.active:,} active params do not split into {experts} experts of one size",
+                where,
+            )
+        return dataclasses.replace(part, idle=part.params - part.active // experts * per_token)
 
 
 class _Same:

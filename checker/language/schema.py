@@ -109,6 +109,13 @@ MODIFIER_SCHEMAS = {
         "type": ["boolean", "string"],
         "description": "The node is part of the model only when this condition holds.",
     },
+    "routed": {
+        "type": "object",
+        "properties": {"experts": {"type": ["integer", "string"]}, "per_token": {"type": ["integer", "string"]}},
+        "required": ["experts", "per_token"],
+        "additionalProperties": False,
+        "description": "The node holds this many experts of one size; a router gives each token `per_token` of them.",
+    },
 }
 
 
@@ -202,10 +209,11 @@ def kind_schema(kind: Kind, defs: dict[str, Any]) -> dict[str, Any]:
         schema = _or_null(schema)
     if kind.table is None:
         return schema
-    if kind.table.name not in defs:
-        defs[kind.table.name] = {}  # taken before it is written: a table may hold itself
-        defs[kind.table.name] = table_schema(kind.table, defs)
-    reference = {"$ref": f"#/$defs/{kind.table.name}"}
+    name = kind.table.schema_name or kind.table.name
+    if name not in defs:
+        defs[name] = {}  # taken before it is written: a table may hold itself
+        defs[name] = table_schema(kind.table, defs)
+    reference = {"$ref": f"#/$defs/{name}"}
     if schema:
         return {"anyOf": [schema, reference]}
     return {"anyOf": [{"type": "null"}, reference]} if kind.nullable else reference

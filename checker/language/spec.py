@@ -20,7 +20,7 @@ from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
 from .validation import Invalid, Key, Kind, Problems, Table, choice, mapping_of, pattern, typed, validate
 
-MODIFIERS = ("repeat", "name", "tie", "frozen", "when")
+MODIFIERS = ("repeat", "name", "tie", "frozen", "when", "routed")
 CONTROL_KINDS = ("sequential", "parallel", "concat", "from")
 # Keys any Hugging Face config may carry (transformers' PreTrainedConfig, generation settings of 4.x
 # files, token ids), none of which holds parameters: a block with `ignore:` accepts them all.

@@ -149,6 +149,7 @@ class Table:
     at_least_one: tuple[str, ...] = ()  # at least one of these keys must be written
     build: Callable[[dict[str, Any], Any, Any], Any] | None = None  # (values, mapping, context) -> object
     where: Location = START  # where findings point when the mapping has no locations (TOML)
+    schema_name: str = ""  # the JSON Schema definition it shares with tables of the same keys; else `name`
 
     @cached_property
     def by_name(self) -> dict[str, Key]:

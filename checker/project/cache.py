@@ -209,7 +209,7 @@ def _encode_spec(spec: SpecResult) -> dict[str, Any]:
             "kind": tree.kind,
             "location": _location(tree.location),
             "output": tree.output if isinstance(tree.output, int) else {"unknown": tree.output.reason},
-            "counts": [tree.params, tree.trainable, tree.buffers, tree.copies],
+            "counts": [tree.params, tree.trainable, tree.buffers, tree.copies, tree.embedding, tree.idle],
         },
     }
 
@@ -217,7 +217,7 @@ def _encode_spec(spec: SpecResult) -> dict[str, Any]:
 def _decode_spec(data: dict[str, Any]) -> SpecResult:
     tree = data["tree"]
     if tree is not None:
-        params, trainable, buffers, copies = tree["counts"]
+        params, trainable, buffers, copies, embedding, idle = tree["counts"]
         output = tree["output"]
         tree = Part(
             label=tree["label"],
@@ -228,6 +228,8 @@ def _decode_spec(data: dict[str, Any]) -> SpecResult:
             trainable=trainable,
             buffers=buffers,
             copies=copies,
+            embedding=embedding,
+            idle=idle,
         )
     return SpecResult(
         file=data["file"],
@@ -263,7 +265,7 @@ def _decode_finding(data: dict[str, Any]) -> Finding:
     )
 
 
-_LIMITS = ("params", "trainable", "memory")
+_LIMITS = ("params", "trainable", "memory", "non_embedding", "active")
 
 
 def _encode_budget(budget: Budget) -> dict[str, Any]:

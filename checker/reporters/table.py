@@ -63,6 +63,15 @@ def _totals(tree: Part, fused: int | None) -> list[str]:
         ("Total params:", format_count(tree.params)),
         ("Trainable params:", format_count(tree.trainable)),
         ("Non-trainable params:", format_count(tree.params - tree.trainable)),
+        *(
+            [
+                ("Embedding params:", format_count(tree.embedding)),
+                ("Non-embedding params:", format_count(tree.non_embedding)),
+            ]
+            if tree.embedding
+            else []
+        ),
+        *([("Active params:", format_count(tree.active))] if tree.idle else []),
         ("Buffers (not params):", format_count(tree.buffers)),
         *([] if fused is None else [("Fused params:", format_count(fused))]),
     ]
@@ -78,6 +87,8 @@ def tree_json(part: Part) -> dict[str, Any]:
         "copies": part.copies,
         "params": part.params,
         "trainable": part.trainable,
+        "embedding": part.embedding,
+        "active": part.active,
         "buffers": part.buffers,
         "tied_to": part.tied_to,
         "children": [tree_json(child) for child in part.children],

@@ -52,6 +52,8 @@ def describe_count(spec: SpecResult) -> str:
     text = f"{format_count(spec.params)} params"
     if spec.trainable is not None and spec.trainable != spec.params:
         text += f" ({format_count(spec.trainable)} trainable)"
+    if spec.tree is not None and spec.tree.idle:
+        text += f" ({format_count(spec.tree.active)} active)"
     if spec.base is not None:
         text += f" ({change_since_base(spec)})"
     if spec.budget is not None:
@@ -68,6 +70,10 @@ def describe_budget(budget: Budget) -> str:
         limits.append(budget.params.describe(format_count))
     if budget.trainable is not None:
         limits.append(f"trainable {budget.trainable.describe(format_count)}")
+    if budget.non_embedding is not None:
+        limits.append(f"non-embedding {budget.non_embedding.describe(format_count)}")
+    if budget.active is not None:
+        limits.append(f"active {budget.active.describe(format_count)}")
     if budget.memory is not None:
         dtype = f" ({budget.memory_dtype})" if budget.memory_dtype else ""
         limits.append(f"memory {budget.memory.describe(format_bytes)}{dtype}")

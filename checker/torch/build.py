@@ -26,6 +26,7 @@ class TorchCount:
     params: int
     trainable: int
     buffers: int
+    embedding: int = 0  # the parameters of lookup tables (nn.Embedding, nn.EmbeddingBag)
 
 
 class Copies(nn.Module):
@@ -45,10 +46,13 @@ def count_module(module: nn.Module) -> TorchCount:
     once per copy (of the Copies around its first use)."""
     times = _copies_of_tensors(module)
     parameters, buffers = list(module.parameters()), list(module.buffers())
+    lookup_tables = (nn.Embedding, nn.EmbeddingBag)
+    tables = {id(p) for m in module.modules() if isinstance(m, lookup_tables) for p in m.parameters()}
     return TorchCount(
         params=sum(p.numel() * times[id(p)] for p in parameters),
         trainable=sum(p.numel() * times[id(p)] for p in parameters if p.requires_grad),
         buffers=sum(b.numel() * times[id(b)] for b in buffers),
+        embedding=sum(p.numel() * times[id(p)] for p in parameters if id(p) in tables),
     )
 
 
