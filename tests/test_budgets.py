@@ -55,6 +55,11 @@ def test_a_budget_as_budget_check_prints_it_is_read_back():
     assert finding.message == "552 params is over the budget of 500 by 52 (+10.4%)"
 
 
+def test_non_embedding_and_active_alone_leave_the_total_free():
+    budget = budget_of("{non_embedding: 6.6B, active: {target: 13B, tolerance: 1%}}")
+    assert (budget.params, budget.non_embedding.max, budget.active.target) == (None, 6_600_000_000, 13 * 10**9)
+
+
 def test_a_budget_of_memory_alone():
     budget = budget_of("{memory: {max: 16GiB}}")
     assert (budget.params, budget.memory.max) == (None, 16 * 2**30)
@@ -74,6 +79,8 @@ def test_trainable_and_memory():
         ("{min: 5, max: 4}", "budget min 5 is above max 4"),
         ("{tolerance: 5%}", "budget.tolerance needs budget.target"),
         ("{trainable: {}}", "budget.trainable needs one of `min`, `max`, `target`"),
+        ("{active: {max: 1M, most: 2}}", "unknown budget.active key 'most'"),
+        ("{non_embedding: lots}", "budget.non_embedding cannot be read"),
         ("{}", "budget needs one of `min`, `max`, `target`, `trainable`, `non_embedding`, `active`, `memory`"),
         ("552 ± x%", "cannot read 'x' as a number"),
         ("{memory: {max: 1GiB, dtype: fp8}}", "budget.memory.dtype must be one of float64"),
@@ -111,6 +118,18 @@ def test_invalid_budgets(text, message):
             (2, 36),
         ),
         (
+            "{non_embedding: 500}",
+            "BC106",
+            "552 non-embedding params is over the budget of 500 by 52 (+10.4%)",
+            (2, 25),
+        ),
+        (
+            "{active: {min: 600}}",
+            "BC107",
+            "552 active params is under the minimum of 600 by 48 (-8.0%)",
+            (2, 24),
+        ),
+        (
             "{max: 1k, memory: {max: 2KiB}}",
             "BC105",
             "2.16 KiB of float32 parameter memory is over the budget of 2.00 KiB by 160 B (+7.8%)",
@@ -138,6 +157,7 @@ def test_within_budget_passes():
 
 
 def test_check_budget_is_pure():
-    budget = budget_of("{max: 10, trainable: {min: 5}}")
-    assert [f.code for f in check_budget(budget, params=11, trainable=4, default_dtype="float32")] == ["BC101", "BC104"]
+    budget = budget_of("{max: 10, trainable: {min: 5}, non_embedding: 6, active: 7}")
+    findings = check_budget(budget, params=11, trainable=4, default_dtype="float32", non_embedding=7, active=8)
+    assert [f.code for f in findings] == ["BC101", "BC104", "BC106", "BC107"]
     assert budget.params.max_location == Location(1, 15)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,18 @@ def test_show_takes_a_config(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_2_1B))
     run = budget_check("show", "config.json", cwd=tmp_path)
     assert "LlamaForCausalLM" in run.stdout and "1,235,814,400" in run.stdout
+
+
+def test_active_and_non_embedding_budgets_come_from_pyproject(tmp_path):
+    (tmp_path / "mixtral").mkdir()
+    mixtral = Path(__file__).parent.parent / "examples" / "hf" / "mixtral-8x7b" / "config.json"
+    (tmp_path / "mixtral" / "config.json").write_text(mixtral.read_text())
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.budget-check.budgets]\n"*/config.json" = { active = "12B", non_embedding = { max = "47B" } }\n'
+    )
+    run = budget_check("--format", "json", "mixtral/config.json", cwd=tmp_path)
+    [spec] = json.loads(run.stdout)["specs"]
+    assert spec["non_embedding"] < 47e9 and spec["active"] > 12e9
+    assert [
+        (f["code"], "active params is over the budget of 12,000,000,000" in f["message"]) for f in spec["findings"]
+    ] == [("BC107", True)]

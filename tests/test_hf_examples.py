@@ -69,3 +69,53 @@ def test_pasting_the_keys_into_the_preset_counts_the_same(model):
     class_name = config["architectures"][0]
     [spec] = check_text(yaml.safe_dump({"model": {class_name: config}}), f"{model}.yaml").specs
     assert (spec.params, spec.trainable, spec.findings) == (*PUBLISHED[model][1:], ())
+
+
+# Model cards' figures beside the total, in billions, as each card rounds them (to its last digit).
+QWEN_MOE = {"tie_word_embeddings": False, "vocab_size": 151936, "hidden_size": 2048}
+CARDS = {
+    "mixtral-8x7b": (None, {"params": "46.7", "active": "12.9"}),
+    "qwen3-0.6b": (None, {"non_embedding": "0.44"}),  # tied: its head is the embedding table
+    "qwen1.5-moe-a2.7b": (
+        {
+            **QWEN_MOE,
+            "model_type": "qwen2_moe",
+            "architectures": ["Qwen2MoeForCausalLM"],
+            "intermediate_size": 5632,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 16,
+            "num_experts": 60,
+            "num_experts_per_tok": 4,
+            "moe_intermediate_size": 1408,
+            "shared_expert_intermediate_size": 5632,
+        },
+        {"params": "14.3", "active": "2.7"},
+    ),
+    "qwen3-30b-a3b": (
+        {
+            **QWEN_MOE,
+            "model_type": "qwen3_moe",
+            "architectures": ["Qwen3MoeForCausalLM"],
+            "intermediate_size": 6144,
+            "num_hidden_layers": 48,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 4,
+            "head_dim": 128,
+            "num_experts": 128,
+            "num_experts_per_tok": 8,
+            "moe_intermediate_size": 768,
+        },
+        {"params": "30.5", "active": "3.3"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("model", "card"), CARDS.items(), ids=CARDS.keys())
+def test_active_and_non_embedding_counts_meet_the_model_cards(model, card):
+    config, figures = card
+    text = json.dumps(config) if config else (EXAMPLES / model / "config.json").read_text()
+    [spec] = check_text(text, f"{model}/config.json").specs
+    for count, published in figures.items():
+        last_digit = 10 ** -len(published.split(".")[1])
+        assert abs(getattr(spec.tree, count) / 1e9 - float(published)) < last_digit, (count, published)

@@ -68,6 +68,29 @@ CHECKPOINTS = {
         },
         1_100_048_384,
     ),
+    "Mixtral-8x7B-v0.1": (
+        {
+            "n_layer": 32,
+            "n_embd": 4096,
+            "n_head": 32,
+            "n_query_groups": 8,
+            "vocab_size": 32000,
+            "padded_vocab_size": 32000,
+            "block_size": 32768,
+            "rotary_percentage": 1.0,
+            "parallel_residual": False,
+            "bias": False,
+            "norm_class_name": "RMSNorm",
+            "norm_eps": 1e-5,
+            "mlp_class_name": "LLaMAMoE",
+            "intermediate_size": 14336,
+            "moe_intermediate_size": 14336,
+            "rope_base": 1000000,
+            "n_expert": 8,
+            "n_expert_per_token": 2,
+        },
+        46_702_792_704,
+    ),
 }
 
 
@@ -83,6 +106,15 @@ def test_checkpoint_configs_meet_the_published_figures(name):
     spec = count(yaml.safe_dump({"name": name, **config}))
     assert spec.params == params
     assert [f.code for f in spec.findings] == []
+
+
+def test_llamamoe_leaves_the_experts_a_token_skips_idle():
+    """LitGPT's Mixtral uses what Hugging Face's does per token (12.9B of 46.7B, its card says)."""
+    config, _ = CHECKPOINTS["Mixtral-8x7B-v0.1"]
+    litgpt = count(yaml.safe_dump(config)).tree
+    hf = count((EXAMPLES.parent / "hf" / "mixtral-8x7b" / "config.json").read_text(), "config.json").tree
+    assert (litgpt.params, litgpt.active, litgpt.embedding) == (hf.params, hf.active, hf.embedding)
+    assert 0 < litgpt.active < litgpt.params
 
 
 def test_pretraining_counts_the_tied_model():
