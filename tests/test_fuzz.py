@@ -59,12 +59,13 @@ EXPRESSIONS = [
 def assert_sound(result: FileResult) -> None:
     """What every result must be, however bad the input: findings with locations, counts where valid."""
     for spec in result.specs:
-        assert spec.status in ("pass", "fail", "error")
+        # unchecked: a foreign model that only --torch counts (damage can turn a LitGPT config into one by name)
+        assert spec.status in ("pass", "fail", "error", "unchecked")
         for finding in spec.findings:
             assert finding.code in RULES
             assert finding.location.line >= 1 and finding.location.column >= 1
             assert finding.message
-        if spec.status != "error":
+        if spec.status in ("pass", "fail"):
             assert isinstance(spec.params, int) and spec.params >= 0
     for format_name in ("text", "json", "github", "sarif"):
         stream = io.StringIO()
