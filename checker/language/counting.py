@@ -228,7 +228,7 @@ class _Counter:
         if isinstance(node.get("repeat"), YamlMapping):
             part = self._indexed(count_once, node, size, inner)
         else:
-            repeat = self._whole(node["repeat"], node.location_of("repeat"), "repeat", scope) if "repeat" in node else 1
+            repeat = _whole(node["repeat"], node.location_of("repeat"), "repeat", scope) if "repeat" in node else 1
             part = self._repeated(count_once, repeat, size, node.location)
         if "routed" in node and part is not None:
             part = self._routed(part, node["routed"], node.location_of("routed"), inner)
@@ -346,7 +346,7 @@ class _Counter:
             check_identifier(index, raw.location_of("index"), "index")
         rows: list[Mapping[str, Any]]
         if "times" in raw:
-            times = self._whole(raw["times"], raw.location_of("times"), "repeat times", scope)
+            times = _whole(raw["times"], raw.location_of("times"), "repeat times", scope)
             if index is None or index not in _names_written([v for k, v in node.items() if k != "repeat"]):
                 return self._repeated(count_once, times, size, node.location)
             rows = [{}] * min(times, MAX_INDEXED_COPIES + 1)
@@ -650,19 +650,13 @@ class _Counter:
             )
         return value
 
-    def _whole(self, value: Any, where: Location, what: str, scope: Scope, minimum: int = 0) -> int:
-        """A count written as an integer or an expression."""
-        if isinstance(value, str):
-            value = evaluate_text(value, scope.env, where, what)
-        return as_int(value, what, where, minimum=minimum)
-
     def _routed(self, part: Part, routed: Any, where: Location, scope: Scope) -> Part:
         """`routed: {experts: E, per_token: K}`: the node holds E experts of one size, and a router gives each
         token K of them. The others' parameters are idle for that token: counted, but not active."""
-        if not isinstance(routed, YamlMapping) or sorted(routed) != ["experts", "per_token"]:
+        if not isinstance(routed, YamlMapping) or set(routed) != {"experts", "per_token"}:
             raise SpecError(rules.INVALID_VALUE, "`routed` is {experts: E, per_token: K}", where)
-        experts = self._whole(routed["experts"], routed.location_of("experts"), "routed experts", scope, minimum=1)
-        per_token = self._whole(routed["per_token"], routed.location_of("per_token"), "routed per_token", scope)
+        experts = _whole(routed["experts"], routed.location_of("experts"), "routed experts", scope, minimum=1)
+        per_token = _whole(routed["per_token"], routed.location_of("per_token"), "routed per_token", scope)
         if per_token > experts:
             raise SpecError(
                 rules.INVALID_VALUE,
@@ -714,6 +708,13 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
+def _whole(value: Any, where: Location, what: str, scope: Scope, minimum: int = 0) -> int:
+    """A count written as an integer or an expression."""
+    if isinstance(value, str):
+        value = evaluate_text(value, scope.env, where, what)
+    return as_int(value, what, where, minimum=minimum)
+
+
 def _with_input(env: Mapping[str, Any], size: Size) -> Mapping[str, Any]:
     """The names an argument's expression reads: the scope's, and `in`, the running size when it is known."""
     return {**env, INPUT_SIZE_NAME: size} if isinstance(size, int) else env
