@@ -230,6 +230,34 @@ LIBRARY_COUNT = Rule(
     "A note from `--torch`: the count the file's own library (timm, LitGPT) gives a model budget-check cannot count.",
     severity=NOTE,
 )
+HYDRA_COUNT = Rule(
+    "BC541",
+    "hydra-count",
+    TORCH,
+    "A note: what Hydra built with --torch and which module of it was counted, for a config budget-check "
+    "cannot count itself.",
+    severity=NOTE,
+)
+HYDRA_MISMATCH = Rule(
+    "BC542",
+    "hydra-mismatch",
+    TORCH,
+    "Hydra builds the config with another count than budget-check's (--torch).",
+)
+HYDRA_CONFIG = Rule(
+    "BC543",
+    "hydra-config",
+    TORCH,
+    "Hydra cannot compose the config (--torch): a missing config group, plugin or key, or an interpolation "
+    "that does not resolve.",
+)
+NOT_A_MODEL = Rule(
+    "BC544",
+    "not-a-model",
+    Category.FORMAT,
+    "A note: the Hydra config builds no torch.nn.Module (a data module, a trainer): nothing to count (--torch).",
+    severity=NOTE,
+)
 
 # Every rule above, by code, in code order.
 RULES: dict[str, Rule] = {

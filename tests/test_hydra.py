@@ -19,14 +19,16 @@ PROJECT = Path(__file__).parent / "fixtures" / "hydra_project"
 
 
 def test_a_configs_folder_checks_cleanly():
-    """The model wrapper needs --torch (a note), the override and the defaults files are not models."""
+    """The model wrapper and the data module need --torch (notes), the override and the defaults files are not
+    models."""
     run = budget_check(str(PROJECT / "configs"), "--format", "json")
     assert run.returncode == 0, run.stdout + run.stderr
-    specs = {Path(spec["file"]).name: spec for spec in json.loads(run.stdout)["specs"]}
-    assert sorted(specs) == ["mnist.yaml", "plain_mlp.yaml"]
-    assert specs["mnist.yaml"]["status"] == "unchecked"
-    assert [f["code"] for f in specs["mnist.yaml"]["findings"]] == ["BC540"]
-    assert specs["plain_mlp.yaml"]["params"] == 204_042
+    specs = {"/".join(Path(spec["file"]).parts[-2:]): spec for spec in json.loads(run.stdout)["specs"]}
+    assert sorted(specs) == ["data/mnist.yaml", "model/mnist.yaml", "model/plain_mlp.yaml"]
+    for unchecked in ("data/mnist.yaml", "model/mnist.yaml"):
+        assert specs[unchecked]["status"] == "unchecked"
+        assert [f["code"] for f in specs[unchecked]["findings"]] == ["BC540"]
+    assert specs["model/plain_mlp.yaml"]["params"] == 204_042
 
 
 def _instantiated_count(text: str) -> int:
@@ -112,3 +114,142 @@ def test_hydra_is_not_imported_without_torch():
     )
     imported = {line.split("|")[-1].strip().split(".")[0] for line in run.stderr.splitlines() if "|" in line}
     assert not imported & {"torch", "hydra", "omegaconf"}
+
+
+# ------------------------------------------------------------------ with --torch: Hydra builds it in the worker
+TORCH_CASES = {
+    # file: (status, params, codes, what a finding says)
+    "configs/model/mnist.yaml": (
+        "pass",
+        67_978,
+        ["BC541"],
+        "MNISTLitModule, which is no torch.nn.Module: counted the module it holds in `net`",
+    ),
+    "configs/model/plain_mlp.yaml": ("pass", 204_042, [], ""),
+    "configs/data/mnist.yaml": (
+        "unchecked",
+        None,
+        ["BC544"],
+        "MNISTDataModule, which is no torch.nn.Module and holds none",
+    ),
+    "torch_cases/honours_hydra_keys.yaml": ("pass", 16 * 32 + 32 + 32 * 10 + 10, ["BC541"], "on the meta device"),
+    "torch_cases/needs_real_tensors.yaml": (
+        "pass",
+        16,
+        ["BC541"],
+        "ScaledLinear: 16 params (16 trainable), on the cpu device",
+    ),
+    "torch_cases/over_budget.yaml": ("fail", 336_650, ["BC541", "BC101"], "over the budget of 100,000"),
+    "torch_cases/lazy.yaml": ("error", None, ["BC306"], "(weight, bias): lazy modules cannot be confirmed"),
+    "torch_cases/loads_a_file.yaml": (
+        "error",
+        None,
+        ["BC308"],
+        "torch.load: --torch builds only torch.nn modules and torch.optim classes",
+    ),
+    "torch_cases/runs_a_command.yaml": (
+        "error",
+        None,
+        ["BC308"],
+        "os.system: 'os' is not a package of this repository",
+    ),
+    "torch_cases/missing_plugin.yaml": ("error", None, ["BC543"], "Could not find 'hydra/launcher/submitit_slurm'"),
+    "torch_cases/needs_lightning.yaml": (
+        "error",
+        None,
+        ["BC303"],
+        "cannot import src.models.needs_lightning.Wrapped: ModuleNotFoundError: No module named "
+        "'definitely_not_installed_lightning' (at src/models/needs_lightning.py:1 in <module>)",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def built_with_torch():
+    pytest.importorskip("torch")
+    pytest.importorskip("hydra")
+    run = budget_check("--torch", "--format", "json", "configs", "torch_cases", cwd=PROJECT)
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "this must never run" not in run.stdout + run.stderr
+    return run, {spec["file"]: spec for spec in json.loads(run.stdout)["specs"]}
+
+
+def test_hydra_builds_each_config_with_torch(built_with_torch):
+    """The entry point, once over every case: a count, the budget on it, or a finding that says why not."""
+    run, specs = built_with_torch
+    assert run.returncode == 1  # over_budget fails, the broken cases are errors
+    assert sorted(specs) == sorted(TORCH_CASES)
+    for file, (status, params, codes, said) in TORCH_CASES.items():
+        spec = specs[file]
+        assert (spec["status"], spec["params"], [f["code"] for f in spec["findings"]]) == (status, params, codes), file
+        assert said in " ".join(f["message"] for f in spec["findings"]), file
+
+
+@pytest.mark.parametrize("file", [file for file, case in TORCH_CASES.items() if case[1] is not None])
+def test_what_hydra_builds_is_what_torch_counts(built_with_torch, file):
+    """The oracle: the file instantiated here by Hydra, and counted by torch (through the module it holds)."""
+    torch = pytest.importorskip("torch")
+    from hydra.utils import instantiate
+    from omegaconf import OmegaConf
+
+    sys.path.insert(0, str(PROJECT))
+    try:
+        built = instantiate(OmegaConf.load(PROJECT / file))
+    finally:
+        sys.path.remove(str(PROJECT))
+    module = built if isinstance(built, torch.nn.Module) else built.net
+    assert built_with_torch[1][file]["torch_params"] == sum(p.numel() for p in module.parameters())
+
+
+def _job(overrides, node="model"):
+    return {
+        "kind": "hydra",
+        "config_dir": str(PROJECT / "configs"),
+        "config_name": "config",
+        "overrides": overrides,
+        "node": node,
+        "sys_path": [str(PROJECT)],
+        "allow": [],
+        "cpu_bytes": 0,
+        "cpu_limit": 2**30,
+    }
+
+
+@pytest.fixture(scope="module")
+def project_importable():
+    pytest.importorskip("torch")
+    pytest.importorskip("hydra")
+    before = list(sys.path)
+    yield
+    sys.path[:] = before  # the jobs add the project to it
+
+
+@pytest.mark.parametrize(("overrides", "params"), [([], 67_978), (["experiment=example"], 151_498)])
+def test_the_templates_figures_through_the_compose_api(project_importable, overrides, params):
+    """The net of the primary config, and with the example experiment (a defaults list that overrides it)."""
+    from checker.torch.hydra_build import build_hydra
+
+    built = build_hydra(_job(overrides))
+    assert (built["params"], built["attributes"], built["device"]) == (params, ["net"], "meta")
+    assert build_hydra(_job(overrides, node="model.net"))["params"] == params
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 64), min_size=3, max_size=3),
+    experiment=st.booleans(),
+    node=st.sampled_from(["model", "model.net"]),
+)
+def test_drawn_overrides_count_what_hydra_builds(project_importable, sizes, experiment, node):
+    """Overrides of the net's widths, with and without the experiment, against Hydra's own build."""
+    import torch
+    from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
+
+    from checker.torch.hydra_build import build_hydra
+
+    overrides = ["experiment=example"] * experiment
+    overrides += [f"model.net.lin{index}_size={size}" for index, size in enumerate(sizes, 1)]
+    with initialize_config_dir(str(PROJECT / "configs"), version_base=None), torch.device("meta"):
+        net = instantiate(compose("config", overrides=overrides).model).net
+    assert build_hydra(_job(overrides, node))["params"] == sum(p.numel() for p in net.parameters())

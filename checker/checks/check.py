@@ -190,7 +190,13 @@ def _check_foreign(models: list[Imported], file: str, folder: Path) -> FileResul
     specs = []
     for model in models:
         imported = SpecResult(
-            file, model.name, model.location, tuple(model.findings), count_fused=model.fused, torch_job=model.torch_job
+            file,
+            model.name,
+            model.location,
+            tuple(model.findings),
+            budget=model.budget,
+            count_fused=model.fused,
+            torch_job=model.torch_job,
         )
         specs.append(imported if model.spec is None else _checked(imported, model.spec, folder))
     return FileResult(file, tuple(specs), skipped=0 if models else 1)

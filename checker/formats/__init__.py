@@ -36,6 +36,7 @@ class Imported:
     torch_job: dict[str, Any] | None = (
         None  # what --torch's worker builds to count the model with the format's own library
     )
+    budget: Budget | None = None  # the configured budget, for a model only --torch can count
 
 
 def single_document(text: str, name: str) -> tuple[Any, list[Imported]]:

@@ -51,14 +51,30 @@ def read_hydra(text: str, file: str, folder: Path, budget: Budget | None) -> lis
         return refused
     if not isinstance(root, YamlMapping) or not any(key in root for key in TARGET_KEYS):
         return []  # a defaults list, an experiment's overrides, a trainer's settings: not a model
+    job = hydra_job(folder, name)
     try:
+        if "defaults" in root:
+            raise _NeedsTorch("it has a defaults list, which Hydra composes", root.location_of("defaults"))
         model = _Converter(root).node(root, root.location)
     except _NeedsTorch as needs:
         message = f"{needs.reason}: only --torch can count it (it builds the config with Hydra and runs your code)"
-        return [Imported(name, needs.location, findings=[Finding(rules.NEEDS_TORCH, message, needs.location)])]
+        finding = Finding(rules.NEEDS_TORCH, message, needs.location)
+        return [Imported(name, needs.location, findings=[finding], torch_job=job, budget=budget)]
     except SpecError as error:
         return [Imported(name, root.location, findings=[error.finding])]
-    return [Imported(name, root.location, foreign_spec(file, name, root, model, budget))]
+    return [Imported(name, root.location, foreign_spec(file, name, root, model, budget), torch_job=job)]
+
+
+def hydra_job(folder: Path, config_name: str, overrides: tuple[str, ...] = (), node: str = "") -> dict[str, Any]:
+    """What --torch's worker composes and instantiates with Hydra: `node` of the config `config_name`
+    in `folder`, with `overrides` (a whole file, as its own primary config, by default)."""
+    return {
+        "kind": "hydra",
+        "config_dir": str(folder.resolve()),
+        "config_name": config_name,
+        "overrides": list(overrides),
+        "node": node,
+    }
 
 
 class _Converter:

@@ -26,9 +26,12 @@ from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
 from ..formats.hf import transformers_job
+from ..language.budgets import check_budget
 from ..language.counting import Part, iter_parts
+from ..language.loader import Location
+from ..language.sizes import Unknown
 from ..language.spec import TorchTarget
-from ..language.units import dtype_bytes, format_bytes, format_count
+from ..language.units import DEFAULT_DTYPE, dtype_bytes, format_bytes, format_count
 from . import frames
 
 # No release is on the package index yet: install the extra from the repository.
@@ -48,6 +51,7 @@ _ERROR_CODES = {
     "uncountable": rules.UNCOUNTABLE,
     "crashed": rules.TORCH_CRASHED,
     "not-allowed": rules.TARGET_NOT_ALLOWED,
+    "config": rules.HYDRA_CONFIG,
 }
 
 # The rules of a library's count (a note) and of a disagreement with it; transformers has codes of its own.
@@ -89,6 +93,8 @@ def _confirmed(result: SpecResult, worker: _Worker, settings: TorchSettings) -> 
     hf_job = transformers_job(result.file)
     if hf_job is not None:
         return _confirm_library(result, hf_job, worker)
+    if result.torch_job is not None and result.torch_job["kind"] == "hydra":
+        return _confirm_hydra(result, result.torch_job, worker, settings)
     if result.torch_job is not None and result.torch_job["kind"] == "ultralytics":
         return _confirm_ultralytics(result, worker, settings)
     if result.torch_job is not None:
@@ -175,7 +181,7 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
         }
     )
     if "error" in module:
-        return result.with_findings(_failure_finding(target, module, cpu_bytes, settings))
+        return result.with_findings(_failure_finding(target.target, target.location, module, cpu_bytes, settings))
     confirmed = replace(result, torch_params=module["params"])
     finding = _mismatch(target, tree, module)
     return confirmed if finding is None else confirmed.with_findings(finding)
@@ -223,6 +229,66 @@ def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSet
     return counted
 
 
+def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, settings: TorchSettings) -> SpecResult:
+    """A Hydra config composed and built by Hydra: its count must be budget-check's, or stands in for it
+    (the budget then applies to Hydra's count)."""
+    tree, where = result.tree, result.location
+    dtype = DEFAULT_DTYPE if result.spec is None else result.spec.dtype
+    built = worker.ask(
+        {
+            **job,
+            "sys_path": _hydra_sys_path(Path(job["config_dir"]), settings),
+            "allow": list(settings.allow),
+            "cpu_bytes": 0 if tree is None else dtype_bytes(tree.params, dtype),
+            "cpu_limit": settings.cpu_limit,
+        }
+    )
+    answered = replace(result, findings=tuple(f for f in result.findings if f.rule is not rules.NEEDS_TORCH))
+    if built.get("error") == "not-module" and tree is None and not job["node"]:  # a data module's config, say
+        message = f"{built['message']}: not a model, nothing to count"
+        return answered.with_findings(Finding(rules.NOT_A_MODEL, message, where))
+    if "error" in built:
+        failure = _failure_finding(built.get("target", hydra_config_named(job)), where, built, 0, settings)
+        return answered.with_findings(failure)
+    params, trainable = built["params"], built["trainable"]
+    counts = f"{format_count(params)} params ({format_count(trainable)} trainable)"
+    held = ", ".join(f"`{name}`" for name in built["attributes"])
+    counted = (
+        f", which is no torch.nn.Module: counted the module{'s' * (len(built['attributes']) > 1)} it holds in {held}"
+    )
+    built_text = f"Hydra builds {built['built']}{counted if held else ''}"
+    if tree is not None:
+        if (params, trainable) == (tree.params, tree.trainable):
+            return replace(result, torch_params=params)
+        message = (
+            f"{built_text}, with {counts}; budget-check counts {format_count(tree.params)} "
+            f"({format_count(tree.trainable)} trainable): please report this"
+        )
+        return replace(answered, torch_params=params).with_findings(Finding(rules.HYDRA_MISMATCH, message, where))
+    note = Finding(rules.HYDRA_COUNT, f"{built_text}: {counts}, on the {built['device']} device", where)
+    torch_tree = Part(
+        result.name, built["built"].rpartition(".")[2], where, Unknown("built by Hydra"), params, trainable, 0
+    )
+    budget = [] if result.budget is None else check_budget(result.budget, params, trainable, dtype)
+    return replace(answered, tree=torch_tree, torch_params=params).with_findings(note, *budget)
+
+
+def _hydra_sys_path(config_dir: Path, settings: TorchSettings) -> list[str]:
+    """Where a Hydra config's targets import from: the configured folders, then the project that holds the
+    config (its nearest pyproject.toml or .git) when that is a project inside this one, as in a monorepo."""
+    root, config_dir = settings.root.resolve(), config_dir.resolve()
+    inside = [folder for folder in (config_dir, *config_dir.parents) if folder.is_relative_to(root)]
+    own = next((f for f in inside if (f / "pyproject.toml").is_file() or (f / ".git").exists()), root)
+    return settings.sys_path + [str(own)] * (str(own) not in settings.sys_path)
+
+
+def hydra_config_named(job: Mapping[str, Any]) -> str:
+    """`model.net` of train.yaml with experiment=example: what a Hydra job builds, for messages."""
+    node = f"`{job['node']}` of " if job["node"] else ""
+    overrides = f" with {' '.join(job['overrides'])}" if job["overrides"] else ""
+    return f"{node}{job['config_name']}.yaml{overrides}"
+
+
 def _outside_the_project(target: TorchTarget, settings: TorchSettings) -> str | None:
     """Why --torch will not run this target: its package is not the project's, nor allowed. None if it may."""
     package = target.module.partition(".")[0]
@@ -238,9 +304,9 @@ def _outside_the_project(target: TorchTarget, settings: TorchSettings) -> str | 
 
 
 def _failure_finding(
-    torch_target: TorchTarget, answer: dict[str, Any], cpu_bytes: int, settings: TorchSettings
+    target: str, where: Location, answer: dict[str, Any], cpu_bytes: int, settings: TorchSettings
 ) -> Finding:
-    target, kind, message = torch_target.target, answer["error"], answer["message"]
+    kind, message = answer["error"], answer["message"]
     frame = f" (at {answer['frame']})" if answer.get("frame") else ""
     if kind == "import":
         text = f"cannot import {target}: {message}{frame}"
@@ -252,7 +318,7 @@ def _failure_finding(
                 f"{format_bytes(cpu_bytes)}, "
                 f"over the limit of {format_bytes(settings.cpu_limit)}"
             )
-    elif kind in ("not-module", "not-allowed"):
+    elif kind in ("not-module", "not-allowed", "config"):
         text = f"{target}: {message}"
     elif kind == "uncountable":
         text = (
@@ -261,7 +327,7 @@ def _failure_finding(
         )
     else:
         text = f"building {target} stopped the torch worker: {message}"
-    return Finding(_ERROR_CODES[kind], text, torch_target.location)
+    return Finding(_ERROR_CODES[kind], text, where)
 
 
 def _mismatch(torch_target: TorchTarget, tree: Part, module: dict[str, Any]) -> Finding | None:

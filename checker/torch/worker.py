@@ -290,6 +290,13 @@ def _build_litgpt(job: dict[str, Any]) -> dict[str, Any]:
     return {"params": counts.params, "trainable": counts.trainable, "class": "GPT"}
 
 
+def _build_hydra(job: dict[str, Any]) -> dict[str, Any]:
+    """A Hydra config's node, composed and instantiated by Hydra (see hydra_build.py)."""
+    from .hydra_build import build_hydra
+
+    return build_hydra(job)
+
+
 JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "spec": _count_spec,
     "module": _build_target,
@@ -297,6 +304,7 @@ JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "transformers": _build_transformers,
     "timm": _build_timm,
     "litgpt": _build_litgpt,
+    "hydra": _build_hydra,
 }
 
 
