@@ -120,6 +120,15 @@ def test_show_json():
     assert [child["name"] for child in spec["tree"]["children"]][:2] == ["conv1", "bn1"]
 
 
+def test_show_json_splits_every_part():
+    run = budget_check("show", "examples/hf/mixtral-8x7b/config.json", "--format", "json")
+    [spec] = json.loads(run.stdout)
+    model, head = spec["tree"]["children"]
+    assert spec["tree"]["embedding"] == model["embedding"] == model["children"][0]["params"]  # embed_tokens
+    assert (head["embedding"], head["active"]) == (0, head["params"])  # an untied head: a Linear, always used
+    assert spec["tree"]["active"] == model["active"] + head["params"] < spec["tree"]["params"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
