@@ -19,7 +19,8 @@ EXTRA_SPECS = {
     "two-documents.yaml": MLP + "budget: 1M\n---\nname: other\n" + MLP + "budget: 100\n---\njust: yaml\n",
     "budgets.yaml": MLP + "budget: {max: 1M, trainable: {min: 10}, memory: {max: 1MiB, dtype: bfloat16}}\n",
     "target.yaml": MLP + "budget: 600 ± 2%\n",
-    "experts.yaml": "model:\n  - Linear: [4, 4]\n    repeat: 2\n    routed: {experts: 2, per_token: 1}\nbudget: {active: 10}\n",
+    "experts.yaml": "model:\n  - Linear: [4, 4]\n    repeat: 2\n    routed: {experts: 2, per_token: 1}\n"
+    + "budget: {active: 10}\n",
     "binary.yaml": "model: \0\n",
     "match-count.yaml": "vars: {hidden_dim: 16}\n"
     + MLP.replace("hidden_dim: 16", "hidden_dim: hidden_dim")
