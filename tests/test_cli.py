@@ -120,6 +120,17 @@ def test_show_json():
     assert [child["name"] for child in spec["tree"]["children"]][:2] == ["conv1", "bn1"]
 
 
+def test_show_marks_the_routed_node_with_its_active_count(tmp_path):
+    (tmp_path / "experts.yaml").write_text(
+        "model:\n  - Linear: [4, 4]\n    repeat: 2\n    routed: {experts: 2, per_token: 1}\n"
+    )
+    lines = budget_check("show", "experts.yaml", cwd=tmp_path).stdout.splitlines()
+    assert [line.split()[:4] for line in lines if "active" in line.lower()] == [
+        ["Linear", "(20", "active)", "Linear"],
+        ["Active", "params:", "20"],
+    ]
+
+
 def test_show_json_splits_every_part():
     run = budget_check("show", "examples/hf/mixtral-8x7b/config.json", "--format", "json")
     [spec] = json.loads(run.stdout)
