@@ -588,8 +588,9 @@ def test_routed_stacked_experts_split_by_their_number():
     [
         ("{experts: 5, per_token: 1}", "BC011", "12 active params do not split into 5 experts"),
         ("{experts: 2, per_token: 3}", "BC011", "cannot use 3 of 2 experts"),
-        ("{experts: 2}", "BC011", "`routed` is {experts: E, per_token: K}"),
-        ("{1: 2, experts: 3}", "BC011", "`routed` is {experts: E, per_token: K}"),
+        ("{experts: 2}", "BC011", "routed needs `per_token`"),
+        ("{1: 2, experts: 3, per_token: 1}", "BC011", "unknown routed key 1"),
+        ("3", "BC011", "`routed` must be {experts: E, per_token: K}"),
         ("{experts: 0, per_token: 0}", "BC011", "must be at least 1"),
         ("{experts: n, per_token: 1}", "BC021", "cannot compute 'n'"),
     ],

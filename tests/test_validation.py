@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from checker import rules
-from checker.findings import WARNING, Category, Location, Rule
+from checker.findings import WARNING, Category, Location, Rule, SpecError
 from checker.language.loader import load_documents
 from checker.language.schema import table_schema
 from checker.language.validation import (
@@ -26,6 +26,7 @@ from checker.language.validation import (
     choice,
     mapping_of,
     pattern,
+    read_key,
     read_value,
     validate,
 )
@@ -154,6 +155,22 @@ def test_a_value_the_read_refuses_is_left_out_of_the_values():
     values, findings = validate(RETRY, located("{target: a:b, times: 0, limits: {low: 0}}"))
     assert len(findings) == 2
     assert "times" not in values and "limits" not in values
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("scaled", 4, 80),
+        ("loud", "yes", ("BC300", "retry.loud must be true or false")),  # the key's own rule
+        ("times", 0, ("BC011", "retry.times must be a whole number of at least 1")),  # the table's
+    ],
+)
+def test_one_key_read_alone_says_what_validate_would(key, value, expected):
+    at = Location(3, 4)
+    try:
+        assert read_key(RETRY, key, value, at, context=10) == expected
+    except SpecError as error:
+        assert (error.finding.code, error.finding.message, error.finding.location) == (*expected, at)
 
 
 def test_the_context_reaches_every_read():

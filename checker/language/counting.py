@@ -25,7 +25,7 @@ from typing import Any
 from .. import rules
 from ..findings import Finding, SpecError
 from . import presets
-from .binding import as_int, bind_block_arguments, bind_layer_arguments, describe, evaluate_text
+from .binding import bind_block_arguments, bind_layer_arguments, describe
 from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
@@ -33,9 +33,12 @@ from .loader import Location, YamlMapping, YamlSequence
 from .presets import PRESET_FILE_PREFIX
 from .sizes import START, Size, Unknown, show_size
 from .spec import (
+    CONTROL,
     CONTROL_KINDS,
+    INDEXED_REPEAT,
     INPUT_SIZE_NAME,
     MODIFIERS,
+    NODE_MODIFIERS,
     REQUIRED_PARAM,
     Block,
     NodeValue,
@@ -43,6 +46,7 @@ from .spec import (
     check_identifier,
     value_of,
 )
+from .validation import Problems, read_key, validate
 
 MAX_MODEL_DEPTH = 100
 MAX_DISTINCT_COPIES = 64
@@ -202,13 +206,12 @@ class _Counter:
                 node.key_locations[kinds[1]],
             )
         kind = kinds[0]
-        if "when" in node and not self._flag(node, "when", scope):
+        if "when" in node and not _modifier(node, "when", scope):
             return None
-        name = node.get("name")
-        if name is not None and not isinstance(name, str):
-            raise SpecError(rules.INVALID_VALUE, "`name` must be a string", node.location_of("name"))
-        frozen_names = node.get("frozen") if isinstance(node.get("frozen"), YamlSequence) else None
-        frozen = scope.frozen or ("frozen" in node and frozen_names is None and self._flag(node, "frozen", scope))
+        name = _modifier(node, "name", scope) if "name" in node else None
+        frozen_by = _modifier(node, "frozen", scope) if "frozen" in node else False
+        frozen_names = frozen_by if isinstance(frozen_by, frozenset) else None
+        frozen = scope.frozen or frozen_by is True
         inner = scope if frozen == scope.frozen else dataclasses.replace(scope, frozen=frozen)
         tie = node.get("tie")
 
@@ -217,7 +220,7 @@ class _Counter:
             if tie is not None or name is not None:
                 self.namings += 1
             if frozen_names is not None:
-                part = _freeze_by_name(part, _names(frozen_names, node.location_of("frozen"), "frozen"))
+                part = _freeze_by_name(part, frozen_names)
             if tie is not None:
                 part = self._tie(part, tie, node.location_of("tie"))
             if name is not None:
@@ -228,15 +231,18 @@ class _Counter:
         if isinstance(node.get("repeat"), YamlMapping):
             part = self._indexed(count_once, node, size, inner)
         else:
-            repeat = _whole(node["repeat"], node.location_of("repeat"), "repeat", scope) if "repeat" in node else 1
+            repeat = _modifier(node, "repeat", scope) if "repeat" in node else 1
             part = self._repeated(count_once, repeat, size, node.location)
-        if "routed" in node and part is not None:
-            part = self._routed(part, node["routed"], node.location_of("routed"), inner)
+        routed = _modifier(node, "routed", inner) if "routed" in node else None
+        if routed is not None and part is not None:
+            part = self._routed(part, routed, node.location_of("routed"))
         return part
 
     def _kind(
         self, kind: Any, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
+        if kind in CONTROL_KINDS:
+            args = read_key(CONTROL, kind, args, args_location, scope.env)
         if kind == "sequential":
             return self._sequence(args, args_location, size, scope, "sequential")
         if kind == "parallel":
@@ -267,9 +273,7 @@ class _Counter:
             return self._layer(layer, args, kind_location, args_location, size, scope)
         raise SpecError(rules.UNKNOWN_LAYER, _unknown_kind_message(kind, scope), kind_location)
 
-    def _sequence(self, items: Any, location: Location, size: Size, scope: Scope, kind: str) -> Part:
-        if not isinstance(items, YamlSequence):
-            raise SpecError(rules.INVALID_NODE, f"`{kind}` takes a list of nodes", location)
+    def _sequence(self, items: YamlSequence, location: Location, size: Size, scope: Scope, kind: str) -> Part:
         children = []
         for index, item in enumerate(items):
             child = self.count(item, items.location_of(index), size, scope)
@@ -278,9 +282,7 @@ class _Counter:
                 size = child.output
         return self.composite(kind, kind, location, size, children)
 
-    def _parallel(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
-        if not isinstance(branches, YamlSequence) or not branches:
-            raise SpecError(rules.INVALID_NODE, "`parallel` takes a list of branches", location)
+    def _parallel(self, branches: YamlSequence, location: Location, size: Size, scope: Scope) -> Part:
         children = []
         for index, branch in enumerate(branches):
             child = self.count(branch, branches.location_of(index), size, scope)
@@ -297,10 +299,8 @@ class _Counter:
         output = known.pop() if known else (children[0].output if children else size)
         return self.composite("parallel", "parallel", location, output, children)
 
-    def _concat(self, branches: Any, location: Location, size: Size, scope: Scope) -> Part:
+    def _concat(self, branches: YamlSequence, location: Location, size: Size, scope: Scope) -> Part:
         """Branches on the same input, concatenated along features: the sizes add up."""
-        if not isinstance(branches, YamlSequence) or not branches:
-            raise SpecError(rules.INVALID_NODE, "`concat` takes a list of branches", location)
         children = []
         for index, branch in enumerate(branches):
             child = self.count(branch, branches.location_of(index), size, scope)
@@ -333,20 +333,17 @@ class _Counter:
         """`repeat: {times: N, index: i}` or `repeat: {over: [rows], index: i}`: each copy sees its index (and
         its row's keys as names). Counted copy by copy when the node reads them; multiplied when it does not."""
         raw, where = node["repeat"], node.location_of("repeat")
-        unknown = [key for key in raw if key not in ("times", "over", "index")]
-        if unknown or ("times" in raw) == ("over" in raw):
+        values, findings = validate(INDEXED_REPEAT, raw, scope.env)
+        if findings:
+            raise Problems(findings)
+        if "times" in raw and "over" in raw:
             raise SpecError(
-                rules.INVALID_VALUE,
-                "an indexed repeat is {times: N, index: NAME} or {over: [rows], index: NAME}"
-                + (f"; unknown key {unknown[0]!r}" if unknown else ""),
-                where,
+                rules.INVALID_VALUE, "an indexed repeat takes `times` or `over`, not both: one copy per row", where
             )
-        index = raw.get("index")
-        if index is not None:
-            check_identifier(index, raw.location_of("index"), "index")
+        index = values["index"]
         rows: list[Mapping[str, Any]]
         if "times" in raw:
-            times = _whole(raw["times"], raw.location_of("times"), "repeat times", scope)
+            times = values["times"]
             if index is None or index not in _names_written([v for k, v in node.items() if k != "repeat"]):
                 return self._repeated(count_once, times, size, node.location)
             rows = [{}] * min(times, MAX_INDEXED_COPIES + 1)
@@ -640,28 +637,15 @@ class _Counter:
             embeds_shared=embeds,
         )
 
-    def _flag(self, node: YamlMapping, key: str, scope: Scope) -> bool:
-        value = node[key]
-        if isinstance(value, str):
-            value = evaluate_text(value, scope.env, node.location_of(key), key)
-        if not isinstance(value, bool):
-            raise SpecError(
-                rules.INVALID_VALUE, f"`{key}` must be true or false, not {describe(value)}", node.location_of(key)
-            )
-        return value
-
-    def _routed(self, part: Part, routed: Any, where: Location, scope: Scope) -> Part:
+    def _routed(self, part: Part, routed: dict[str, int], where: Location) -> Part:
         """`routed: {experts: E, per_token: K}`: the node holds E experts of one size, and a router gives each
         token K of them. The others' parameters are idle for that token: counted, but not active."""
-        if not isinstance(routed, YamlMapping) or set(routed) != {"experts", "per_token"}:
-            raise SpecError(rules.INVALID_VALUE, "`routed` is {experts: E, per_token: K}", where)
-        experts = _whole(routed["experts"], routed.location_of("experts"), "routed experts", scope, minimum=1)
-        per_token = _whole(routed["per_token"], routed.location_of("per_token"), "routed per_token", scope)
+        experts, per_token = routed["experts"], routed["per_token"]
         if per_token > experts:
             raise SpecError(
                 rules.INVALID_VALUE,
                 f"routed: a token cannot use {per_token} of {experts} experts",
-                routed.location_of("per_token"),
+                where,
             )
         if part.active % experts:
             raise SpecError(
@@ -708,13 +692,6 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
-def _whole(value: Any, where: Location, what: str, scope: Scope, minimum: int = 0) -> int:
-    """A count written as an integer or an expression."""
-    if isinstance(value, str):
-        value = evaluate_text(value, scope.env, where, what)
-    return as_int(value, what, where, minimum=minimum)
-
-
 def _with_input(env: Mapping[str, Any], size: Size) -> Mapping[str, Any]:
     """The names an argument's expression reads: the scope's, and `in`, the running size when it is known."""
     return {**env, INPUT_SIZE_NAME: size} if isinstance(size, int) else env
@@ -750,12 +727,6 @@ def _rows(raw: Any, location: Location, scope: Scope) -> list[Mapping[str, Any]]
             values[key] = value_of(value, scope.env, row.location_of(key), f"row {number + 1} {key}")
         rows.append(values)
     return rows
-
-
-def _names(raw: YamlSequence, location: Location, what: str) -> frozenset[str]:
-    if not all(isinstance(item, str) for item in raw):
-        raise SpecError(rules.INVALID_VALUE, f"`{what}` takes true, false or a list of parameter names", location)
-    return frozenset(raw)
 
 
 def _freeze_by_name(part: Part, names: frozenset[str], path: str = "") -> Part:
@@ -820,3 +791,8 @@ def _tensor_names(tensors: Iterable[Tensor]) -> str:
 
 def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _modifier(node: YamlMapping, key: str, scope: Scope) -> Any:
+    """A modifier of `node` (written there), read by its table with the scope's names."""
+    return read_key(NODE_MODIFIERS, key, node[key], node.location_of(key), scope.env)

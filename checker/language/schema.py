@@ -3,7 +3,8 @@
 A spec opts in with `# yaml-language-server: $schema=./spec.schema.json`. The
 schema is built from the checker's own tables, so it follows them when they
 change: the key tables that validation.py reads (the top level, a block, a
-budget, `match`, `torch`: table_schema), the layer catalogue, the presets.
+budget, `match`, `torch`, a model node's modifiers and control kinds: table_schema), the layer
+catalogue, the presets.
 
 Nothing is written twice: each nested table, each kind of layer argument
 (`size=required`, `bool=true`: the kinds and default of catalogue.py's
@@ -33,10 +34,12 @@ from . import presets
 from .catalogue import LAYERS, REQUIRED, Argument, Layer
 from .spec import (
     BLOCK,
+    CONTROL,
     CONTROL_KINDS,
     IDENTIFIER_PATTERN,
     IDENTIFIER_SCHEMA,
     MODIFIERS,
+    NODE_MODIFIERS,
     NODE_SCHEMA,
     REQUIRED_PARAM,
     TOP_LEVEL,
@@ -79,44 +82,6 @@ KINDS = {
     "layer": ([], "a model node: a layer name, or a mapping with one layer"),
 }
 LIST_KINDS = ("ints", "shape")
-
-MODIFIER_SCHEMAS = {
-    "repeat": {
-        "anyOf": [
-            {"type": ["integer", "string"], "minimum": 0},
-            {
-                "type": "object",
-                "properties": {
-                    "times": {"type": ["integer", "string"], "minimum": 0},
-                    "over": {"type": ["array", "string"], "items": {"type": "object"}},
-                    "index": IDENTIFIER,
-                },
-                "additionalProperties": False,
-            },
-        ],
-        "description": "The node this many times in sequence (0 removes it); an integer or an expression, or "
-        "{times: N, index: i} / {over: [rows], index: i} for copies that read their index or row.",
-    },
-    "name": {"type": "string", "description": "A label for the breakdown, and the name `tie` refers to."},
-    "tie": {"type": "string", "description": "Share parameters with the earlier node of this name."},
-    "frozen": {
-        "type": ["boolean", "string", "array"],
-        "items": {"type": "string"},
-        "description": "Count the node in the total but not as trainable; true, false, an expression, or a list "
-        "of parameter names (bias, or a path inside the node).",
-    },
-    "when": {
-        "type": ["boolean", "string"],
-        "description": "The node is part of the model only when this condition holds.",
-    },
-    "routed": {
-        "type": "object",
-        "properties": {"experts": {"type": ["integer", "string"]}, "per_token": {"type": ["integer", "string"]}},
-        "required": ["experts", "per_token"],
-        "additionalProperties": False,
-        "description": "The node holds this many experts of one size; a router gives each token `per_token` of them.",
-    },
-}
 
 
 def spec_schema() -> dict[str, Any]:
@@ -275,20 +240,7 @@ def _kind_name() -> dict[str, Any]:
 
 def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
     kinds = {
-        "sequential": {"type": "array", "items": NODE_SCHEMA, "description": "Nodes in sequence, as in nn.Sequential."},
-        "parallel": {
-            "type": "array",
-            "items": NODE_SCHEMA,
-            "minItems": 1,
-            "description": "Branches that take the same input; their outputs must have the same size.",
-        },
-        "concat": {
-            "type": "array",
-            "items": NODE_SCHEMA,
-            "minItems": 1,
-            "description": "Branches that take the same input, concatenated: their output sizes add up.",
-        },
-        "from": {"type": "string", "description": "No parameters: the output of the earlier node of this name."},
+        **{key.name: _key_schema(key, defs) for key in CONTROL.keys},
         **{name: _layer(layer, defs) for name, layer in LAYERS.items()},
         **{name: _preset(block, defs) for name in _presets() if (block := presets.find(name)) is not None},
     }
@@ -296,7 +248,7 @@ def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "description": "One kind (a layer, a block, a preset, sequential or parallel) with its arguments, "
         "and modifiers.",
-        "properties": {**{key: MODIFIER_SCHEMAS[key] for key in MODIFIERS}, **kinds},
+        "properties": {**{key.name: _key_schema(key, defs) for key in NODE_MODIFIERS.keys}, **kinds},
         # Any other name is a block from `blocks`, a var or param that holds a layer, or FILE.BLOCK of a preset file.
         "propertyNames": {"anyOf": [IDENTIFIER_SCHEMA, PRESET_BLOCK]},
         "additionalProperties": {"$ref": "#/$defs/block-arguments"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -20,8 +20,6 @@ from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
 from .validation import Invalid, Key, Kind, Problems, Table, choice, mapping_of, pattern, typed, validate
 
-MODIFIERS = ("repeat", "name", "tie", "frozen", "when", "routed")
-CONTROL_KINDS = ("sequential", "parallel", "concat", "from")
 # Keys any Hugging Face config may carry (transformers' PreTrainedConfig, generation settings of 4.x
 # files, token ids), none of which holds parameters: a block with `ignore:` accepts them all.
 COMMON_CONFIG_KEYS = frozenset(
@@ -293,6 +291,169 @@ NODE_SCHEMA = {"$ref": "#/$defs/node"}
 VALUE_SCHEMA = {"$ref": "#/$defs/value"}
 IDENTIFIER_SCHEMA = {"$ref": "#/$defs/identifier"}
 NODE = Kind("a layer name, a list of nodes, or a mapping with one kind", NODE_SCHEMA, _node)
+
+
+# ------------------------------------------------------------ a node's modifiers and the control kinds
+# counting.py reads each modifier with read_key when it gets to it (a node's `when` decides whether its
+# `repeat` is read at all), with the scope's names as the context; schema.py describes them from these tables.
+def _whole_count(what: str, minimum: int = 0) -> Callable[[Any, Location, Any], int]:
+    def read(value: Any, at: Location, env: Any) -> int:
+        from .binding import as_int, evaluate_text  # binding builds on this module
+
+        if isinstance(value, str):
+            value = evaluate_text(value, env, at, what)
+        return as_int(value, what, at, minimum=minimum)
+
+    return read
+
+
+def _condition(what: str) -> Callable[[Any, Location, Any], bool]:
+    def read(value: Any, at: Location, env: Any) -> bool:
+        from .binding import describe, evaluate_text
+
+        if isinstance(value, str):
+            value = evaluate_text(value, env, at, what)
+        if not isinstance(value, bool):
+            raise Invalid(f"must be true or false, not {describe(value)}")
+        return value
+
+    return read
+
+
+def _frozen(value: Any, at: Location, env: Any) -> bool | frozenset[str]:
+    """true, false or an expression; or the names of the parameters to freeze."""
+    if not isinstance(value, YamlSequence):
+        return _condition("frozen")(value, at, env)
+    if not all(isinstance(item, str) for item in value):
+        raise Invalid("takes true, false or a list of parameter names")
+    return frozenset(value)
+
+
+def _node_list(words: str, at_least: int) -> Kind:
+    def read(value: Any, at: Location, env: Any) -> Any:
+        if not isinstance(value, YamlSequence) or len(value) < at_least:
+            raise Invalid(f"takes {words}")
+        return value
+
+    schema = {"type": "array", "items": NODE_SCHEMA, **({"minItems": at_least} if at_least else {})}
+    return Kind(words, schema, read)
+
+
+COUNT = Kind(
+    "a whole number of at least 0 or an expression",
+    {"type": ["integer", "string"], "minimum": 0},
+    _whole_count("repeat"),
+)
+NAME = typed("a string", {"type": "string"}, lambda value: isinstance(value, str), nullable=True)
+INDEXED_REPEAT = Table(
+    "repeat",
+    keys=(
+        Key(
+            "times",
+            replace(COUNT, read=_whole_count("repeat times")),
+            "How many copies, each of which reads its index.",
+        ),
+        Key(
+            "over",
+            Kind("a list of rows, or a var that holds one", {"type": ["array", "string"], "items": {"type": "object"}}),
+            "A stage table: one copy per row, which reads the row's keys as names.",
+        ),
+        Key(
+            "index",
+            pattern(IDENTIFIER_PATTERN, "an identifier (letters, digits, _)"),
+            "The name each copy reads its index by.",
+            rule=rules.INVALID_NAME,
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.INVALID_VALUE,
+    at_least_one=("times", "over"),
+)
+ROUTED = Table(
+    "routed",
+    keys=(
+        Key(
+            "experts",
+            replace(COUNT, read=_whole_count("routed experts", minimum=1)),
+            "How many experts of one size the node holds.",
+            required=True,
+        ),
+        Key(
+            "per_token", replace(COUNT, read=_whole_count("routed per_token")), "How many a token uses.", required=True
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.INVALID_VALUE,
+)
+NODE_MODIFIERS = Table(
+    "node",
+    keys=(
+        Key(
+            "repeat",
+            replace(COUNT, table=INDEXED_REPEAT),
+            "The node this many times in sequence (0 removes it); an integer or an expression, or "
+            "{times: N, index: i} / {over: [rows], index: i} for copies that read their index or row.",
+            default=1,
+        ),
+        Key("name", NAME, "A label for the breakdown, and the name `tie` refers to."),
+        Key(
+            "tie",
+            Kind("the name of an earlier node", {"type": "string"}),
+            "Share parameters with the earlier node of this name.",
+        ),
+        Key(
+            "frozen",
+            Kind(
+                "true, false, an expression or a list of parameter names",
+                {"type": ["boolean", "string", "array"], "items": {"type": "string"}},
+                _frozen,
+            ),
+            "Count the node in the total but not as trainable; true, false, an expression, or a list "
+            "of parameter names (bias, or a path inside the node).",
+            default=False,
+        ),
+        Key(
+            "when",
+            Kind("true, false or an expression", {"type": ["boolean", "string"]}, _condition("when")),
+            "The node is part of the model only when this condition holds.",
+            default=True,
+        ),
+        Key(
+            "routed",
+            mapping_of(ROUTED, "{experts: E, per_token: K}"),
+            "The node holds this many experts of one size; a router gives each token `per_token` of them.",
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.INVALID_NODE,
+    label="`{key}`",
+)
+CONTROL = Table(
+    "node",
+    keys=(
+        Key("sequential", _node_list("a list of nodes", 0), "Nodes in sequence, as in nn.Sequential."),
+        Key(
+            "parallel",
+            _node_list("a list of branches", 1),
+            "Branches that take the same input; their outputs must have the same size.",
+        ),
+        Key(
+            "concat",
+            _node_list("a list of branches", 1),
+            "Branches that take the same input, concatenated: their output sizes add up.",
+        ),
+        Key(
+            "from",
+            Kind("the name of an earlier node", {"type": "string"}),
+            "No parameters: the output of the earlier node of this name.",
+        ),
+    ),
+    rule=rules.INVALID_NODE,
+    unknown=rules.INVALID_NODE,
+    label="`{key}`",
+)
+MODIFIERS = tuple(key.name for key in NODE_MODIFIERS.keys)
+CONTROL_KINDS = tuple(key.name for key in CONTROL.keys)
 BLOCK = Table(
     "block",
     keys=(

@@ -180,6 +180,17 @@ def read_value(kind: Kind, value: Any, at: Location, context: Any = None, defaul
         raise Problems(findings) from None
 
 
+def read_key(table: Table, key: str, value: Any, at: Location, context: Any = None) -> Any:
+    """One value written under `key` in a mapping of `table`, read by the key's kind; a bad value raises
+    the finding `validate` would report. For keys read one at a time, each when it is needed (a model
+    node's `when` decides whether its `repeat` is read at all)."""
+    entry = table.by_name[key]
+    try:
+        return read_value(entry.kind, value, at, context, entry.default)
+    except Invalid as problem:
+        raise SpecError(entry.rule or table.rule, f"{table.label_of(key)} {problem}", at) from None
+
+
 def _validate(table: Table, mapping: Mapping[Any, Any], context: Any, name: str, findings: list[Finding]) -> Any:
     unknown = [
         key
