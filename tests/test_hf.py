@@ -136,3 +136,27 @@ def test_active_and_non_embedding_budgets_come_from_pyproject(tmp_path):
     assert [
         (f["code"], "active params is over the budget of 12,000,000,000" in f["message"]) for f in spec["findings"]
     ] == [("BC107", True)]
+
+
+@pytest.mark.parametrize("model_type", ["mixtral", "qwen2_moe", "qwen3_moe"])
+def test_a_mixture_of_experts_layer_gives_the_hidden_size_so_the_layers_are_one_row(model_type):
+    prefix = {"mixtral": "Mixtral", "qwen2_moe": "Qwen2Moe", "qwen3_moe": "Qwen3Moe"}[model_type]
+    config = {
+        "architectures": [f"{prefix}ForCausalLM"],
+        "model_type": model_type,
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "moe_intermediate_size": 32,
+        "shared_expert_intermediate_size": 48,
+        "num_hidden_layers": 3,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "num_local_experts": 4,
+        "num_experts": 4,
+        "num_experts_per_tok": 2,
+        "vocab_size": 100,
+    }
+    spec = check_config(config, f"{model_type}/config.json")
+    [layers] = [part for part in spec.tree.children[0].children if part.label == "layers"]
+    assert (layers.output, layers.copies) == (64, 3)
+    assert all(child.label != "layers" for child in layers.children)  # not split into a first copy and the rest
