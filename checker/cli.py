@@ -327,12 +327,12 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
 def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .checks.solving import solve, solve_depths, width_var
     from .findings import SpecError
-    from .formats.ultralytics.importing import recognises
+    from .formats import ULTRALYTICS, format_of
     from .language.spec import with_vars
     from .reporters.match import MatchReport
 
     text = _read_text(options.spec)
-    if text is not None and recognises(Path(options.spec).name, text):
+    if text is not None and format_of(Path(options.spec).name, text) is ULTRALYTICS:
         return _run_ultralytics_match(options, text, stdout)
     result = _one_spec(options.spec, options.config)
     spec, params = result.spec, result.params

@@ -168,7 +168,7 @@ def test_no_paths_and_no_specs_folder(tmp_path):
     assert "no paths given" in run.stderr
 
 
-def test_the_default_path_never_imports_torch():
+def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "checker", "examples/specs"],
         cwd=ROOT,
@@ -181,6 +181,7 @@ def test_the_default_path_never_imports_torch():
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
     assert "yaml" in imported
     assert not {name for name in imported if name == "torch" or name.startswith("torch.")}
+    assert not {name for name in imported if name.startswith("checker.formats.")}  # plain specs only there
 
 
 def test_match():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checker.checks.check import check_text
-from checker.formats.ultralytics.importing import recognises
+from checker.formats import ULTRALYTICS
 
 from .test_cli import budget_check
 
@@ -87,7 +87,7 @@ def test_the_configured_budget_applies_to_a_file_without_its_own(tmp_path):
     ],
 )
 def test_recognised_by_shape(name, text, expected):
-    assert recognises(name, text) is expected
+    assert ULTRALYTICS.recognises(name, text) is expected
 
 
 def test_match_fix_writes_the_matched_width_into_the_scale_row(tmp_path):

@@ -1,25 +1,25 @@
 """Foreign formats: model definitions that other libraries own, read as specs.
 
 Each format says which file names folder discovery should look at, how it
-recognises one of its files from the name and text, and how it turns the
-file into specs (the same Spec a YAML spec parses into, so that counting,
-budgets, show and match work unchanged). A file cannot carry a budget of its
+recognises one of its files from the name and text (cheap marks, written here
+so that a plain spec imports no reader), and which reader turns the file into
+specs (the same Spec a YAML spec parses into, so that counting, budgets, show
+and match work unchanged). A file cannot carry a budget of its
 own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .. import rules
 from ..findings import Finding
 from ..language.budgets import Budget
-from ..language.loader import LoadError, Location, YamlMapping, load_documents, located, located_mapping
+from ..language.loader import LoadError, Location, YamlMapping, load_documents
 from ..language.spec import Block, Spec
 from ..language.units import DEFAULT_DTYPE
 
@@ -49,33 +49,6 @@ def single_document(text: str, name: str) -> tuple[Any, list[Imported]]:
     return (documents[0] if len(documents) == 1 else None), []
 
 
-def json_object(text: str, name: str) -> tuple[Any, list[Imported]]:
-    """A JSON file's value, or, when the text is not JSON, the model `name` with the finding at the place the
-    parser stopped."""
-    try:
-        return json.loads(text), []
-    except json.JSONDecodeError as error:
-        where = Location(error.lineno, error.colno)
-        return None, [
-            Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])
-        ]
-
-
-def located_json(raw: dict[str, Any], text: str) -> YamlMapping:
-    """A JSON object as a loaded mapping: each top-level key stands where it is first written."""
-    places = {key: _key_location(text, key) for key in raw}
-    return located_mapping({key: located(value, places[key]) for key, value in raw.items()}, Location(1, 1), places)
-
-
-def _key_location(text: str, key: str) -> Location:
-    """Where `"key":` is first written: a config writes its top-level keys once."""
-    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
-    if match is None:
-        return Location(1, 1)
-    line = text.count("\n", 0, match.start()) + 1
-    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
-
-
 def foreign_spec(
     file: str,
     name: str,
@@ -103,29 +76,75 @@ def foreign_spec(
 Reader = Callable[[str, str, Path, "Budget | None"], list[Imported]]
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     file_names: tuple[str, ...]  # what folder discovery picks up, besides YAML specs
     recognises: Callable[[str, str], bool]  # (file name, text) -> whether this format reads it; cheap
-    read: Reader
+    reader: str  # "module.function" in this package: imported only when a file is recognised
+
+    def read(self, text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
+        module, function = self.reader.rsplit(".", 1)
+        read: Reader = getattr(import_module(f"{__name__}.{module}"), function)
+        return read(text, file, folder, budget)
 
 
-def _formats() -> tuple[Format, ...]:
-    from . import hf
-    from .hydra import HYDRA_FORMAT
-    from .litgpt import LITGPT_FORMAT
-    from .timm import TIMM_FORMAT
-    from .ultralytics.importing import ULTRALYTICS_FORMAT
+def _yaml(file_name: str) -> bool:
+    return file_name.endswith((".yaml", ".yml"))
 
-    return (hf.CONFIG_FORMAT, TIMM_FORMAT, ULTRALYTICS_FORMAT, HYDRA_FORMAT, LITGPT_FORMAT)
+
+def _line(pattern: str) -> re.Pattern[str]:
+    """A pattern that starts a line."""
+    return re.compile(pattern, re.MULTILINE)
+
+
+def _hf_config(file_name: str, text: str) -> bool:
+    return file_name.endswith(".json") and '"model_type"' in text
+
+
+def _timm_config(file_name: str, text: str) -> bool:
+    return file_name.endswith(".json") and '"architecture"' in text and '"model_type"' not in text
+
+
+# Top-level `backbone:` and `head:` keys, and no `model:` (a spec of the language has one).
+_BACKBONE, _HEAD, _MODEL = (_line(rf"^{key}\s*:") for key in ("backbone", "head", "model"))
+
+
+def _ultralytics(file_name: str, text: str) -> bool:
+    return _yaml(file_name) and bool(_BACKBONE.search(text) and _HEAD.search(text)) and not _MODEL.search(text)
+
+
+_HYDRA_MARKS = _line(r"^(?:# *@package\b|defaults *:|[ \t-]*_(?:target|component)_ *:)")
+
+
+def _hydra(file_name: str, text: str) -> bool:
+    return _yaml(file_name) and _HYDRA_MARKS.search(text) is not None
+
+
+_INLINE = _line(r"^model_config *:")
+_CHECKPOINT = _line(r"^n_embd *:(?s:.*)^n_layer *:|^n_layer *:(?s:.*)^n_embd *:")
+_BY_NAME = _line(r"^(?:model_name|checkpoint_dir) *:")
+_RUN = _line(r"^out_dir *:")  # what LitGPT's pretrain and finetune configs all have
+
+
+def _litgpt(file_name: str, text: str) -> bool:
+    if not _yaml(file_name):
+        return False
+    return bool(_INLINE.search(text) or _CHECKPOINT.search(text) or (_BY_NAME.search(text) and _RUN.search(text)))
+
+
+HF_CONFIG = Format("Hugging Face config", ("config.json",), _hf_config, "hf.read_config")
+TIMM_CONFIG = Format("timm config", ("config.json",), _timm_config, "timm.read_timm_config")
+ULTRALYTICS = Format("Ultralytics model YAML", (), _ultralytics, "ultralytics.importing.read_file")
+HYDRA = Format("Hydra config", (), _hydra, "hydra.read_hydra")
+LITGPT = Format("LitGPT config", (), _litgpt, "litgpt.read_litgpt")
+FORMATS = (HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
 
 
 def discovered_names() -> frozenset[str]:
     """The file names folder discovery looks at besides *.yaml and *.yml."""
-    return frozenset(name for f in _formats() for name in f.file_names)
+    return frozenset(name for f in FORMATS for name in f.file_names)
 
 
 def format_of(file_name: str, text: str) -> Format | None:
     """The foreign format that reads this file, if any."""
-    return next((f for f in _formats() if f.recognises(file_name, text)), None)
+    return next((f for f in FORMATS if f.recognises(file_name, text)), None)

@@ -18,13 +18,10 @@ from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
 from ..language.spec import Spec
 from ..language.units import DEFAULT_DTYPE, DTYPE_BITS
-from . import Format, Imported, foreign_spec, json_object, located_json
+from . import Imported, foreign_spec
+from .jsonfile import json_object, located_json
 
 FILE_START = Location(1, 1)
-
-
-def recognises(file_name: str, text: str) -> bool:
-    return file_name.endswith(".json") and '"model_type"' in text
 
 
 def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
@@ -84,11 +81,3 @@ def transformers_job(file: str) -> dict[str, Any] | None:
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         return None
     return {"kind": "transformers", "config": config}
-
-
-CONFIG_FORMAT = Format(
-    name="Hugging Face config",
-    file_names=("config.json",),
-    recognises=recognises,
-    read=read_config,
-)

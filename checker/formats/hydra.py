@@ -22,18 +22,13 @@ from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
-from . import Format, Imported, foreign_spec, single_document
+from . import Imported, foreign_spec, single_document
 
 TARGET_KEYS = ("_target_", "_component_")
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 _WHOLE_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}\Z")
-_HYDRA_MARKS = re.compile(r"^(?:# *@package\b|defaults *:|[ \t-]*_(?:target|component)_ *:)", re.M)
 MAX_INTERPOLATIONS = 1_000
-
-
-def recognises(file_name: str, text: str) -> bool:
-    return file_name.endswith((".yaml", ".yml")) and _HYDRA_MARKS.search(text) is not None
 
 
 class _NeedsTorch(Exception):
@@ -154,11 +149,3 @@ class _Converter:
             else:
                 raise _NeedsTorch(f"`${{{path}}}` refers to something outside this file", location)
         return node
-
-
-HYDRA_FORMAT = Format(
-    name="Hydra config",
-    file_names=(),
-    recognises=recognises,
-    read=read_hydra,
-)

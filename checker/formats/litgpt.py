@@ -11,7 +11,6 @@ resolved by LitGPT itself, so only --torch can count it.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -19,7 +18,7 @@ from .. import rules
 from ..findings import Finding
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
-from . import Format, Imported, foreign_spec, single_document
+from . import Imported, foreign_spec, single_document
 
 # litgpt.Config's defaults for the keys that change the count.
 DEFAULTS: dict[str, Any] = {
@@ -81,16 +80,6 @@ IGNORED = frozenset(
 NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
 MLP_CLASSES = ("GptNeoxMLP", "LLaMAMLP", "GemmaMLP", "LLaMAMoE")
 NORM_CLASSES = ("LayerNorm", "RMSNorm")
-_INLINE = re.compile(r"^model_config *:", re.M)
-_CHECKPOINT = re.compile(r"^n_embd *:(?s:.*)^n_layer *:|^n_layer *:(?s:.*)^n_embd *:", re.M)
-_BY_NAME = re.compile(r"^(?:model_name|checkpoint_dir) *:", re.M)
-_RUN = re.compile(r"^out_dir *:", re.M)  # what LitGPT's pretrain and finetune configs all have
-
-
-def recognises(file_name: str, text: str) -> bool:
-    if not file_name.endswith((".yaml", ".yml")):
-        return False
-    return bool(_INLINE.search(text) or _CHECKPOINT.search(text) or (_BY_NAME.search(text) and _RUN.search(text)))
 
 
 def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
@@ -206,6 +195,3 @@ def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMappin
         "tie_embeddings": tie,
     }
     return located_mapping(arguments, where)
-
-
-LITGPT_FORMAT = Format(name="LitGPT config", file_names=(), recognises=recognises, read=read_litgpt)

@@ -18,7 +18,8 @@ from .. import rules
 from ..findings import Finding, Rule
 from ..language.budgets import Budget
 from ..language.loader import located, located_mapping
-from . import Format, Imported, foreign_spec, json_object, located_json
+from . import Imported, foreign_spec
+from .jsonfile import json_object, located_json
 
 # Constructor arguments that change no parameter (dropout rates, initialisation).
 NEUTRAL = frozenset(
@@ -113,10 +114,6 @@ ARCHITECTURES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def recognises(file_name: str, text: str) -> bool:
-    return file_name.endswith(".json") and '"architecture"' in text and '"model_type"' not in text
-
-
 class Refusal(NamedTuple):
     rule: Rule
     key: str  # the key of the file the finding points at
@@ -201,6 +198,3 @@ def torch_job(raw: dict[str, Any]) -> dict[str, Any]:
         "num_classes": num_classes if isinstance(num_classes, int) and not isinstance(num_classes, bool) else None,
         "model_args": model_args if isinstance(model_args, dict) else {},
     }
-
-
-TIMM_FORMAT = Format(name="timm config", file_names=("config.json",), recognises=recognises, read=read_timm_config)

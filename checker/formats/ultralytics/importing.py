@@ -9,7 +9,6 @@ Ultralytics never reads that key.
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,22 +17,10 @@ from ... import rules
 from ...findings import Finding, SpecError
 from ...language.budgets import Budget, parse_budget
 from ...language.loader import YamlMapping
-from .. import Format, Imported, foreign_spec, single_document
+from .. import Imported, foreign_spec, single_document
 from .building import blocks, build_scale, count_fused, model_node, unknown_modules
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
-
-# Cheap: top-level `backbone:` and `head:` keys, and no `model:` (a spec of the language has one).
-_BACKBONE, _HEAD, _MODEL = (re.compile(rf"^{key}\s*:", re.MULTILINE) for key in ("backbone", "head", "model"))
-
-
-def recognises(file_name: str, text: str) -> bool:
-    return (
-        file_name.endswith((".yaml", ".yml"))
-        and _BACKBONE.search(text) is not None
-        and _HEAD.search(text) is not None
-        and _MODEL.search(text) is None
-    )
 
 
 def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> list[Imported]:
@@ -134,6 +121,3 @@ def _budgets(model: ModelFile) -> dict[str, Budget | None]:
     if raw is None:
         return {}
     return {"": parse_budget(raw, document.location_of("budget"))}
-
-
-ULTRALYTICS_FORMAT = Format(name="Ultralytics model YAML", file_names=(), recognises=recognises, read=read_file)

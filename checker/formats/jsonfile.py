@@ -1,0 +1,39 @@
+"""JSON config files (Hugging Face's, timm's) read as loaded values that know where each top-level key is."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .. import rules
+from ..findings import Finding
+from ..language.loader import Location, YamlMapping, located, located_mapping
+from . import Imported
+
+
+def json_object(text: str, name: str) -> tuple[Any, list[Imported]]:
+    """A JSON file's value, or, when the text is not JSON, the model `name` with the finding at the place the
+    parser stopped."""
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        where = Location(error.lineno, error.colno)
+        return None, [
+            Imported(name, where, findings=[Finding(rules.INVALID_CONFIG, f"not valid JSON: {error.msg}", where)])
+        ]
+
+
+def located_json(raw: dict[str, Any], text: str) -> YamlMapping:
+    """A JSON object as a loaded mapping: each top-level key stands where it is first written."""
+    places = {key: _key_location(text, key) for key in raw}
+    return located_mapping({key: located(value, places[key]) for key, value in raw.items()}, Location(1, 1), places)
+
+
+def _key_location(text: str, key: str) -> Location:
+    """Where `"key":` is first written: a config writes its top-level keys once."""
+    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
+    if match is None:
+        return Location(1, 1)
+    line = text.count("\n", 0, match.start()) + 1
+    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
