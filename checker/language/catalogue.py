@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Callable, Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 REQUIRED = object()
 
@@ -50,8 +50,7 @@ INPUT_SIZE_ARGUMENTS = (
 FACTORY = "device: any = None, dtype: any = None"
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(NamedTuple):
     """One parameter (or buffer) as torch names it; `copies` stacks identical ones."""
 
     name: str

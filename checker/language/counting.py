@@ -15,12 +15,10 @@ finding, found before that much work is done.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -58,10 +56,12 @@ EMBEDDING_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 CountOnce = Callable[..., "Part"]  # a node's count from its input size (and, for indexed copies, its scope)
+_NO_ARGUMENTS: Mapping[str, Any] = {}  # shared by every part that is not a layer; never written to
 
 
-@dataclass(frozen=True)
-class Part:
+# Part, Scope and Tensor are named tuples, not frozen dataclasses: counting makes and copies them by the
+# thousand, and a named tuple is quicker to make, to copy with one field changed, and to define at import.
+class Part(NamedTuple):
     """One node of the counted model: what the breakdown table shows."""
 
     label: str  # the node's `name`, else its kind
@@ -75,7 +75,7 @@ class Part:
     children: tuple[Part, ...] = ()
     tensors: tuple[Tensor, ...] = ()  # a layer's parameters, one copy
     buffer_tensors: tuple[Tensor, ...] = ()
-    arguments: Mapping[str, Any] = field(default_factory=dict)  # a layer's bound constructor arguments
+    arguments: Mapping[str, Any] = _NO_ARGUMENTS  # a layer's bound constructor arguments
     frozen: bool = False
     named: bool = False
     tied_to: str | None = None
@@ -102,8 +102,7 @@ class Part:
     def times(self, copies: int) -> Part:
         if copies == 1:
             return self
-        return dataclasses.replace(
-            self,
+        return self._replace(
             copies=self.copies * copies,
             params=self.params * copies,
             trainable=(self.trainable + self.freezes_shared) * copies - self.freezes_shared,
@@ -113,8 +112,7 @@ class Part:
         )
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """What a node sees: vars and params, the blocks it may use, and where it sits."""
 
     env: Mapping[str, Any]
@@ -148,7 +146,7 @@ def count_with_warnings(spec: Spec) -> tuple[Part, list[Finding]]:
     root = counter.count(spec.model, spec.model_location, start, scope)
     if root is None:
         root = counter.composite(spec.name, "sequential", spec.model_location, start, [])
-    return (root if root.named else dataclasses.replace(root, label=spec.name)), counter.warnings
+    return (root if root.named else root._replace(label=spec.name)), counter.warnings
 
 
 def count_node(node: Any, location: Location, blocks: Mapping[str, Block], env: Mapping[str, Any]) -> Part:
@@ -167,15 +165,17 @@ def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
         yield from iter_parts(child, depth + 1)
 
 
-@dataclass
 class _Counter:
-    names: dict[str, Part] = field(default_factory=dict)
-    counted: dict[Hashable, Part] = field(default_factory=dict)  # uses of blocks and layer vars, by what decides them
-    namings: int = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
-    parts_made: int = 0
-    warnings: list[Finding] = field(default_factory=list)
-    frozen_by_ties: set[tuple[str, str]] = field(default_factory=set)  # (target, parameter): frozen once
-    embedded_by_ties: set[tuple[str, str]] = field(default_factory=set)  # (target, parameter): made embedding once
+    """One count's running state: the names seen, the parts shared, the warnings met."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Part] = {}
+        self.counted: dict[Hashable, Part] = {}  # uses of blocks and layer vars, by what decides them
+        self.namings = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
+        self.parts_made = 0
+        self.warnings: list[Finding] = []
+        self.frozen_by_ties: set[tuple[str, str]] = set()  # (target, parameter): frozen once
+        self.embedded_by_ties: set[tuple[str, str]] = set()  # (target, parameter): made embedding once
 
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
@@ -212,7 +212,7 @@ class _Counter:
         frozen_by = _modifier(node, "frozen", scope) if "frozen" in node else False
         frozen_names = frozen_by if isinstance(frozen_by, frozenset) else None
         frozen = scope.frozen or frozen_by is True
-        inner = scope if frozen == scope.frozen else dataclasses.replace(scope, frozen=frozen)
+        inner = scope if frozen == scope.frozen else scope._replace(frozen=frozen)
         tie = node.get("tie")
 
         def count_once(size_in: Size, scope_in: Scope = inner) -> Part:
@@ -224,7 +224,7 @@ class _Counter:
             if tie is not None:
                 part = self._tie(part, tie, node.location_of("tie"))
             if name is not None:
-                part = dataclasses.replace(part, label=name, named=True)
+                part = part._replace(label=name, named=True)
                 self.names[name] = part
             return part
 
@@ -356,7 +356,7 @@ class _Counter:
         copies: list[Part] = []
         for number, row in enumerate(rows):
             env = {**scope.env, **row, **({index: number} if index is not None else {})}
-            copies.append(count_once(size, dataclasses.replace(scope, env=env)))
+            copies.append(count_once(size, scope._replace(env=env)))
             size = copies[-1].output
         if not copies:
             return None
@@ -458,7 +458,7 @@ class _Counter:
             ) from None
         if body is None:  # a body of one node that `when` leaves out
             body = self.composite(block.name, block.name, kind_location, size, [])
-        return dataclasses.replace(body, label=block.name, kind=block.name, location=kind_location)
+        return body._replace(label=block.name, kind=block.name, location=kind_location)
 
     def _known_config_keys(self, block: Block, args: Any) -> Any:
         """A config block's arguments without the keys that hold no parameters.
@@ -511,9 +511,9 @@ class _Counter:
             )
         tensors = layer.parameters(arguments)
         if scope.frozen:
-            tensors = tuple(dataclasses.replace(t, trainable=False) for t in tensors)
+            tensors = tuple(t._replace(trainable=False) for t in tensors)
         if layer.name in EMBEDDING_LAYERS:
-            tensors = tuple(dataclasses.replace(t, embedding=True) for t in tensors)
+            tensors = tuple(t._replace(embedding=True) for t in tensors)
         buffers = layer.buffer_tensors(arguments)
         self._made(kind_location)
         return Part(
@@ -626,8 +626,7 @@ class _Counter:
                 "a tie shares the parameters of the same name and shape",
                 location,
             )
-        return dataclasses.replace(
-            part,
+        return part._replace(
             params=sum(t.numel for t in kept),
             trainable=sum(t.numel for t in kept if t.trainable) - freezes,
             tied_to=target_name,
@@ -653,7 +652,7 @@ class _Counter:
                 f"routed: the node's {part.active:,} active params do not split into {experts} experts of one size",
                 where,
             )
-        return dataclasses.replace(part, idle=part.params - part.active // experts * per_token)
+        return part._replace(idle=part.params - part.active // experts * per_token)
 
 
 class _Same:
@@ -737,13 +736,12 @@ def _freeze_by_name(part: Part, names: frozenset[str], path: str = "") -> Part:
             _freeze_by_name(child, names, f"{path}{child.label if child.named else index}.")
             for index, child in enumerate(part.children)
         )
-        return dataclasses.replace(part, children=children, trainable=sum(c.trainable for c in children) * part.copies)
+        return part._replace(children=children, trainable=sum(c.trainable for c in children) * part.copies)
     tensors = tuple(
-        dataclasses.replace(t, trainable=False) if t.name in names or path + t.name in names else t
-        for t in part.tensors
+        t._replace(trainable=False) if t.name in names or path + t.name in names else t for t in part.tensors
     )
     trainable = sum(t.numel for t in tensors if t.trainable and t.name not in part.shared) * part.copies
-    return dataclasses.replace(part, tensors=tensors, trainable=trainable)
+    return part._replace(tensors=tensors, trainable=trainable)
 
 
 def _submodule(part: Part) -> Submodule:
@@ -760,8 +758,8 @@ def owned_tensors(part: Part, buffers: bool = False) -> list[Tensor]:
     tensors = list(part.buffer_tensors if buffers else part.tensors)
     for index, child in enumerate(part.children):
         prefix = f"{child.label if child.named else index}."
-        tensors += [dataclasses.replace(t, name=prefix + t.name) for t in owned_tensors(child, buffers)]
-    return [dataclasses.replace(t, copies=t.copies * part.copies) for t in tensors if t.name not in part.shared]
+        tensors += [t._replace(name=prefix + t.name) for t in owned_tensors(child, buffers)]
+    return [t._replace(copies=t.copies * part.copies) for t in tensors if t.name not in part.shared]
 
 
 def _unknown_kind_message(kind: Any, scope: Scope) -> str:

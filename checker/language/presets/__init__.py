@@ -66,6 +66,7 @@ def names() -> list[str]:
     return sorted(set(found))
 
 
+@cache  # every layer of every spec asks (it is looked up before the torch.nn table)
 def find(name: str) -> Block | None:
     """The block a spec means by `name`: a preset, a class (`BertModel`) or `FILE.BLOCK`."""
     head, dot, block = name.partition(".")
