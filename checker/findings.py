@@ -37,6 +37,8 @@ class Category(Enum):
 
 @dataclass(frozen=True)
 class Rule:
+    """One kind of finding: its code, name, category, severity and help (rules.py lists them all)."""
+
     code: str
     name: str
     category: Category
@@ -56,6 +58,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found in a spec, where it was written, and what would fix it."""
+
     rule: Rule
     message: str
     location: Location

@@ -78,6 +78,8 @@ class SpecResult:
 
 @dataclass(frozen=True)
 class FileResult:
+    """One file's specs, and how many of its documents are not specs."""
+
     path: str
     specs: tuple[SpecResult, ...] = ()
     skipped: int = 0  # documents that are not specs

@@ -90,6 +90,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Budget:
+    """The limits a spec sets on its parameters, trainable parameters and memory."""
+
     params: Limits | None = None
     trainable: Limits | None = None
     memory: Limits | None = None

@@ -66,6 +66,8 @@ class Tensor(NamedTuple):
 
 @dataclass(frozen=True)
 class Argument:
+    """One argument of a layer's signature: its kinds, default, and how it may be written."""
+
     name: str
     kinds: tuple[str, ...]
     choices: frozenset[str]
@@ -110,6 +112,8 @@ def _no_tensors(args: SimpleNamespace) -> TensorTable:
 
 @dataclass(frozen=True)
 class Layer:
+    """A torch.nn layer: its signature, and the tensors and output size its arguments give."""
+
     name: str
     signature_text: str
     params: Callable[[SimpleNamespace], TensorTable] = _no_tensors

@@ -30,6 +30,8 @@ DEFAULT_TOLERANCE = Tolerance(relative=Fraction(1, 100))
 
 @dataclass(frozen=True)
 class Match:
+    """The `match:` key: which var to vary so that the count matches a reference."""
+
     vary: str
     tolerance: Tolerance | None  # None: the default (the configuration's, else 1%)
     multiple_of: int

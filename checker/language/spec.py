@@ -52,6 +52,8 @@ class NodeValue:
 
 @dataclass(frozen=True)
 class Param:
+    """A block parameter, with its default (REQUIRED_PARAM when it has none)."""
+
     name: str
     default: Any  # REQUIRED_PARAM, or the YAML value: number, expression, bool, node
     location: Location
@@ -62,6 +64,8 @@ REQUIRED_PARAM = None  # `params: {mid: null}` means mid is required
 
 @dataclass(frozen=True)
 class Block:
+    """A reusable piece of model (`blocks:`, or a preset), with its params and body."""
+
     name: str
     params: tuple[Param, ...]
     body: Any
@@ -95,6 +99,8 @@ class TorchTarget:
 
 @dataclass(frozen=True)
 class Spec:
+    """A spec read and validated, ready to count."""
+
     file: str
     name: str
     document: YamlMapping

@@ -124,6 +124,8 @@ class Kind:
 
 @dataclass(frozen=True)
 class Key:
+    """One key of a table: its kind, default, description and the rule a bad value breaks."""
+
     name: str
     kind: Kind
     description: str  # one line, for the schema and the docs

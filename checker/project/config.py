@@ -44,6 +44,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """The `[tool.budget-check]` settings, with their defaults."""
+
     root: Path  # the folder of the pyproject.toml, or the project root without one
     file: Path | None = None
     paths: tuple[str, ...] = ()

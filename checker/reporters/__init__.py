@@ -22,6 +22,8 @@ FORMATS = {
 
 @dataclass(frozen=True)
 class Summary:
+    """How many specs passed, failed or were invalid, for the last line of a report."""
+
     checked: int
     passed: int
     failed: int  # specs that fail a check
