@@ -313,7 +313,11 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
     [result] = _check_paths([options.spec], options.config)
     counted = [spec for spec in result.specs if spec.tree is not None]
     if options.format == "json":
-        trees = [{"file": s.file, "name": s.name, "tree": tree_json(s.tree)} for s in counted if s.tree is not None]
+        trees = [
+            {"file": s.file, "name": s.name, "format": s.format, "tree": tree_json(s.tree)}
+            for s in counted
+            if s.tree is not None
+        ]
         stdout.write(json_text(trees))
     else:
         stdout.write("\n".join(render(spec, options.depth) for spec in counted))
@@ -327,12 +331,12 @@ def _run_show(options: argparse.Namespace, stdout: TextIO) -> int:
 def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .checks.solving import solve, solve_depths, width_var
     from .findings import SpecError
-    from .formats import ULTRALYTICS, format_of
+    from .formats import ULTRALYTICS, recognise
     from .language.spec import with_vars
     from .reporters.match import MatchReport
 
     text = _read_text(options.spec)
-    if text is not None and format_of(Path(options.spec).name, text) is ULTRALYTICS:
+    if text is not None and ULTRALYTICS in recognise(Path(options.spec).name, text).formats:
         return _run_ultralytics_match(options, text, stdout)
     result = _one_spec(options.spec, options.config)
     spec, params = result.spec, result.params

@@ -71,6 +71,12 @@ INVALID_NODE = Rule(
     "BC023", "invalid-node", INVALID, "A model node is not a layer name, a mapping with one layer, or a list."
 )
 MISSING_MODEL = Rule("BC024", "missing-model", INVALID, "The spec has no `model`, or it is empty.")
+UNKNOWN_FORMAT = Rule(
+    "BC025",
+    "unknown-format",
+    INVALID,
+    "A `# budget-check: format=NAME` line names a format budget-check does not read.",
+)
 
 # ------------------------------------------------------------------ budgets
 INVALID_BUDGET = Rule("BC100", "invalid-budget", INVALID, "The budget cannot be read.")
@@ -256,6 +262,14 @@ NOT_A_MODEL = Rule(
     "not-a-model",
     Category.FORMAT,
     "A note: the Hydra config builds no torch.nn.Module (a data module, a trainer): nothing to count (--torch).",
+    severity=NOTE,
+)
+AMBIGUOUS_FORMAT = Rule(
+    "BC552",
+    "ambiguous-format",
+    Category.FORMAT,
+    "A note: the file has the marks of two formats; it is read as the first, and a "
+    "`# budget-check: format=NAME` line chooses.",
     severity=NOTE,
 )
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from checker.formats import format_of
+from checker.formats import recognise
 from checker.language import presets
 from checker.language.catalogue import LAYERS
 from checker.language.schema import schema_text, spec_schema
@@ -20,7 +20,7 @@ from .test_docs import examples as doc_examples
 
 EXAMPLES = spec_examples()
 # yaml blocks of docs/*.md that start with `# expect:`, in the spec language (not an Ultralytics file's)
-DOC_EXAMPLES = [param for param in doc_examples() if format_of("spec.yaml", param.values[0]) is None]
+DOC_EXAMPLES = [param for param in doc_examples() if not recognise("spec.yaml", param.values[0]).formats]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from checker import rules
 from checker.checks.check import check_text
-from checker.formats import format_of
+from checker.formats import HF_CONFIG, recognise
 
 
 def check(config: dict | str, file: str = "model/config.json"):
@@ -46,8 +46,8 @@ def test_the_older_flat_layout_and_model_args_are_read():
 
 
 def test_a_config_of_transformers_is_not_read_as_timm():
-    assert format_of("config.json", '{"architecture": "x", "model_type": "vit"}').name == "Hugging Face config"
-    assert format_of("config.json", '{"architectures": ["ViTModel"]}') is None
+    assert recognise("config.json", '{"architecture": "x", "model_type": "vit"}').formats == (HF_CONFIG,)
+    assert recognise("config.json", '{"architectures": ["ViTModel"]}').formats == ()
 
 
 @pytest.mark.parametrize(

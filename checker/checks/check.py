@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import rules
 from ..findings import NOTE, Finding, Rule, SpecError
-from ..formats import Imported, format_of
+from ..formats import Imported, read_foreign, recognise
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
@@ -30,6 +30,9 @@ LARGEST_PARTS = 3
 FILE_START = Location(1, 1)
 # Keys that mark a YAML document as a spec. `name` is not one: most YAML files have a name.
 SPEC_ONLY_KEYS = ("model", "vars", "blocks", "budget", "match", "torch", "dtype")
+
+
+OWN_FORMAT = "budget-check spec"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class SpecResult:
     count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
     # --torch builds a foreign format's model with its own library (Ultralytics)
     torch_job: Mapping[str, Any] | None = None
+    format: str = OWN_FORMAT  # the format the file was read as (formats/)
 
     def with_findings(self, *findings: Finding) -> SpecResult:
         """This result with more findings."""
@@ -165,9 +169,28 @@ def check_text(
     """Check every spec in the YAML `text` of `file`, or the models of a foreign format's file;
     `folder` is where its references are looked up."""
     folder = folder or Path(file).parent
-    foreign = format_of(Path(file).name, text)
-    if foreign is not None:
-        return _check_foreign(foreign.read(text, file, folder, budget), file, folder)
+    recognition = recognise(Path(file).name, text)
+    if not recognition.formats:
+        return _with_findings(_check_specs(text, file, folder, tolerance), recognition.findings)
+    read = read_foreign(recognition.formats, text, file, folder, budget)
+    if read is None:  # the marks of a format, but no model in it: a Hydra primary config, say
+        return _with_findings(FileResult(file, skipped=1), recognition.findings)
+    result = _check_foreign(read.models, file, folder, read.format.name)
+    return _with_findings(result, (*recognition.findings, *read.findings))
+
+
+def _with_findings(result: FileResult, findings: tuple[Finding, ...]) -> FileResult:
+    """Findings about the whole file on each of its models; an error also where the file holds none."""
+    if result.specs:
+        return replace(result, specs=tuple(spec.with_findings(*findings) for spec in result.specs))
+    errors = tuple(finding for finding in findings if finding.invalid)
+    if not errors:
+        return result
+    return replace(result, specs=(SpecResult(result.path, Path(result.path).stem, errors[0].location, errors),))
+
+
+def _check_specs(text: str, file: str, folder: Path, tolerance: Tolerance) -> FileResult:
+    """Every spec of budget-check's own language in the YAML `text`."""
     documents: list[Document] = []
     load_error: LoadError | None = None
     try:
@@ -188,7 +211,7 @@ def check_text(
     return FileResult(file, tuple(specs), skipped=len(documents) - len(spec_documents))
 
 
-def _check_foreign(models: list[Imported], file: str, folder: Path) -> FileResult:
+def _check_foreign(models: list[Imported], file: str, folder: Path, format_name: str) -> FileResult:
     specs = []
     for model in models:
         imported = SpecResult(
@@ -199,6 +222,7 @@ def _check_foreign(models: list[Imported], file: str, folder: Path) -> FileResul
             budget=model.budget,
             count_fused=model.fused,
             torch_job=model.torch_job,
+            format=format_name,
         )
         specs.append(imported if model.spec is None else _checked(imported, model.spec, folder))
     return FileResult(file, tuple(specs), skipped=0 if models else 1)

@@ -17,6 +17,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import rules
 from ..findings import Finding
 from ..language.budgets import Budget
 from ..language.loader import LoadError, Location, YamlMapping, load_documents
@@ -78,6 +79,7 @@ Reader = Callable[[str, str, Path, "Budget | None"], list[Imported]]
 
 class Format(NamedTuple):
     name: str
+    pin: str  # what `# budget-check: format=PIN` calls it
     file_names: tuple[str, ...]  # what folder discovery picks up, besides YAML specs
     recognises: Callable[[str, str], bool]  # (file name, text) -> whether this format reads it; cheap
     reader: str  # "module.function" in this package: imported only when a file is recognised
@@ -132,12 +134,15 @@ def _litgpt(file_name: str, text: str) -> bool:
     return bool(_INLINE.search(text) or _CHECKPOINT.search(text) or (_BY_NAME.search(text) and _RUN.search(text)))
 
 
-HF_CONFIG = Format("Hugging Face config", ("config.json",), _hf_config, "hf.read_config")
-TIMM_CONFIG = Format("timm config", ("config.json",), _timm_config, "timm.read_timm_config")
-ULTRALYTICS = Format("Ultralytics model YAML", (), _ultralytics, "ultralytics.importing.read_file")
-HYDRA = Format("Hydra config", (), _hydra, "hydra.read_hydra")
-LITGPT = Format("LitGPT config", (), _litgpt, "litgpt.read_litgpt")
+HF_CONFIG = Format("Hugging Face config", "hf", ("config.json",), _hf_config, "hf.read_config")
+TIMM_CONFIG = Format("timm config", "timm", ("config.json",), _timm_config, "timm.read_timm_config")
+ULTRALYTICS = Format("Ultralytics model YAML", "ultralytics", (), _ultralytics, "ultralytics.importing.read_file")
+HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra")
+LITGPT = Format("LitGPT config", "litgpt", (), _litgpt, "litgpt.read_litgpt")
 FORMATS = (HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
+SPEC_FORMAT = "spec"  # the pin of budget-check's own language
+# A YAML file pins its format on a comment line of its own: `# budget-check: format=hydra`.
+_PIN = _line(r"^# *budget-check: *format *= *(\S*)")
 
 
 def discovered_names() -> frozenset[str]:
@@ -145,6 +150,54 @@ def discovered_names() -> frozenset[str]:
     return frozenset(name for f in FORMATS for name in f.file_names)
 
 
-def format_of(file_name: str, text: str) -> Format | None:
-    """The foreign format that reads this file, if any."""
-    return next((f for f in FORMATS if f.recognises(file_name, text)), None)
+class Recognition(NamedTuple):
+    """The formats that may read a file, in order (none: budget-check's own language), and what to say
+    about the file's `# budget-check: format=...` line."""
+
+    formats: tuple[Format, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+class Read(NamedTuple):
+    """A file's models, the format that read them, and a note when another format could have."""
+
+    format: Format
+    models: list[Imported]
+    findings: tuple[Finding, ...]
+
+
+def recognise(file_name: str, text: str) -> Recognition:
+    """The formats a file may be: the one its `# budget-check: format=...` line pins, else every one whose
+    marks it has."""
+    pin = _PIN.search(text)
+    if pin is None:
+        return Recognition(tuple(f for f in FORMATS if f.recognises(file_name, text)))
+    name = pin.group(1)
+    if name == SPEC_FORMAT:
+        return Recognition(())
+    pinned = tuple(f for f in FORMATS if f.pin == name)
+    if pinned:
+        return Recognition(pinned)
+    names = ", ".join([SPEC_FORMAT, *(f.pin for f in FORMATS)])
+    message = f"format={name!r} is not a format budget-check reads ({names})"
+    where = Location(text.count("\n", 0, pin.start()) + 1, 1)
+    unpinned = recognise(file_name, text[: pin.start()] + text[pin.end() :])
+    return Recognition(unpinned.formats, (Finding(rules.UNKNOWN_FORMAT, message, where),))
+
+
+def read_foreign(formats: tuple[Format, ...], text: str, file: str, folder: Path, budget: Budget | None) -> Read | None:
+    """The models of the first format that finds any in the file; None when none does (not a model file)."""
+    for candidate in formats:
+        models = candidate.read(text, file, folder, budget)
+        if models:
+            return Read(candidate, models, _ambiguity(candidate, formats) if len(formats) > 1 else ())
+    return None
+
+
+def _ambiguity(chosen: Format, formats: tuple[Format, ...]) -> tuple[Finding, ...]:
+    names = ", ".join(f.name for f in formats)
+    message = (
+        f"this file has the marks of several formats ({names}): it is read as {chosen.name}; "
+        f"to choose, add the line `# budget-check: format={chosen.pin}` (or another format's name)"
+    )
+    return (Finding(rules.AMBIGUOUS_FORMAT, message, Location(1, 1)),)

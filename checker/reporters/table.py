@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checks.check import SpecResult
+from ..checks.check import OWN_FORMAT, SpecResult
 from ..language.counting import Part
 from ..language.units import dtype_bytes, format_bytes, format_count
 from .escaping import quoted
@@ -20,7 +20,8 @@ def render(result: SpecResult, max_depth: int) -> str:
     rows: list[tuple[str, ...]] = []
     _rows(tree, 0, max_depth, tree.params, rows, per_copy=False)
     widths = [max(len(row[i]) for row in [*rows, _COLUMNS]) for i in range(len(_COLUMNS))]
-    lines = [f"{quoted(result.name)} ({quoted(result.file)})", _line(_COLUMNS, widths)]
+    read_as = "" if result.format == OWN_FORMAT else f", format: {result.format}"
+    lines = [f"{quoted(result.name)} ({quoted(result.file)}{read_as})", _line(_COLUMNS, widths)]
     rule = "─" * len(lines[-1])
     lines.append(rule)
     lines += [_line(row, widths) for row in rows]
