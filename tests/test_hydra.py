@@ -11,7 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.checks.check import check_text
+from checker.checks.check import FILE_START, check_text
+from checker.formats import Variant
+from checker.language.budgets import parse_budget
+from checker.project.config import ConfigError, load_config
 
 from .test_cli import budget_check
 
@@ -118,43 +121,74 @@ def test_hydra_is_not_imported_without_torch():
 
 # ------------------------------------------------------------------ with --torch: Hydra builds it in the worker
 TORCH_CASES = {
-    # file: (status, params, codes, what a finding says)
-    "configs/model/mnist.yaml": (
+    # (file, name): (status, params, codes, what a finding says)
+    ("configs/model/mnist.yaml", "mnist"): (
         "pass",
         67_978,
         ["BC541"],
         "MNISTLitModule, which is no torch.nn.Module: counted the module it holds in `net`",
     ),
-    "configs/model/plain_mlp.yaml": ("pass", 204_042, [], ""),
-    "configs/data/mnist.yaml": (
+    ("configs/model/plain_mlp.yaml", "plain_mlp"): ("pass", 204_042, [], ""),
+    ("configs/data/mnist.yaml", "mnist"): (
         "unchecked",
         None,
         ["BC544"],
         "MNISTDataModule, which is no torch.nn.Module and holds none",
     ),
-    "torch_cases/honours_hydra_keys.yaml": ("pass", 16 * 32 + 32 + 32 * 10 + 10, ["BC541"], "on the meta device"),
-    "torch_cases/needs_real_tensors.yaml": (
+    # The primary config, with a budget per variant in pyproject.toml: the figures of the template.
+    ("configs/config.yaml", "config:model.net"): ("pass", 67_978, ["BC541"], "Hydra builds src.models.components"),
+    ("configs/config.yaml", "config:model.net[experiment=example]"): (
+        "fail",
+        151_498,
+        ["BC541", "BC101"],
+        "151,498 params is over the budget of 150,000",
+    ),
+    # A spec whose `torch:` names the config's node: its count is confirmed, its budget holds for the node.
+    ("specs/simple_dense_net.yaml", "simple_dense_net"): ("pass", 151_498, [], ""),
+    ("specs/narrower_than_the_experiment.yaml", "narrower_than_the_experiment"): (
+        "fail",
+        84_746,
+        ["BC302"],
+        "`model.net` of config.yaml with experiment=example has 151,498 params, the spec 84,746",
+    ),
+    ("torch_cases/honours_hydra_keys.yaml", "honours_hydra_keys"): (
+        "pass",
+        16 * 32 + 32 + 32 * 10 + 10,
+        ["BC541"],
+        "on the meta device",
+    ),
+    ("torch_cases/needs_real_tensors.yaml", "needs_real_tensors"): (
         "pass",
         16,
         ["BC541"],
         "ScaledLinear: 16 params (16 trainable), on the cpu device",
     ),
-    "torch_cases/over_budget.yaml": ("fail", 336_650, ["BC541", "BC101"], "over the budget of 100,000"),
-    "torch_cases/lazy.yaml": ("error", None, ["BC306"], "(weight, bias): lazy modules cannot be confirmed"),
-    "torch_cases/loads_a_file.yaml": (
+    ("torch_cases/over_budget.yaml", "over_budget"): (
+        "fail",
+        336_650,
+        ["BC541", "BC101"],
+        "over the budget of 100,000",
+    ),
+    ("torch_cases/lazy.yaml", "lazy"): ("error", None, ["BC306"], "(weight, bias): lazy modules cannot be confirmed"),
+    ("torch_cases/loads_a_file.yaml", "loads_a_file"): (
         "error",
         None,
         ["BC308"],
         "torch.load: --torch builds only torch.nn modules and torch.optim classes",
     ),
-    "torch_cases/runs_a_command.yaml": (
+    ("torch_cases/runs_a_command.yaml", "runs_a_command"): (
         "error",
         None,
         ["BC308"],
         "os.system: 'os' is not a package of this repository",
     ),
-    "torch_cases/missing_plugin.yaml": ("error", None, ["BC543"], "Could not find 'hydra/launcher/submitit_slurm'"),
-    "torch_cases/needs_lightning.yaml": (
+    ("torch_cases/missing_plugin.yaml", "missing_plugin"): (
+        "error",
+        None,
+        ["BC543"],
+        "Could not find 'hydra/launcher/submitit_slurm'",
+    ),
+    ("torch_cases/needs_lightning.yaml", "needs_lightning"): (
         "error",
         None,
         ["BC303"],
@@ -168,10 +202,10 @@ TORCH_CASES = {
 def built_with_torch():
     pytest.importorskip("torch")
     pytest.importorskip("hydra")
-    run = budget_check("--torch", "--format", "json", "configs", "torch_cases", cwd=PROJECT)
+    run = budget_check("--torch", "--format", "json", "configs", "specs", "torch_cases", cwd=PROJECT)
     assert "Traceback" not in run.stdout + run.stderr
     assert "this must never run" not in run.stdout + run.stderr
-    return run, {spec["file"]: spec for spec in json.loads(run.stdout)["specs"]}
+    return run, {(spec["file"], spec["name"]): spec for spec in json.loads(run.stdout)["specs"]}
 
 
 def test_hydra_builds_each_config_with_torch(built_with_torch):
@@ -179,13 +213,20 @@ def test_hydra_builds_each_config_with_torch(built_with_torch):
     run, specs = built_with_torch
     assert run.returncode == 1  # over_budget fails, the broken cases are errors
     assert sorted(specs) == sorted(TORCH_CASES)
-    for file, (status, params, codes, said) in TORCH_CASES.items():
-        spec = specs[file]
-        assert (spec["status"], spec["params"], [f["code"] for f in spec["findings"]]) == (status, params, codes), file
-        assert said in " ".join(f["message"] for f in spec["findings"]), file
+    for case, (status, params, codes, said) in TORCH_CASES.items():
+        spec = specs[case]
+        assert (spec["status"], spec["params"], [f["code"] for f in spec["findings"]]) == (status, params, codes), case
+        assert said in " ".join(f["message"] for f in spec["findings"]), case
 
 
-@pytest.mark.parametrize("file", [file for file, case in TORCH_CASES.items() if case[1] is not None])
+@pytest.mark.parametrize(
+    "file",
+    [
+        file
+        for (file, name), case in TORCH_CASES.items()
+        if case[1] is not None and name == Path(file).stem and not file.startswith("specs/")
+    ],
+)
 def test_what_hydra_builds_is_what_torch_counts(built_with_torch, file):
     """The oracle: the file instantiated here by Hydra, and counted by torch (through the module it holds)."""
     torch = pytest.importorskip("torch")
@@ -198,7 +239,7 @@ def test_what_hydra_builds_is_what_torch_counts(built_with_torch, file):
     finally:
         sys.path.remove(str(PROJECT))
     module = built if isinstance(built, torch.nn.Module) else built.net
-    assert built_with_torch[1][file]["torch_params"] == sum(p.numel() for p in module.parameters())
+    assert built_with_torch[1][file, Path(file).stem]["torch_params"] == sum(p.numel() for p in module.parameters())
 
 
 def _job(overrides, node="model"):
@@ -253,3 +294,67 @@ def test_drawn_overrides_count_what_hydra_builds(project_importable, sizes, expe
     with initialize_config_dir(str(PROJECT / "configs"), version_base=None), torch.device("meta"):
         net = instantiate(compose("config", overrides=overrides).model).net
     assert build_hydra(_job(overrides, node))["params"] == sum(p.numel() for p in net.parameters())
+
+
+# ------------------------------------------------------------------ a budget per variant, and the spec's hydra form
+def test_each_configured_variant_is_a_model():
+    """Without torch, a variant composed with overrides is a note; a node of a torch.nn tree is counted."""
+    mlp = PROJECT / "configs" / "model" / "plain_mlp.yaml"
+    variants = (
+        Variant(parse_budget("250K", FILE_START)),
+        Variant(parse_budget("200K", FILE_START), node="_args_.0"),
+        Variant(None, overrides=("_args_.0.out_features=8",)),
+    )
+    specs = check_text(mlp.read_text(), "plain_mlp.yaml", budget=variants).specs
+    assert [(s.name, s.status, s.params) for s in specs] == [
+        ("plain_mlp", "pass", 204_042),
+        ("plain_mlp:_args_.0", "fail", 784 * 256 + 256),
+        ("plain_mlp[_args_.0.out_features=8]", "unchecked", None),
+    ]
+    assert "it is composed with _args_.0.out_features=8" in specs[2].findings[0].message
+
+
+def test_a_primary_config_is_a_model_only_where_a_variant_names_its_node():
+    primary = (PROJECT / "configs" / "config.yaml").read_text()
+    assert check_text(primary, "config.yaml").specs == ()
+    [spec] = check_text(primary, "config.yaml", budget=(Variant(None, node="model.net"),)).specs
+    assert (spec.name, spec.status, [f.code for f in spec.findings]) == ("config:model.net", "unchecked", ["BC540"])
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('[{ overrides = "experiment=example", max = "1M" }]', "overrides must be a list of Hydra overrides"),
+        ('{ node = "model..net", max = "1M" }', "node must be a dotted key"),
+        ('[{ node = "model" }]', "budget needs one of `min`, `max`"),
+        ('["1M"]', "a list holds tables"),
+    ],
+)
+def test_a_bad_variant_is_a_configuration_error(tmp_path, entry, problem):
+    (tmp_path / "pyproject.toml").write_text(f'[tool.budget-check.budgets]\n"configs/train.yaml" = {entry}\n')
+    with pytest.raises(ConfigError, match=problem):
+        load_config(tmp_path)
+
+
+def test_the_fixture_s_variants_are_read_in_order():
+    config = load_config(PROJECT)
+    variants = config.budget_for(PROJECT / "configs" / "config.yaml")
+    assert [(v.overrides, v.node, v.budget.params.max) for v in variants] == [
+        ((), "model.net", 70_000),
+        (("experiment=example",), "model.net", 150_000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("torch_key", "problem"),
+    [
+        ("{target: 'models.mlp:MLP', hydra: {config_dir: c, config_name: train}}", "`target` or `hydra`, not both"),
+        ("{hydra: {config_dir: c}}", "torch.hydra needs `config_name`"),
+        ("{hydra: {config_dir: c, config_name: train, node: 'a b'}}", "torch.hydra.node must be a dotted key"),
+        ("{args: [1]}", "torch needs one of `target`, `hydra`"),
+    ],
+)
+def test_the_torch_key_s_hydra_form_is_checked(torch_key, problem):
+    [spec] = check_text(f"model: [Linear: {{in_features: 2, out_features: 2}}]\ntorch: {torch_key}\n", "s.yaml").specs
+    assert [f.code for f in spec.findings] == ["BC300"]
+    assert problem in spec.findings[0].message

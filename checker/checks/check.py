@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import rules
 from ..findings import NOTE, Finding, Rule, SpecError
-from ..formats import Imported, read_foreign, recognise
+from ..formats import Configured, Imported, read_foreign, recognise
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
@@ -135,7 +135,7 @@ def decode_text(data: bytes) -> str:
 
 
 def check_file(
-    path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Budget | None = None
+    path: Path, shown_as: str, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Configured = None
 ) -> FileResult:
     """Check one file; every problem becomes a finding, never an exception.
 
@@ -149,7 +149,7 @@ def check_file(
 
 
 def check_bytes(
-    data: bytes, file: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Budget | None = None
+    data: bytes, file: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE, budget: Configured = None
 ) -> FileResult:
     """Check the bytes read from `file`."""
     try:
@@ -164,7 +164,7 @@ def check_text(
     file: str,
     folder: Path | None = None,
     tolerance: Tolerance = DEFAULT_TOLERANCE,
-    budget: Budget | None = None,
+    budget: Configured = None,
 ) -> FileResult:
     """Check every spec in the YAML `text` of `file`, or the models of a foreign format's file;
     `folder` is where its references are looked up."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Union
 
 from .. import rules
 from ..findings import Finding
@@ -38,6 +38,32 @@ class Imported:
         None  # what --torch's worker builds to count the model with the format's own library
     )
     budget: Budget | None = None  # the configured budget, for a model only --torch can count
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A configured budget of a Hydra config ([tool.budget-check.budgets]): the overrides the file is composed
+    with and the node that builds the model, so that one file has a budget per experiment."""
+
+    budget: Budget | None
+    overrides: tuple[str, ...] = ()
+    node: str = ""
+
+    def name(self, stem: str) -> str:
+        """`config:model.net[experiment=example]`: the model's name in reports."""
+        node = f":{self.node}" if self.node else ""
+        return f"{stem}{node}[{' '.join(self.overrides)}]" if self.overrides else stem + node
+
+
+# What [tool.budget-check.budgets] gives a file: a budget, or a budget per variant of a Hydra config.
+Configured = Union[Budget, tuple[Variant, ...], None]
+
+
+def plain_budget(configured: Configured) -> Budget | None:
+    """The budget of the file as it is: the variant that names no overrides and no node."""
+    if not isinstance(configured, tuple):
+        return configured
+    return next((v.budget for v in configured if not v.overrides and not v.node), None)
 
 
 def single_document(text: str, name: str) -> tuple[Any, list[Imported]]:
@@ -83,11 +109,19 @@ class Format(NamedTuple):
     file_names: tuple[str, ...]  # what folder discovery picks up, besides YAML specs
     recognises: Callable[[str, str], bool]  # (file name, text) -> whether this format reads it; cheap
     reader: str  # "module.function" in this package: imported only when a file is recognised
+    variants_reader: str = ""  # the same for a file with a budget per variant (Hydra's overrides), if it has them
 
     def read(self, text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
-        module, function = self.reader.rsplit(".", 1)
-        read: Reader = getattr(import_module(f"{__name__}.{module}"), function)
+        read: Reader = self._function(self.reader)
         return read(text, file, folder, budget)
+
+    def read_variants(self, text: str, file: str, folder: Path, variants: tuple[Variant, ...]) -> list[Imported]:
+        read: Callable[[str, str, Path, tuple[Variant, ...]], list[Imported]] = self._function(self.variants_reader)
+        return read(text, file, folder, variants)
+
+    def _function(self, name: str) -> Any:
+        module, function = name.rsplit(".", 1)
+        return getattr(import_module(f"{__name__}.{module}"), function)
 
 
 def _yaml(file_name: str) -> bool:
@@ -137,7 +171,7 @@ def _litgpt(file_name: str, text: str) -> bool:
 HF_CONFIG = Format("Hugging Face config", "hf", ("config.json",), _hf_config, "hf.read_config")
 TIMM_CONFIG = Format("timm config", "timm", ("config.json",), _timm_config, "timm.read_timm_config")
 ULTRALYTICS = Format("Ultralytics model YAML", "ultralytics", (), _ultralytics, "ultralytics.importing.read_file")
-HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra")
+HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra", "hydra.read_hydra_variants")
 LITGPT = Format("LitGPT config", "litgpt", (), _litgpt, "litgpt.read_litgpt")
 FORMATS = (HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
 SPEC_FORMAT = "spec"  # the pin of budget-check's own language
@@ -185,10 +219,13 @@ def recognise(file_name: str, text: str) -> Recognition:
     return Recognition(unpinned.formats, (Finding(rules.UNKNOWN_FORMAT, message, where),))
 
 
-def read_foreign(formats: tuple[Format, ...], text: str, file: str, folder: Path, budget: Budget | None) -> Read | None:
+def read_foreign(formats: tuple[Format, ...], text: str, file: str, folder: Path, budget: Configured) -> Read | None:
     """The models of the first format that finds any in the file; None when none does (not a model file)."""
     for candidate in formats:
-        models = candidate.read(text, file, folder, budget)
+        if isinstance(budget, tuple) and candidate.variants_reader:
+            models = candidate.read_variants(text, file, folder, budget)
+        else:
+            models = candidate.read(text, file, folder, plain_budget(budget))
         if models:
             return Read(candidate, models, _ambiguity(candidate, formats) if len(formats) > 1 else ())
     return None

@@ -22,7 +22,7 @@ from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
-from . import Imported, foreign_spec, single_document
+from . import Imported, Variant, foreign_spec, single_document
 
 TARGET_KEYS = ("_target_", "_component_")
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
@@ -40,24 +40,47 @@ class _NeedsTorch(Exception):
 
 
 def read_hydra(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
-    name = Path(file).stem
-    root, refused = single_document(text, name)
+    return read_hydra_variants(text, file, folder, (Variant(budget),))
+
+
+def read_hydra_variants(text: str, file: str, folder: Path, variants: tuple[Variant, ...]) -> list[Imported]:
+    """One model per variant: the file composed with the variant's overrides, its node built."""
+    root, refused = single_document(text, Path(file).stem)
     if refused:
         return refused
-    if not isinstance(root, YamlMapping) or not any(key in root for key in TARGET_KEYS):
-        return []  # a defaults list, an experiment's overrides, a trainer's settings: not a model
-    job = hydra_job(folder, name)
+    if not isinstance(root, YamlMapping):
+        return []
+    return [model for variant in variants for model in _read_variant(root, file, folder, variant)]
+
+
+def _read_variant(root: YamlMapping, file: str, folder: Path, variant: Variant) -> list[Imported]:
+    stem = Path(file).stem
+    name = variant.name(stem)
+    if not variant.node and not any(key in root for key in TARGET_KEYS):
+        return []  # a defaults list, an experiment's overrides, a trainer's settings: not a model, unless named
+    job = hydra_job(folder, stem, variant.overrides, variant.node)
     try:
+        if variant.overrides:
+            raise _NeedsTorch(f"it is composed with {' '.join(variant.overrides)}, as Hydra does", root.location)
         if "defaults" in root:
             raise _NeedsTorch("it has a defaults list, which Hydra composes", root.location_of("defaults"))
-        model = _Converter(root).node(root, root.location)
+        node = _node(root, variant.node) if variant.node else root
+        model = _Converter(root).node(node, getattr(node, "location", root.location))
     except _NeedsTorch as needs:
         message = f"{needs.reason}: only --torch can count it (it builds the config with Hydra and runs your code)"
         finding = Finding(rules.NEEDS_TORCH, message, needs.location)
-        return [Imported(name, needs.location, findings=[finding], torch_job=job, budget=budget)]
+        return [Imported(name, needs.location, findings=[finding], torch_job=job, budget=variant.budget)]
     except SpecError as error:
         return [Imported(name, root.location, findings=[error.finding])]
-    return [Imported(name, root.location, foreign_spec(file, name, root, model, budget), torch_job=job)]
+    spec = foreign_spec(file, name, root, model, variant.budget)
+    return [Imported(name, root.location, spec, torch_job=job)]
+
+
+def _node(root: YamlMapping, path: str) -> Any:
+    try:
+        return _Converter(root).lookup(path, root.location)
+    except _NeedsTorch:
+        raise _NeedsTorch(f"`{path}` is not in this file (a defaults list may make it)", root.location) from None
 
 
 def hydra_job(folder: Path, config_name: str, overrides: tuple[str, ...] = (), node: str = "") -> dict[str, Any]:
@@ -134,12 +157,12 @@ class _Converter:
             raise _NeedsTorch("interpolations that refer to each other without end", location)
         whole = _WHOLE_INTERPOLATION.match(value)
         if whole is not None:
-            return self.value(self._lookup(whole.group(1), location), location)
+            return self.value(self.lookup(whole.group(1), location), location)
         if "${" in _INTERPOLATION.sub("", value):
             raise _NeedsTorch(f"an interpolation budget-check does not resolve ({value!r})", location)
-        return _INTERPOLATION.sub(lambda m: str(self.value(self._lookup(m.group(1), location), location)), value)
+        return _INTERPOLATION.sub(lambda m: str(self.value(self.lookup(m.group(1), location), location)), value)
 
-    def _lookup(self, path: str, location: Location) -> Any:
+    def lookup(self, path: str, location: Location) -> Any:
         node: Any = self.root
         for part in path.split("."):
             if isinstance(node, YamlSequence) and part.isdigit() and int(part) < len(node):

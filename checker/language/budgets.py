@@ -31,7 +31,7 @@ from .units import (
     parse_count,
     read_percent,
 )
-from .validation import Invalid, Key, Kind, Table, choice, mapping_of, read_value
+from .validation import START, Invalid, Key, Kind, Table, choice, mapping_of, read_value
 
 _TARGET = re.compile(r"\s*(?P<target>.+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
 _BOUND = re.compile(r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*")
@@ -166,19 +166,20 @@ def _limits_keys(amount: Kind, parse: Callable[[Any], int]) -> tuple[Key, ...]:
 
 
 def _limits(values: dict[str, Any], mapping: Any, context: Any) -> Limits:
-    locations = getattr(mapping, "value_locations", {})  # a TOML table has none
+    locations = getattr(mapping, "value_locations", {})  # a TOML table has none: its findings are at its start
+    where = getattr(mapping, "location", START)
     limits = Limits(
         min=values["min"],
         max=values["max"],
         target=values["target"],
         tolerance=values["tolerance"],
-        min_location=locations.get("min"),
-        max_location=locations.get("max"),
-        target_location=locations.get("target"),
+        min_location=locations.get("min", where),
+        max_location=locations.get("max", where),
+        target_location=locations.get("target", where),
     )
     if limits.min is not None and limits.max is not None and limits.min > limits.max:
         raise SpecError(
-            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", locations["min"]
+            rules.INVALID_BUDGET, f"budget min {limits.min:,} is above max {limits.max:,}", locations.get("min", where)
         )
     return limits
 

@@ -18,7 +18,20 @@ from .expressions import ExpressionError, evaluate
 from .loader import Location, YamlMapping, YamlSequence, location_in
 from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .units import DEFAULT_DTYPE, DTYPE_BITS
-from .validation import Invalid, Key, Kind, Problems, Table, choice, mapping_of, pattern, typed, validate
+from .validation import (
+    STRINGS,
+    TEXT,
+    Invalid,
+    Key,
+    Kind,
+    Problems,
+    Table,
+    choice,
+    mapping_of,
+    pattern,
+    typed,
+    validate,
+)
 
 # Keys any Hugging Face config may carry (transformers' PreTrainedConfig, generation settings of 4.x
 # files, token ids), none of which holds parameters: a block with `ignore:` accepts them all.
@@ -98,6 +111,24 @@ class TorchTarget:
 
 
 @dataclass(frozen=True)
+class HydraTarget:
+    """`torch: {hydra: {config_dir: ..., config_name: ..., overrides: [...], node: ...}}`: a node of a Hydra
+    config, composed as training composes it; `config_dir` is relative to the spec's folder."""
+
+    config_dir: str
+    config_name: str
+    overrides: tuple[str, ...]
+    node: str
+    location: Location
+
+    @property
+    def target(self) -> str:
+        node = f"`{self.node}` of " if self.node else ""
+        overrides = f" with {' '.join(self.overrides)}" if self.overrides else ""
+        return f"{node}{self.config_name}.yaml{overrides}"
+
+
+@dataclass(frozen=True)
 class Spec:
     """A spec read and validated, ready to count."""
 
@@ -111,7 +142,7 @@ class Spec:
     budget: Budget | None
     dtype: str
     match: Match | None = None
-    torch: TorchTarget | None = None
+    torch: TorchTarget | HydraTarget | None = None
     tolerance: Tolerance = DEFAULT_TOLERANCE  # the default for match.tolerance, kept for with_vars
     input: int | None = None  # the model's input size (channels or features), when the spec declares it
 
@@ -562,8 +593,14 @@ def _check_cycles(blocks: dict[str, Block]) -> None:
                 pending.pop()
 
 
-def _torch_target(values: dict[str, Any], mapping: YamlMapping, variables: dict[str, Any] | None) -> TorchTarget:
+def _torch_target(
+    values: dict[str, Any], mapping: YamlMapping, variables: dict[str, Any] | None
+) -> TorchTarget | HydraTarget:
     """The user's own module, for `--torch`; its args are spec values (vars and expressions work)."""
+    if values["hydra"] is not None:
+        if "target" in mapping:
+            raise SpecError(rules.INVALID_TORCH_KEY, "torch takes `target` or `hydra`, not both", mapping.location)
+        return values["hydra"]  # type: ignore[no-any-return]
     module, attribute = values["target"].split(":")
     return TorchTarget(
         module=module,
@@ -580,6 +617,35 @@ def _keywords(value: Any, at: Location, context: Any) -> Any:
     return value
 
 
+def _hydra_target(values: dict[str, Any], mapping: YamlMapping, variables: Any) -> HydraTarget:
+    return HydraTarget(
+        config_dir=values["config_dir"],
+        config_name=values["config_name"],
+        overrides=tuple(values["overrides"]),
+        node=values["node"],
+        location=mapping.location,
+    )
+
+
+HYDRA_TARGET = Table(
+    "torch.hydra",
+    keys=(
+        Key("config_dir", TEXT, "The folder of the Hydra configs, relative to this spec's folder.", required=True),
+        Key("config_name", TEXT, "The primary config, without .yaml (train).", required=True),
+        Key("overrides", STRINGS, "Hydra overrides, as on the command line (experiment=example).", default=()),
+        Key(
+            "node",
+            pattern(r"([A-Za-z_]\w*(\.\w+)*)?", "a dotted key (model.net)"),
+            "The node of the composed config that builds the model (model.net); the whole config by default.",
+            default="",
+        ),
+    ),
+    rule=rules.INVALID_TORCH_KEY,
+    unknown=rules.INVALID_TORCH_KEY,
+    description="A node of a Hydra config, composed with its defaults list and overrides, that `--torch` builds.",
+    build=_hydra_target,
+)
+
 TORCH = Table(
     "torch",
     keys=(
@@ -587,7 +653,11 @@ TORCH = Table(
             "target",
             pattern(TORCH_TARGET_PATTERN, '"package.module:callable"'),
             "package.module:callable; the callable may be dotted (models.gpt:GPT.from_config).",
-            required=True,
+        ),
+        Key(
+            "hydra",
+            mapping_of(HYDRA_TARGET, "a mapping with `config_dir`, `config_name`, `overrides` and `node`"),
+            "Instead of `target`: a node of a Hydra config, which `--torch` composes and builds with Hydra.",
         ),
         Key(
             "args",
@@ -604,6 +674,7 @@ TORCH = Table(
     ),
     rule=rules.INVALID_TORCH_KEY,
     unknown=rules.INVALID_TORCH_KEY,
+    at_least_one=("target", "hydra"),
     description="Your own module, which `--torch` builds to confirm the count.",
     build=_torch_target,
 )
@@ -686,7 +757,7 @@ TOP_LEVEL = Table(
         Key("match", MATCH, "Keep the count of a reference by solving for one var.", rule=rules.INVALID_MATCH),
         Key(
             "torch",
-            mapping_of(TORCH, "a mapping with `target`, `args` and `kwargs`"),
+            mapping_of(TORCH, "a mapping with `target`, `args` and `kwargs`, or with `hydra`"),
             "Your own module, which `--torch` builds to confirm the count.",
             rule=rules.INVALID_TORCH_KEY,
         ),

@@ -28,6 +28,7 @@ from typing import Any
 from .. import __version__, rules
 from ..checks.check import FileResult, SpecResult, Unreadable, check_bytes, file_error, read_bytes
 from ..findings import Finding, Location, Suggestion
+from ..formats import Configured
 from ..language.budgets import Budget, Limits, Tolerance
 from ..language.counting import Part
 from ..language.sizes import Unknown
@@ -49,7 +50,7 @@ class ResultCache:
         self.entries: dict[str, Any] = _read_entries(folder / RESULTS, key)
         self.added: dict[str, Any] = {}
 
-    def check_file(self, path: Path, shown_as: str, tolerance: Tolerance, budget: Budget | None = None) -> FileResult:
+    def check_file(self, path: Path, shown_as: str, tolerance: Tolerance, budget: Configured = None) -> FileResult:
         """The result of `check_file`, from the cache when the file has not changed."""
         try:
             data = read_bytes(path)

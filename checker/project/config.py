@@ -14,6 +14,10 @@
     [tool.budget-check.budgets]            # for files that cannot carry a budget (config.json)
     "checkpoints/*/config.json" = "1.3B"   # a glob, relative to this file's folder
     "finetunes/*/adapter_config.json" = { trainable = "20M" }   # the keys of a spec's `budget:`
+    "configs/train.yaml" = [                                     # a Hydra config: a budget per variant
+      { node = "model.net", max = "70K" },
+      { node = "model.net", overrides = ["experiment=example"], max = "160K" },
+    ]
     cache = true                           # false: never use .budget-check-cache/
 
 Command-line options win over the file.
@@ -21,6 +25,7 @@ Command-line options win over the file.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +33,7 @@ from typing import Any, Callable
 
 from .. import rules
 from ..findings import Location, SpecError
+from ..formats import Configured, Variant
 from ..language.budgets import Budget, Tolerance, parse_budget, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.units import UnitError, format_bytes, parse_bytes, parse_count, read_number
@@ -36,6 +42,8 @@ from ..language.validation import FLAG, STRINGS, Invalid, Key, Kind, Table, choi
 FORMATS = ("text", "json", "github", "sarif")
 MAX_TIMEOUT = 86_400  # a day: beyond it a timeout is no bound, and some clocks overflow
 MAX_CPU_LIMIT = 2**50  # a PiB: more than any machine has
+VARIANT_KEYS = ("overrides", "node")  # a budgets entry's keys that pick a Hydra config's variant
+_NODE = re.compile(r"(?:[A-Za-z_]\w*(?:\.\w+)*)?")
 
 
 class ConfigError(Exception):
@@ -58,14 +66,14 @@ class Config:
     torch_timeout: float = 300.0
     torch_allow: tuple[str, ...] = ()
     cache: bool = True
-    budgets: tuple[tuple[str, Budget], ...] = ()  # (glob, budget), in the file's order
+    budgets: tuple[tuple[str, Configured], ...] = ()  # (glob, budget or Hydra variants), in the file's order
 
     def excluded(self, path: Path) -> bool:
         """Whether `path` matches an `exclude` glob (relative to the config's folder)."""
         return any(self._matches(path, pattern) for pattern in self.exclude)
 
-    def budget_for(self, path: Path) -> Budget | None:
-        """The budget of the first `budgets` glob that `path` matches."""
+    def budget_for(self, path: Path) -> Configured:
+        """The budget (or a Hydra config's budgets per variant) of the first `budgets` glob that `path` matches."""
         return next((budget for pattern, budget in self.budgets if self._matches(path, pattern)), None)
 
     def _matches(self, path: Path, pattern: str) -> bool:
@@ -168,19 +176,41 @@ def _option(read: Callable[[Any], Any]) -> Callable[[Any, Location, Any], Any]:
     return read_value
 
 
-def _budgets(value: Any, at: Location, context: Any) -> tuple[tuple[str, Budget], ...]:
+def _budgets(value: Any, at: Location, context: Any) -> tuple[tuple[str, Configured], ...]:
     if not isinstance(value, dict):
         raise Invalid("must be a table of globs to budgets")
-    budgets = []
+    budgets: list[tuple[str, Configured]] = []
     for pattern, raw in value.items():
-        try:
-            budget = parse_budget(raw, at)
-        except SpecError as error:
-            raise Invalid(f"{pattern!r}: {error.finding.message}") from None
-        if budget is None:
-            raise Invalid(f"{pattern!r}: a budget cannot be empty")
-        budgets.append((str(pattern), budget))
+        if isinstance(raw, list) or (isinstance(raw, dict) and any(key in raw for key in VARIANT_KEYS)):
+            entries = raw if isinstance(raw, list) else [raw]
+            budgets.append((str(pattern), tuple(_variant(pattern, entry, at) for entry in entries)))
+        else:
+            budgets.append((str(pattern), _budget(pattern, raw, at)))
     return tuple(budgets)
+
+
+def _variant(pattern: str, entry: Any, at: Location) -> Variant:
+    """`{ overrides = ["experiment=example"], node = "model.net", max = "160K" }`: a Hydra config's budget
+    when it is composed with these overrides, for this node."""
+    if not isinstance(entry, dict):
+        raise Invalid(f"{pattern!r}: a list holds tables of a budget's keys, `overrides` and `node`")
+    overrides, node = entry.get("overrides", []), entry.get("node", "")
+    if not isinstance(overrides, list) or not all(isinstance(item, str) for item in overrides):
+        raise Invalid(f"{pattern!r}: overrides must be a list of Hydra overrides (experiment=example)")
+    if not isinstance(node, str) or not _NODE.fullmatch(node):
+        raise Invalid(f"{pattern!r}: node must be a dotted key of the config (model.net)")
+    budget = _budget(pattern, {key: value for key, value in entry.items() if key not in VARIANT_KEYS}, at)
+    return Variant(budget, tuple(overrides), node)
+
+
+def _budget(pattern: str, raw: Any, at: Location) -> Budget:
+    try:
+        budget = parse_budget(raw, at)
+    except SpecError as error:
+        raise Invalid(f"{pattern!r}: {error.finding.message}") from None
+    if budget is None:
+        raise Invalid(f"{pattern!r}: a budget cannot be empty")
+    return budget
 
 
 CONFIG = Table(
@@ -224,11 +254,13 @@ CONFIG = Table(
             "budgets",
             Kind(
                 "a table of globs to budgets",
-                {"type": "object", "additionalProperties": {"type": ["string", "number", "object"]}},
+                {"type": "object", "additionalProperties": {"type": ["string", "number", "object", "array"]}},
                 _budgets,
             ),
             "Budgets for files that cannot carry one (a config.json): a glob, relative to this file's folder, "
-            "to a budget string or a table of the keys of a spec's `budget:`. The first glob that matches wins.",
+            "to a budget string or a table of the keys of a spec's `budget:`. The first glob that matches wins. "
+            "A Hydra config's table may add `overrides` and `node`, and a list of such tables gives the file one "
+            "budget per experiment.",
             default=(),
         ),
     ),

@@ -21,7 +21,8 @@ from ..language.loader import LoadError, Location, YamlMapping, load_documents
 
 if TYPE_CHECKING:
     from ..checks.check import FileResult, SpecResult
-    from ..language.budgets import Budget, Tolerance
+    from ..formats import Configured
+    from ..language.budgets import Tolerance
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -181,7 +182,7 @@ class Fixed:
     problem: str | None = None  # not fixed, and why
 
 
-def fix_suggestions(file: FileResult, tolerance: Tolerance, budget: Budget | None) -> tuple[FileResult, list[Fixed]]:
+def fix_suggestions(file: FileResult, tolerance: Tolerance, budget: Configured) -> tuple[FileResult, list[Fixed]]:
     """Write each failing spec's suggestions into its file; the file checked again if it changed, and what was done.
 
     `tolerance` and `budget` are the configured ones the file was checked with.

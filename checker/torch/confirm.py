@@ -26,11 +26,12 @@ from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
 from ..formats.hf import transformers_job
+from ..formats.hydra import hydra_job
 from ..language.budgets import check_budget
 from ..language.counting import Part, iter_parts
 from ..language.loader import Location
 from ..language.sizes import Unknown
-from ..language.spec import TorchTarget
+from ..language.spec import HydraTarget, TorchTarget
 from ..language.units import DEFAULT_DTYPE, dtype_bytes, format_bytes, format_count
 from . import frames
 
@@ -163,25 +164,14 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     if spec.torch is None:
         return result
     target = spec.torch
-    refusal = _outside_the_project(target, settings)
+    refusal = _outside_the_project(target, settings, Path(spec.file).parent)
     if refusal is not None:
         return result.with_findings(Finding(rules.TARGET_NOT_ALLOWED, refusal, target.location))
     cpu_bytes = dtype_bytes(tree.params, spec.dtype)
-    module = worker.ask(
-        {
-            "kind": "module",
-            "module": target.module,
-            "attribute": target.attribute,
-            "args": list(target.args),
-            "kwargs": dict(target.kwargs),
-            "sys_path": settings.sys_path,
-            "allow": list(settings.allow),
-            "cpu_bytes": cpu_bytes,
-            "cpu_limit": settings.cpu_limit,
-        }
-    )
+    module = worker.ask({**_module_job(target, spec.file, settings), "cpu_bytes": cpu_bytes})
     if "error" in module:
-        return result.with_findings(_failure_finding(target.target, target.location, module, cpu_bytes, settings))
+        named = module.get("target", target.target)
+        return result.with_findings(_failure_finding(named, target.location, module, cpu_bytes, settings))
     confirmed = replace(result, torch_params=module["params"])
     finding = _mismatch(target, tree, module)
     return confirmed if finding is None else confirmed.with_findings(finding)
@@ -234,21 +224,14 @@ def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, 
     (the budget then applies to Hydra's count)."""
     tree, where = result.tree, result.location
     dtype = DEFAULT_DTYPE if result.spec is None else result.spec.dtype
-    built = worker.ask(
-        {
-            **job,
-            "sys_path": _hydra_sys_path(Path(job["config_dir"]), settings),
-            "allow": list(settings.allow),
-            "cpu_bytes": 0 if tree is None else dtype_bytes(tree.params, dtype),
-            "cpu_limit": settings.cpu_limit,
-        }
-    )
+    cpu_bytes = 0 if tree is None else dtype_bytes(tree.params, dtype)
+    built = worker.ask({**_hydra_worker_job(job, settings), "cpu_bytes": cpu_bytes})
     answered = replace(result, findings=tuple(f for f in result.findings if f.rule is not rules.NEEDS_TORCH))
     if built.get("error") == "not-module" and tree is None and not job["node"]:  # a data module's config, say
         message = f"{built['message']}: not a model, nothing to count"
         return answered.with_findings(Finding(rules.NOT_A_MODEL, message, where))
     if "error" in built:
-        failure = _failure_finding(built.get("target", hydra_config_named(job)), where, built, 0, settings)
+        failure = _failure_finding(built.get("target", _hydra_config_named(job)), where, built, 0, settings)
         return answered.with_findings(failure)
     params, trainable = built["params"], built["trainable"]
     counts = f"{format_count(params)} params ({format_count(trainable)} trainable)"
@@ -273,6 +256,12 @@ def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, 
     return replace(answered, tree=torch_tree, torch_params=params).with_findings(note, *budget)
 
 
+def _hydra_worker_job(job: Mapping[str, Any], settings: TorchSettings) -> dict[str, Any]:
+    """A Hydra job with what the worker needs besides: where targets import from, what else may run."""
+    folders = _hydra_sys_path(Path(job["config_dir"]), settings)
+    return {**job, "sys_path": folders, "allow": list(settings.allow), "cpu_limit": settings.cpu_limit}
+
+
 def _hydra_sys_path(config_dir: Path, settings: TorchSettings) -> list[str]:
     """Where a Hydra config's targets import from: the configured folders, then the project that holds the
     config (its nearest pyproject.toml or .git) when that is a project inside this one, as in a monorepo."""
@@ -282,15 +271,37 @@ def _hydra_sys_path(config_dir: Path, settings: TorchSettings) -> list[str]:
     return settings.sys_path + [str(own)] * (str(own) not in settings.sys_path)
 
 
-def hydra_config_named(job: Mapping[str, Any]) -> str:
+def _hydra_config_named(job: Mapping[str, Any]) -> str:
     """`model.net` of train.yaml with experiment=example: what a Hydra job builds, for messages."""
-    node = f"`{job['node']}` of " if job["node"] else ""
-    overrides = f" with {' '.join(job['overrides'])}" if job["overrides"] else ""
-    return f"{node}{job['config_name']}.yaml{overrides}"
+    named = HydraTarget(job["config_dir"], job["config_name"], tuple(job["overrides"]), job["node"], Location(1, 1))
+    return named.target
 
 
-def _outside_the_project(target: TorchTarget, settings: TorchSettings) -> str | None:
-    """Why --torch will not run this target: its package is not the project's, nor allowed. None if it may."""
+def _module_job(target: TorchTarget | HydraTarget, spec_file: str, settings: TorchSettings) -> dict[str, Any]:
+    """What the worker builds for a spec's `torch:` key: the user's callable, or a node of a Hydra config."""
+    if isinstance(target, HydraTarget):
+        folder = Path(spec_file).parent / target.config_dir
+        return _hydra_worker_job(hydra_job(folder, target.config_name, target.overrides, target.node), settings)
+    return {
+        "kind": "module",
+        "module": target.module,
+        "attribute": target.attribute,
+        "args": list(target.args),
+        "kwargs": dict(target.kwargs),
+        "sys_path": settings.sys_path,
+        "allow": list(settings.allow),
+        "cpu_limit": settings.cpu_limit,
+    }
+
+
+def _outside_the_project(target: TorchTarget | HydraTarget, settings: TorchSettings, spec_folder: Path) -> str | None:
+    """Why --torch will not run this target: its package is not the project's, nor allowed. None if it may.
+
+    A Hydra config's targets are checked in the worker, one by one; its folder must be the project's."""
+    if isinstance(target, HydraTarget):
+        if (spec_folder / target.config_dir).resolve().is_relative_to(settings.root.resolve()):
+            return None
+        return f"{target.config_dir}: the Hydra config folder is outside the project; --torch builds only its configs"
     package = target.module.partition(".")[0]
     roots = [Path(root) for root in settings.sys_path]
     if package in settings.allow or any(
@@ -330,7 +341,7 @@ def _failure_finding(
     return Finding(_ERROR_CODES[kind], text, where)
 
 
-def _mismatch(torch_target: TorchTarget, tree: Part, module: dict[str, Any]) -> Finding | None:
+def _mismatch(torch_target: TorchTarget | HydraTarget, tree: Part, module: dict[str, Any]) -> Finding | None:
     target, params, trainable = torch_target.target, module["params"], module["trainable"]
     if (params, trainable) == (tree.params, tree.trainable):
         return None
