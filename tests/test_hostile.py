@@ -12,8 +12,9 @@ import pytest
 
 from checker.checks.check import check_file, check_text
 from checker.checks.solving import mlp_params
+from checker.language import counting
 
-from .conftest import does_not_hang
+from .conftest import check_spec, does_not_hang
 from .test_cli import budget_check
 
 MLP = "model: {mlp: {input_dim: 8, hidden_dim: 16, hidden_layers: 2, output_dim: 8}}\n"
@@ -279,3 +280,23 @@ def test_the_width_search_is_bounded_where_most_widths_are_refused(tmp_path):
     )
     output = checked_within_a_deadline(tmp_path, text)
     assert "the spec refuses 32 values of width in a row from 9,989" in output
+
+
+@pytest.mark.parametrize(
+    "leaf",
+    [
+        "{Linear: [4, 4], name: x}",
+        "{Linear: [4, 4], name: x}, {Linear: [4, 4], tie: x}",
+        "{Linear: [4, 4], name: x}, {from: x}",
+        "{Linear: [4, 4], name: x}, {Linear: [4, 4], tie: x, frozen: true}",
+    ],
+)
+def test_a_fan_out_of_names_ties_and_skips_counts_each_distinct_use_once(monkeypatch, leaf):
+    """Found by the fuzzing at 10,000 examples: named layers were counted anew at every use, 2^12 times here."""
+    made = []
+    count_part = counting._Counter._made
+    monkeypatch.setattr(counting._Counter, "_made", lambda self, at: (made.append(at), count_part(self, at))[1])
+    levels = "".join(f"  v{i}: [v{i - 1}, v{i - 1}]\n" for i in range(1, 13))
+    spec = check_spec(f"vars:\n  v0: [{leaf}]\n{levels}model: [v12]\n")
+    assert (spec.params, spec.status) == (2**12 * 20, "pass")
+    assert len(made) < 100

@@ -170,8 +170,9 @@ class _Counter:
 
     def __init__(self) -> None:
         self.names: dict[str, Part] = {}
-        self.counted: dict[Hashable, Part] = {}  # uses of blocks and layer vars, by what decides them
-        self.namings = 0  # bumped by every `name` and `tie`, which make a part depend on more than its key
+        # Every `name` recorded and every name looked up (`tie`, `from`), in order: what a part's counting did.
+        self.events: list[_NameEvent] = []
+        self.counted: dict[Hashable, _Counted] = {}  # uses of blocks and layer vars, by their key
         self.parts_made = 0
         self.warnings: list[Finding] = []
         self.frozen_by_ties: set[tuple[str, str]] = set()  # (target, parameter): frozen once
@@ -217,15 +218,13 @@ class _Counter:
 
         def count_once(size_in: Size, scope_in: Scope = inner) -> Part:
             part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, scope_in)
-            if tie is not None or name is not None:
-                self.namings += 1
             if frozen_names is not None:
                 part = _freeze_by_name(part, frozen_names)
             if tie is not None:
                 part = self._tie(part, tie, node.location_of("tie"))
             if name is not None:
                 part = part._replace(label=name, named=True)
-                self.names[name] = part
+                self._record_name(name, part)
             return part
 
         if isinstance(node.get("repeat"), YamlMapping):
@@ -312,8 +311,7 @@ class _Counter:
 
     def _from(self, name: Any, location: Location) -> Part:
         """No parameters; the output of the earlier node called `name` (a skip connection)."""
-        self.namings += 1  # the part depends on what was named before it, like a `tie`
-        earlier = self.names.get(name) if isinstance(name, str) else None
+        earlier = self._look_up(name)
         if earlier is None:
             named = ", ".join(sorted(self.names)) or "none yet"
             raise SpecError(
@@ -535,18 +533,34 @@ class _Counter:
     def _once(self, key: Hashable, count: Callable[[], Part | None]) -> Part | None:
         """`count()`, or the part it gave before for the same key.
 
-        A part whose counting named or tied something is not kept: a `name`
-        must be recorded again at each use, and a `tie` depends on what was
-        named before it, which the key does not say.
+        The names its counting recorded are recorded again at each use, so that
+        a later `tie` or `from` finds them. A part whose `tie` or `from` looked
+        up a name from outside it is used again only while that name still
+        means the same part; one whose ties froze a shared parameter is not
+        kept (the first such tie takes it off the trainable count, the next
+        ones do not).
         """
         known = self.counted.get(key)
-        if known is not None:
-            return known
-        namings = self.namings
+        if known is not None and all(self.names.get(name) is part for name, part in known.looked_up):
+            self.events.extend(known.events)
+            self.names.update((event.name, event.part) for event in known.events if event.named)
+            return known.part
+        first_event, frozen_before = len(self.events), len(self.frozen_by_ties)
         part = count()
-        if part is not None and self.namings == namings:
-            self.counted[key] = part
+        if part is not None and len(self.frozen_by_ties) == frozen_before:
+            self.counted[key] = _Counted.of(part, self.events[first_event:])
         return part
+
+    def _record_name(self, name: str, part: Part) -> None:
+        self.names[name] = part
+        self.events.append(_NameEvent(name, part, named=True))
+
+    def _look_up(self, name: Any) -> Part | None:
+        """The last part named `name`, noted as something the part being counted depends on."""
+        found = self.names.get(name) if isinstance(name, str) else None
+        if found is not None:
+            self.events.append(_NameEvent(name, found, named=False))
+        return found
 
     def _made(self, location: Location) -> None:
         self.parts_made += 1
@@ -554,7 +568,7 @@ class _Counter:
             raise SpecError(
                 rules.TOO_LARGE,
                 f"counting this model takes over {MAX_PARTS:,} parts "
-                "(a block whose body has a `name` or `tie` is counted anew at each use)",
+                "(a block whose `tie` or `from` reads a name from outside it is counted anew at each use)",
                 location,
             )
 
@@ -587,7 +601,7 @@ class _Counter:
 
     # ------------------------------------------------------------ modifiers
     def _tie(self, part: Part, target_name: Any, location: Location) -> Part:
-        target = self.names.get(target_name) if isinstance(target_name, str) else None
+        target = self._look_up(target_name)
         if target is None:
             named = ", ".join(sorted(self.names)) or "none yet"
             raise SpecError(
@@ -653,6 +667,34 @@ class _Counter:
                 where,
             )
         return part._replace(idle=part.params - part.active // experts * per_token)
+
+
+class _NameEvent(NamedTuple):
+    """A `name` recorded, or a name looked up by a `tie` or `from`, while counting."""
+
+    name: str
+    part: Part
+    named: bool  # recorded by a `name`, else looked up
+
+
+class _Counted(NamedTuple):
+    """A counted use of a block or a layer var: its part, and what its counting did with names."""
+
+    part: Part
+    events: tuple[_NameEvent, ...]  # the last part of each name it recorded, and each name it read from outside
+    looked_up: tuple[tuple[str, Part], ...]  # the names it read from outside, and the parts they meant
+
+    @classmethod
+    def of(cls, part: Part, events: list[_NameEvent]) -> _Counted:
+        named: dict[str, _NameEvent] = {}
+        outside: dict[str, _NameEvent] = {}
+        for event in events:
+            if event.named:
+                named[event.name] = event
+            elif event.name not in named:  # a name it recorded itself is not a dependency
+                outside.setdefault(event.name, event)
+        kept = (*outside.values(), *named.values())
+        return cls(part, kept, tuple((event.name, event.part) for event in outside.values()))
 
 
 class _Same:
