@@ -1,9 +1,10 @@
-"""How long suggesting a matched width takes, for an MLP and a Llama-sized spec.
+"""How long suggesting a matched width takes, for an MLP, GPT-2, a Llama-sized spec and a spec that is slow to count.
 
     python benchmarks/match_width.py [--runs 20]
 
 Each case solves for the width that keeps the spec's count at a new depth,
-as `budget-check match` does, and prints the median and the slowest run.
+as `budget-check match` does, and prints the median and the slowest run, the
+counts the search took, and how long one count takes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,23 @@ import argparse
 import statistics
 import time
 
+from checker.checks import solving
 from checker.checks.check import check_text
 from checker.checks.solving import solve
+from checker.language.counting import count_model
 from checker.language.spec import with_vars
+
+
+def slow_to_count(layers: int) -> str:
+    """A hand-written spec of `layers` distinct layer pairs: nothing to share, so one count takes long
+    (about a second for 600 on a quiet machine)."""
+    rows = "".join(
+        f"  - {{sequential: [{{Linear: {{out_features: width, bias: {str(i % 2 == 1).lower()}}}}}, "
+        f"{{LayerNorm: {{normalized_shape: width, eps: {1e-5 + i * 1e-9}}}}}], repeat: depth, name: l{i}}}\n"
+        for i in range(layers)
+    )
+    return f"vars: {{width: 256, depth: 2}}\nmodel:\n  - Linear: [64, width]\n{rows}"
+
 
 CASES = {
     "mlp (closed form)": (
@@ -32,6 +47,13 @@ CASES = {
         "width",
         64,
     ),
+    "gpt2 24 layers, any width (search)": (
+        "vars: {width: 768, depth: 12}\nmodel: {gpt2: {n_embd: width, n_layer: depth}}\n",
+        {"depth": 24},
+        "width",
+        1,
+    ),
+    "600 distinct layers (search)": (slow_to_count(600), {"depth": 3}, "width", 1),
     "llama-2-7b 64 layers (search)": (
         "vars: {width: 4096, depth: 32}\nmodel: {llama: {hidden_size: width, num_hidden_layers: depth}}\n",
         {"depth": 64},
@@ -45,17 +67,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
-    print(f"{'case':32} {'median':>10} {'slowest':>10}  answer")
+    print(f"{'case':36} {'median':>10} {'slowest':>10} {'counts':>6} {'one count':>10}  answer")
+    counts: list[int] = []
+
+    def counted(spec):
+        counts.append(1)
+        return count_model(spec)
+
+    solving.count_model = counted  # the search's counts, counted
     for name, (text, changes, var, multiple_of) in CASES.items():
         [result] = check_text(text, "bench.yaml").specs
         deeper = with_vars(result.spec, changes)
+        started = time.perf_counter()
+        count_model(deeper)
+        one_count = time.perf_counter() - started
         times = []
         for _ in range(runs):
+            counts.clear()
             started = time.perf_counter()
             solution = solve(deeper, var, result.params, multiple_of=multiple_of)
             times.append(time.perf_counter() - started)
         answer = f"{var} = {solution.value} ({solution.error:+.2%})"
-        print(f"{name:32} {statistics.median(times) * 1000:8.2f}ms {max(times) * 1000:8.2f}ms  {answer}")
+        print(
+            f"{name:36} {statistics.median(times) * 1000:8.1f}ms {max(times) * 1000:8.1f}ms {len(counts):6} "
+            f"{one_count * 1000:8.1f}ms  {answer}"
+        )
 
 
 if __name__ == "__main__":

@@ -248,3 +248,28 @@ def test_an_ultralytics_sweep_gives_each_depth_its_matched_width_multiplier():
         )
         for depth in (0.33, 0.67)
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.integers(0, 10**30),
+    b=st.integers(1, 10**30),
+    c=st.integers(-(10**30), 10**30),
+    ks=st.lists(st.integers(1, 10**6), min_size=3, max_size=3, unique=True),
+    above=st.integers(0, 10**40),
+)
+def test_the_quadratic_root_is_exact_on_large_numbers(a, b, c, ks, above):
+    def count(k):
+        return a * k * k + b * k + c
+
+    target = count(1) + above
+    k = solving._quadratic_root(tuple((k, count(k)) for k in ks), target)
+    assert count(k) <= target < count(k + 1)
+
+
+def test_a_count_quadratic_in_the_width_is_matched_in_five_counts(monkeypatch):
+    counts = []
+    count_model = solving.count_model
+    monkeypatch.setattr(solving, "count_model", lambda spec: (counts.append(1), count_model(spec))[1])
+    solution = general(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552)
+    assert (solution.value, len(counts)) == (11, 5)

@@ -215,12 +215,14 @@ class _Search:
         if start is None:
             raise _NoValue("invalid")
         after = self.first_valid(start[0] + 1, stop=0)
+        far = None
         if after is not None:
             self.step = after[0] - start[0]
             far = self.first_valid(start[0] + self.step * (4 * start[0] // self.step + 4), stop=0)
             if far is not None and far[1] == start[1] != self.target:
                 raise _NoValue("no effect")
-        low, high = self._outer(start)
+        guess = None if after is None or far is None else self._predicted(start, after, far)
+        low, high = guess if guess is not None else self._outer(start)
         for turn in range(MAX_COUNTS):
             if low is None or high is None or high[0] - low[0] <= self.step:
                 break
@@ -229,6 +231,23 @@ class _Search:
                 break
             low, high = (probe, high) if probe[1] < self.target else (low, probe)
         return self._confirm(low, high)
+
+    def _predicted(self, start: Probe, after: Probe, far: Probe) -> tuple[Probe, Probe] | None:
+        """The accepted ks on either side of where a quadratic through three counts puts the target, when
+        their counts do straddle it: most counts are quadratic in a width, so two more counts often end the
+        search. A guess only: the counts decide, and the search goes on from them when it was wrong."""
+        k = _quadratic_root((start, after, far), self.target)
+        if k is None:
+            return None
+        k = min(max(k, 1), self.k_limit)
+        k -= (k - start[0]) % self.step  # onto the lattice, at or under the root
+        if k < 1:
+            k += self.step
+        low = self.first_valid(k, -1, stop=0, tries=JUMP_TRIES)
+        high = self.first_valid((low[0] if low else k) + self.step, 1, tries=JUMP_TRIES)
+        if low is None or high is None or not low[1] < self.target <= high[1]:
+            return None
+        return low, high
 
     def _outer(self, start: Probe) -> tuple[Probe | None, Probe | None]:
         """Accepted ks on either side of the target: from `start`, doubling the distance while the
@@ -282,6 +301,25 @@ class _Search:
             else:
                 return (k, count), high
         return low, high
+
+
+def _quadratic_root(points: tuple[Probe, Probe, Probe], target: int) -> int | None:
+    """The k under the rising root of the quadratic through three (k, count) points, in exact arithmetic;
+    None when it has no such root."""
+    (x0, y0), (x1, y1), (x2, y2) = points
+    if len({x0, x1, x2}) < 3:
+        return None
+    slope01, slope02 = Fraction(y1 - y0, x1 - x0), Fraction(y2 - y0, x2 - x0)
+    a = (slope02 - slope01) / (x2 - x1)
+    b = slope01 - a * (x0 + x1)
+    c = y0 - a * x0 * x0 - b * x0 - target
+    if a == 0:
+        return None if b <= 0 else math.floor(-c / b)
+    discriminant = b * b - 4 * a * c
+    if a < 0 or discriminant < 0:
+        return None
+    root = math.isqrt(discriminant.numerator * discriminant.denominator)  # sqrt(p/q) = sqrt(p·q)/q
+    return math.floor((-b + Fraction(root, discriminant.denominator)) / (2 * a))
 
 
 def _choose(var: str, target: int, rule: str, multiple_of: int, low: Probe | None, high: Probe | None) -> Solution:
