@@ -161,6 +161,32 @@ def test_no_width_var_no_suggestion():
     assert spec.findings[0].suggestion is None
 
 
+@pytest.mark.parametrize(
+    ("spec", "hinted"),
+    [
+        # a width-like name first, among the vars that change the count
+        ("vars: {layers: 3, hidden: 64, bias: true}\nmodel: [{Linear: [hidden, hidden], repeat: layers}]\n", "hidden"),
+        ("vars: {n: 2, unused: 5}\nmodel: [{Linear: [10, 10], repeat: n}]\n", "n"),  # else any var that does
+        ("vars: {unused: 5}\nmodel: [{Linear: [10, 10]}]\n", None),  # a var the count does not read: no hint
+    ],
+)
+def test_an_over_budget_spec_with_vars_but_no_match_says_which_match_gives_a_width(spec, hinted):
+    [finding] = check_spec(spec + "budget: 100\n").findings
+    hints = [note for note in finding.notes if "match:" in note]
+    expected = [f"add `match: {{vary: {hinted}}}` to get a value of {hinted} that fits (--fix writes it)"]
+    assert hints == (expected if hinted else [])
+
+
+def test_a_trainable_budget_lists_the_largest_trainable_parts():
+    spec = check_spec(
+        "model:\n  - Linear: [100, 100]\n    frozen: true\n  - Linear: [100, 10]\n  - Linear: [10, 5]\n"
+        "budget: {max: 20k, trainable: {max: 100}}\n"
+    )
+    [finding] = spec.findings
+    assert finding.code == "BC104"
+    assert finding.notes == ("largest trainable parts: Linear 1,010 (94.8%), Linear 55 (5.2%)",)
+
+
 ZERO_AT_DEPTH_0 = "vars: {{depth: {depth}, w: 4}}\nmodel: [{{Linear: [w, w], repeat: depth}}]\n"
 
 

@@ -269,8 +269,12 @@ def _checked(result: SpecResult, spec: Spec, folder: Path) -> SpecResult:
             # The solver is loaded only when there is something to solve: most checks pass.
             from .suggestions import check_match, with_budget_suggestion
 
-            notes = largest_parts(tree)
-            findings += [with_budget_suggestion(spec, replace(f, notes=notes)) for f in failed_budget]
+            findings += [
+                with_budget_suggestion(
+                    spec, replace(f, notes=largest_parts(tree, trainable=f.rule == rules.TRAINABLE_BUDGET))
+                )
+                for f in failed_budget
+            ]
             if spec.match is not None:
                 findings.extend(check_match(spec, tree, _reference_counter(folder, spec.match.location)))
     return replace(result, spec=spec, name=spec.name, budget=spec.budget, tree=tree, findings=tuple(findings))
@@ -337,16 +341,19 @@ def top_parts(tree: Part) -> list[Part]:
     return list(tree.children) or [tree]
 
 
-def largest_parts(tree: Part) -> tuple[str, ...]:
-    """'largest parts: …' — where the count goes, at the first level that splits."""
-    parts = top_parts(tree)
-    if len(parts) < 2 or tree.params == 0:
+def largest_parts(tree: Part, trainable: bool = False) -> tuple[str, ...]:
+    """'largest parts: …' — where the count goes, at the first level that splits; with `trainable`,
+    where the trainable count goes (a trainable budget is not helped by naming frozen parts)."""
+
+    def measure(part: Part) -> int:
+        return part.trainable if trainable else part.params
+
+    parts, total = top_parts(tree), measure(tree)
+    if len(parts) < 2 or total <= 0:
         return ()
-    parts = sorted(parts, key=lambda part: part.params, reverse=True)[:LARGEST_PARTS]
-    shown = ", ".join(
-        f"{_part_label(part)} {format_count(part.params)} ({100 * part.params / tree.params:.1f}%)" for part in parts
-    )
-    return (f"largest parts: {shown}",)
+    parts = sorted((p for p in parts if measure(p) > 0 or not trainable), key=measure, reverse=True)[:LARGEST_PARTS]
+    shown = ", ".join(f"{_part_label(part)} {format_count(measure(part))} ({100 * measure(part) / total:.1f}%)" for part in parts)
+    return (f"largest {'trainable ' if trainable else ''}parts: {shown}",)
 
 
 def _part_label(part: Part) -> str:

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .. import rules
-from ..findings import Finding, Suggestion
+from ..findings import Finding, SpecError, Suggestion
 from ..language.budgets import Limits, Tolerance
 from ..language.counting import Part, count_model
 from ..language.loader import Location
@@ -114,7 +114,8 @@ def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
     the value already written comes closest, a note that says so instead."""
     var = width_var(spec)
     if var is None:
-        return finding
+        hint = _match_hint(spec)
+        return finding if hint is None else dataclasses.replace(finding, notes=(*finding.notes, hint))
     solved = _solve_budget(spec, var, finding)
     if solved is None:
         return finding
@@ -122,6 +123,31 @@ def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
     if solution.value is None or not fits(solution, rule, allowed) or solution.value == spec.vars.get(var):
         return dataclasses.replace(finding, notes=(*finding.notes, no_fit_text(solution, goal)))
     return dataclasses.replace(finding, suggestion=_suggestion(solution))
+
+
+# Words in the names of vars that set a width, which a width suggestion varies first.
+_WIDTH_WORDS = ("width", "hidden", "dim", "embd", "d_model", "channels", "features", "size", "base")
+_MAX_VARS_TRIED = 16  # each var tried is one more count
+
+
+def _match_hint(spec: Spec) -> str | None:
+    """For a spec with vars but no width var: the `match` that would give a suggestion, naming the var to vary
+    (a width-like name first, among the whole-number vars that change the count)."""
+    whole = [name for name, value in spec.vars.items() if isinstance(value, int) and not isinstance(value, bool)]
+    moving = [name for name in whole[:_MAX_VARS_TRIED] if _changes_count(spec, name)]
+    if not moving:
+        return None
+    widths = [name for name in moving if any(word in name.lower() for word in _WIDTH_WORDS)]
+    var = (widths or moving)[0]
+    return f"add `match: {{vary: {var}}}` to get a value of {var} that fits (--fix writes it)"
+
+
+def _changes_count(spec: Spec, var: str) -> bool:
+    try:
+        changed = with_vars(spec, {var: spec.vars[var] + 1})
+        return count_model(changed).params != count_model(spec).params
+    except SpecError:
+        return False
 
 
 Solved = tuple[Solution, str, Fraction, str]  # the solution, its rule, the distance allowed, the goal in words
