@@ -5,7 +5,7 @@ A finding is an instance of a rule; rules.py is the registry of every rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -56,6 +56,13 @@ class Suggestion:
     params: int
 
 
+class Related(NamedTuple):
+    """A second place in the same file that the finding is about (where a block is used, say)."""
+
+    message: str
+    location: Location
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in a spec, where it was written, and what would fix it."""
@@ -65,6 +72,7 @@ class Finding:
     location: Location
     suggestion: Suggestion | None = None
     notes: tuple[str, ...] = field(default=())  # extra lines for people (the largest parts, ...)
+    related: tuple[Related, ...] = ()
 
     @property
     def code(self) -> str:
@@ -87,6 +95,11 @@ class Finding:
             "line": self.location.line,
             "column": self.location.column,
         }
+        if self.related:
+            data["related"] = [
+                {"message": related.message, "line": related.location.line, "column": related.location.column}
+                for related in self.related
+            ]
         if self.suggestion is not None:
             data["suggestion"] = {
                 "var": self.suggestion.var,
@@ -102,3 +115,9 @@ class SpecError(Exception):
     def __init__(self, rule: Rule, message: str, location: Location):
         super().__init__(message)
         self.finding = Finding(rule, message, location)
+
+    def related_to(self, message: str, location: Location) -> SpecError:
+        """This error, also pointing at `location`; a finding keeps the first place it was related to."""
+        if not self.finding.related:
+            self.finding = replace(self.finding, related=(Related(message, location),))
+        return self

@@ -173,9 +173,9 @@ SCHEMA_PROPERTIES = {
     "reportingDescriptor": {"id", "name", "shortDescription", "fullDescription", "help", "defaultConfiguration"},
     "multiformatMessageString": {"text"},
     "reportingConfiguration": {"level"},
-    "result": {"ruleId", "ruleIndex", "level", "message", "locations"},
+    "result": {"ruleId", "ruleIndex", "level", "message", "locations", "relatedLocations"},
     "message": {"text"},
-    "location": {"physicalLocation"},
+    "location": {"id", "message", "physicalLocation"},
     "physicalLocation": {"artifactLocation", "region"},
     "artifactLocation": {"uri", "uriBaseId"},
     "region": {"startLine", "startColumn"},
@@ -262,3 +262,21 @@ def test_sarif_uris_are_relative_to_the_repository_root(monkeypatch, tmp_path):
         {"uri": outside.resolve().as_uri()},
     ]
     assert "/my%20specs/too%20deep.yaml" in locations[-1]["uri"]
+
+
+def test_a_finding_in_a_block_points_at_the_use_too(monkeypatch):
+    """BC015 in a block's body: the body's line says what to write, the use says where the size was unknown."""
+    monkeypatch.chdir(ROOT)
+    files = check("tests/fixtures/invalid/unknown-size-in-block.yaml")
+    [result] = sarif(files)["runs"][0]["results"]
+    [related] = result["relatedLocations"]
+    assert set(related) <= SCHEMA_PROPERTIES["location"]
+    assert (related["message"]["text"], related["physicalLocation"]["region"]) == (
+        "in stem, used here",
+        {"startLine": 8, "startColumn": 5},
+    )
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 6, "startColumn": 9}
+    assert "    tests/fixtures/invalid/unknown-size-in-block.yaml:8:5: in stem, used here\n" in text(files)
+    assert "%0Atests/fixtures/invalid/unknown-size-in-block.yaml:8:5: in stem, used here" in github(files)
+    [finding] = files[0].specs[0].findings
+    assert finding.to_json()["related"] == [{"message": "in stem, used here", "line": 8, "column": 5}]

@@ -352,7 +352,9 @@ def largest_parts(tree: Part, trainable: bool = False) -> tuple[str, ...]:
     if len(parts) < 2 or total <= 0:
         return ()
     parts = sorted((p for p in parts if measure(p) > 0 or not trainable), key=measure, reverse=True)[:LARGEST_PARTS]
-    shown = ", ".join(f"{_part_label(part)} {format_count(measure(part))} ({100 * measure(part) / total:.1f}%)" for part in parts)
+    shown = ", ".join(
+        f"{_part_label(part)} {format_count(measure(part))} ({100 * measure(part) / total:.1f}%)" for part in parts
+    )
     return (f"largest {'trainable ' if trainable else ''}parts: {shown}",)
 
 

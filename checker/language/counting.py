@@ -446,7 +446,8 @@ class _Counter:
             body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner))
         except SpecError as error:
             if not block.file.startswith(PRESET_FILE_PREFIX):
-                raise
+                # The body's line says what is wrong; the use, what made it so (the running size, the arguments).
+                raise error.related_to(f"in {block.name}, used here", kind_location) from None
             # Point at the user's line, not into the preset's own file.
             finding = error.finding
             raise SpecError(

@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import __version__, rules
 from ..checks.check import FileResult, SpecResult, Unreadable, check_bytes, file_error, read_bytes
-from ..findings import Finding, Location, Suggestion
+from ..findings import Finding, Location, Related, Suggestion
 from ..formats import Configured
 from ..language.budgets import Budget, Limits, Tolerance
 from ..language.counting import Part
@@ -252,6 +252,7 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
         "location": _location(finding.location),
         "suggestion": None if suggestion is None else [suggestion.var, suggestion.value, suggestion.params],
         "notes": list(finding.notes),
+        "related": [[related.message, _location(related.location)] for related in finding.related],
     }
 
 
@@ -263,6 +264,7 @@ def _decode_finding(data: dict[str, Any]) -> Finding:
         location=Location(*data["location"]),
         suggestion=None if suggestion is None else Suggestion(*suggestion),
         notes=tuple(data["notes"]),
+        related=tuple(Related(message, Location(*where)) for message, where in data.get("related", ())),
     )
 
 

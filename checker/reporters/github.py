@@ -59,7 +59,9 @@ def annotation(file: str, finding: Finding, root: Path) -> str:
         "title": f"{finding.code} {finding.rule.name}",
     }
     written = ",".join(f"{key}={escape_property(printable(str(value)))}" for key, value in properties.items())
-    message = "\n".join([f"{quoted(file)}:{line}:{column}: {escaped(finding.message)}", *finding_details(finding)])
+    message = "\n".join(
+        [f"{quoted(file)}:{line}:{column}: {escaped(finding.message)}", *finding_details(finding, file)]
+    )
     return f"::{ANNOTATION_COMMANDS[finding.severity]} {written}::{escape_data(message)}"
 
 

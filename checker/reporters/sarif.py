@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..checks.check import FileResult
-from ..findings import Finding, Rule
+from ..findings import Finding, Location, Rule
 from ..project.config import project_root
 from ..rules import RULES
 from . import Reporter, path_in_repository
@@ -66,15 +66,29 @@ def sarif_result(file: str, finding: Finding, root: Path) -> dict[str, Any]:
         "ruleId": finding.code,
         "ruleIndex": RULE_INDEX[finding.code],
         "level": finding.severity,  # error, warning and note are SARIF levels too
-        "message": {"text": "\n".join([finding.message, *finding_details(finding)])},
-        "locations": [
+        "message": {"text": "\n".join([finding.message, *finding_details(finding, file)])},
+        "locations": [{"physicalLocation": physical_location(file, finding.location, root)}],
+        **(
             {
-                "physicalLocation": {
-                    "artifactLocation": artifact_location(file, root),
-                    "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
-                }
+                "relatedLocations": [
+                    {
+                        "id": index,
+                        "message": {"text": related.message},
+                        "physicalLocation": physical_location(file, related.location, root),
+                    }
+                    for index, related in enumerate(finding.related)
+                ]
             }
-        ],
+            if finding.related
+            else {}
+        ),
+    }
+
+
+def physical_location(file: str, location: Location, root: Path) -> dict[str, Any]:
+    return {
+        "artifactLocation": artifact_location(file, root),
+        "region": {"startLine": location.line, "startColumn": location.column},
     }
 
 

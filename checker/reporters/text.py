@@ -28,16 +28,20 @@ class TextReporter(Reporter):
             where = f"{quoted(spec.file)}:{finding.location.line}:{finding.location.column}"
             severity = "" if finding.severity == "error" else f"{finding.severity}: "
             self.stream.write(f"{where}: {finding.code} {severity}{escaped(finding.message)}\n")
-            for line in finding_details(finding):
+            for line in finding_details(finding, spec.file):
                 self.stream.write(f"    {line}\n")
         if spec.status == "pass" and self.quiet:
             return
         self.stream.write(f"{quoted(spec.file)}: {quoted(spec.name)}: {describe_count(spec)}: {spec.status}\n")
 
 
-def finding_details(finding: Finding) -> list[str]:
-    """The lines under a finding: its notes, then what to change, each escaped."""
-    lines = [escaped(note) for note in finding.notes]
+def finding_details(finding: Finding, file: str) -> list[str]:
+    """The lines under a finding: the other places it is about, its notes, then what to change, each escaped."""
+    lines = [
+        f"{quoted(file)}:{related.location.line}:{related.location.column}: {escaped(related.message)}"
+        for related in finding.related
+    ]
+    lines += [escaped(note) for note in finding.notes]
     if finding.suggestion is not None:
         s = finding.suggestion
         fix = " (--fix writes it)" if finding.severity == "error" else ""
