@@ -614,3 +614,68 @@ def test_routed_experts_cannot_be_tied():
             tie: first
     """).findings
     assert (finding.code, "routed experts" in finding.message) == ("BC019", True)
+
+
+# ----------------------------------------------------------- tie of one parameter
+@settings(max_examples=40, deadline=None)
+@given(
+    width=st.integers(1, 8),
+    bias=st.tuples(st.booleans(), st.booleans()),
+    parameter=st.sampled_from(["weight", "bias"]),
+    frozen=st.tuples(st.booleans(), st.booleans()),
+    bare=st.booleans(),
+)
+def test_a_tie_of_one_parameter_shares_it_alone(width, bias, parameter, frozen, bare):
+    """`tie: proj.weight` does what `head.weight = proj.weight` does; on a bare Parameter, what
+    `self.extra = proj.weight` does. torch's parameters() yields the shared tensor once."""
+    if parameter == "bias" and not (bias[0] and (bias[1] or bare)):
+        return  # no bias to share: the refusal is tested below
+    shape = [width, 3] if parameter == "weight" else [width]
+    user = f"Parameter: {shape}" if bare else f"Linear: [3, {width}, {str(bias[1]).lower()}]"
+    spec = agree_with_torch(
+        f"model:\n  - Linear: [3, {width}, {str(bias[0]).lower()}]\n    name: proj\n    frozen: {str(frozen[0]).lower()}\n"
+        f"  - {user}\n    tie: proj.{parameter}\n    frozen: {str(frozen[1]).lower()}\n"
+    )
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(3, width, bias[0])
+            if bare:
+                self.extra = torch.nn.Parameter(torch.empty(shape))
+                self.extra = getattr(self.proj, parameter)
+            else:
+                self.head = torch.nn.Linear(3, width, bias[1])
+                setattr(self.head, parameter, getattr(self.proj, parameter))
+            for module, freeze in zip((self.proj, getattr(self, "head", None)), frozen):
+                if freeze and module is not None:
+                    module.requires_grad_(False)
+            if bare and frozen[1]:
+                self.extra.requires_grad_(False)
+
+    with torch.device("meta"):
+        model = Model()
+    assert (spec.params, spec.trainable) == torch_totals(model)
+
+
+@pytest.mark.parametrize(
+    ("tie", "message"),
+    [
+        ("proj.bias", "'proj' has no parameter 'bias' (weight)"),
+        ("proj.weight.x", "'proj' has no parameter 'weight.x' (weight)"),
+        ("nowhere.weight", "no layer named 'nowhere.weight' before this one (named so far: proj)"),
+    ],
+)
+def test_a_tie_of_one_parameter_names_one_that_exists(tie, message):
+    spec = check_spec(f"model:\n  - Linear: [3, 4, false]\n    name: proj\n  - Linear: [3, 4]\n    tie: {tie}\n")
+    [finding] = spec.findings
+    assert finding.code == "BC019" and message in finding.message, finding.message
+
+
+def test_a_bare_parameter_tied_to_a_whole_layer_shares_nothing():
+    """A bare Parameter's one tensor has no name of its own: only another Parameter, or NAME.PATH, matches it."""
+    spec = check_spec("model:\n  - Linear: [3, 4]\n    name: proj\n  - Parameter: [4, 3]\n    tie: proj\n")
+    assert [f.code for f in spec.findings] == ["BC019"]
+    assert (
+        agree_with_torch("model:\n  - Parameter: [4, 3]\n    name: a\n  - Parameter: [4, 3]\n    tie: a\n").params == 12
+    )

@@ -79,6 +79,7 @@ class Part(NamedTuple):
     frozen: bool = False
     named: bool = False
     tied_to: str | None = None
+    tied_parameter: str | None = None  # `tie: NAME.PATH`: the one parameter of `tied_to` that is shared
     shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
     # Trainable parameters of its tie's target that this part freezes (torch: one tensor, frozen by any user).
     # They are taken off this part's trainable once, whatever its copies.
@@ -601,20 +602,27 @@ class _Counter:
         )
 
     # ------------------------------------------------------------ modifiers
-    def _tie(self, part: Part, target_name: Any, location: Location) -> Part:
+    def _tie(self, part: Part, written: Any, location: Location) -> Part:
+        """`tie: NAME` shares every parameter both have under the same path; `tie: NAME.PATH` only the
+        parameter PATH of NAME, with this node's parameter at the same path (a bare Parameter: itself)."""
+        target_name, only = self._tie_target(written, location)
         target = self._look_up(target_name)
-        if target is None:
-            named = ", ".join(sorted(self.names)) or "none yet"
-            raise SpecError(
-                rules.INVALID_TIE,
-                f"tie: no layer named {target_name!r} before this one (named so far: {named})",
-                location,
-            )
+        assert target is not None  # _tie_target found it
+        available = {tensor.name: tensor for tensor in owned_tensors(target)}
         if part.idle:
             raise SpecError(rules.INVALID_TIE, "tie: a node that holds routed experts cannot share them", location)
-        available = {tensor.name: tensor for tensor in owned_tensors(target)}
+        mine = owned_tensors(part)
+        if only is not None:
+            if only not in available:
+                raise SpecError(
+                    rules.INVALID_TIE,
+                    f"tie: {target_name!r} has no parameter {only!r} ({_tensor_names(available.values())})",
+                    location,
+                )
+            bare = [tensor.name for tensor in mine] == [""]
+            available = {"" if bare else only: available[only]}
         kept, shared, freezes, embeds = [], set(), 0, 0
-        for tensor in owned_tensors(part):
+        for tensor in mine:
             other = available.get(tensor.name)
             if other is None:
                 kept.append(tensor)
@@ -622,13 +630,13 @@ class _Counter:
                 raise SpecError(
                     rules.INVALID_TIE,
                     f"tie: `{tensor.name or 'parameter'}` is {_shape(tensor.shape)} here but "
-                    f"{_shape(other.shape)} in {target_name!r}; tied parameters must have the same shape",
+                    f"{_shape(other.shape)} in {written!r}; tied parameters must have the same shape",
                     location,
                 )
             else:
                 shared.add(tensor.name)
-                if other.trainable and not tensor.trainable and (target_name, tensor.name) not in self.frozen_by_ties:
-                    self.frozen_by_ties.add((target_name, tensor.name))
+                if other.trainable and not tensor.trainable and (target_name, other.name) not in self.frozen_by_ties:
+                    self.frozen_by_ties.add((target_name, other.name))
                     freezes += other.numel
                 if tensor.embedding and not other.embedding and (target_name, tensor.name) not in self.embedded_by_ties:
                     self.embedded_by_ties.add((target_name, tensor.name))  # a head written before its table
@@ -636,8 +644,8 @@ class _Counter:
         if not shared:
             raise SpecError(
                 rules.INVALID_TIE,
-                f"tie: this {part.label} shares no parameter with {target_name!r} "
-                f"({_tensor_names(owned_tensors(part))} here, {_tensor_names(available.values())} there); "
+                f"tie: this {part.label} shares no parameter with {written!r} "
+                f"({_tensor_names(mine)} here, {_tensor_names(available.values())} there); "
                 "a tie shares the parameters of the same name and shape",
                 location,
             )
@@ -645,10 +653,25 @@ class _Counter:
             params=sum(t.numel for t in kept),
             trainable=sum(t.numel for t in kept if t.trainable) - freezes,
             tied_to=target_name,
+            tied_parameter=only,
             shared=frozenset(shared),
             freezes_shared=freezes,
             embedding=sum(t.numel for t in kept if t.embedding) + embeds,
             embeds_shared=embeds,
+        )
+
+    def _tie_target(self, written: Any, location: Location) -> tuple[str, str | None]:
+        """(the named node, the path of one of its parameters or None) that `tie: NAME[.PATH]` means:
+        the longest name written before this node that the text starts with."""
+        if isinstance(written, str):
+            if written in self.names:
+                return written, None
+            for cut in reversed([index for index, letter in enumerate(written) if letter == "."]):
+                if written[:cut] in self.names:
+                    return written[:cut], written[cut + 1 :]
+        named = ", ".join(sorted(self.names)) or "none yet"
+        raise SpecError(
+            rules.INVALID_TIE, f"tie: no layer named {written!r} before this one (named so far: {named})", location
         )
 
     def _routed(self, part: Part, routed: dict[str, int], where: Location) -> Part:

@@ -32,7 +32,7 @@ def render(result: SpecResult, max_depth: int) -> str:
 
 def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple[str, ...]], per_copy: bool) -> None:
     label = "  " * depth + quoted(part.label) + (f" ×{part.copies}" if part.copies > 1 else "")
-    note = f" (tied to {quoted(part.tied_to)})" if part.tied_to else ""
+    note = f" (tied to {quoted(tie_text(part))})" if part.tied_to else ""
     if part.idle != part.copies * sum(child.idle for child in part.children):  # the routed node itself
         note += f" ({format_count(part.active)} active)"
     share = f"{100 * part.params / total:.1f}%" if total else "-"
@@ -93,6 +93,13 @@ def tree_json(part: Part) -> dict[str, Any]:
         "embedding": part.embedding,
         "active": part.active,
         "buffers": part.buffers,
-        "tied_to": part.tied_to,
+        "tied_to": tie_text(part),
         "children": [tree_json(child) for child in part.children],
     }
+
+
+def tie_text(part: Part) -> str | None:
+    """What the part is tied to, as `tie:` says it: a node's name, or NAME.PATH for one parameter."""
+    if part.tied_to is None or part.tied_parameter is None:
+        return part.tied_to
+    return f"{part.tied_to}.{part.tied_parameter}"

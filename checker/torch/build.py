@@ -120,15 +120,18 @@ class _Builder:
                 name = child.label if child.named and child.label not in module._modules else str(index)
                 module.add_module(name.replace(".", "_"), self.build(child))
         if part.tied_to is not None:
-            _tie(module, self.named[part.tied_to])
+            _tie(module, self.named[part.tied_to], part.tied_parameter)
         if part.named:
             self.named[part.label] = module
         return module
 
 
-def _tie(module: nn.Module, target: nn.Module) -> None:
-    """Share every parameter that both have under the same name and shape, as `a.weight = b.weight` does."""
+def _tie(module: nn.Module, target: nn.Module, only: str | None = None) -> None:
+    """Share every parameter that both have under the same name and shape, as `a.weight = b.weight` does;
+    with `only`, that one parameter of the target (a bare Parameter becomes it)."""
     shared = dict(target.named_parameters())
+    if only is not None:
+        shared = {"param" if isinstance(module, _BareParameter) else only: shared[only]}
     tied = 0
     for name, parameter in list(module.named_parameters()):
         if name in shared and shared[name].shape == parameter.shape:
