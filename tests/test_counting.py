@@ -631,10 +631,11 @@ def test_a_tie_of_one_parameter_shares_it_alone(width, bias, parameter, frozen, 
     if parameter == "bias" and not (bias[0] and (bias[1] or bare)):
         return  # no bias to share: the refusal is tested below
     shape = [width, 3] if parameter == "weight" else [width]
-    user = f"Parameter: {shape}" if bare else f"Linear: [3, {width}, {str(bias[1]).lower()}]"
+    yaml = {True: "true", False: "false"}
+    user = f"Parameter: {shape}" if bare else f"Linear: [3, {width}, {yaml[bias[1]]}]"
     spec = agree_with_torch(
-        f"model:\n  - Linear: [3, {width}, {str(bias[0]).lower()}]\n    name: proj\n    frozen: {str(frozen[0]).lower()}\n"
-        f"  - {user}\n    tie: proj.{parameter}\n    frozen: {str(frozen[1]).lower()}\n"
+        f"model:\n  - Linear: [3, {width}, {yaml[bias[0]]}]\n    name: proj\n    frozen: {yaml[frozen[0]]}\n"
+        f"  - {user}\n    tie: proj.{parameter}\n    frozen: {yaml[frozen[1]]}\n"
     )
 
     class Model(torch.nn.Module):

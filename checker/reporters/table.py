@@ -32,7 +32,8 @@ def render(result: SpecResult, max_depth: int) -> str:
 
 def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple[str, ...]], per_copy: bool) -> None:
     label = "  " * depth + quoted(part.label) + (f" ×{part.copies}" if part.copies > 1 else "")
-    note = f" (tied to {quoted(tie_text(part))})" if part.tied_to else ""
+    tie = tie_text(part)
+    note = f" (tied to {quoted(tie)})" if tie else ""
     if part.idle != part.copies * sum(child.idle for child in part.children):  # the routed node itself
         note += f" ({format_count(part.active)} active)"
     share = f"{100 * part.params / total:.1f}%" if total else "-"
