@@ -525,6 +525,7 @@ LAYERS: Mapping[str, Layer] = {
                 "bias": (a.out_features,) if a.bias else None,
             },
             output=lambda a, size: a.out_features,
+            requires=((lambda a: a.in1_features > 0, "in1_features must be > 0"),),
         ),
         _conv_layer("Conv1d", 1),
         _conv_layer("Conv2d", 2),

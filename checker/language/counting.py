@@ -28,6 +28,7 @@ from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence
+from .parametrizations import PARAMETRIZATIONS, parametrize
 from .presets import PRESET_FILE_PREFIX
 from .sizes import START, Size, Unknown, show_size
 from .spec import (
@@ -80,6 +81,7 @@ class Part(NamedTuple):
     named: bool = False
     tied_to: str | None = None
     tied_parameter: str | None = None  # `tie: NAME.PATH`: the one parameter of `tied_to` that is shared
+    parametrization: tuple[str, Mapping[str, Any]] | None = None  # `parametrize:`, with its bound options
     shared: frozenset[str] = frozenset()  # parameters (paths inside this part) owned by `tied_to`
     # Trainable parameters of its tie's target that this part freezes (torch: one tensor, frozen by any user).
     # They are taken off this part's trainable once, whatever its copies.
@@ -219,6 +221,8 @@ class _Counter:
 
         def count_once(size_in: Size, scope_in: Scope = inner) -> Part:
             part = self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size_in, scope_in)
+            if "parametrize" in node:
+                part = _parametrized(part, _modifier(node, "parametrize", scope_in), scope_in)
             if frozen_names is not None:
                 part = _freeze_by_name(part, frozen_names)
             if tie is not None:
@@ -808,6 +812,33 @@ def _freeze_by_name(part: Part, names: frozenset[str], path: str = "") -> Part:
     )
     trainable = sum(t.numel for t in tensors if t.trainable and t.name not in part.shared) * part.copies
     return part._replace(tensors=tensors, trainable=trainable)
+
+
+def _parametrized(part: Part, parametrization: tuple[str, Any, Location], scope: Scope) -> Part:
+    """`parametrize: weight_norm` (or `{spectral_norm: {dim: 1}}`): the layer's tensors as torch's
+    parametrization leaves them."""
+    kind, options, location = parametrization
+    if part.children or part.kind not in LAYERS:
+        raise SpecError(
+            rules.INVALID_VALUE,
+            f"parametrize applies to one torch.nn layer, not to {part.kind}: write it on the layer itself",
+            location,
+        )
+    signature = PARAMETRIZATIONS[kind][0]
+    values = bind_layer_arguments(signature, options, location, START, scope.env, location)
+    change = parametrize(kind, SimpleNamespace(**values), part.kind, part.tensors, part.buffer_tensors)
+    if isinstance(change, str):
+        raise SpecError(rules.INVALID_LAYER, f"torch refuses {kind} on {part.kind}: {change}", location)
+    tensors, buffers = change
+    return dataclasses.replace(
+        part,
+        tensors=tensors,
+        buffer_tensors=buffers,
+        params=sum(t.numel for t in tensors),
+        trainable=sum(t.numel for t in tensors if t.trainable),
+        buffers=sum(t.numel for t in buffers),
+        parametrization=(kind, values),
+    )
 
 
 def _submodule(part: Part) -> Submodule:

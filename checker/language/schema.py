@@ -23,7 +23,6 @@ hand. Rewrite it with `python -m checker.language.schema` (a test fails while it
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
 from importlib import resources
 from pathlib import Path
@@ -254,25 +253,31 @@ def _node_mapping(defs: dict[str, Any]) -> dict[str, Any]:
         "additionalProperties": {"$ref": "#/$defs/block-arguments"},
         "allOf": [
             {"not": {"propertyNames": {"enum": list(MODIFIERS)}}},  # at least one kind
-            _at_most_one_kind(),
+            _at_most_one_kind(defs),
         ],
     }
 
 
-def _at_most_one_kind() -> dict[str, Any]:
+def _at_most_one_kind(defs: dict[str, Any], first: int = 0, seen: int = 0) -> dict[str, Any]:
     """No more than one key besides the modifiers.
 
     JSON Schema cannot count the keys outside a list, but it can count all
-    keys: a node that carries a given set of modifiers has at most one key
-    more. Hence one branch per set of modifiers.
+    keys: a node that carries k modifiers has at most k + 1 keys. The
+    modifiers are tested one by one, each present or not (if/then/else), and
+    the test from modifier `first` on, with `seen` modifiers found before it,
+    is written once in `defs` and referred to: len(MODIFIERS)² small
+    definitions rather than a branch for each of the 2^len(MODIFIERS) sets.
     """
-    return {
-        "anyOf": [
-            {"required": list(present), "maxProperties": len(present) + 1}
-            for size in range(len(MODIFIERS) + 1)
-            for present in itertools.combinations(MODIFIERS, size)
-        ]
-    }
+    if first == len(MODIFIERS):
+        return {"maxProperties": seen + 1}
+    name = f"kinds.{first}.{seen}"
+    if name not in defs:
+        defs[name] = {
+            "if": {"required": [MODIFIERS[first]]},
+            "then": _at_most_one_kind(defs, first + 1, seen + 1),
+            "else": _at_most_one_kind(defs, first + 1, seen),
+        }
+    return {"$ref": f"#/$defs/{name}"}
 
 
 # ------------------------------------------------------------ arguments

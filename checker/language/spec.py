@@ -17,6 +17,7 @@ from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
 from .loader import Location, YamlMapping, YamlSequence, location_in
 from .matching import DEFAULT_TOLERANCE, MATCH, Match
+from .parametrizations import PARAMETRIZATIONS
 from .units import DEFAULT_DTYPE, DTYPE_BITS
 from .validation import (
     STRINGS,
@@ -366,6 +367,16 @@ def _frozen(value: Any, at: Location, env: Any) -> bool | frozenset[str]:
     return frozenset(value)
 
 
+def _parametrization(value: Any, at: Location, env: Any) -> tuple[str, Any, Location]:
+    """`weight_norm`, or `{spectral_norm: {dim: 1}}`: (which, its options as written, where they are)."""
+    if isinstance(value, str) and value in PARAMETRIZATIONS:
+        return value, None, at
+    if isinstance(value, YamlMapping) and len(value) == 1 and next(iter(value)) in PARAMETRIZATIONS:
+        kind = next(iter(value))
+        return kind, value[kind], value.location_of(kind)
+    raise Invalid("takes weight_norm or spectral_norm, alone or with its options ({weight_norm: {dim: 1}})")
+
+
 def _node_list(words: str, at_least: int) -> Kind:
     def read(value: Any, at: Location, env: Any) -> Any:
         if not isinstance(value, YamlSequence) or len(value) < at_least:
@@ -459,6 +470,26 @@ NODE_MODIFIERS = Table(
             "routed",
             mapping_of(ROUTED, "{experts: E, per_token: K}"),
             "The node holds this many experts of one size; a router gives each token `per_token` of them.",
+        ),
+        Key(
+            "parametrize",
+            Kind(
+                "weight_norm or spectral_norm, alone or with its options ({weight_norm: {dim: 1}})",
+                {
+                    "anyOf": [
+                        {"enum": list(PARAMETRIZATIONS)},
+                        {
+                            "type": "object",
+                            "properties": {kind: {"type": ["object", "null"]} for kind in PARAMETRIZATIONS},
+                            "minProperties": 1,
+                            "maxProperties": 1,
+                        },
+                    ]
+                },
+                _parametrization,
+            ),
+            "torch.nn.utils.parametrizations on one of the layer's parameters: weight_norm or spectral_norm, "
+            "alone or with torch's options ({weight_norm: {name: weight, dim: 0}}).",
         ),
     ),
     rule=rules.INVALID_VALUE,

@@ -109,6 +109,9 @@ class _Builder:
                 key: self.build(value) if isinstance(value, Part) else value for key, value in part.arguments.items()
             }
             module = build_layer(part.kind, arguments)
+            if part.parametrization is not None:
+                kind, options = part.parametrization
+                getattr(nn.utils.parametrizations, kind)(module, **options)
             if part.frozen:
                 self.frozen.append((module, None))
             self.frozen += [
