@@ -123,3 +123,78 @@ def test_the_unet_example_counts_a_unet_built_in_torch():
         sum(p.numel() for p in model.parameters()),
         sum(b.numel() for b in model.buffers()),
     )
+
+
+# ------------------------------------------------------------------ extends: a preset with one block replaced
+VARIANTS = Path(__file__).parent.parent / "examples" / "variants"
+# Each one-feature variant of the llama preset, and the transformers class it counts.
+VARIANT_CLASSES = {"qwen3-0.6b": "Qwen3ForCausalLM", "qwen2-0.5b": "Qwen2ForCausalLM", "gemma2-2b": "Gemma2ForCausalLM"}
+
+
+def transformers_count(architecture: str, config: dict) -> int:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    model_type = architecture.removesuffix("ForCausalLM").lower()
+    with torch.device("meta"):
+        model = getattr(transformers, architecture)(transformers.AutoConfig.for_model(model_type, **config))
+    return sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+@pytest.mark.parametrize("variant", VARIANT_CLASSES)
+def test_a_one_feature_variant_extends_llama_in_under_15_lines(variant):
+    """Qwen3's q/k norms, Qwen2's biases on q, k and v only, Gemma-2's norms after attention and MLP:
+    each the llama preset with a block replaced, counting what transformers builds from the same config."""
+    path = VARIANTS / f"{variant}.yaml"
+    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert len(lines) < 15
+    [spec] = check_file(path, path.name).specs
+    assert not spec.findings, spec.findings
+    [arguments] = spec.spec.model.values()
+    assert spec.params == transformers_count(VARIANT_CLASSES[variant], dict(arguments))
+
+
+def test_qwen3_0_6b_counts_the_published_figure():
+    [spec] = check_file(VARIANTS / "qwen3-0.6b.yaml", "qwen3-0.6b.yaml").specs
+    assert spec.params == 596_049_920
+
+
+@pytest.mark.parametrize(
+    ("blocks", "model", "params"),
+    [
+        # new defaults for the params of what it extends, and a param of its own
+        (
+            "small:\n    extends: llama\n    params: {vocab_size: 10, hidden_size: 8, intermediate_size: 16, "
+            "num_hidden_layers: 1, num_attention_heads: 2}",
+            "small: null",
+            80 + 8 + (4 * 64) + 8 + 3 * 128 + 8 + 80,
+        ),
+        # a replacement by name, with params of its own; a block of this file extended in turn
+        (
+            "tiny:\n    params: {hidden_size: null, b: 0, c: 0, d: 0, e: 0}\n"
+            "    body: [Linear: [hidden_size, 1, false]]\n"
+            "  cheap:\n    extends: llama\n    blocks: {attention: tiny}\n"
+            "  cheaper:\n    extends: cheap\n    blocks: {gated_mlp: tiny}",
+            "cheaper: {vocab_size: 10, hidden_size: 8, num_hidden_layers: 2}",
+            80 + 2 * (8 + 8 + 8 + 8) + 8 + 80,
+        ),
+    ],
+)
+def test_extends_takes_the_params_and_body_of_a_block(blocks, model, params):
+    assert count_spec(f"blocks:\n  {blocks}\nmodel: {{{model}}}\n") == params
+
+
+@pytest.mark.parametrize(
+    ("blocks", "message"),
+    [
+        ("v:\n    extends: lama", "block 'v' extends 'lama', which is neither a preset nor a block above it"),
+        ("v:\n    extends: llama\n    blocks: {atention: llama_layer}", "llama uses no block 'atention' to replace"),
+        ("v:\n    extends: llama\n    blocks: {attention: nowhere}", "no block 'nowhere' to put in place of attention"),
+        ("v:\n    extends: llama\n    body: [ReLU]", "block 'v' extends 'llama' and so takes its body"),
+        ("v:\n    blocks: {attention: x}\n    body: [ReLU]", "`blocks` replaces blocks of what it extends"),
+        ("v:\n    params: [a]", "block 'v' needs one of `body`, `extends`"),
+    ],
+)
+def test_extends_refuses_what_it_cannot_do(blocks, message):
+    spec = check_spec(f"blocks:\n  {blocks}\nmodel: [ReLU]\n")
+    assert any(message in finding.message for finding in spec.findings), [f.message for f in spec.findings]

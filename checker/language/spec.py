@@ -15,6 +15,7 @@ from ..findings import Finding, SpecError
 from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
+from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, location_in
 from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .parametrizations import PARAMETRIZATIONS
@@ -53,6 +54,7 @@ INPUT_SIZE_NAME = "in"
 # Patterns in the syntax Python and JSON Schema (schema.py) share, anchored where they are used.
 IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
 TORCH_TARGET_PATTERN = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+PRESET_NAME_PATTERN = rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})?"  # a preset, a class or FILE.BLOCK
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN + r"\Z")
 
 
@@ -94,6 +96,9 @@ class Block:
     # that is neither a param nor ignored is warned about, all such keys in one warning, not refused.
     ignore: frozenset[str] | None = None
     text: frozenset[str] = frozenset()  # `text:` — params whose values are text, taken as written
+    # `extends: NAME` with `blocks: {inner: ...}`: NAME's params and body, some of the blocks of its file
+    # replaced. Resolved once every block of the file is read (parse_blocks), then None.
+    extends: tuple[str, Location, YamlMapping | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -259,10 +264,83 @@ def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: 
             blocks[name] = _parse_block(name, definition, raw.location_of(name), file_vars, blocks, file)
         except SpecError as error:
             findings.extend(getattr(error, "findings", [error.finding]))
+    for name, block in list(blocks.items()):
+        if block.extends is not None:
+            try:
+                blocks[name] = _extended(block, blocks)
+            except SpecError as error:
+                findings.extend(getattr(error, "findings", [error.finding]))
     if findings:
         raise Problems(findings)
     _check_cycles(blocks)
     return blocks
+
+
+def _extended(block: Block, blocks: dict[str, Block]) -> Block:
+    """`extends: NAME`: NAME's body, params (these of `block` added or with new defaults) and requirements,
+    with the blocks of NAME's file that `blocks:` names replaced wherever that body, or a block it uses, uses
+    them. NAME is a preset, a class, FILE.BLOCK, or a block of this file written above this one."""
+    from . import presets  # presets read their files with parse_blocks: imported here, when it has loaded
+
+    assert block.extends is not None
+    name, where, replacements = block.extends
+    earlier = list(blocks)[: list(blocks).index(block.name)]
+    base = blocks[name] if name in earlier else presets.find(name)
+    if base is None:
+        known = earlier + presets.names()
+        raise SpecError(
+            rules.UNKNOWN_LAYER,
+            f"block {block.name!r} extends {name!r}, which is neither a preset nor a block above it"
+            f"{did_you_mean(name, known)}",
+            where,
+        )
+    overlay: dict[str, Block] = {}
+    overlay.update({inner: replace(other, file_blocks=overlay) for inner, other in base.file_blocks.items()})
+    seen: dict[str, Block] = {}  # what a replacement written in place sees: the blocks of both files
+    for inner, value in (replacements or {}).items():
+        at = replacements.key_locations[inner] if replacements is not None else where
+        if inner not in base.file_blocks:
+            raise SpecError(
+                rules.UNKNOWN_LAYER,
+                f"{name} uses no block {inner!r} to replace{did_you_mean(inner, base.file_blocks)}; "
+                f"its blocks: {', '.join(base.file_blocks)}",
+                at,
+            )
+        overlay[inner] = _replacement(inner, value, at, block, seen, base.file_blocks[inner])
+    seen.update({**blocks, **overlay})
+    own = {param.name: param for param in block.params}
+    params = tuple(own.pop(param.name, param) for param in base.params) + tuple(own.values())
+    return replace(
+        base,
+        name=block.name,
+        params=params,
+        require=base.require + block.require,
+        location=block.location,
+        file_blocks=overlay,
+        ignore=base.ignore,
+        text=base.text | block.text,
+        extends=None,
+    )
+
+
+def _replacement(inner: str, value: Any, at: Location, block: Block, seen: dict[str, Block], replaced: Block) -> Block:
+    """What replaces block `inner`: a block named by `value` (of this file, or a preset), or a definition
+    written in place, which takes the params of the block it replaces unless it writes its own, and sees
+    the blocks of the file it extends (as replaced) besides those of its own file."""
+    from . import presets
+
+    if isinstance(value, str):
+        chosen = block.file_blocks.get(value) if value != block.name else None
+        chosen = chosen or presets.find(value)
+        if chosen is None:
+            raise SpecError(
+                rules.UNKNOWN_LAYER,
+                f"no block {value!r} to put in place of {inner}{did_you_mean(value, block.file_blocks)}",
+                at,
+            )
+        return chosen
+    written = _parse_block(inner, value, at, block.file_vars, seen, block.file)
+    return written if "params" in value else replace(written, params=replaced.params)
 
 
 def _parse_block(
@@ -271,6 +349,23 @@ def _parse_block(
     if not isinstance(raw, YamlMapping):
         raise SpecError(rules.INVALID_VALUE, f"block {name!r} must be a mapping with `params` and `body`", location)
     values, findings = validate(BLOCK, raw, name=f"block {name!r}")
+    if values.get("extends") is not None and "body" in raw:
+        findings.append(
+            Finding(
+                rules.INVALID_VALUE,
+                f"block {name!r} extends {values['extends']!r} and so takes its body; "
+                "replace the blocks that body uses with `blocks:` instead",
+                raw.key_locations["body"],
+            )
+        )
+    if values.get("blocks") is not None and values.get("extends") is None:
+        findings.append(
+            Finding(
+                rules.INVALID_VALUE,
+                f"block {name!r}: `blocks` replaces blocks of what it extends; write `extends:` too",
+                raw.key_locations["blocks"],
+            )
+        )
     if findings:
         raise Problems(findings)
     return Block(
@@ -278,6 +373,9 @@ def _parse_block(
         params=values["params"],
         body=values["body"],
         body_location=raw.location_of("body"),
+        extends=None
+        if values["extends"] is None
+        else (values["extends"], raw.location_of("extends"), values["blocks"]),
         require=values["require"],
         location=location,
         file_vars=file_vars,
@@ -316,6 +414,12 @@ def _ignored_keys(value: Any, at: Location, context: Any) -> frozenset[str]:
     if not all(isinstance(key, str) for key in keys):
         raise Invalid("must be a list of key names")
     return frozenset(keys)
+
+
+def _replaced_blocks(value: Any, at: Location, context: Any) -> YamlMapping:
+    if not isinstance(value, YamlMapping) or not all(isinstance(item, (str, YamlMapping)) for item in value.values()):
+        raise Invalid("must map block names to a block's name or a block definition")
+    return value
 
 
 def _node(value: Any, at: Location, context: Any) -> Any:
@@ -542,7 +646,22 @@ BLOCK = Table(
             "(null: required). A default may use the params before it.",
             default=(),
         ),
-        Key("body", NODE, "The block's model; it sees its params and the spec's vars.", required=True),
+        Key("body", NODE, "The block's model; it sees its params and the spec's vars."),
+        Key(
+            "extends",
+            pattern(PRESET_NAME_PATTERN, "a preset, FILE.BLOCK or a block above this one"),
+            "A block to start from: its params, body and requirements; `params` adds params or gives new "
+            "defaults, `blocks` replaces blocks its body uses.",
+        ),
+        Key(
+            "blocks",
+            Kind(
+                "a mapping of block names to blocks or block definitions",
+                {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/block"}]}},
+                _replaced_blocks,
+            ),
+            "With `extends`: the blocks of its file to replace, each by a block's name or a definition.",
+        ),
         Key(
             "require",
             Kind(
@@ -579,6 +698,7 @@ BLOCK = Table(
     unknown=rules.UNKNOWN_KEY,
     label="`{key}` of {name}",
     description="A named, parameterized piece of model, used like a layer.",
+    at_least_one=("body", "extends"),
 )
 
 
