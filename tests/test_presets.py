@@ -178,6 +178,13 @@ def test_qwen3_0_6b_counts_the_published_figure():
             "cheaper: {vocab_size: 10, hidden_size: 8, num_hidden_layers: 2}",
             80 + 2 * (8 + 8 + 8 + 8) + 8 + 80,
         ),
+        # a replacement written in place takes the params of the one it replaces, and sees llama's blocks
+        (
+            "odd:\n    extends: llama\n    blocks:\n      attention:\n"
+            "        body: [gated_mlp: [hidden_size, 4, false, false]]",
+            "odd: {vocab_size: 10, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1}",
+            80 + 8 + 3 * 32 + 8 + 3 * 128 + 8 + 80,
+        ),
     ],
 )
 def test_extends_takes_the_params_and_body_of_a_block(blocks, model, params):

@@ -264,19 +264,22 @@ def parse_blocks(raw: Any, location: Location, file_vars: dict[str, Any], file: 
             blocks[name] = _parse_block(name, definition, raw.location_of(name), file_vars, blocks, file)
         except SpecError as error:
             findings.extend(getattr(error, "findings", [error.finding]))
+    scopes: list[tuple[dict[str, Block], dict[str, Block]]] = []  # (what replacements see, the blocks replaced)
     for name, block in list(blocks.items()):
         if block.extends is not None:
             try:
-                blocks[name] = _extended(block, blocks)
+                blocks[name] = _extended(block, blocks, scopes)
             except SpecError as error:
                 findings.extend(getattr(error, "findings", [error.finding]))
+    for seen, overlay in scopes:  # now that every block of the file is read and extended
+        seen.update({**blocks, **overlay})
     if findings:
         raise Problems(findings)
     _check_cycles(blocks)
     return blocks
 
 
-def _extended(block: Block, blocks: dict[str, Block]) -> Block:
+def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[str, Block], dict[str, Block]]]) -> Block:
     """`extends: NAME`: NAME's body, params (these of `block` added or with new defaults) and requirements,
     with the blocks of NAME's file that `blocks:` names replaced wherever that body, or a block it uses, uses
     them. NAME is a preset, a class, FILE.BLOCK, or a block of this file written above this one."""
@@ -297,8 +300,10 @@ def _extended(block: Block, blocks: dict[str, Block]) -> Block:
     overlay: dict[str, Block] = {}
     overlay.update({inner: replace(other, file_blocks=overlay) for inner, other in base.file_blocks.items()})
     seen: dict[str, Block] = {}  # what a replacement written in place sees: the blocks of both files
-    for inner, value in (replacements or {}).items():
-        at = replacements.key_locations[inner] if replacements is not None else where
+    scopes.append((seen, overlay))
+    replacements = replacements if replacements is not None else YamlMapping(where)
+    for inner, value in replacements.items():
+        at = replacements.key_locations[inner]
         if inner not in base.file_blocks:
             raise SpecError(
                 rules.UNKNOWN_LAYER,
@@ -307,7 +312,6 @@ def _extended(block: Block, blocks: dict[str, Block]) -> Block:
                 at,
             )
         overlay[inner] = _replacement(inner, value, at, block, seen, base.file_blocks[inner])
-    seen.update({**blocks, **overlay})
     own = {param.name: param for param in block.params}
     params = tuple(own.pop(param.name, param) for param in base.params) + tuple(own.values())
     return replace(
