@@ -115,6 +115,9 @@ class SpecError(Exception):
     def __init__(self, rule: Rule, message: str, location: Location):
         super().__init__(message)
         self.finding = Finding(rule, message, location)
+        # Its location is in the spec's own file, where the user wrote the line: a preset whose body the
+        # error passes through on its way up (a block replaced by `extends`) leaves it there.
+        self.settled = False
 
     def related_to(self, message: str, location: Location) -> SpecError:
         """This error, also pointing at `location`; a finding keeps the first place it was related to."""

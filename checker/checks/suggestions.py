@@ -134,7 +134,8 @@ def _match_hint(spec: Spec) -> str | None:
     """For a spec with vars but no width var: the `match` that would give a suggestion, naming the var to vary
     (a width-like name first, among the whole-number vars that change the count)."""
     whole = [name for name, value in spec.vars.items() if isinstance(value, int) and not isinstance(value, bool)]
-    moving = [name for name in whole[:_MAX_VARS_TRIED] if _changes_count(spec, name)]
+    params = count_model(spec).params
+    moving = [name for name in whole[:_MAX_VARS_TRIED] if _count_with(spec, name, spec.vars[name] + 1) != params]
     if not moving:
         return None
     widths = [name for name in moving if any(word in name.lower() for word in _WIDTH_WORDS)]
@@ -142,12 +143,12 @@ def _match_hint(spec: Spec) -> str | None:
     return f"add `match: {{vary: {var}}}` to get a value of {var} that fits (--fix writes it)"
 
 
-def _changes_count(spec: Spec, var: str) -> bool:
+def _count_with(spec: Spec, var: str, value: int) -> int | None:
+    """The count with `var` set to `value`; None when the spec is then invalid."""
     try:
-        changed = with_vars(spec, {var: spec.vars[var] + 1})
-        return count_model(changed).params != count_model(spec).params
+        return count_model(with_vars(spec, {var: value})).params
     except SpecError:
-        return False
+        return None
 
 
 Solved = tuple[Solution, str, Fraction, str]  # the solution, its rule, the distance allowed, the goal in words

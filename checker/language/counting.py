@@ -123,17 +123,19 @@ class Scope(NamedTuple):
     stack: tuple[str, ...] = ()  # the blocks being expanded, outermost first
     frozen: bool = False
     depth: int = 0
+    in_preset: bool = False  # the node is written in a preset's file, not in the spec's
 
     def deeper(self, location: Location) -> Scope:
         """The scope one level down (built directly: this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError(rules.TOO_DEEP, f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
-        return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1)
+        return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1, self.in_preset)
 
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
-        return Scope(env, block.file_blocks, (*self.stack, block.name), self.frozen, deeper.depth)
+        in_preset = block.file.startswith(PRESET_FILE_PREFIX)
+        return Scope(env, block.file_blocks, (*self.stack, block.name), self.frozen, deeper.depth, in_preset)
 
 
 def count_model(spec: Spec) -> Part:
@@ -420,18 +422,20 @@ class _Counter:
                     continue
             if param.default is REQUIRED_PARAM:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
-            env[param.name] = (
-                param.default
-                if param.name in block.text and isinstance(param.default, str)
-                else value_of(param.default, env, param.location, f"{block.name} {param.name}")
-            )
+            try:
+                env[param.name] = (
+                    param.default
+                    if param.name in block.text and isinstance(param.default, str)
+                    else value_of(param.default, env, param.location, f"{block.name} {param.name}")
+                )
+            except SpecError as error:  # at the default, in the block's file
+                raise _seen_from_use(error, block, kind_location, scope) from None
         for condition, where in block.require:
             try:
                 holds = evaluate(condition, env)
             except ExpressionError as error:
-                raise SpecError(
-                    rules.INVALID_EXPRESSION, f"{block.name} require {condition!r}: {error}", where
-                ) from None
+                wrong = SpecError(rules.INVALID_EXPRESSION, f"{block.name} require {condition!r}: {error}", where)
+                raise _seen_from_use(wrong, block, kind_location, scope) from None
             if not holds:
                 raise SpecError(
                     rules.REQUIRE_FAILED,
@@ -450,16 +454,7 @@ class _Counter:
         try:
             body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner))
         except SpecError as error:
-            if not block.file.startswith(PRESET_FILE_PREFIX):
-                # The body's line says what is wrong; the use, what made it so (the running size, the arguments).
-                raise error.related_to(f"in {block.name}, used here", kind_location) from None
-            # Point at the user's line, not into the preset's own file.
-            finding = error.finding
-            raise SpecError(
-                finding.rule,
-                f"{finding.message} (in preset {block.name}, at its line {finding.location.line})",
-                kind_location,
-            ) from None
+            raise _seen_from_use(error, block, kind_location, scope) from None
         if body is None:  # a body of one node that `when` leaves out
             body = self.composite(block.name, block.name, kind_location, size, [])
         return body._replace(label=block.name, kind=block.name, location=kind_location)
@@ -839,6 +834,23 @@ def _parametrized(part: Part, parametrization: tuple[str, Any, Location], scope:
         buffers=sum(t.numel for t in buffers),
         parametrization=(kind, values),
     )
+
+
+def _seen_from_use(error: SpecError, block: Block, use: Location, scope: Scope) -> SpecError:
+    """An error at a line of `block`'s file, as the spec's author should see it from the block's use.
+
+    At a line of the spec itself, it stays there and also points at the use (when the spec's own lines
+    use it), which made it so: the running size, the arguments. At a line of a preset's file, it moves to
+    the use and says where in the preset it was."""
+    if error.settled or not block.file.startswith(PRESET_FILE_PREFIX):
+        error.settled = True
+        return error if scope.in_preset else error.related_to(f"in {block.name}, used here", use)
+    finding = error.finding
+    moved = SpecError(
+        finding.rule, f"{finding.message} (in preset {block.name}, at its line {finding.location.line})", use
+    )
+    moved.settled = not scope.in_preset
+    return moved
 
 
 def _submodule(part: Part) -> Submodule:
