@@ -825,8 +825,7 @@ def _parametrized(part: Part, parametrization: tuple[str, Any, Location], scope:
     if isinstance(change, str):
         raise SpecError(rules.INVALID_LAYER, f"torch refuses {kind} on {part.kind}: {change}", location)
     tensors, buffers = change
-    return dataclasses.replace(
-        part,
+    return part._replace(
         tensors=tensors,
         buffer_tensors=buffers,
         params=sum(t.numel for t in tensors),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from types import SimpleNamespace
 
 from .catalogue import Layer, Tensor
@@ -35,7 +34,7 @@ def _weight_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Change
     else:
         return f"dim {dim} is out of range for `{tensor.name}` of {len(shape)} dims"
     prefix = f"parametrizations.{tensor.name}."
-    return (replace(tensor, name=prefix + "original0", shape=magnitude), replace(tensor, name=prefix + "original1")), ()
+    return (tensor._replace(name=prefix + "original0", shape=magnitude), tensor._replace(name=prefix + "original1")), ()
 
 
 def _spectral_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Change | Refusal:
@@ -44,7 +43,7 @@ def _spectral_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Chan
     if not -len(shape) <= dim < len(shape):
         return f"dim {dim} is out of range for `{tensor.name}` of {len(shape)} dims"
     prefix = f"parametrizations.{tensor.name}."
-    original = (replace(tensor, name=prefix + "original"),)
+    original = (tensor._replace(name=prefix + "original"),)
     if len(shape) < 2:
         return original, ()
     kept = dim % len(shape)
