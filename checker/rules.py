@@ -215,6 +215,25 @@ TRANSFORMERS_COUNT = Rule(
     severity=NOTE,
 )
 
+ADAPTER_BASE_NOT_FOUND = Rule(
+    "BC510",
+    "adapter-base-not-found",
+    INVALID,
+    "An adapter's base model has no config.json in the repository: budget-check never downloads one.",
+)
+ADAPTER_NOT_COUNTED = Rule(
+    "BC511",
+    "adapter-not-counted",
+    INVALID,
+    "An adapter sets an option, or adapts a module, that budget-check does not count.",
+)
+INVALID_ADAPTER = Rule(
+    "BC512",
+    "invalid-adapter",
+    INVALID,
+    "peft would refuse the adapter: no module matches its targets, or it targets one peft cannot adapt.",
+)
+
 # ------------------------------------------------------------------ Hydra, LitGPT, timm
 NEEDS_TORCH = Rule(
     "BC540",

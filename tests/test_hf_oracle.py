@@ -96,11 +96,9 @@ def moe(draw, experts_key: str, expert_size_key: str | None = "moe_intermediate_
 @st.composite
 def qwen_moe(draw, **extra) -> dict:
     config = draw(moe("num_experts", **extra))
-    step = draw(st.integers(1, 2))
-    config["decoder_sparse_step"] = step
-    if step == 1:
-        layers = config["num_hidden_layers"]
-        config["mlp_only_layers"] = draw(st.lists(st.integers(0, layers - 1), unique=True, max_size=layers))
+    config["decoder_sparse_step"] = draw(st.integers(1, 2))
+    layers = config["num_hidden_layers"]
+    config["mlp_only_layers"] = draw(st.lists(st.integers(0, layers - 1), unique=True, max_size=layers))
     return config
 
 

@@ -137,6 +137,10 @@ def _hf_config(file_name: str, text: str) -> bool:
     return file_name.endswith(".json") and '"model_type"' in text
 
 
+def _peft_adapter(file_name: str, text: str) -> bool:
+    return file_name.endswith(".json") and '"peft_type"' in text
+
+
 def _timm_config(file_name: str, text: str) -> bool:
     return file_name.endswith(".json") and '"architecture"' in text and '"model_type"' not in text
 
@@ -168,12 +172,13 @@ def _litgpt(file_name: str, text: str) -> bool:
     return bool(_INLINE.search(text) or _CHECKPOINT.search(text) or (_BY_NAME.search(text) and _RUN.search(text)))
 
 
+PEFT_ADAPTER = Format("PEFT adapter", "peft", ("adapter_config.json",), _peft_adapter, "peft.read_adapter")
 HF_CONFIG = Format("Hugging Face config", "hf", ("config.json",), _hf_config, "hf.read_config")
 TIMM_CONFIG = Format("timm config", "timm", ("config.json",), _timm_config, "timm.read_timm_config")
 ULTRALYTICS = Format("Ultralytics model YAML", "ultralytics", (), _ultralytics, "ultralytics.importing.read_file")
 HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra", "hydra.read_hydra_variants")
 LITGPT = Format("LitGPT config", "litgpt", (), _litgpt, "litgpt.read_litgpt")
-FORMATS = (HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
+FORMATS = (PEFT_ADAPTER, HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
 SPEC_FORMAT = "spec"  # the pin of budget-check's own language
 # A YAML file pins its format on a comment line of its own: `# budget-check: format=hydra`.
 _PIN = _line(r"^# *budget-check: *format *= *(\S*)")

@@ -102,6 +102,8 @@ class Part(NamedTuple):
         """The parameters one token uses: all but the experts its router does not pick."""
         return self.params - self.idle
 
+    numbered: bool = False  # a copy of a `repeat`: torch numbers its copies (`layers.0`, `layers.1`)
+
     def times(self, copies: int) -> Part:
         if copies == 1:
             return self
@@ -151,6 +153,10 @@ def count_with_warnings(spec: Spec) -> tuple[Part, list[Finding]]:
     root = counter.count(spec.model, spec.model_location, start, scope)
     if root is None:
         root = counter.composite(spec.name, "sequential", spec.model_location, start, [])
+    if spec.lora is not None:
+        from .adapting import adapted  # it builds on this module's parts
+
+        root = adapted(root, spec.lora)
     return (root if root.named else root._replace(label=spec.name)), counter.warnings
 
 
@@ -234,10 +240,12 @@ class _Counter:
                 self._record_name(name, part)
             return part
 
-        if isinstance(node.get("repeat"), YamlMapping):
+        if "repeat" not in node:
+            part = count_once(size)
+        elif isinstance(node["repeat"], YamlMapping):
             part = self._indexed(count_once, node, size, inner)
         else:
-            repeat = _modifier(node, "repeat", scope) if "repeat" in node else 1
+            repeat = _modifier(node, "repeat", scope)
             part = self._repeated(count_once, repeat, size, node.location)
         routed = _modifier(node, "routed", inner) if "routed" in node else None
         if routed is not None and part is not None:
@@ -361,7 +369,7 @@ class _Counter:
         copies: list[Part] = []
         for number, row in enumerate(rows):
             env = {**scope.env, **row, **({index: number} if index is not None else {})}
-            copies.append(count_once(size, scope._replace(env=env)))
+            copies.append(count_once(size, scope._replace(env=env))._replace(numbered=True))
             size = copies[-1].output
         if not copies:
             return None
@@ -387,7 +395,7 @@ class _Counter:
                     f"the size changes with every copy of this repeat (over {MAX_DISTINCT_COPIES} distinct copies)",
                     location,
                 )
-            distinct.append(count_once(size))
+            distinct.append(count_once(size)._replace(numbered=True))
             if distinct[-1].output == size:
                 break
             size = distinct[-1].output

@@ -23,6 +23,7 @@ checked before they are computed, so `10**10**10` fails at once.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -129,6 +130,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "gcd": (_gcd, 2, 2),
     "len": (len, 1, 1),
     "startswith": (_startswith, 2, 2),  # of a var holding a list or a mapping (a config's id2label)
+    "contains": (operator.contains, 2, 2),  # whether a var's list holds a value (a config's mlp_only_layers)
 }
 
 
@@ -368,6 +370,8 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Value:
     function = FUNCTIONS[tree.function][0]
     if function is len:
         return len(_collection(tree.arguments[0], env))
+    if function is operator.contains:
+        return _evaluate(tree.arguments[1], env) in _collection(tree.arguments[0], env, "contains")
     arguments = [_evaluate(argument, env) for argument in tree.arguments]
     try:
         return _checked(function(*arguments))
@@ -386,12 +390,12 @@ def _lookup(name: str, env: Mapping[str, object]) -> Value:
     return value
 
 
-def _collection(tree: object, env: Mapping[str, object]) -> list[Any] | dict[Any, Any]:
+def _collection(tree: object, env: Mapping[str, object], function: str = "len") -> list[Any] | dict[Any, Any]:
     """The list or mapping a name holds (a var or param holding YAML keeps it as `.node`)."""
     value = env.get(tree.name) if isinstance(tree, Name) else None
     value = getattr(value, "node", value)
     if not isinstance(value, (list, dict)):
-        raise ExpressionError("len() takes the name of a var or param that holds a list or a mapping")
+        raise ExpressionError(f"{function}() takes the name of a var or param that holds a list or a mapping")
     return value
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from .. import rules
 from ..findings import Finding, SpecError
+from .adapters import LORA, Lora
 from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
@@ -151,6 +152,8 @@ class Spec:
     torch: TorchTarget | HydraTarget | None = None
     tolerance: Tolerance = DEFAULT_TOLERANCE  # the default for match.tolerance, kept for with_vars
     input: int | None = None  # the model's input size (channels or features), when the spec declares it
+    lora: Lora | None = None  # a LoRA adapter on the model: the count is the adapted model's
+    reads: tuple[str, ...] = ()  # other files the count depends on (an adapter's base config): never cached
 
 
 def parse_spec(
@@ -182,7 +185,7 @@ def parse_spec(
                 match.location,
             )
         )
-    if findings or variables is None:
+    if any(finding.invalid for finding in findings) or variables is None:  # a warning leaves the spec counted
         return None, sorted(findings, key=lambda finding: (finding.location.line, finding.location.column))
     spec = Spec(
         file=file,
@@ -198,6 +201,7 @@ def parse_spec(
         torch=values["torch"],
         tolerance=tolerance,
         input=values["input"],
+        lora=values["lora"],
     )
     return spec, findings
 
@@ -910,6 +914,12 @@ TOP_LEVEL = Table(
             rule=rules.INVALID_BUDGET,
         ),
         Key("match", MATCH, "Keep the count of a reference by solving for one var.", rule=rules.INVALID_MATCH),
+        Key(
+            "lora",
+            LORA,
+            "A LoRA adapter on the model, with the keys of peft's LoraConfig: the count is base plus adapter, "
+            "and trainable is what the adapter trains.",
+        ),
         Key(
             "torch",
             mapping_of(TORCH, "a mapping with `target`, `args` and `kwargs`, or with `hydra`"),

@@ -95,8 +95,16 @@ def open_cache(root: Path, settings: str) -> ResultCache | None:
 
 
 def cacheable(result: FileResult) -> bool:
-    """A result that depends only on the file: not one that reads another spec (`match.reference` to a file)."""
-    return all(spec.spec is None or spec.spec.match is None or spec.spec.match.path is None for spec in result.specs)
+    """A result that depends only on the file: not one that reads another (`match.reference` to a file, an
+    adapter's base config, found or not)."""
+    return all(_depends_on_file_only(spec) for spec in result.specs)
+
+
+def _depends_on_file_only(result: SpecResult) -> bool:
+    spec = result.spec
+    if spec is None:
+        return all(finding.rule is not rules.ADAPTER_BASE_NOT_FOUND for finding in result.findings)
+    return not spec.reads and (spec.match is None or spec.match.path is None)
 
 
 # ------------------------------------------------------------------ the file on disk

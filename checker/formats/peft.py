@@ -1,0 +1,77 @@
+"""PEFT's `adapter_config.json`: a LoRA adapter on a Hugging Face model, counted with its base.
+
+The base model is the `config.json` beside the adapter, else the local folder
+(or file) that `base_model_name_or_path` names, inside the repository. A hub
+name is never downloaded: when no local config is found, that is a finding
+that says what was looked for. The count is the base's plus the adapter's;
+trainable is what the adapter trains (checker/language/adapters.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from .. import rules
+from ..findings import Finding
+from ..language.adapters import LORA_TABLE, lora_of
+from ..language.budgets import Budget
+from ..language.loader import Location, YamlMapping, located
+from ..language.validation import validate
+from . import Imported
+from .hf import FILE_START, config_spec
+from .jsonfile import json_object, located_json
+
+BASE_KEY = "base_model_name_or_path"
+BASE_FILE = "config.json"
+
+
+def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
+    name = Path(file).parent.name or Path(file).stem
+    raw, not_json = json_object(text, name)
+    if not_json or not isinstance(raw, dict) or "peft_type" not in raw:
+        return not_json  # not JSON; or a JSON file of some other tool
+    config = located_json(raw, text)
+    values, findings = validate(LORA_TABLE, config)
+    if any(finding.invalid for finding in findings):
+        return [Imported(name, FILE_START, findings=findings)]
+    where = config.key_locations.get(BASE_KEY, FILE_START)
+    found = _base_config(config.get(BASE_KEY), folder, where)
+    if isinstance(found, Finding):
+        return [Imported(name, where, findings=[*findings, found])]
+    base, base_file = found
+    spec, base_findings = config_spec(base, file, name, budget)
+    findings += [dataclasses.replace(f, message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
+    if spec is None:
+        return [Imported(name, where, findings=findings)]
+    return [
+        Imported(
+            name, FILE_START, dataclasses.replace(spec, lora=lora_of(values, FILE_START), reads=(base_file,)), findings
+        )
+    ]
+
+
+def _base_config(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | Finding:
+    """The base model's config, read from the repository: beside the adapter, else where the adapter names it."""
+    from ..checks.check import Unreadable, read_text, reference_root  # the one way every command reads a file
+
+    root = reference_root(folder)
+    candidates = [folder / BASE_FILE]
+    if isinstance(named, str) and named:
+        path = (folder / named).resolve()
+        if path.is_relative_to(root):
+            candidates.append(path / BASE_FILE if path.is_dir() else path)
+    for candidate in candidates:
+        try:
+            raw = json.loads(read_text(candidate))
+        except (Unreadable, json.JSONDecodeError):
+            continue
+        if isinstance(raw, dict) and "model_type" in raw:
+            return located(raw, where), str(candidate)  # its findings point at where the adapter names it
+    looked = f"{BASE_FILE} beside it" + (f", nor {named!r} in this repository" if isinstance(named, str) else "")
+    message = (
+        f"the adapter's base model has no {looked}; budget-check never downloads a config: "
+        f"put the base model's {BASE_FILE} beside adapter_config.json, or point {BASE_KEY} at a local folder"
+    )
+    return Finding(rules.ADAPTER_BASE_NOT_FOUND, message, where)

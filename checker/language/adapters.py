@@ -1,0 +1,371 @@
+"""LoRA adapters: the keys of PEFT's LoraConfig, and which modules they adapt.
+
+An adapter is written with peft's own names, in an `adapter_config.json` or
+under a spec's `lora:` key. Its count follows peft 0.21's source: each
+targeted Linear gains `lora_A` (r × in) and `lora_B` (out × r, with a bias
+when `lora_bias`), each targeted Embedding `lora_embedding_A` (r × rows) and
+`lora_embedding_B` (width × r), and DoRA adds a magnitude vector of the output
+size. The base model is frozen; the adapter, each `modules_to_save` copy and
+the biases that `bias` names are what trains.
+
+Keys that change no count (lora_alpha, dropout, init_lora_weights, ...) are
+taken and ignored. Keys that change the model in ways budget-check does not
+count are an error when they are set, never a guess. Target names are matched
+as peft matches them (checker/language/adapting.py walks the model).
+"""
+
+from __future__ import annotations
+
+import re
+import sre_constants
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .. import rules
+from ..findings import SpecError
+from .loader import Location, YamlMapping, YamlSequence
+from .validation import FLAG, IGNORED, POSITIVE_INTEGER, Invalid, Key, Kind, Table, choice, mapping_of
+
+ALL_LINEAR = "all-linear"  # peft's shorthand for every Linear but the output head
+BIAS_OPTIONS = ("none", "all", "lora_only")
+# task_type: the classes peft wraps the model in, and the heads each of them adds to modules_to_save.
+TASK_HEADS: dict[str | None, tuple[str, ...]] = {
+    None: (),
+    "CAUSAL_LM": (),
+    "SEQ_2_SEQ_LM": (),
+    "FEATURE_EXTRACTION": (),
+    "SEQ_CLS": ("classifier", "score"),
+    "TOKEN_CLS": ("classifier", "score"),
+}
+# peft's default target_modules by model_type, for a config that leaves them out (peft's own table).
+DEFAULT_TARGETS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma", "gemma2", "opt", "bart"), ("q_proj", "v_proj")
+    ),
+    "gpt2": ("c_attn",),
+}
+# transformers 5 fused these families' experts into parameters, and peft turns a target naming their old
+# modules into a target on those parameters (adapted in ways budget-check does not count).
+EXPERT_TARGETS: dict[str, tuple[str, ...]] = {
+    "mixtral": ("gate", "w1", "w2", "w3"),
+    "qwen3_moe": ("gate", "gate_proj", "up_proj", "down_proj"),
+}
+MAX_PATTERN_LENGTH = 300
+MAX_OPEN_REPEATS = 3  # unbounded repeats (`*`, `+`) in one pattern: matching time stays polynomial and small
+
+
+@dataclass(frozen=True)
+class Lora:
+    """A LoRA adapter as it changes the count."""
+
+    r: int
+    targets: tuple[str, ...] | str | None  # names (matched at the end of a module's path), a regex, or None
+    exclude: tuple[str, ...] | str | None
+    rank_pattern: tuple[tuple[str, int], ...]
+    layers_to_transform: tuple[int, ...] | None
+    layers_pattern: tuple[str, ...]
+    use_dora: bool
+    bias: str
+    lora_bias: bool
+    modules_to_save: tuple[str, ...]
+    location: Location
+
+    def rank(self, key: str) -> int:
+        """peft's get_pattern_key: the first rank_pattern key that ends the path, else r."""
+        for pattern, rank in self.rank_pattern:
+            if re.match(rf"(.*\.)?({pattern})$", key):
+                return rank
+        return self.r
+
+    def saved(self, key: str) -> bool:
+        """Whether modules_to_save wraps this module (peft: the path ends with the name, as text)."""
+        return any(key.endswith(name) for name in self.modules_to_save)
+
+    def targets_module(self, key: str, targets: tuple[str, ...] | str) -> bool:
+        """peft's check_target_module_exists."""
+        if isinstance(self.exclude, str):
+            if re.fullmatch(self.exclude, key):
+                return False
+        elif self.exclude and (key in self.exclude or any(key.endswith(f".{name}") for name in self.exclude)):
+            return False
+        if any(re.match(rf"(^|.*\.){name}($|\..*)", key) for name in self.modules_to_save):
+            return False
+        if isinstance(targets, str):
+            return re.fullmatch(targets, key) is not None
+        if key in targets:
+            return True
+        if not any(key.endswith(f".{name}") for name in targets):
+            return False
+        if self.layers_to_transform is None:
+            return True
+        index = self._layer_index(key)
+        return index is not None and index in self.layers_to_transform
+
+    def _layer_index(self, key: str) -> int | None:
+        """The first numbered segment after a named one (`layers.3.`), or after a layers_pattern."""
+        if not self.layers_pattern:
+            found = re.match(r".*?\.[^.]*\.(?P<idx>\d+)\.", key)
+        else:
+            found = next(
+                (m for p in self.layers_pattern if (m := re.match(rf"(?:^|.*?\.){p}\.(?P<idx>\d+)\.", key))), None
+            )
+        return None if found is None else int(found.group("idx"))
+
+
+def _regex(value: Any, at: Location) -> str:
+    """A pattern the user wrote, refused when matching it could take long (nested or many open repeats)."""
+    if len(value) > MAX_PATTERN_LENGTH:
+        raise Invalid(f"is a pattern of over {MAX_PATTERN_LENGTH} characters")
+    try:
+        parsed = re._parser.parse(value)  # type: ignore[attr-defined]  # the structure, to bound the matching time
+    except (re.error, sre_constants.error, RecursionError) as error:
+        raise Invalid(f"is not a regular expression: {error}") from None
+    open_repeats = 0
+    for depth, token, _ in _repeats(parsed, 0):
+        if depth > 0:
+            raise Invalid("nests a repeat inside a repeat, which can take exponential time to match; write it flat")
+        open_repeats += token
+    if open_repeats > MAX_OPEN_REPEATS:
+        raise Invalid(f"has over {MAX_OPEN_REPEATS} unbounded repeats (`*`, `+`); write fewer")
+    return str(value)
+
+
+def _repeats(parsed: Any, depth: int) -> Iterator[tuple[int, int, Any]]:
+    """(how many repeats enclose it, 1 if unbounded, the node) for each repeat in a parsed pattern."""
+    for op, argument in parsed:
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            _, high, inner = argument
+            yield depth, int(high == sre_constants.MAXREPEAT), inner
+            yield from _repeats(inner, depth + 1)
+        elif op == sre_constants.GROUPREF:
+            raise Invalid("refers back to a group, which can take long to match")
+        elif op in (sre_constants.SUBPATTERN,):
+            yield from _repeats(argument[-1], depth)
+        elif op == sre_constants.BRANCH:
+            for branch in argument[1]:
+                yield from _repeats(branch, depth)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            yield from _repeats(argument[1], depth)
+
+
+def _names(value: Any, at: Location) -> tuple[str, ...]:
+    if not isinstance(value, (list, YamlSequence)) or not all(isinstance(item, str) for item in value):
+        raise Invalid("must be a list of module names")
+    return tuple(_regex(item, at) for item in value)
+
+
+def _names_or_regex(value: Any, at: Location, context: Any) -> tuple[str, ...] | str:
+    """A list of names, or one string: a regular expression the whole path must match (or `all-linear`)."""
+    if isinstance(value, str):
+        return value if value.lower() == ALL_LINEAR else _regex(value, at)
+    return _names(value, at)
+
+
+def _rank_pattern(value: Any, at: Location, context: Any) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, (dict, YamlMapping)):
+        raise Invalid("must be a mapping of module patterns to ranks")
+    pairs = []
+    for key, rank in value.items():
+        if not isinstance(key, str) or isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+            raise Invalid("must map module patterns to ranks of at least 1")
+        pairs.append((_regex(key, at), rank))
+    return tuple(pairs)
+
+
+def _layer_indexes(value: Any, at: Location, context: Any) -> tuple[int, ...] | None:
+    items = [value] if isinstance(value, int) else value
+    if not isinstance(items, (list, YamlSequence)) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in items
+    ):
+        raise Invalid("must be a layer index or a list of them")
+    return tuple(items) or None  # peft: an empty list transforms every layer
+
+
+def _layers_pattern(value: Any, at: Location, context: Any) -> tuple[str, ...]:
+    return (_regex(value, at),) if isinstance(value, str) else _names(value, at)
+
+
+def _modules_to_save(value: Any, at: Location, context: Any) -> tuple[str, ...]:
+    return _names(value, at)
+
+
+def _peft_type(value: Any, at: Location, context: Any) -> str:
+    if value != "LORA":
+        raise SpecError(
+            rules.ADAPTER_NOT_COUNTED,
+            f"peft_type {value!r}: budget-check counts LoRA adapters only (peft_type LORA)",
+            at,
+        )
+    return "LORA"
+
+
+def _task_type(value: Any, at: Location, context: Any) -> str | None:
+    if value not in TASK_HEADS:
+        raise SpecError(
+            rules.ADAPTER_NOT_COUNTED,
+            f"task_type {value!r}: budget-check counts the task types {', '.join(str(t) for t in TASK_HEADS if t)}",
+            at,
+        )
+    return str(value) if value is not None else None
+
+
+def _not_counted(key: str, off: tuple[Any, ...] = (None,), why: str = "") -> Key:
+    """A key budget-check does not count: accepted while it is off, an error when it is set."""
+
+    def read(value: Any, at: Location, context: Any) -> Any:
+        if value in off or (isinstance(value, (list, dict)) and not value and () in off):
+            return value
+        raise SpecError(
+            rules.ADAPTER_NOT_COUNTED,
+            f"{key} is set: budget-check does not count adapters with it{why}; peft's get_peft_model gives the count",
+            at,
+        )
+
+    return Key(key, Kind("off (null or false)", {}, read), f"Not counted by budget-check: an error when set{why}.")
+
+
+NAMES_OR_REGEX = Kind(
+    "a list of module names, or a regular expression",
+    {"type": ["array", "string", "null"], "items": {"type": "string"}},
+    _names_or_regex,
+    nullable=True,
+)
+LORA_TABLE = Table(
+    "lora",
+    keys=(
+        Key("r", POSITIVE_INTEGER, "The rank of every adapted module, unless rank_pattern says otherwise.", default=8),
+        Key(
+            "target_modules",
+            NAMES_OR_REGEX,
+            "The modules to adapt: names that end a module's path (`q_proj`), a regular expression the whole path "
+            "matches, or `all-linear`; left out, peft's default for the model's family.",
+        ),
+        Key("exclude_modules", NAMES_OR_REGEX, "Modules not to adapt, written as target_modules is."),
+        Key(
+            "rank_pattern",
+            Kind(
+                "a mapping of module patterns to ranks",
+                {"type": ["object", "null"], "additionalProperties": {"type": "integer", "minimum": 1}},
+                _rank_pattern,
+                nullable=True,
+            ),
+            "Ranks of their own for the modules whose path ends with a pattern.",
+            default=(),
+        ),
+        Key(
+            "layers_to_transform",
+            Kind(
+                "a layer index or a list of them",
+                {"type": ["integer", "array", "null"], "items": {"type": "integer"}},
+                _layer_indexes,
+                nullable=True,
+            ),
+            "Adapt only the layers of these indexes (with target_modules as names).",
+        ),
+        Key(
+            "layers_pattern",
+            Kind(
+                "a name or a list of names",
+                {"type": ["string", "array", "null"], "items": {"type": "string"}},
+                _layers_pattern,
+                nullable=True,
+            ),
+            "The name of the numbered list of layers that layers_to_transform counts in (`layers`).",
+            default=(),
+        ),
+        Key(
+            "use_dora", FLAG, "DoRA: a trainable magnitude vector of the output size per adapted module.", default=False
+        ),
+        Key(
+            "bias",
+            choice(BIAS_OPTIONS),
+            "Which biases train: none, all, or those of the adapted modules.",
+            default="none",
+        ),
+        Key("lora_bias", FLAG, "A bias on each lora_B (the adapted module must have one).", default=False),
+        Key(
+            "modules_to_save",
+            Kind(
+                "a list of module names",
+                {"type": ["array", "null"], "items": {"type": "string"}},
+                _modules_to_save,
+                nullable=True,
+            ),
+            "Modules trained in full: each gets a trainable copy beside the frozen original.",
+            default=(),
+        ),
+        Key(
+            "task_type",
+            Kind("a peft task type", {"type": ["string", "null"]}, _task_type, nullable=True),
+            "The task peft wraps the model for; SEQ_CLS and TOKEN_CLS train the `classifier` or `score` head too.",
+        ),
+        Key(
+            "peft_type",
+            Kind("LORA", {"enum": ["LORA", None]}, _peft_type, nullable=True),
+            "The adapter's method: LORA.",
+            default="LORA",
+        ),
+        *(
+            Key(name, IGNORED, "Holds no parameters.")
+            for name in (
+                "base_model_name_or_path",
+                "revision",
+                "inference_mode",
+                "auto_mapping",
+                "peft_version",
+                "lora_alpha",
+                "alpha_pattern",
+                "lora_dropout",
+                "fan_in_fan_out",
+                "use_rslora",
+                "init_lora_weights",
+                "loftq_config",
+                "megatron_core",
+                "runtime_config",
+                "qalora_group_size",
+            )
+        ),
+        _not_counted("layer_replication", why=" (it copies layers)"),
+        _not_counted("target_parameters", (None, ()), " (it adapts parameters, not modules)"),
+        _not_counted("trainable_token_indices", (None, ())),
+        _not_counted("use_qalora", (False, None)),
+        _not_counted("eva_config", why=" (EVA may redistribute the ranks)"),
+        _not_counted("megatron_config"),
+        _not_counted("corda_config"),
+        _not_counted("lora_ga_config"),
+        _not_counted("velora_config"),
+        _not_counted("alora_invocation_tokens"),
+        _not_counted("monteclora_config"),
+        _not_counted("use_bdlora", (None, False)),
+        _not_counted("arrow_config"),
+        _not_counted("kasa_config"),
+        _not_counted("ensure_weight_tying", (False, None)),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.UNKNOWN_CONFIG_KEYS,
+    unknown_together=True,
+    unknown_hint="; the count assumes they change nothing (peft's get_peft_model confirms it)",
+    description="A LoRA adapter on the model, with the keys of peft's LoraConfig (adapter_config.json).",
+    build=lambda values, mapping, context: lora_of(values, getattr(mapping, "location", Location(1, 1))),
+)
+
+
+def lora_of(values: dict[str, Any], location: Location) -> Lora:
+    heads = TASK_HEADS[values["task_type"]]
+    return Lora(
+        r=values["r"],
+        targets=values["target_modules"],
+        exclude=values["exclude_modules"],
+        rank_pattern=values["rank_pattern"],
+        layers_to_transform=values["layers_to_transform"],
+        layers_pattern=values["layers_pattern"],
+        use_dora=values["use_dora"],
+        bias=values["bias"],
+        lora_bias=values["lora_bias"],
+        modules_to_save=(*values["modules_to_save"], *heads),
+        location=location,
+    )
+
+
+LORA = mapping_of(LORA_TABLE, "a mapping of peft's LoraConfig keys")
