@@ -142,7 +142,7 @@ def adapter(folder: Path, base: str | None, **lora) -> Path:
 
 def test_llama_3_2_1b_with_r16_on_all_seven_projections():
     [result] = check_file(EXAMPLES / "peft/llama-3.2-1b-lora/adapter_config.json", "adapter_config.json").specs
-    assert (result.params, result.trainable, result.findings) == (1_247_086_592, 11_272_192, [])
+    assert (result.params, result.trainable, list(result.findings)) == (1_247_086_592, 11_272_192, [])
 
 
 def test_llama_3_8b_with_r8_on_q_v_o_and_the_mlp(tmp_path):
