@@ -240,6 +240,7 @@ class _Counter:
                 self._record_name(name, part)
             return part
 
+        part: Part | None
         if "repeat" not in node:
             part = count_once(size)
         elif isinstance(node["repeat"], YamlMapping):
