@@ -15,11 +15,10 @@ from pathlib import Path
 
 from .. import rules
 from ..findings import Finding
-from ..language.adapters import LORA_TABLE, lora_of
+from ..language.adapters import LORA_TABLE, built_lora
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located
-from ..language.validation import validate
-from . import Imported
+from ..language.validation import Problems, validate
 from .hf import FILE_START, config_spec
 from .jsonfile import json_object, located_json
 
@@ -34,7 +33,12 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
         return not_json  # not JSON; or a JSON file of some other tool
     config = located_json(raw, text)
     values, findings = validate(LORA_TABLE, config)
-    if any(finding.invalid for finding in findings):
+    lora = None
+    try:
+        lora = None if any(finding.invalid for finding in findings) else built_lora(values, config)
+    except Problems as problems:
+        findings += problems.findings
+    if lora is None:
         return [Imported(name, FILE_START, findings=findings)]
     where = config.key_locations.get(BASE_KEY, FILE_START)
     found = _base_config(config.get(BASE_KEY), folder, where)
@@ -45,11 +49,7 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
     findings += [dataclasses.replace(f, message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
     if spec is None:
         return [Imported(name, where, findings=findings)]
-    return [
-        Imported(
-            name, FILE_START, dataclasses.replace(spec, lora=lora_of(values, FILE_START), reads=(base_file,)), findings
-        )
-    ]
+    return [Imported(name, FILE_START, dataclasses.replace(spec, lora=lora, reads=(base_file,)), findings)]
 
 
 def _base_config(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | Finding:

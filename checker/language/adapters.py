@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import rules
-from ..findings import SpecError
+from ..findings import Finding, SpecError
 from .loader import Location, YamlMapping, YamlSequence
-from .validation import FLAG, IGNORED, POSITIVE_INTEGER, Invalid, Key, Kind, Table, choice, mapping_of
+from .validation import FLAG, POSITIVE_INTEGER, Invalid, Key, Kind, Problems, Table, choice, mapping_of
 
 ALL_LINEAR = "all-linear"  # peft's shorthand for every Linear but the output head
 BIAS_OPTIONS = ("none", "all", "lora_only")
@@ -210,19 +210,50 @@ def _task_type(value: Any, at: Location, context: Any) -> str | None:
     return str(value) if value is not None else None
 
 
-def _not_counted(key: str, off: tuple[Any, ...] = (None,), why: str = "") -> Key:
-    """A key budget-check does not count: accepted while it is off, an error when it is set."""
+# Keys that change the model in ways budget-check does not count: accepted while off, an error when set.
+NOT_COUNTED: dict[str, str] = {
+    "layer_replication": " (it copies layers)",
+    "target_parameters": " (it adapts parameters, not modules)",
+    "trainable_token_indices": "",
+    "use_qalora": "",
+    "eva_config": " (EVA may redistribute the ranks)",
+    "megatron_config": "",
+    "corda_config": "",
+    "lora_ga_config": "",
+    "velora_config": "",
+    "alora_invocation_tokens": "",
+    "monteclora_config": "",
+    "use_bdlora": "",
+    "arrow_config": "",
+    "kasa_config": "",
+    "ensure_weight_tying": "",
+}
+# Keys that hold no parameters.
+NO_PARAMETERS = frozenset(
+    [
+        *("base_model_name_or_path", "revision", "inference_mode", "auto_mapping", "peft_version", "lora_alpha"),
+        *("alpha_pattern", "lora_dropout", "fan_in_fan_out", "use_rslora", "init_lora_weights", "loftq_config"),
+        *("megatron_core", "runtime_config", "qalora_group_size"),
+    ]
+)
 
-    def read(value: Any, at: Location, context: Any) -> Any:
-        if value in off or (isinstance(value, (list, dict)) and not value and () in off):
-            return value
-        raise SpecError(
+
+def built_lora(values: dict[str, Any], mapping: Any, context: Any = None) -> Lora:
+    """The adapter, once no key that budget-check does not count is set."""
+    locations = getattr(mapping, "key_locations", {})
+    where = getattr(mapping, "location", Location(1, 1))
+    findings = [
+        Finding(
             rules.ADAPTER_NOT_COUNTED,
             f"{key} is set: budget-check does not count adapters with it{why}; peft's get_peft_model gives the count",
-            at,
+            locations.get(key, where),
         )
-
-    return Key(key, Kind("off (null or false)", {}, read), f"Not counted by budget-check: an error when set{why}.")
+        for key, why in NOT_COUNTED.items()
+        if mapping.get(key) not in (None, False, [], {})
+    ]
+    if findings:
+        raise Problems(findings)
+    return lora_of(values, where)
 
 
 NAMES_OR_REGEX = Kind(
@@ -306,48 +337,14 @@ LORA_TABLE = Table(
             "The adapter's method: LORA.",
             default="LORA",
         ),
-        *(
-            Key(name, IGNORED, "Holds no parameters.")
-            for name in (
-                "base_model_name_or_path",
-                "revision",
-                "inference_mode",
-                "auto_mapping",
-                "peft_version",
-                "lora_alpha",
-                "alpha_pattern",
-                "lora_dropout",
-                "fan_in_fan_out",
-                "use_rslora",
-                "init_lora_weights",
-                "loftq_config",
-                "megatron_core",
-                "runtime_config",
-                "qalora_group_size",
-            )
-        ),
-        _not_counted("layer_replication", why=" (it copies layers)"),
-        _not_counted("target_parameters", (None, ()), " (it adapts parameters, not modules)"),
-        _not_counted("trainable_token_indices", (None, ())),
-        _not_counted("use_qalora", (False, None)),
-        _not_counted("eva_config", why=" (EVA may redistribute the ranks)"),
-        _not_counted("megatron_config"),
-        _not_counted("corda_config"),
-        _not_counted("lora_ga_config"),
-        _not_counted("velora_config"),
-        _not_counted("alora_invocation_tokens"),
-        _not_counted("monteclora_config"),
-        _not_counted("use_bdlora", (None, False)),
-        _not_counted("arrow_config"),
-        _not_counted("kasa_config"),
-        _not_counted("ensure_weight_tying", (False, None)),
     ),
     rule=rules.INVALID_VALUE,
     unknown=rules.UNKNOWN_CONFIG_KEYS,
     unknown_together=True,
     unknown_hint="; the count assumes they change nothing (peft's get_peft_model confirms it)",
     description="A LoRA adapter on the model, with the keys of peft's LoraConfig (adapter_config.json).",
-    build=lambda values, mapping, context: lora_of(values, getattr(mapping, "location", Location(1, 1))),
+    ignored=NO_PARAMETERS | frozenset(NOT_COUNTED),
+    build=built_lora,
 )
 
 

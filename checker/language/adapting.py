@@ -16,7 +16,6 @@ for the biases that `bias` names. The parts stay buildable by --torch.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 

@@ -146,6 +146,7 @@ class Table:
     description: str = ""
     label: str = "{name}.{key}"  # how messages name one of its keys
     own_prefix: str | None = None  # keys that start with it are the user's own: skipped (`x-`)
+    ignored: frozenset[str] = frozenset()  # keys taken and left to `build`, unread and not in the schema
     unknown_hint: str = ""  # said after the unknown keys: "; keys of your own start with `x-`"
     unknown_together: bool = False  # one finding lists every unknown key, instead of one finding each
     at_least_one: tuple[str, ...] = ()  # at least one of these keys must be written
@@ -198,6 +199,7 @@ def _validate(table: Table, mapping: Mapping[Any, Any], context: Any, name: str,
         key
         for key in mapping
         if key not in table.by_name
+        and key not in table.ignored
         and not (table.own_prefix and isinstance(key, str) and key.startswith(table.own_prefix))
     ]
     findings.extend(_unknown_findings(table, mapping, unknown, name))
