@@ -265,14 +265,13 @@ NAMES_OR_REGEX = Kind(
 LORA_TABLE = Table(
     "lora",
     keys=(
-        Key("r", POSITIVE_INTEGER, "The rank of every adapted module, unless rank_pattern says otherwise.", default=8),
+        Key("r", POSITIVE_INTEGER, "The rank of the adapted modules.", default=8),
         Key(
             "target_modules",
             NAMES_OR_REGEX,
-            "The modules to adapt: names that end a module's path (`q_proj`), a regular expression the whole path "
-            "matches, or `all-linear`; left out, peft's default for the model's family.",
+            "Names that end a module's path, a regex of the whole path, or all-linear; else peft's default.",
         ),
-        Key("exclude_modules", NAMES_OR_REGEX, "Modules not to adapt, written as target_modules is."),
+        Key("exclude_modules", NAMES_OR_REGEX, "Modules not to adapt."),
         Key(
             "rank_pattern",
             Kind(
@@ -281,7 +280,7 @@ LORA_TABLE = Table(
                 _rank_pattern,
                 nullable=True,
             ),
-            "Ranks of their own for the modules whose path ends with a pattern.",
+            "Ranks by module pattern.",
             default=(),
         ),
         Key(
@@ -292,7 +291,7 @@ LORA_TABLE = Table(
                 _layer_indexes,
                 nullable=True,
             ),
-            "Adapt only the layers of these indexes (with target_modules as names).",
+            "Adapt only these layers.",
         ),
         Key(
             "layers_pattern",
@@ -302,19 +301,17 @@ LORA_TABLE = Table(
                 _layers_pattern,
                 nullable=True,
             ),
-            "The name of the numbered list of layers that layers_to_transform counts in (`layers`).",
+            "The list of layers that layers_to_transform counts in.",
             default=(),
         ),
-        Key(
-            "use_dora", FLAG, "DoRA: a trainable magnitude vector of the output size per adapted module.", default=False
-        ),
+        Key("use_dora", FLAG, "DoRA: a magnitude vector per module.", default=False),
         Key(
             "bias",
             choice(BIAS_OPTIONS),
-            "Which biases train: none, all, or those of the adapted modules.",
+            "Which biases train.",
             default="none",
         ),
-        Key("lora_bias", FLAG, "A bias on each lora_B (the adapted module must have one).", default=False),
+        Key("lora_bias", FLAG, "A bias on each lora_B.", default=False),
         Key(
             "modules_to_save",
             Kind(
@@ -323,18 +320,18 @@ LORA_TABLE = Table(
                 _modules_to_save,
                 nullable=True,
             ),
-            "Modules trained in full: each gets a trainable copy beside the frozen original.",
+            "Modules trained in full, as a copy.",
             default=(),
         ),
         Key(
             "task_type",
             Kind("a peft task type", {"type": ["string", "null"]}, _task_type, nullable=True),
-            "The task peft wraps the model for; SEQ_CLS and TOKEN_CLS train the `classifier` or `score` head too.",
+            "SEQ_CLS and TOKEN_CLS also train the classifier or score head.",
         ),
         Key(
             "peft_type",
             Kind("LORA", {"enum": ["LORA", None]}, _peft_type, nullable=True),
-            "The adapter's method: LORA.",
+            "LORA.",
             default="LORA",
         ),
     ),
@@ -342,7 +339,7 @@ LORA_TABLE = Table(
     unknown=rules.UNKNOWN_CONFIG_KEYS,
     unknown_together=True,
     unknown_hint="; the count assumes they change nothing (peft's get_peft_model confirms it)",
-    description="A LoRA adapter on the model, with the keys of peft's LoraConfig (adapter_config.json).",
+    description="A LoRA adapter, with the keys of peft's LoraConfig.",
     ignored=NO_PARAMETERS | frozenset(NOT_COUNTED),
     build=built_lora,
 )

@@ -917,8 +917,7 @@ TOP_LEVEL = Table(
         Key(
             "lora",
             LORA,
-            "A LoRA adapter on the model, with the keys of peft's LoraConfig: the count is base plus adapter, "
-            "and trainable is what the adapter trains.",
+            "A LoRA adapter (peft's LoraConfig keys): the count is base plus adapter.",
         ),
         Key(
             "torch",
