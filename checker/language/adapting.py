@@ -24,7 +24,7 @@ from ..findings import SpecError
 from . import presets
 from .adapters import ALL_LINEAR, DEFAULT_TARGETS, EXPERT_TARGETS, Lora
 from .catalogue import Tensor
-from .counting import Part, owned_tensors
+from .counting import Part, in_runs, owned_tensors
 
 MAX_MODULES = 200_000  # module copies looked at, every copy of a repeat spelt out
 ADAPTED_KINDS = ("Linear", "Embedding")
@@ -179,14 +179,8 @@ class _Walk:
                 rules.TOO_LARGE, f"an adapter is matched against at most {MAX_MODULES:,} modules", part.location
             )
         one = _one_copy(part)
-        runs: list[list[Part]] = []
-        for number in range(part.copies):
-            copy = self._module(one, _numbered(path, start + number))
-            if runs and runs[-1][0] == copy:
-                runs[-1].append(copy)
-            else:
-                runs.append([copy])
-        groups = [run[0]._replace(numbered=True).times(len(run)) for run in runs]
+        copies = [self._module(one, _numbered(path, start + n)) for n in range(part.copies)]
+        groups = in_runs([copy._replace(numbered=True) for copy in copies])
         if len(groups) == 1:
             return groups[0]
         return _sum_of(part, f"{part.kind} ×{part.copies}", groups)

@@ -169,6 +169,17 @@ def count_node(node: Any, location: Location, blocks: Mapping[str, Block], env: 
     return part
 
 
+def in_runs(copies: list[Part]) -> list[Part]:
+    """Consecutive copies that came out the same, as one part each (`layers` ×3 rather than three rows)."""
+    runs: list[list[Part]] = []
+    for copy in copies:
+        if runs and runs[-1][0] == copy:
+            runs[-1].append(copy)
+        else:
+            runs.append([copy])
+    return [run[0].times(len(run)) for run in runs]
+
+
 def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
     """Every part of the tree with its depth, parents first."""
     yield depth, part
@@ -374,9 +385,10 @@ class _Counter:
             size = copies[-1].output
         if not copies:
             return None
-        if len(copies) == 1:
-            return copies[0]
-        return self.composite(copies[0].label, f"{copies[0].kind} ×{len(copies)}", node.location, size, copies)
+        runs = in_runs(copies)
+        if len(runs) == 1:
+            return runs[0]
+        return self.composite(copies[0].label, f"{copies[0].kind} ×{len(copies)}", node.location, size, runs)
 
     def _repeated(self, count_once: CountOnce, repeat: int, size: Size, location: Location) -> Part | None:
         """`repeat` copies in sequence, each distinct copy counted once.
