@@ -19,6 +19,7 @@ from ..language.adapters import LORA_TABLE, built_lora
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located
 from ..language.validation import Problems, validate
+from . import Imported
 from .hf import FILE_START, config_spec
 from .jsonfile import json_object, located_json
 
