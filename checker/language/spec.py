@@ -917,7 +917,7 @@ TOP_LEVEL = Table(
         Key(
             "lora",
             LORA,
-            "A LoRA adapter (peft's LoraConfig keys): the count is base plus adapter.",
+            "A LoRA adapter on the model.",
         ),
         Key(
             "torch",
