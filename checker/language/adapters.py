@@ -340,6 +340,7 @@ LORA_TABLE = Table(
     unknown_hint="; the count assumes they change nothing (peft's get_peft_model confirms it)",
     description="peft's LoraConfig keys.",
     ignored=NO_PARAMETERS | frozenset(NOT_COUNTED),
+    in_schema=False,  # peft's own keys, checked here: the shipped schema stays small
     build=built_lora,
 )
 

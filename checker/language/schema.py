@@ -173,6 +173,8 @@ def kind_schema(kind: Kind, defs: dict[str, Any]) -> dict[str, Any]:
         schema = _or_null(schema)
     if kind.table is None:
         return schema
+    if not kind.table.in_schema:
+        return {"type": ["object", "null"] if kind.nullable else "object"}
     name = kind.table.schema_name or kind.table.name
     if name not in defs:
         defs[name] = {}  # taken before it is written: a table may hold itself

@@ -147,6 +147,7 @@ class Table:
     label: str = "{name}.{key}"  # how messages name one of its keys
     own_prefix: str | None = None  # keys that start with it are the user's own: skipped (`x-`)
     ignored: frozenset[str] = frozenset()  # keys taken and left to `build`, unread and not in the schema
+    in_schema: bool = True  # False: the JSON Schema says only "a mapping", and budget-check checks its keys
     unknown_hint: str = ""  # said after the unknown keys: "; keys of your own start with `x-`"
     unknown_together: bool = False  # one finding lists every unknown key, instead of one finding each
     at_least_one: tuple[str, ...] = ()  # at least one of these keys must be written
