@@ -13,6 +13,10 @@
    is not installed beside budget-check is skipped.
 4. Times what users do today to count a model: import torch and build it on
    the meta device.
+5. Writes 1,000 Hugging Face config.json files, one folder each (the configs of
+   examples/hf, every family, in turn, each with a vocabulary of random size
+   where it has one), and times `budget-check FOLDER` on them, cold, and on
+   one config.json against the floor.
 
 Each figure is the median of --runs runs of a fresh process: its wall time
 (time.perf_counter around subprocess.run) and its CPU time (user + system,
@@ -25,6 +29,7 @@ repository, as a user's hook would.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -45,6 +50,7 @@ HAND_WRITTEN = [
     ROOT / "benchmarks" / "specs" / "gpt2-blocks.yaml",
 ]
 SCHEMA = ROOT / "checker" / "language" / "spec.schema.json"
+HF_EXAMPLES = ROOT / "examples" / "hf"
 
 TORCH_GPT2 = """
 import torch
@@ -91,6 +97,18 @@ def write_specs(folder: Path, count: int) -> None:
         else:
             text = preset_spec(randomness, index)
         (folder / f"spec-{index:04d}.yaml").write_text(text)
+
+
+def write_configs(folder: Path, count: int) -> None:
+    """`count` config.json files, each in a folder of its own: the example configs in turn, resized."""
+    randomness = random.Random(0)
+    examples = [json.loads(path.read_text()) for path in sorted(HF_EXAMPLES.glob("*/config.json"))]
+    for index in range(count):
+        config = dict(examples[index % len(examples)])
+        if "vocab_size" in config:
+            config["vocab_size"] = randomness.randint(1000, 256_000)
+        (folder / f"model-{index:04d}").mkdir()
+        (folder / f"model-{index:04d}" / "config.json").write_text(json.dumps(config, indent=2))
 
 
 class Timing(NamedTuple):
@@ -147,9 +165,18 @@ def main() -> None:
         specs = work / "specs"
         specs.mkdir()
         write_specs(specs, 1000)
+        configs = work / "configs"
+        configs.mkdir()
+        write_configs(configs, 1000)
+        shutil.copyfile(HF_EXAMPLES / "llama-3.2-1b" / "config.json", work / "config.json")
         files = sorted(str(path.relative_to(work)) for path in specs.iterdir())
         shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", work / "gpt2-small.yaml")
-        for args in (["specs", "-q"], ["gpt2-small.yaml"]):  # fill the cache, and see that they pass
+        for args in (
+            ["specs", "-q"],
+            ["gpt2-small.yaml"],
+            ["configs", "-q"],
+            ["config.json"],
+        ):  # fill the cache, see them pass
             run = subprocess.run([command, *args], cwd=work, capture_output=True, text=True, check=False)
             if run.returncode != 0:
                 sys.exit(f"budget-check {' '.join(args)} failed:\n{run.stdout}{run.stderr}")
@@ -160,6 +187,8 @@ def main() -> None:
             "one spec, warm": [command, "gpt2-small.yaml"],
             "1,000 specs, cold": [command, "specs", "-q", "--no-cache"],
             "1,000 specs, warm": [command, "specs", "-q"],
+            "one config.json, cold": [command, "config.json", "--no-cache"],
+            "1,000 config.json, cold": [command, "configs", "-q", "--no-cache"],
         }
         peers = {
             "yamllint": ["yamllint", "-f", "parsable", "specs"],
@@ -191,6 +220,8 @@ def main() -> None:
     row("1,000 specs, cold", thousand, None)
     row("1,000 specs, warm", times["1,000 specs, warm"], thousand, "cold")
     print(f"{'peak memory, 1,000 specs cold':<32}{peak:>8.0f} MiB (target < 60 MiB)")
+    row("one config.json, cold (Llama)", times["one config.json, cold"], floor, "the floor (target 2x)")
+    row("1,000 config.json, cold", times["1,000 config.json, cold"], None)
     for name in peers:
         if name in times:
             row(f"{name}, 1,000 specs", times[name], thousand, "budget-check cold")

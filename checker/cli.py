@@ -332,7 +332,7 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .checks.solving import solve, solve_depths, width_var
     from .findings import SpecError
     from .formats import ULTRALYTICS, recognise
-    from .language.spec import with_vars
+    from .language.spec import width_step, with_vars
     from .reporters.match import MatchReport
 
     text = _read_text(options.spec)
@@ -352,7 +352,10 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError(
             f"--set {vary}: {vary} is the var being solved for; set the others (or solve for another with --vary)"
         )
-    multiple_of = options.multiple_of or (spec.match.multiple_of if spec.match is not None else 1)
+    if spec.hf_config is not None and (spec.match is None or spec.match.vary != vary):
+        multiple_of = options.multiple_of or width_step(spec.vars, vary)  # what the config's family needs
+    else:
+        multiple_of = options.multiple_of or (spec.match.multiple_of if spec.match is not None else 1)
     tolerance = (spec.match.tolerance if spec.match is not None else None) or spec.tolerance
     report = MatchReport(result, vary, sets, tolerance=tolerance)
     try:

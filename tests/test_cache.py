@@ -107,6 +107,20 @@ def test_a_changed_file_is_checked_again(project, monkeypatch):
     assert "BC103" in output
 
 
+def test_a_spec_that_imports_a_config_is_checked_again_when_the_config_changes(project, monkeypatch):
+    (project / "specs" / "imports.yaml").write_text("model: {hf_config: ckpt/config.json}\n")
+    status, output = run("specs/imports.yaml")  # the config is missing: an error, not kept
+    assert (status, "BC501" in output) == (1, True), output
+    (project / "specs" / "ckpt").mkdir()
+    shutil.copyfile(
+        ROOT / "examples" / "hf" / "llama-3.2-1b" / "config.json", project / "specs" / "ckpt" / "config.json"
+    )
+    files = computed(monkeypatch)
+    status, output = run("specs/imports.yaml")
+    assert (status, files) == (0, ["specs/imports.yaml"]), output
+    assert "1,235,814,400 params" in output
+
+
 def test_a_new_version_does_not_trust_the_old_entries(project, monkeypatch):
     run("specs/mlp.yaml")
     monkeypatch.setattr(cache, "__version__", "99.0")

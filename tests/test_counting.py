@@ -370,6 +370,35 @@ def test_vars_use_vars_above_and_underscores():
     )
 
 
+def test_vars_hold_any_yaml_value_that_is_not_used_as_a_number():
+    spec = check_spec("""
+        vars:
+          projection: gated-gelu   # no expression: text, passed on as written
+          act: silu
+          rope: {factor: 32.0, rope_type: llama3}
+          sparse: [0, 2]
+          nothing: null
+        model:
+          T5Model: {d_model: 16, d_kv: 4, d_ff: 32, num_layers: 1, num_heads: 2, vocab_size: 100,
+                    feed_forward_proj: projection, dense_act_fn: act, rope_scaling: rope}
+        """)
+    assert spec.spec.vars["projection"] == "gated-gelu" and not spec.findings
+    gated = check_spec("""
+        model:
+          T5Model: {d_model: 16, d_kv: 4, d_ff: 32, num_layers: 1, num_heads: 2, vocab_size: 100,
+                    feed_forward_proj: gated-gelu}
+        """)
+    assert spec.params == gated.params
+
+
+@pytest.mark.parametrize("use", ["b", "b * 2", "2 ** b"])
+def test_text_a_var_holds_used_as_a_number_is_the_var_s_error(use):
+    spec = check_spec(f"vars: {{ax: 3, b: a_x * 2}}\nmodel: [{{Linear: [4, '{use}']}}]")
+    [error] = spec.findings
+    assert (error.code, error.location.line) == ("BC021", 1)
+    assert error.message == "var b: cannot compute 'a_x * 2': unknown name 'a_x' (did you mean 'ax'?)"
+
+
 def test_block_params_shadow_vars():
     assert (
         count_spec("""

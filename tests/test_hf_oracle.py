@@ -296,3 +296,15 @@ def test_counts_what_transformers_builds(model_type, class_name, data):
     if class_name.endswith("Classification") and data.draw(st.booleans()):
         config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(1, 5)))}
     assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+
+
+@pytest.mark.parametrize("head", HEADS["distilbert"])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_distilbert_sinusoidal_positions_stay_trainable_as_in_transformers(head, data):
+    """transformers fills the position table with sines and leaves it a trainable parameter."""
+    config = {"model_type": "distilbert", "architectures": [f"DistilBert{head}"], "sinusoidal_pos_embds": True}
+    config.update(data.draw(FAMILIES["distilbert"]))
+    counts = transformers_count(json.dumps(config, sort_keys=True))
+    params, trainable = counts[:2]
+    assert budget_check_count(config) == counts and trainable == params

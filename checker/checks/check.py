@@ -6,6 +6,7 @@ file system: reading bytes, refusing binary and non-UTF-8 files.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
@@ -22,7 +23,7 @@ from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
 from ..language.matching import DEFAULT_TOLERANCE
-from ..language.spec import Spec, parse_spec
+from ..language.spec import ConfigReader, Spec, parse_spec
 from ..language.units import format_count
 
 MAX_FILE_BYTES = 10 * 2**20
@@ -165,13 +166,15 @@ def check_text(
     folder: Path | None = None,
     tolerance: Tolerance = DEFAULT_TOLERANCE,
     budget: Configured = None,
+    read_config: ConfigReader | None = None,
 ) -> FileResult:
     """Check every spec in the YAML `text` of `file`, or the models of a foreign format's file;
-    `folder` is where its references are looked up."""
+    `folder` is where its references are looked up, and imported configs read (by `read_config`
+    when given: --base reads them at its revision)."""
     folder = folder or Path(file).parent
     recognition = recognise(Path(file).name, text)
     if not recognition.formats:
-        return _with_findings(_check_specs(text, file, folder, tolerance), recognition.findings)
+        return _with_findings(_check_specs(text, file, folder, tolerance, read_config), recognition.findings)
     read = read_foreign(recognition.formats, text, file, folder, budget)
     if read is None:  # the marks of a format, but no model in it: a Hydra primary config, say
         return _with_findings(FileResult(file, skipped=1), recognition.findings)
@@ -189,7 +192,9 @@ def _with_findings(result: FileResult, findings: tuple[Finding, ...]) -> FileRes
     return replace(result, specs=(SpecResult(result.path, Path(result.path).stem, errors[0].location, errors),))
 
 
-def _check_specs(text: str, file: str, folder: Path, tolerance: Tolerance) -> FileResult:
+def _check_specs(
+    text: str, file: str, folder: Path, tolerance: Tolerance, read_config: ConfigReader | None
+) -> FileResult:
     """Every spec of budget-check's own language in the YAML `text`."""
     documents: list[Document] = []
     load_error: LoadError | None = None
@@ -201,7 +206,7 @@ def _check_specs(text: str, file: str, folder: Path, tolerance: Tolerance) -> Fi
     several = len(documents) + (load_error is not None) > 1
     spec_documents = [document for document in documents if is_spec(document.value)]
     specs = [
-        check_document(document, file, f"{stem}#{document.number}" if several else stem, folder, tolerance)
+        check_document(document, file, f"{stem}#{document.number}" if several else stem, folder, tolerance, read_config)
         for document in spec_documents
     ]
     if load_error is not None:
@@ -234,13 +239,18 @@ def is_spec(value: object) -> bool:
 
 
 def check_document(
-    source: Document, file: str, name: str, folder: Path, tolerance: Tolerance = DEFAULT_TOLERANCE
+    source: Document,
+    file: str,
+    name: str,
+    folder: Path,
+    tolerance: Tolerance = DEFAULT_TOLERANCE,
+    read_config: ConfigReader | None = None,
 ) -> SpecResult:
     document = source.value
     findings: list[Finding] = []
     spec = None
     with _reported(findings, document.location):
-        spec, parsed = parse_spec(document, file, name, tolerance)
+        spec, parsed = parse_spec(document, file, name, tolerance, read_config or config_reader(folder))
         findings.extend(parsed)
     result = SpecResult(file, name, document.location, tuple(findings), document=source.number)
     return result if spec is None else _checked(result, spec, folder)
@@ -304,14 +314,11 @@ def _reference_counter(folder: Path, location: Location) -> Callable[[str], int]
         def refuse(reason: str) -> SpecError:
             return SpecError(rules.INVALID_MATCH, f"match.reference {reference}: {reason}", location)
 
-        root = reference_root(folder)
-        path = (folder / reference).resolve()
-        if not path.is_relative_to(root):
-            raise refuse(f"outside {'the repository' if (root / '.git').exists() else 'the spec folder'}")
+        path = confined(folder, reference, refuse)
         try:
             text = read_text(path)
             document = next(d for d in load_documents(text) if is_spec(d.value))
-            spec, _ = parse_spec(document.value, str(path), path.stem)
+            spec, _ = parse_spec(document.value, str(path), path.stem, read_config=config_reader(path.parent))
             if spec is None:
                 raise refuse("not a valid spec; check it on its own to see why")
             return count_model(spec).params
@@ -323,6 +330,37 @@ def _reference_counter(folder: Path, location: Location) -> Callable[[str], int]
             raise refuse("not a valid spec; check it on its own to see why") from None
 
     return count_file
+
+
+def config_reader(folder: Path, read: Callable[[Path], bytes] = read_bytes) -> ConfigReader:
+    """Reads the config a spec in `folder` imports, confined to its repository as `match.reference` is;
+    `read` gives a file's bytes (at a git revision, for --base)."""
+
+    def read_config(reference: str, location: Location) -> dict[str, Any]:
+        def refuse(reason: str) -> SpecError:
+            return SpecError(rules.INVALID_CONFIG, f"hf_config {reference}: {reason}", location)
+
+        path = confined(folder, reference, refuse)
+        try:
+            config = json.loads(decode_text(read(path)))
+        except Unreadable as error:
+            raise refuse(error.finding.message) from None
+        except json.JSONDecodeError as error:
+            raise refuse(f"not valid JSON: {error.msg} at line {error.lineno}") from None
+        if not isinstance(config, dict) or "model_type" not in config:
+            raise refuse("not a Hugging Face config (a JSON object with `model_type`)")
+        return config
+
+    return read_config
+
+
+def confined(folder: Path, reference: str, refuse: Callable[[str], SpecError]) -> Path:
+    """The file `reference` names, relative to `folder`; refused outside the repository that holds it."""
+    root = reference_root(folder)
+    path = (folder / reference).resolve()
+    if not path.is_relative_to(root):
+        raise refuse(f"outside {'the repository' if (root / '.git').exists() else 'the spec folder'}")
+    return path
 
 
 def reference_root(folder: Path) -> Path:

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import rules
 from ..findings import Finding
 from ..language import presets
 from ..language.budgets import Budget
@@ -36,34 +35,9 @@ def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> li
 
 def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None) -> tuple[Spec | None, list[Finding]]:
     """The spec that counts a config's class: its family's class block, given every key of the config."""
-    model_type = config["model_type"]
-    where = config.location_of("model_type")
-    if model_type not in presets.HF_FAMILIES:
-        families = ", ".join(sorted(presets.HF_FAMILIES))
-        message = (
-            f"model_type {model_type!r} is not a family budget-check counts (it counts {families}); "
-            "--torch counts it with transformers"
-        )
-        return None, [Finding(rules.UNKNOWN_FAMILY, message, where)]
-    findings = []
-    architectures = config.get("architectures")
-    base = presets.HF_FAMILIES[model_type] + "Model"
-    if isinstance(architectures, list) and architectures and isinstance(architectures[0], str):
-        class_name, where = architectures[0], config.location_of("architectures")
-    else:
-        class_name = base
-        findings.append(
-            Finding(
-                rules.NO_ARCHITECTURES, f"the config names no class in `architectures`; counted as {class_name}", where
-            )
-        )
-    if presets.family_of_class(class_name) != model_type or presets.find(class_name) is None:
-        classes = ", ".join(sorted(c for c in presets.names() if presets.family_of_class(c) == model_type))
-        message = (
-            f"{class_name} is not a {model_type} class budget-check counts (it counts {classes}); "
-            "--torch counts it with transformers"
-        )
-        return None, [Finding(rules.UNKNOWN_CLASS, message, where)]
+    class_name, where, findings = presets.config_class(config)
+    if class_name is None:
+        return None, findings
     model = located_mapping({class_name: config}, FILE_START)
     model.key_locations[class_name] = where
     dtype = config.get("torch_dtype", config.get("dtype"))

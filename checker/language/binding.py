@@ -14,11 +14,11 @@ from typing import Any
 from .. import rules
 from ..findings import Location, SpecError
 from .catalogue import REQUIRED, Argument, Layer
-from .expressions import ExpressionError, evaluate
+from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
 from .loader import YamlMapping, YamlSequence, location_in
 from .sizes import Size, Unknown
-from .spec import Block, NodeValue
+from .spec import Block, NodeValue, Text
 
 
 def bind_layer_arguments(
@@ -178,10 +178,27 @@ def _number(raw: Any, env: Mapping[str, Any], location: Location, what: str) -> 
 
 
 def evaluate_text(text: str, env: Mapping[str, Any], location: Location, what: str) -> Any:
+    """The value of an expression where a number or a flag is wanted: a var that holds text
+    (spec.Text) is refused there, with the reason its text is no expression."""
     try:
-        return evaluate(text, env)
+        value = evaluate(text, env)
     except ExpressionError as error:
+        held = _text_used(text, env)
+        if held is not None:
+            raise held.error from None
         raise SpecError(rules.INVALID_EXPRESSION, f"{what}: cannot compute {text!r}: {error}", location) from None
+    if isinstance(value, Text):
+        raise value.error
+    return value
+
+
+def _text_used(text: str, env: Mapping[str, Any]) -> Text | None:
+    """A var that the expression uses and that holds text, if any."""
+    try:
+        names = sorted(names_in(parse(text)))
+    except ExpressionError:
+        return None
+    return next((env[name] for name in names if isinstance(env.get(name), Text)), None)
 
 
 def as_int(value: Any, what: str, location: Location, minimum: int | None = None, expression: str | None = None) -> int:

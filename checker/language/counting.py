@@ -434,11 +434,11 @@ class _Counter:
         for param in block.params:
             if param.name in given:
                 value, where = given[param.name]
-                env[param.name] = (
-                    value
-                    if param.name in block.text and isinstance(value, str)
-                    else value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
-                )
+                if param.name in block.text and isinstance(value, str):  # as written, or the text a var holds
+                    held = scope.env.get(value)
+                    env[param.name] = held if isinstance(held, str) else value
+                else:
+                    env[param.name] = value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
                 if env[param.name] is not None:
                     continue
             if param.default is REQUIRED_PARAM:

@@ -6,9 +6,9 @@ The model itself stays as the YAML the user wrote; counting.py walks it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -17,7 +17,7 @@ from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
 from .expressions import ExpressionError, evaluate
 from .hints import did_you_mean
-from .loader import Location, YamlMapping, YamlSequence, location_in
+from .loader import Location, YamlMapping, YamlSequence, located, located_mapping, location_in
 from .matching import DEFAULT_TOLERANCE, MATCH, Match
 from .parametrizations import PARAMETRIZATIONS
 from .units import DEFAULT_DTYPE, DTYPE_BITS
@@ -65,6 +65,19 @@ class NodeValue:
 
     node: Any
     location: Location
+
+
+class Text(str):
+    """Text a var holds because it is no expression over the vars above it (`act: gelu`). A var may
+    hold any value that is not used as a number; where it is, `error` (why the text could not be
+    computed) is the finding, at the var."""
+
+    error: SpecError
+
+    def __new__(cls, text: str, error: SpecError) -> Text:
+        made = super().__new__(cls, text)
+        made.error = error
+        return made
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,21 @@ class TorchTarget:
         return f"{self.module}:{self.attribute}"
 
 
+# Reads the Hugging Face config a spec imports (`hf_config: path`) as plain JSON values, relative to
+# the spec's folder and confined to its repository; raises SpecError, located at the path.
+ConfigReader = Callable[[str, Location], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An imported config, read: the class that counts it, given the config with `set:` applied."""
+
+    config: dict[str, Any]  # as read from the file
+    node: YamlMapping  # {class name: the config's keys, `set:` first}
+    settings: dict[str, Any]  # each key's value, for the vars: as set (computed), else as in the config
+    notes: list[Finding]
+
+
 @dataclass(frozen=True)
 class HydraTarget:
     """`torch: {hydra: {config_dir: ..., config_name: ..., overrides: [...], node: ...}}`: a node of a Hydra
@@ -154,12 +182,19 @@ class Spec:
     input: int | None = None  # the model's input size (channels or features), when the spec declares it
     lora: Lora | None = None  # a LoRA adapter on the model: the count is the adapted model's
     reads: tuple[str, ...] = ()  # other files the count depends on (an adapter's base config): never cached
+    hf_config: dict[str, Any] | None = None  # the config `model: {hf_config: ...}` imports, as read
 
 
 def parse_spec(
-    document: YamlMapping, file: str, name: str, tolerance: Tolerance = DEFAULT_TOLERANCE
+    document: YamlMapping,
+    file: str,
+    name: str,
+    tolerance: Tolerance = DEFAULT_TOLERANCE,
+    read_config: ConfigReader | None = None,
 ) -> tuple[Spec | None, list[Finding]]:
-    """Check a spec document against the top-level table; a Spec when it can be counted."""
+    """Check a spec document against the top-level table; a Spec when it can be counted.
+
+    `read_config` reads the Hugging Face config that a model may import."""
     findings: list[Finding] = []
     variables: dict[str, Any] | None = {}
     if isinstance(document.get("vars"), YamlMapping):  # anything else is the table's to report
@@ -168,6 +203,14 @@ def parse_spec(
         except SpecError as error:
             findings.append(error.finding)
             variables = None  # what uses the vars cannot be checked
+    imported = None
+    if variables is not None and _imports_config(document.get("model")):
+        try:
+            imported = import_config(document["model"], variables, document.get("vars"), read_config)
+        except SpecError as error:
+            findings.extend(getattr(error, "findings", [error.finding]))
+        # The config's keys are vars too (match varies them); without the config, nothing uses vars.
+        variables = None if imported is None else {**variables, **imported.settings}
     values, problems = validate(TOP_LEVEL, document, variables)
     findings += problems
     blocks: dict[str, Block] = {}
@@ -187,23 +230,32 @@ def parse_spec(
         )
     if any(finding.invalid for finding in findings) or variables is None:  # a warning leaves the spec counted
         return None, sorted(findings, key=lambda finding: (finding.location.line, finding.location.column))
+    dtype, model = values["dtype"], values["model"]
+    if imported is not None:
+        model = imported.node
+        written_dtype = imported.settings.get("torch_dtype", imported.settings.get("dtype"))
+        if "dtype" not in document and written_dtype in DTYPE_BITS:
+            dtype = written_dtype
+        if match is not None and "multiple_of" not in document["match"]:
+            match = replace(match, multiple_of=width_step(imported.settings, match.vary))
     spec = Spec(
         file=file,
         name=str(values["name"] if values["name"] is not None else name),
         document=document,
         vars=variables,
         blocks=blocks,
-        model=values["model"],
+        model=model,
         model_location=document.location_of("model"),
         budget=values["budget"],
-        dtype=values["dtype"],
+        dtype=dtype,
         match=match if match is None or match.tolerance is not None else replace(match, tolerance=tolerance),
         torch=values["torch"],
         tolerance=tolerance,
         input=values["input"],
         lora=values["lora"],
+        hf_config=None if imported is None else imported.config,
     )
-    return spec, findings
+    return spec, [*findings, *([] if imported is None else imported.notes)]
 
 
 def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -215,8 +267,77 @@ def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None
         raise SpecError(rules.INVALID_VALUE, "`vars` must be a mapping of names to values", location)
     for name, value in raw.items():
         check_identifier(name, raw.key_locations[name], "var")
-        variables[name] = value_of(value, variables, raw.location_of(name), f"var {name}")
+        variables[name] = text_or_value(value, variables, raw.location_of(name), f"var {name}")
     return variables
+
+
+def text_or_value(value: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
+    """A var's value (see value_of), or the Text it holds when it is no expression."""
+    try:
+        return value_of(value, env, location, what)
+    except SpecError as error:
+        if not isinstance(value, str):
+            raise
+        return Text(value, error)
+
+
+def _imports_config(model: Any) -> bool:
+    return isinstance(model, YamlMapping) and "hf_config" in model
+
+
+def import_config(
+    raw: YamlMapping, variables: dict[str, Any], written_vars: Any, read_config: ConfigReader | None
+) -> Imported | None:
+    """Read the config `model: {hf_config: path, set: {...}}` imports, and apply `set:`.
+
+    None when the mapping is not one to read (the top-level table says why). Each
+    value under `set:` is read as a var's is, with the vars and the config's keys (as
+    set above it) in scope: text that is no expression is taken as written, for the
+    class to take where its key holds text or nothing, and refuse elsewhere.
+    """
+    path, written = raw.get("hf_config"), raw.get("set")
+    if not isinstance(path, str) or not isinstance(written, (YamlMapping, type(None))):
+        return None
+    where = raw.location_of("hf_config")
+    if read_config is None:
+        raise SpecError(rules.INVALID_VALUE, "hf_config: a config is imported only by a spec read from a file", where)
+    config = read_config(path, where)
+    written = written if written is not None else YamlMapping(where)
+    clashes = [key for key in (*written, *config) if key in variables]
+    if clashes:
+        message = f"var {clashes[0]!r} is also a key of the config {path}; set the key under `set:` instead"
+        raise SpecError(rules.INVALID_NAME, message, location_in(written_vars, clashes[0], where))
+    from_file = located(config, where)
+    env = {**variables, **{key: _config_value(value, where) for key, value in from_file.items()}}
+    values = {}
+    for key, value in written.items():
+        env[key] = text_or_value(value, env, written.location_of(key), f"set {key}")
+        values[key] = env[key].node if isinstance(env[key], NodeValue) else env[key]
+    from_config = {key: value for key, value in from_file.items() if key not in values}
+    arguments = located_mapping({**values, **from_config}, where, written.key_locations)
+    arguments.value_locations.update(written.value_locations)
+    from . import presets  # presets are read with this module's parse_blocks
+
+    class_name, class_location, notes = presets.config_class(arguments)
+    if class_name is None:
+        raise Problems(notes)
+    node = located_mapping({class_name: arguments}, raw.location, {class_name: where})
+    node.key_locations[class_name] = class_location
+    settings = {key: env[key] for key in arguments}
+    return Imported(config, node, settings, notes)
+
+
+def _config_value(value: Any, where: Location) -> Any:
+    """A config's value as a var holds it: a list or mapping as a node, anything else as it is."""
+    return NodeValue(value, where) if isinstance(value, (YamlMapping, YamlSequence)) else value
+
+
+def width_step(settings: Mapping[str, Any], var: str) -> int:
+    """The step a matched `var` of an imported config keeps when none is given: what its family needs of
+    a width (the vars of a spec that imports one hold its keys); 1 for any other var or spec."""
+    from . import presets
+
+    return presets.width_step(settings.get("model_type"), var, dict(settings))
 
 
 def value_of(value: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
@@ -844,6 +965,33 @@ def _mapping_or_null(words: str, schema: dict[str, Any]) -> Kind:
     return typed(words, {"type": "object", **schema}, lambda value: isinstance(value, YamlMapping), nullable=True)
 
 
+HF_IMPORT = Table(
+    "model",
+    keys=(
+        Key(
+            "hf_config",
+            typed(
+                "the path of a config.json",
+                {"type": "string"},
+                lambda value: isinstance(value, str) and value.endswith(".json") and "\0" not in value,
+            ),
+            "A config.json, relative to this file.",
+            required=True,
+        ),
+        Key(
+            "set",
+            _mapping_or_null("a mapping of config keys to values", {}),
+            "Config keys set otherwise, as vars.",
+        ),
+    ),
+    rule=rules.INVALID_VALUE,
+    unknown=rules.UNKNOWN_KEY,
+    # The import itself is read before the table (import_config): its keys are vars that the table's keys see.
+    build=lambda values, mapping, context: mapping,
+)
+MODEL = Kind(f"{NODE.words}, or a mapping with `hf_config`", NODE_SCHEMA, _node, table=HF_IMPORT, table_key="hf_config")
+
+
 def _input_size(value: Any, at: Location, variables: Any) -> int:
     """`input: 3`: the size the model's first layer sees, so that it may leave its own out."""
     try:
@@ -885,7 +1033,7 @@ TOP_LEVEL = Table(
                 "a mapping of names to values",
                 {"propertyNames": IDENTIFIER_SCHEMA, "additionalProperties": VALUE_SCHEMA},
             ),
-            "Named values for the model: numbers, booleans, expressions over the vars above, or layers.",
+            "Named values: numbers, expressions, layers, any value.",
         ),
         Key(
             "blocks",
@@ -901,8 +1049,8 @@ TOP_LEVEL = Table(
         ),
         Key(
             "model",
-            NODE,
-            "The model: a layer name, a list of nodes, or a mapping with one kind.",
+            MODEL,
+            "The model: a layer, a list of nodes, a mapping with one kind, or `hf_config`.",
             required=True,
             rule=rules.MISSING_MODEL,
         ),
@@ -957,23 +1105,58 @@ def _python_value(value: Any, variables: dict[str, Any]) -> Any:
 
 
 def with_vars(spec: Spec, overrides: dict[str, Any]) -> Spec:
-    """The same spec with some vars written otherwise (the vars after them follow)."""
-    raw = spec.document.get("vars")
-    unknown = [name for name in overrides if not isinstance(raw, YamlMapping) or name not in raw]
+    """The same spec with some vars written otherwise (the vars after them follow); the keys of an
+    imported config are written under `set:`."""
+    raw, model = spec.document.get("vars"), spec.document["model"]
+    variables = raw if isinstance(raw, YamlMapping) else YamlMapping(spec.document.location)
+    written_vars = {name: value for name, value in overrides.items() if name in variables}
+    settings = {
+        name: value
+        for name, value in overrides.items()
+        if name not in written_vars and spec.hf_config is not None and name in spec.vars
+    }
+    unknown = [name for name in overrides if name not in written_vars and name not in settings]
     if unknown:
         raise SpecError(
             rules.INVALID_VALUE, f"{unknown[0]!r} is not a var of this spec", spec.document.location_of("vars")
         )
-    if not isinstance(raw, YamlMapping):  # no vars, and so none changed
+    if not overrides:
         return spec
-    document = spec.document.replaced({"vars": raw.replaced(overrides)})
-    changed, findings = parse_spec(document, spec.file, spec.name, spec.tolerance)
+    document = spec.document
+    if written_vars:
+        document = document.replaced({"vars": variables.replaced(written_vars)})
+    if settings:
+        document = document.replaced({"model": model.replaced({"set": _set_first(model, settings)})})
+    config = spec.hf_config
+    changed, findings = parse_spec(
+        document, spec.file, spec.name, spec.tolerance, None if config is None else lambda path, at: config
+    )
     if changed is None:
         raise SpecError(findings[0].rule, findings[0].message, findings[0].location)
     return changed
 
 
+def _set_first(model: YamlMapping, values: dict[str, Any]) -> YamlMapping:
+    """`set:` with these keys set: new ones first, where the keys below them see them, as --fix writes them."""
+    written: YamlMapping = model["set"] if isinstance(model.get("set"), YamlMapping) else YamlMapping(model.location)
+    where = model.location_of("hf_config")
+    new = {key: values[key] for key in values if key not in written}
+    changed = located_mapping(
+        {**new, **written, **values}, written.location, {**dict.fromkeys(new, where), **written.key_locations}
+    )
+    changed.value_locations.update(written.value_locations)
+    return changed
+
+
 def location_of_var(spec: Spec, name: str) -> Location:
-    """Where `vars: {name: ...}` was written (for findings and --fix)."""
-    raw = spec.document.get("vars")
+    """Where `vars: {name: ...}` was written (for findings and --fix); for a key of an imported
+    config, where `set:` sets it, else the config's path."""
+    raw, model = spec.document.get("vars"), spec.document["model"]
+    if spec.hf_config is not None and not (isinstance(raw, YamlMapping) and name in raw):
+        written = model.get("set")
+        return (
+            written.location_of(name)
+            if isinstance(written, YamlMapping) and name in written
+            else model.location_of("hf_config")
+        )
     return location_in(raw, name, spec.document.location_of("vars"))

@@ -39,7 +39,9 @@ location, context)` returns the value as the program uses it, or raises
 ("cannot be read: unknown unit 'X'"). `context` is whatever the caller passes
 to `validate` (a spec's vars, say). A kind with a `table` checks a mapping
 value against that table, and the table's `build` turns the values into the
-object the program uses. `nullable` kinds read null as the key's default.
+object the program uses; with a `table_key`, only a mapping that has that key
+is the table's, and `read` takes every other value. `nullable` kinds read null
+as the key's default.
 The kinds every table shares are below; a module defines its own beside its
 table (budgets.py's counts and byte sizes, for instance).
 
@@ -120,6 +122,9 @@ class Kind:
     read: Reader = _as_written
     nullable: bool = False  # null stands for the key's default
     table: Table | None = None  # a mapping value is checked against this table
+    table_key: str | None = (
+        None  # ... only a mapping with this key (a model that imports a config); `read` takes the rest
+    )
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,7 @@ def _validate(table: Table, mapping: Mapping[Any, Any], context: Any, name: str,
 def _read(kind: Kind, value: Any, at: Location, context: Any, default: Any, findings: list[Finding]) -> Any:
     if value is None and kind.nullable:
         return default
-    if kind.table is not None and isinstance(value, Mapping):
+    if kind.table is not None and isinstance(value, Mapping) and (kind.table_key is None or kind.table_key in value):
         before = len(findings)
         values = _validate(kind.table, value, context, kind.table.name, findings)
         if any(finding.severity == ERROR for finding in findings[before:]):

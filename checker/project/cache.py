@@ -64,7 +64,7 @@ class ResultCache:
             except (KeyError, TypeError, ValueError):  # written by a budget-check with a bug: compute it again
                 pass
         result = check_bytes(data, shown_as, path.parent, tolerance, budget)
-        if cacheable(result):
+        if cacheable(result, data):
             self.added[entry_key] = encode_file(result)
         return result
 
@@ -94,10 +94,11 @@ def open_cache(root: Path, settings: str) -> ResultCache | None:
     return ResultCache(folder, key, f"{__version__}\0{settings}")
 
 
-def cacheable(result: FileResult) -> bool:
+def cacheable(result: FileResult, data: bytes) -> bool:
     """A result that depends only on the file: not one that reads another (`match.reference` to a file, an
-    adapter's base config, found or not)."""
-    return all(_depends_on_file_only(spec) for spec in result.specs)
+    adapter's base config, found or not, an imported config: a spec that names `hf_config` anywhere is never
+    kept, so that one that failed on its config is checked again once the config changes)."""
+    return b"hf_config" not in data and all(_depends_on_file_only(spec) for spec in result.specs)
 
 
 def _depends_on_file_only(result: SpecResult) -> bool:

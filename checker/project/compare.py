@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..checks.check import FileResult, SpecResult, Unreadable, check_text, decode_text
+from .. import rules
+from ..checks.check import FileResult, SpecResult, Unreadable, check_text, config_reader, decode_text
 from ..checks.suggestions import check_base
 from ..language.budgets import Tolerance
 from .git import files_at
@@ -14,17 +16,18 @@ from .git import files_at
 def compare_with_base(files: list[FileResult], revision: str, cwd: Path, tolerance: Tolerance) -> list[FileResult]:
     """Each spec with its count at `revision` (by name, in the file it was in then), and notes on vars that moved it."""
     contents = files_at(revision, [Path(file.path) for file in files], cwd)
-    return [_compared(file, contents.get(Path(file.path)), revision, tolerance) for file in files]
+    return [_compared(file, contents.get(Path(file.path)), revision, cwd, tolerance) for file in files]
 
 
-def _compared(file: FileResult, content: bytes | None, revision: str, tolerance: Tolerance) -> FileResult:
-    text = _text(content)
+def _compared(file: FileResult, content: bytes | None, revision: str, cwd: Path, tolerance: Tolerance) -> FileResult:
+    text, folder = _text(content), Path(file.path).parent
+    read_config = config_reader(folder, _read_at(revision, cwd))  # the configs it imported then
     before = (
         {}
         if text is None
         else {
             spec.name: spec
-            for spec in check_text(text, file.path, Path(file.path).parent, tolerance).specs
+            for spec in check_text(text, file.path, folder, tolerance, read_config=read_config).specs
             if spec.tree is not None
         }
     )
@@ -37,6 +40,18 @@ def _with_base(spec: SpecResult, old: SpecResult | None, revision: str) -> SpecR
     if new_spec and tree and old is not None and old.spec is not None and old.params is not None:
         return compared.with_findings(*check_base(new_spec, tree, old.spec, old.params, revision))
     return compared
+
+
+def _read_at(revision: str, cwd: Path) -> Callable[[Path], bytes]:
+    """Reads a file as it was at `revision`: the config a spec imported then."""
+
+    def read(path: Path) -> bytes:
+        content = files_at(revision, [path], cwd)[path]
+        if content is None:
+            raise Unreadable(rules.UNREADABLE, f"no such file at {revision}")
+        return content
+
+    return read
 
 
 def _text(content: bytes | None) -> str | None:

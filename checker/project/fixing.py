@@ -42,13 +42,21 @@ class Edit:
 def edit_vars(text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
     """`text` with the given vars of one document set to new values, and the edits made.
 
+    A key of an imported config (`model: {hf_config: ...}`) that is no var is written
+    under the model's `set:`, first there, or in a new `set:`, never into the config.
     A value is written plain where YAML reads it back as written, else quoted; the
     edited text is read back, and an edit that would not read as its value is refused.
     """
-    variables = _variables(text, document_number)
-    replacements = []
+    document = _document(text, document_number)
+    replacements: list[tuple[int, int, str]] = []
+    edits = []
+    added: dict[str, object] = {}
     for var, value in values.items():
-        span = variables.value_spans.get(var) if isinstance(variables, YamlMapping) else None
+        written = _holder(document, var)
+        if written is None:
+            added[var] = value
+            continue
+        span = written.value_spans.get(var)
         if span is None:
             raise FixError(f"{var} is not written as a value under `vars`, so it cannot be edited in place")
         if span.style in ("|", ">"):
@@ -56,22 +64,74 @@ def edit_vars(text: str, document_number: int, values: Mapping[str, object]) -> 
         old = text[span.start : span.end]
         new = _written(value, span.style)
         if old != new:
-            replacements.append((span.start, span.end, Edit(var, old, new, variables.location_of(var))))
-    for start, end, edit in sorted(replacements, key=lambda r: r[0], reverse=True):
-        text = text[:start] + edit.new + text[end:]
-    edited = _variables(text, document_number)
+            replacements.append((span.start, span.end, new))
+            edits.append(Edit(var, old, new, written.location_of(var)))
+    if added:
+        where, inserted = _insertion(text, document, added)
+        replacements.append((where, where, inserted))
+    for start, end, new in sorted(replacements, key=lambda r: r[0], reverse=True):
+        text = text[:start] + new + text[end:]
+    edited = _document(text, document_number)
     for var, value in values.items():
-        if not isinstance(edited, YamlMapping) or str(edited.get(var)) != str(value):
+        holder = _holder(edited, var)
+        if holder is None or str(holder.get(var)) != str(value):
             raise FixError(f"{var}: {value!r} cannot be written so that it reads back as written")
-    return text, [edit for _, _, edit in sorted(replacements, key=lambda r: r[0])]
+        if var in added:
+            edits.append(Edit(var, "(as the config has it)", _written(value, None), holder.location_of(var)))
+    return text, sorted(edits, key=lambda edit: (edit.location.line, edit.location.column))
 
 
-def _variables(text: str, document_number: int) -> Any:
+def _document(text: str, document_number: int) -> Any:
     try:
-        document = next(d for d in load_documents(text) if d.number == document_number).value
+        return next(d for d in load_documents(text) if d.number == document_number).value
     except (LoadError, StopIteration):
         raise FixError("the file changed since it was checked") from None
-    return document.get("vars") if isinstance(document, YamlMapping) else None
+
+
+def _holder(document: Any, var: str) -> YamlMapping | None:
+    """The mapping that writes `var`: `vars`, or an imported config's `set:`; None when neither does."""
+    if not isinstance(document, YamlMapping):
+        return None
+    variables, written = document.get("vars"), _imported_settings(document)
+    if isinstance(variables, YamlMapping) and var in variables:
+        return variables
+    return written if isinstance(written, YamlMapping) and var in written else None
+
+
+def _imported_settings(document: YamlMapping) -> Any:
+    model = document.get("model")
+    return model.get("set") if isinstance(model, YamlMapping) and "hf_config" in model else None
+
+
+def _insertion(text: str, document: Any, values: Mapping[str, object]) -> tuple[int, str]:
+    """Config keys written first under `set:`, or in a `set:` written first in the model."""
+    model = document.get("model") if isinstance(document, YamlMapping) else None
+    if not isinstance(model, YamlMapping) or "hf_config" not in model:
+        raise FixError(f"{next(iter(values))} is not written as a value under `vars`, so it cannot be edited in place")
+    written = model.get("set")
+    entries = [f"{var}: {_written(value, None)}" for var, value in values.items()]
+    if isinstance(written, YamlMapping):
+        target, lines = written, entries
+    elif "set" in model:
+        raise FixError("`set:` is not a mapping; edit it by hand")
+    else:
+        target, lines = model, [f"set: {{{', '.join(entries)}}}"]
+    start = _offset(text, target.location)
+    if text.startswith("{", start):  # a flow mapping: `{a: 1}` -> `{new: 2, a: 1}`
+        inserted = ", ".join(lines) + (", " if target else "")
+        start += 1
+    else:  # a block mapping starts at its first key: a line each, indented as that key
+        indent = "\n" + " " * (target.location.column - 1)
+        inserted = indent.join(lines) + indent
+    return start, inserted
+
+
+def _offset(text: str, location: Location) -> int:
+    """The offset of a line and column of `text`."""
+    start = 0
+    for _ in range(location.line - 1):
+        start = text.index("\n", start) + 1
+    return start + location.column - 1
 
 
 def _written(value: Any, style: str | None) -> str:

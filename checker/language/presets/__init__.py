@@ -11,9 +11,13 @@ A preset file loads on first use and is cached.
 from __future__ import annotations
 
 from functools import cache
+from math import lcm
 from pathlib import Path
+from typing import Any
 
-from ..loader import load_documents
+from ... import rules
+from ...findings import Finding
+from ..loader import Location, YamlMapping, load_documents
 from ..spec import Block, parse_blocks
 
 PRESET_FILE_PREFIX = "<preset "
@@ -44,6 +48,21 @@ HF_FAMILIES = {
     "vit": "ViT",
     "clip": "CLIP",
     "t5": "T5",
+}
+# A matched width keeps the architecture valid: per family, the width key, the head counts that
+# divide it, the key of the head size, and the step of a head size that follows the width (a rotary
+# head size is even; GPT-NeoX rotates a quarter of it) rather than being set. Left out: T5 (d_kv
+# sets its heads' size) and CLIP (its widths are in its towers' configs).
+_ROTARY = ("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "phi3", "olmo", "olmo2")
+WIDTH_HEADS: dict[str, tuple[str, tuple[str, ...], str | None, int]] = {
+    **dict.fromkeys(_ROTARY, ("hidden_size", ("num_attention_heads",), "head_dim", 2)),
+    **dict.fromkeys(("qwen3", "qwen3_moe", "gemma", "gemma2"), ("hidden_size", ("num_attention_heads",), None, 1)),
+    **dict.fromkeys(("opt", "bert", "roberta", "vit"), ("hidden_size", ("num_attention_heads",), None, 1)),
+    "gpt_neox": ("hidden_size", ("num_attention_heads",), None, 4),
+    "gpt2": ("n_embd", ("n_head",), None, 1),
+    "distilbert": ("dim", ("n_heads",), None, 1),
+    "bart": ("d_model", ("encoder_attention_heads", "decoder_attention_heads"), None, 1),
+    "whisper": ("d_model", ("encoder_attention_heads", "decoder_attention_heads"), None, 1),
 }
 # A class name is its family's prefix and then one of these (BertModel, GPT2LMHeadModel).
 _CLASS_SUFFIX_STARTS = ("Model", "For", "LMHead", "Text", "Vision", "Encoder")
@@ -95,3 +114,45 @@ def _load(name: str) -> dict[str, Block]:
     text = (FOLDER / f"{name}.yaml").read_text(encoding="utf-8")
     document = next(load_documents(text)).value
     return parse_blocks(document["blocks"], document.location, {}, f"{PRESET_FILE_PREFIX}{name}>")
+
+
+def config_class(config: YamlMapping) -> tuple[str | None, Location, list[Finding]]:
+    """The class a Hugging Face config names (`architectures[0]`), and where; without one, its
+    family's base model, with a note. None, with an error, when budget-check does not count it."""
+    model_type = config.get("model_type")
+    where = config.location_of("model_type")
+    if model_type not in HF_FAMILIES:
+        families = ", ".join(sorted(HF_FAMILIES))
+        message = (
+            f"model_type {model_type!r} is not a family budget-check counts (it counts {families}); "
+            "--torch counts it with transformers"
+        )
+        return None, where, [Finding(rules.UNKNOWN_FAMILY, message, where)]
+    findings = []
+    architectures = config.get("architectures")
+    if isinstance(architectures, list) and architectures and isinstance(architectures[0], str):
+        class_name, where = architectures[0], config.location_of("architectures")
+    else:
+        class_name = HF_FAMILIES[model_type] + "Model"
+        message = f"the config names no class in `architectures`; counted as {class_name}"
+        findings.append(Finding(rules.NO_ARCHITECTURES, message, where))
+    if family_of_class(class_name) != model_type or find(class_name) is None:
+        classes = ", ".join(sorted(c for c in names() if family_of_class(c) == model_type))
+        message = (
+            f"{class_name} is not a {model_type} class budget-check counts (it counts {classes}); "
+            "--torch counts it with transformers"
+        )
+        return None, where, [Finding(rules.UNKNOWN_CLASS, message, where)]
+    return class_name, where, findings
+
+
+def width_step(model_type: Any, width: str, settings: dict[str, Any]) -> int:
+    """The step between the widths a config's family accepts for key `width`: its head counts divide it,
+    and where the heads' size follows the width, that size keeps its own step; 1 for any other key."""
+    known = WIDTH_HEADS.get(model_type) if isinstance(model_type, str) else None
+    if known is None or known[0] != width:
+        return 1
+    _, head_counts, head_size, head_size_step = known
+    heads = [settings.get(key) for key in head_counts]
+    step = lcm(*(count for count in heads if isinstance(count, int) and not isinstance(count, bool) and count > 0))
+    return step if head_size is not None and settings.get(head_size) is not None else step * head_size_step
