@@ -167,6 +167,9 @@ def test_a_base_model_that_is_not_in_the_repository_is_a_finding_never_a_downloa
         [result] = check_file(path, "ft/adapter_config.json").specs
         assert [f.code for f in result.findings] == ["BC510"]
         assert "never downloads" in result.findings[0].message
+    (tmp_path / "ft" / "config.json").symlink_to(outside / "config.json")  # beside it, but a link out
+    [result] = check_file(tmp_path / "ft" / "adapter_config.json", "ft/adapter_config.json").specs
+    assert [f.code for f in result.findings] == ["BC510"]
 
 
 LLAMA = {

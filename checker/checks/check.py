@@ -7,8 +7,6 @@ file system: reading bytes, refusing binary and non-UTF-8 files.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -17,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import rules
-from ..findings import NOTE, Finding, Rule, SpecError
+from ..files import Unreadable, decode_text, inside_repository, read_bytes, read_text, reference_root
+from ..findings import NOTE, Finding, SpecError
 from ..formats import Configured, Imported, read_foreign, recognise
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
@@ -26,9 +25,7 @@ from ..language.matching import DEFAULT_TOLERANCE
 from ..language.spec import ConfigReader, Spec, parse_spec
 from ..language.units import format_count
 
-MAX_FILE_BYTES = 10 * 2**20
 LARGEST_PARTS = 3
-FILE_START = Location(1, 1)
 # Keys that mark a YAML document as a spec. `name` is not one: most YAML files have a name.
 SPEC_ONLY_KEYS = ("model", "vars", "blocks", "budget", "match", "torch", "dtype")
 
@@ -88,51 +85,6 @@ class FileResult:
     path: str
     specs: tuple[SpecResult, ...] = ()
     skipped: int = 0  # documents that are not specs
-
-
-class Unreadable(Exception):
-    """A file that cannot be a spec's text; its finding says why."""
-
-    def __init__(self, rule: Rule, message: str, location: Location = FILE_START):
-        super().__init__(message)
-        self.finding = Finding(rule, message, location)
-
-
-def read_text(path: Path) -> str:
-    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES: the one way every command reads a spec."""
-    return decode_text(read_bytes(path))
-
-
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file, at most one more than MAX_FILE_BYTES.
-
-    The file is opened before it is looked at, so that it cannot be swapped for a
-    pipe or a device in between; a pipe opened without blocking cannot hang.
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a device or a pipe could be read forever
-            os.close(descriptor)
-            raise Unreadable(rules.UNREADABLE, "not a regular file")
-        with os.fdopen(descriptor, "rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise Unreadable(rules.UNREADABLE, f"cannot read the file: {error.strerror or error}") from None
-
-
-def decode_text(data: bytes) -> str:
-    """Spec bytes as text: refuses files over MAX_FILE_BYTES, binary files and files that are not UTF-8."""
-    if len(data) > MAX_FILE_BYTES:
-        raise Unreadable(rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
-    if b"\0" in data:
-        raise Unreadable(rules.NOT_TEXT, "this is a binary file, not YAML text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        message = f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})"
-        raise Unreadable(rules.NOT_TEXT, message, Location(line, column)) from None
 
 
 def check_file(
@@ -356,20 +308,10 @@ def config_reader(folder: Path, read: Callable[[Path], bytes] = read_bytes) -> C
 
 def confined(folder: Path, reference: str, refuse: Callable[[str], SpecError]) -> Path:
     """The file `reference` names, relative to `folder`; refused outside the repository that holds it."""
-    root = reference_root(folder)
-    path = (folder / reference).resolve()
-    if not path.is_relative_to(root):
-        raise refuse(f"outside {'the repository' if (root / '.git').exists() else 'the spec folder'}")
+    path = inside_repository(folder, reference)
+    if path is None:
+        raise refuse(f"outside {'the repository' if (reference_root(folder) / '.git').exists() else 'the spec folder'}")
     return path
-
-
-def reference_root(folder: Path) -> Path:
-    """Where references may point: the git repository that holds `folder`, else `folder` itself."""
-    folder = folder.resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
 
 
 def top_parts(tree: Part) -> list[Part]:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .. import rules
+from ..files import Unreadable, inside_repository, read_text
 from ..findings import Finding
 from ..language.adapters import LORA_TABLE, built_lora
 from ..language.budgets import Budget
@@ -55,15 +56,11 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
 
 def _base_config(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | Finding:
     """The base model's config, read from the repository: beside the adapter, else where the adapter names it."""
-    from ..checks.check import Unreadable, read_text, reference_root  # the one way every command reads a file
-
-    root = reference_root(folder)
-    candidates = [folder / BASE_FILE]
+    candidates = [inside_repository(folder, BASE_FILE)]
     if isinstance(named, str) and named:
-        path = (folder / named).resolve()
-        if path.is_relative_to(root):
-            candidates.append(path / BASE_FILE if path.is_dir() else path)
-    for candidate in candidates:
+        path = inside_repository(folder, named)
+        candidates.append(path / BASE_FILE if path is not None and path.is_dir() else path)
+    for candidate in filter(None, candidates):
         try:
             raw = json.loads(read_text(candidate))
         except (Unreadable, json.JSONDecodeError):

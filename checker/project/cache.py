@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, rules
-from ..checks.check import FileResult, SpecResult, Unreadable, check_bytes, file_error, read_bytes
+from ..checks.check import FileResult, SpecResult, check_bytes, file_error
+from ..files import Unreadable, read_bytes
 from ..findings import Finding, Location, Related, Suggestion
 from ..formats import Configured
 from ..language.budgets import Budget, Limits, Tolerance

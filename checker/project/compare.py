@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import rules
-from ..checks.check import FileResult, SpecResult, Unreadable, check_text, config_reader, decode_text
+from ..checks.check import FileResult, SpecResult, check_text, config_reader
 from ..checks.suggestions import check_base
+from ..files import Unreadable, decode_text
 from ..language.budgets import Tolerance
 from .git import files_at
 

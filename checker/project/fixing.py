@@ -179,7 +179,7 @@ def fix_file(path: Path, document_number: int, values: Mapping[str, object]) -> 
 
 def read_for_edit(path: Path) -> tuple[Path, bytes, str]:
     """The file an edit writes (a link's target), its byte-order mark, and its text, read as `check` reads it."""
-    from ..checks.check import Unreadable, decode_text, read_bytes
+    from ..files import Unreadable, decode_text, read_bytes
 
     target = path.resolve()  # write through a symlink, not over it
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ..checks.check import MAX_FILE_BYTES
+from ..files import MAX_FILE_BYTES
 
 _REGULAR_FILE_MODES = (b"100644", b"100755")  # not links, folders or submodules
 
