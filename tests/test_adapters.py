@@ -250,9 +250,9 @@ def test_an_adapter_result_is_not_cached_since_it_reads_another_file(tmp_path):
 
     (tmp_path / ".git").mkdir()
     path = adapter(tmp_path / "ft", None, target_modules=["q_proj"])
-    assert not cacheable(check_file(path, "ft/adapter_config.json"))
+    assert not cacheable(check_file(path, "ft/adapter_config.json"), path.read_bytes())
     (tmp_path / "ft/config.json").write_text(json.dumps(LLAMA))
-    assert not cacheable(check_file(path, "ft/adapter_config.json"))
+    assert not cacheable(check_file(path, "ft/adapter_config.json"), path.read_bytes())
 
 
 def test_the_command_line_counts_an_adapter():
