@@ -61,4 +61,6 @@ def test_an_unknown_pin_is_an_error_at_its_line_even_where_the_file_holds_no_mod
     [result] = check_text("# a comment\n# budget-check: format=yml\nx: 1\n", "notes.yaml").specs
     [finding] = result.findings
     assert (finding.rule, finding.location.line, result.status) == (rules.UNKNOWN_FORMAT, 2, "error")
-    assert "spec, hf, timm, ultralytics, hydra, litgpt" in finding.message
+    assert all(
+        f"{pin}," in finding.message or f"{pin})" in finding.message for pin in ["spec", *(f.pin for f in FORMATS)]
+    )
