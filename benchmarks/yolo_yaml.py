@@ -2,10 +2,11 @@
 
     python benchmarks/yolo_yaml.py [--runs 11] [--ultralytics-python /path/to/python]
 
-Times `budget-check` on examples/ultralytics/detector.yaml, and on yolov8.yaml and yolo11.yaml taken from an
-installed ultralytics (every scale of each: five models), against `python -c "import yaml"`. With a Python that
-has ultralytics, also times what users do today: import ultralytics and build yolov8n on the CPU. Each figure is
-the median over fresh processes, as in run.py, with --no-cache (counting, not the result cache) unless said.
+Times `budget-check` on examples/ultralytics/detector.yaml, and on yolov8.yaml, yolo11.yaml (every scale of
+each: five models) and rtdetr-l.yaml taken from an installed ultralytics, against `python -c "import yaml"`.
+With a Python that has ultralytics, also times what users do today: import ultralytics and build yolov8n on the
+CPU. Each figure is the median over fresh processes, the commands taking turns, as in run.py, wall and CPU time,
+with --no-cache (counting, not the result cache) unless said.
 """
 
 from __future__ import annotations
@@ -39,26 +40,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         shutil.copyfile(ROOT / "examples" / "ultralytics" / "detector.yaml", work / "detector.yaml")
-        floor = timed([python, "-c", "import yaml"], options.runs, work)
-        print(f"python -c 'import yaml':      {floor * 1000:.0f} ms  (the floor)")
-        detector = timed([command, "--no-cache", "detector.yaml"], options.runs, work)
-        print(f"detector.yaml (2 scales):     {detector * 1000:.0f} ms  = {detector / floor:.2f}x the floor")
-        cached = timed([command, "detector.yaml"], options.runs, work)
-        print(f"  again, from the result cache: {cached * 1000:.0f} ms  = {cached / floor:.2f}x the floor")
+        commands = {
+            "python -c 'import yaml' (the floor)": [python, "-c", "import yaml"],
+            "detector.yaml (2 scales)": [command, "--no-cache", "detector.yaml"],
+            "  again, from the result cache": [command, "detector.yaml"],
+        }
         if options.ultralytics_python:
-            shipped = (
-                subprocess.run(
-                    [options.ultralytics_python, "-c", FIND_SHIPPED], capture_output=True, text=True, check=True
-                )
-                .stdout.strip()
-                .splitlines()[-1]
+            found = subprocess.run(
+                [options.ultralytics_python, "-c", FIND_SHIPPED], capture_output=True, text=True, check=True
             )
-            for name in ("v8/yolov8.yaml", "11/yolo11.yaml"):
-                shutil.copyfile(Path(shipped) / name, work / Path(name).name)
-                seconds = timed([command, "--no-cache", Path(name).name], options.runs, work)
-                print(f"{Path(name).name:<17} (5 scales): {seconds * 1000:.0f} ms  = {seconds / floor:.2f}x the floor")
-            built = timed([options.ultralytics_python, "-c", BUILD_YOLOV8N], options.runs, work)
-            print(f"ultralytics, build yolov8n:   {built * 1000:.0f} ms")
+            shipped = Path(found.stdout.strip().splitlines()[-1])
+            for name in ("v8/yolov8.yaml", "11/yolo11.yaml", "rt-detr/rtdetr-l.yaml"):
+                shutil.copyfile(shipped / name, work / Path(name).name)
+                scales = "5 scales" if "yolo" in name else "1 scale"
+                commands[f"{Path(name).name} ({scales})"] = [command, "--no-cache", Path(name).name]
+            commands["ultralytics, build yolov8n"] = [options.ultralytics_python, "-c", BUILD_YOLOV8N]
+        timings = timed(commands, options.runs, work)
+        floor = next(iter(timings.values()))
+        for label, timing in timings.items():
+            print(
+                f"{label:<36} {timing.wall * 1000:6.0f} ms wall ({timing.wall / floor.wall:4.2f}x the floor), "
+                f"{timing.cpu * 1000:6.0f} ms CPU ({timing.cpu / floor.cpu:4.2f}x)"
+            )
 
 
 if __name__ == "__main__":

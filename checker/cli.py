@@ -391,7 +391,6 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
     from .checks.solving import solve_ultralytics_depths
     from .formats.ultralytics import widths
     from .formats.ultralytics.importing import read_model_text, scale_names
-    from .project.fixing import FixError, write_file
     from .reporters.match import MatchReport
 
     model = read_model_text(text)
@@ -429,14 +428,13 @@ def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextI
         [(_, report.solution)] = solve_ultralytics_depths(model, letter, reference, [depth])
     report.write(stdout, options.format)
     if options.fix and report.solution is not None and report.solution.value is not None:
-        path = Path(options.spec)
-        written = widths.write_multipliers(text, letter, depth, report.solution.value)
-        try:
-            write_file(path.resolve(), written.encode("utf-8"))
-        except (FixError, OSError) as error:
-            stdout.write(f"{quoted(str(path))}: not fixed: {escaped(str(error))}\n")
+        from .project.fixing import fix_spec
+        from .reporters.fixes import write_fixes
+
+        fixed = fix_spec(Path(options.spec), result, {var: depth, widths.width_var(letter): report.solution.value})
+        write_fixes([fixed], stdout)
+        if fixed.problem is not None:
             return EXIT_FAILED
-        stdout.write(f"{path}: fixed {var} -> {depth:.2f}, {widths.width_var(letter)} -> {report.solution.value:.2f}\n")
     return EXIT_OK if report.found else EXIT_FAILED
 
 

@@ -104,3 +104,44 @@ def test_match_needs_a_depth_of_the_file(tmp_path):
     run = budget_check("match", str(EXAMPLES / "detector.yaml"), "--set", "q.depth=1")
     assert run.returncode != 0
     assert "q.depth names no depth" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("budget", "var", "meets"),
+    [
+        ("  n: 250k", "n.width", lambda params: params <= 250_000),
+        ("  n: '>= 400k'", "n.width", lambda params: params >= 400_000),
+        ("  n: 1.2M ± 2%", "n.width", lambda params: abs(params - 1_200_000) <= 24_000),
+    ],
+)
+def test_a_failing_budget_suggests_the_scale_width_that_meets_it(budget, var, meets):
+    finding = results(DETECTOR.replace("  n: 350k", budget), "detector.yaml")["detector-n"].findings[0]
+    assert finding.suggestion is not None and finding.suggestion.var == var
+    assert meets(finding.suggestion.params)
+
+
+def test_a_budget_no_width_meets_gets_a_note():
+    finding = results(DETECTOR.replace("  n: 350k", "  n: 1k"), "detector.yaml")["detector-n"].findings[0]
+    assert finding.suggestion is None
+    assert "no two-place n.width keeps the count at most 1,000: even n.width = 0.01 gives" in finding.notes[-1]
+
+
+def test_fix_writes_the_width_that_meets_the_budget_into_the_scale_row(tmp_path):
+    copy = tmp_path / "detector.yaml"
+    copy.write_text(DETECTOR.replace("  n: 350k", "  n: 250k"), encoding="utf-8")
+    run = budget_check(str(copy), "--fix")
+    assert run.returncode == 0, run.stdout
+    assert f"{copy}:5:13: fixed n.width: 0.25 -> 0.18" in run.stdout
+    assert copy.read_text(encoding="utf-8") == DETECTOR.replace("  n: 350k", "  n: 250k").replace(
+        "n: [0.33, 0.25, 512]", "n: [0.33, 0.18, 512]"
+    )
+
+
+def test_fix_writes_width_multiple_in_a_file_without_scales(tmp_path):
+    copy = tmp_path / "detector.yaml"
+    text = DETECTOR.replace("  n: [0.33, 0.25, 512]\n  s: [0.33, 0.50, 512]", "").replace("scales:", "scales_:")
+    text = text.replace("budget:", "depth_multiple: 0.33\nwidth_multiple: 0.25\nbudget: 250k\nbudget_:")
+    copy.write_text(text, encoding="utf-8")
+    run = budget_check(str(copy), "--fix")
+    assert run.returncode == 0, run.stdout
+    assert "width_multiple: 0.18\n" in copy.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import rules
 from ..files import Unreadable, decode_text, inside_repository, read_bytes, read_text, reference_root
@@ -24,6 +24,9 @@ from ..language.loader import Document, LoadError, Location, YamlMapping, load_d
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.spec import ConfigReader, Spec, parse_spec
 from ..language.units import format_count
+
+if TYPE_CHECKING:
+    from .solving import WidthSolver
 
 LARGEST_PARTS = 3
 # Keys that mark a YAML document as a spec. `name` is not one: most YAML files have a name.
@@ -181,7 +184,8 @@ def _check_foreign(models: list[Imported], file: str, folder: Path, format_name:
             torch_job=model.torch_job,
             format=format_name,
         )
-        specs.append(imported if model.spec is None else _checked(imported, model.spec, folder))
+        checked = imported if model.spec is None else _checked(imported, model.spec, folder, model.width_solver)
+        specs.append(checked)
     return FileResult(file, tuple(specs), skipped=0 if models else 1)
 
 
@@ -208,8 +212,11 @@ def check_document(
     return result if spec is None else _checked(result, spec, folder)
 
 
-def _checked(result: SpecResult, spec: Spec, folder: Path) -> SpecResult:
-    """`result` with `spec` counted, and its budget and match applied."""
+def _checked(
+    result: SpecResult, spec: Spec, folder: Path, width_solver: Callable[[], WidthSolver | None] | None = None
+) -> SpecResult:
+    """`result` with `spec` counted, and its budget and match applied. A failing budget suggests a width:
+    `width_solver` gives a foreign format's own search, else the spec's width var is solved for."""
     findings = list(result.findings)
     tree: Part | None = None
     with _reported(findings, result.location):
@@ -229,11 +236,13 @@ def _checked(result: SpecResult, spec: Spec, folder: Path) -> SpecResult:
         )
         if failed_budget or spec.match is not None:
             # The solver is loaded only when there is something to solve: most checks pass.
+            from .solving import spec_width_solver
             from .suggestions import check_match, with_budget_suggestion
 
+            solver = width_solver() if width_solver is not None else spec_width_solver(spec)
             findings += [
                 with_budget_suggestion(
-                    spec, replace(f, notes=largest_parts(tree, trainable=f.rule == rules.TRAINABLE_BUDGET))
+                    spec, replace(f, notes=largest_parts(tree, trainable=f.rule == rules.TRAINABLE_BUDGET)), solver
                 )
                 for f in failed_budget
             ]

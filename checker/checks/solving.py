@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..findings import SpecError
 from ..language import presets
@@ -47,6 +47,7 @@ class Solution:
     params: int | None = None
     problem: str | None = None  # why there is no value, or why it is not a good one
     real_width: float | None = None  # the closed form's real answer (mlp), when a float holds it
+    values: str = "integer"  # what the values tried are, in words
 
     @property
     def error(self) -> float | None:
@@ -63,11 +64,21 @@ class Solution:
         return format_relative(self.params - self.target, self.target)
 
 
-def params_of(tree: Part) -> int:
+class Counted(Protocol):
+    """A counted model: a spec's Part tree, or a foreign format's own count."""
+
+    @property
+    def params(self) -> int: ...
+
+    @property
+    def trainable(self) -> int: ...
+
+
+def params_of(tree: Counted) -> int:
     return tree.params
 
 
-def trainable_of(tree: Part) -> int:
+def trainable_of(tree: Counted) -> int:
     return tree.trainable
 
 
@@ -79,13 +90,39 @@ def active_of(tree: Part) -> int:
     return tree.active
 
 
+Measure = Callable[[Any], int]  # params_of, trainable_of, ...: what a budget limits
+
+
+@dataclass(frozen=True)
+class WidthSolver:
+    """What a budget's suggestion solves: the width var, the value written for it, and the search,
+    (target, rule, measure) -> the solution."""
+
+    var: str
+    written: object
+    solve: Callable[[int, str, Measure], Solution]
+
+
+def spec_width_solver(spec: Spec) -> WidthSolver | None:
+    """The solver of a spec with a width var (see width_var), else None."""
+    var = width_var(spec)
+    if var is None:
+        return None
+    multiple_of = spec.match.multiple_of if spec.match is not None else 1
+
+    def solve_for(target: int, rule: str, measure: Measure) -> Solution:
+        return solve(spec, var, target, rule, multiple_of, measure)
+
+    return WidthSolver(var, spec.vars.get(var), solve_for)
+
+
 def solve(
     spec: Spec,
     var: str,
     target: int,
     rule: str = CLOSEST,
     multiple_of: int = 1,
-    measure: Callable[[Part], int] = params_of,
+    measure: Measure = params_of,
 ) -> Solution:
     """The value of `var` (a multiple of `multiple_of`) whose count best meets `target` under `rule`."""
     closed = _mlp_closed_form(spec, var, target, rule, multiple_of, measure)
@@ -136,17 +173,7 @@ def solve_ultralytics_depths(
     """For each depth multiplier of an Ultralytics scale, the width multiplier whose count is closest to `target`."""
     from ..formats.ultralytics import widths
 
-    var = widths.width_var(letter)
-    rows = []
-    for depth in depths:
-        matched = widths.match_width(model, letter, depth, target)
-        solution = (
-            Solution(var, target, problem="no width builds at this depth")
-            if matched is None
-            else Solution(var, target, matched.width, matched.params)
-        )
-        rows.append((depth, solution))
-    return rows
+    return [(depth, widths.solve_width(model, letter, depth, target)) for depth in depths]
 
 
 def _is_int(value: object) -> bool:
@@ -322,15 +349,20 @@ def _quadratic_root(points: tuple[Probe, Probe, Probe], target: int) -> int | No
     return math.floor((-b + Fraction(root, discriminant.denominator)) / (2 * a))
 
 
+def choose(rule: str, target: int, low: Probe | None, high: Probe | None) -> Probe | None:
+    """Of the neighbours around the target (under it, and at or over it), the one `rule` picks: the one
+    under a maximum (or exactly at it), the one over a minimum, else the closer (the smaller on a tie)."""
+    if rule == AT_LEAST or (rule == AT_MOST and high is not None and high[1] == target):
+        return high
+    if rule == AT_MOST:
+        return low
+    candidates = [c for c in (low, high) if c is not None]
+    return min(candidates, key=lambda c: (abs(c[1] - target), c[0])) if candidates else None
+
+
 def _choose(var: str, target: int, rule: str, multiple_of: int, low: Probe | None, high: Probe | None) -> Solution:
     """Pick from the neighbours around the target: ties go to the smaller value."""
-    if rule == AT_LEAST or (rule == AT_MOST and high is not None and high[1] == target):
-        chosen = high
-    elif rule == AT_MOST:
-        chosen = low
-    else:
-        candidates = [c for c in (low, high) if c is not None]
-        chosen = min(candidates, key=lambda c: (abs(c[1] - target), c[0]))
+    chosen = choose(rule, target, low, high)
     if chosen is None:
         if high is None:
             return Solution(var, target, problem=f"no value of {var} gives a valid model")
@@ -370,7 +402,7 @@ def mlp_real_width(input_dim: int, output_dim: int, hidden_layers: int, target: 
 
 
 def _mlp_closed_form(
-    spec: Spec, var: str, target: int, rule: str, multiple_of: int, measure: Callable[[Part], int]
+    spec: Spec, var: str, target: int, rule: str, multiple_of: int, measure: Measure
 ) -> Solution | None:
     """The closed form, when the spec is one `mlp` whose hidden_dim is `var` (and nothing frozen)."""
     arguments = _mlp_arguments(spec, var)

@@ -18,7 +18,9 @@ from .solving import (
     AT_LEAST,
     AT_MOST,
     CLOSEST,
+    Measure,
     Solution,
+    WidthSolver,
     active_of,
     non_embedding_of,
     params_of,
@@ -95,9 +97,9 @@ def fits(solution: Solution, rule: str, allowed: Fraction = Fraction(0)) -> bool
 def no_fit_text(solution: Solution, goal: str) -> str:
     """Why nothing is suggested: no integer meets the goal (`keeps 552 within ±2%`), and the closest."""
     if solution.value is None:
-        return f"no integer {solution.var} {goal}: {solution.problem}; change another var"
+        return f"no {solution.values} {solution.var} {goal}: {solution.problem}; change another var"
     return (
-        f"no integer {solution.var} {goal}: the closest is {solution.value} "
+        f"no {solution.values} {solution.var} {goal}: the closest is {solution.value} "
         f"({solution.params:,}, {solution.error_text}); widen the tolerance or change another var"
     )
 
@@ -108,19 +110,19 @@ def _suggestion(solution: Solution) -> Suggestion | None:
     return Suggestion(solution.var, solution.value, solution.params)
 
 
-def with_budget_suggestion(spec: Spec, finding: Finding) -> Finding:
+def with_budget_suggestion(spec: Spec, finding: Finding, solver: WidthSolver | None) -> Finding:
     """The budget finding with the width that fits (largest under a maximum, smallest over a
-    minimum, closest to a target), when the spec has a width var; when no integer fits, or only
-    the value already written comes closest, a note that says so instead."""
-    var = width_var(spec)
-    if var is None:
+    minimum, closest to a target), when the model has a width to solve for; when none fits, or
+    only the value already written comes closest, a note that says so instead. A spec with vars but
+    no width var gets a note on the `match` that would give one."""
+    if solver is None:
         hint = _match_hint(spec)
         return finding if hint is None else dataclasses.replace(finding, notes=(*finding.notes, hint))
-    solved = _solve_budget(spec, var, finding)
+    solved = _solve_budget(spec, solver, finding)
     if solved is None:
         return finding
     solution, rule, allowed, goal = solved
-    if solution.value is None or not fits(solution, rule, allowed) or solution.value == spec.vars.get(var):
+    if solution.value is None or not fits(solution, rule, allowed) or solution.value == solver.written:
         return dataclasses.replace(finding, notes=(*finding.notes, no_fit_text(solution, goal)))
     return dataclasses.replace(finding, suggestion=_suggestion(solution))
 
@@ -154,20 +156,19 @@ def _count_with(spec: Spec, var: str, value: int) -> int | None:
 Solved = tuple[Solution, str, Fraction, str]  # the solution, its rule, the distance allowed, the goal in words
 
 
-def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solved | None:
+def _solve_budget(spec: Spec, solver: WidthSolver, finding: Finding) -> Solved | None:
     budget = spec.budget
     if budget is None:
         return None
-    multiple_of = spec.match.multiple_of if spec.match is not None else 1
     if finding.rule in (rules.OVER_BUDGET, rules.UNDER_BUDGET, rules.OFF_TARGET) and budget.params is not None:
-        return _solve_limit(spec, var, budget.params, finding.location, multiple_of, params_of, "the count")
+        return _solve_limit(solver, budget.params, finding.location, params_of, "the count")
     for rule, limits, measure, what in (
         (rules.TRAINABLE_BUDGET, budget.trainable, trainable_of, "the trainable count"),
         (rules.NON_EMBEDDING_BUDGET, budget.non_embedding, non_embedding_of, "the non-embedding count"),
         (rules.ACTIVE_BUDGET, budget.active, active_of, "the active count"),
     ):
         if finding.rule == rule and limits is not None:
-            return _solve_limit(spec, var, limits, finding.location, multiple_of, measure, what)
+            return _solve_limit(solver, limits, finding.location, measure, what)
     memory = budget.memory
     if (
         finding.rule == rules.MEMORY_BUDGET
@@ -178,19 +179,11 @@ def _solve_budget(spec: Spec, var: str, finding: Finding) -> Solved | None:
         bits = DTYPE_BITS[budget.memory_dtype or spec.dtype]
         most = memory.max * 8 // bits
         goal = f"keeps the count at most {most:,}, the memory budget"
-        return solve(spec, var, most, AT_MOST, multiple_of), AT_MOST, Fraction(0), goal
+        return solver.solve(most, AT_MOST, params_of), AT_MOST, Fraction(0), goal
     return None
 
 
-def _solve_limit(
-    spec: Spec,
-    var: str,
-    limits: Limits,
-    location: Location,
-    multiple_of: int,
-    measure: Callable[[Part], int],
-    what: str,
-) -> Solved | None:
+def _solve_limit(solver: WidthSolver, limits: Limits, location: Location, measure: Measure, what: str) -> Solved | None:
     for bound, rule in (("max", AT_MOST), ("min", AT_LEAST), ("target", CLOSEST)):
         value = getattr(limits, bound)
         if getattr(limits, f"{bound}_location") == location and value is not None:
@@ -200,8 +193,7 @@ def _solve_limit(
                 AT_LEAST: f"keeps {what} at least {value:,}",
                 CLOSEST: f"keeps {value:,} within ±{tolerance}",
             }
-            solution = solve(spec, var, value, rule, multiple_of, measure)
-            return solution, rule, tolerance.allowed(value), goals[rule]
+            return solver.solve(value, rule, measure), rule, tolerance.allowed(value), goals[rule]
     return None
 
 

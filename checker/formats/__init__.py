@@ -11,11 +11,11 @@ own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from .. import rules
 from ..findings import Finding
@@ -23,6 +23,10 @@ from ..language.budgets import Budget
 from ..language.loader import LoadError, Location, YamlMapping, load_documents
 from ..language.spec import Block, Spec
 from ..language.units import DEFAULT_DTYPE
+
+if TYPE_CHECKING:
+    from ..checks.solving import WidthSolver
+    from ..project.fixing import Edit
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Imported:
         None  # what --torch's worker builds to count the model with the format's own library
     )
     budget: Budget | None = None  # the configured budget, for a model only --torch can count
+    width_solver: Callable[[], WidthSolver | None] | None = None  # a failing budget's width search, made on demand
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ def foreign_spec(
 
 # (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all
 Reader = Callable[[str, str, Path, "Budget | None"], list[Imported]]
+# (text, the YAML document's number, the values to write by var) -> the edited text and the edits: how --fix writes
+Editor = Callable[[str, int, "Mapping[str, object]"], "tuple[str, list[Edit]]"]
 
 
 class Format(NamedTuple):
@@ -110,6 +117,7 @@ class Format(NamedTuple):
     recognises: Callable[[str, str], bool]  # (file name, text) -> whether this format reads it; cheap
     reader: str  # "module.function" in this package: imported only when a file is recognised
     variants_reader: str = ""  # the same for a file with a budget per variant (Hydra's overrides), if it has them
+    editor: str | None = None  # "module.function": how --fix writes a suggested value into one of its files
 
     def read(self, text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
         read: Reader = self._function(self.reader)
@@ -118,6 +126,12 @@ class Format(NamedTuple):
     def read_variants(self, text: str, file: str, folder: Path, variants: tuple[Variant, ...]) -> list[Imported]:
         read: Callable[[str, str, Path, tuple[Variant, ...]], list[Imported]] = self._function(self.variants_reader)
         return read(text, file, folder, variants)
+
+    def edit(self, text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
+        if self.editor is None:
+            raise ValueError(f"--fix cannot edit a {self.name} file")
+        edit: Editor = self._function(self.editor)
+        return edit(text, document_number, values)
 
     def _function(self, name: str) -> Any:
         module, function = name.rsplit(".", 1)
@@ -175,7 +189,14 @@ def _litgpt(file_name: str, text: str) -> bool:
 PEFT_ADAPTER = Format("PEFT adapter", "peft", ("adapter_config.json",), _peft_adapter, "peft.read_adapter")
 HF_CONFIG = Format("Hugging Face config", "hf", ("config.json",), _hf_config, "hf.read_config")
 TIMM_CONFIG = Format("timm config", "timm", ("config.json",), _timm_config, "timm.read_timm_config")
-ULTRALYTICS = Format("Ultralytics model YAML", "ultralytics", (), _ultralytics, "ultralytics.importing.read_file")
+ULTRALYTICS = Format(
+    "Ultralytics model YAML",
+    "ultralytics",
+    (),
+    _ultralytics,
+    "ultralytics.importing.read_file",
+    editor="ultralytics.importing.edit_file",
+)
 HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra", "hydra.read_hydra_variants")
 LITGPT = Format("LitGPT config", "litgpt", (), _litgpt, "litgpt.read_litgpt")
 FORMATS = (PEFT_ADAPTER, HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)

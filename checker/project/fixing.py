@@ -157,13 +157,18 @@ def _reads_as_itself(text: str) -> bool:
 
 
 def fix_file(path: Path, document_number: int, values: Mapping[str, object]) -> list[Edit]:
-    """Edit the file in place; returns the edits (none: the file is left untouched).
+    """Edit the file in place; returns the edits (none: the file is left untouched). A foreign
+    format's file is edited its own way (an Ultralytics scale's width), a spec's under `vars`.
 
     The edited spec is checked before it is written: an edit that makes it
     invalid is refused, and the file keeps its text.
     """
+    from ..formats import recognise
+
     target, bom, text = read_for_edit(path)
-    edited, edits = edit_vars(text, document_number, values)
+    editors = [found for found in recognise(path.name, text).formats if found.editor is not None]
+    edit = editors[0].edit if editors else edit_vars
+    edited, edits = edit(text, document_number, values)
     if edits:
         from ..checks.check import check_text
 

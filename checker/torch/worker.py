@@ -177,6 +177,33 @@ def _build_target(job: dict[str, Any]) -> dict[str, Any]:
     return {"params": counts.params, "trainable": counts.trainable, "children": _top_children(model), "device": device}
 
 
+def ultralytics_model_class(tasks: Any, config: dict[str, Any]) -> Any:
+    """The class ultralytics builds a model config with: its family's own (RT-DETR, YOLO-World, YOLOE), else
+    its task's. `tasks` is ultralytics.nn.tasks; KeyError when neither is known."""
+    families = {
+        "RTDETRDecoder": tasks.RTDETRDetectionModel,
+        "WorldDetect": tasks.WorldModel,
+        "YOLOEDetect": tasks.YOLOEModel,
+        "YOLOESegment": tasks.YOLOESegModel,
+        "YOLOESegment26": tasks.YOLOESegModel,
+    }
+    by_task = {
+        "detect": tasks.DetectionModel,
+        "segment": tasks.SegmentationModel,
+        "pose": tasks.PoseModel,
+        "obb": tasks.OBBModel,
+        "classify": tasks.ClassificationModel,
+        "semantic": tasks.SemanticSegmentationModel,
+        "depth": tasks.DepthModel,
+    }
+    head = config.get("head")
+    last = head[-1] if isinstance(head, list) and head else None
+    module = last[2] if isinstance(last, list) and len(last) == 4 else None
+    return (
+        families[module] if isinstance(module, str) and module in families else by_task[tasks.guess_model_task(config)]
+    )
+
+
 def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     """An Ultralytics model config built by ultralytics itself, on the CPU (its stride probe needs real tensors)."""
     from .build import count_module
@@ -188,15 +215,8 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     config = job["config"]
     if job["scale"]:
         config["scale"] = job["scale"]
-    models = {
-        "detect": tasks.DetectionModel,
-        "segment": tasks.SegmentationModel,
-        "pose": tasks.PoseModel,
-        "obb": tasks.OBBModel,
-        "classify": tasks.ClassificationModel,
-    }
     try:
-        model = models[tasks.guess_model_task(config)](config, verbose=False)
+        model = ultralytics_model_class(tasks, config)(config, verbose=False)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the file's problem: a finding
         return {"error": "build", "message": f"{type(error).__name__}: {error}"}
     counts = count_module(model)

@@ -12,14 +12,9 @@ from typing import Any, NamedTuple
 import ultralytics
 from ultralytics.nn import tasks
 
+from checker.torch.worker import ultralytics_model_class
+
 SHIPPED = Path(ultralytics.__file__).parent / "cfg" / "models"
-MODEL_CLASSES = {
-    "detect": tasks.DetectionModel,
-    "segment": tasks.SegmentationModel,
-    "pose": tasks.PoseModel,
-    "obb": tasks.OBBModel,
-    "classify": tasks.ClassificationModel,
-}
 
 
 class Counts(NamedTuple):
@@ -37,7 +32,7 @@ def build_counts(config: dict[str, Any], scale: str) -> Counts:
     config = copy.deepcopy(config)
     if scale:
         config["scale"] = scale
-    model = MODEL_CLASSES[tasks.guess_model_task(config)](config, verbose=False)
+    model = ultralytics_model_class(tasks, config)(config, verbose=False)
     params = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     model.fuse(verbose=False)

@@ -51,6 +51,17 @@ MODULES = {
     "AConv": st.tuples(channels),
     "SCDown": st.tuples(channels, st.just(3), st.just(2)),
     "nn.Upsample": st.just(("None", 2, "nearest")),
+    "HGStem": st.tuples(channels, channels),
+    "HGBlock": st.tuples(channels, channels, st.sampled_from([1, 3]), flag, flag),
+    "AIFI": st.tuples(channels, st.sampled_from([1, 2, 4, 8])),
+    "C2fAttn": st.tuples(channels, channels, st.sampled_from([1, 2, 4, 8]), st.sampled_from([32, 64])),
+}
+heads = st.sampled_from([1, 2, 4, 8])
+embed = st.sampled_from([64, 128, 256, 512])
+# Modules that read a list of layers, other than the heads.
+JOINS = {
+    "Concat": st.just((1,)),
+    "ImagePoolingAttn": st.tuples(st.sampled_from([32, 64]), st.sampled_from([64, 128]), heads),
 }
 HEADS = {
     "Detect": st.just(("nc",)),
@@ -58,6 +69,24 @@ HEADS = {
     "Pose": st.tuples(st.just("nc"), st.just("kpt_shape")),
     "OBB": st.tuples(st.just("nc"), st.just(1)),
     "v10Detect": st.just(("nc",)),
+    "Segment26": st.tuples(st.just("nc"), st.sampled_from([8, 32]), channels),
+    "Pose26": st.tuples(st.just("nc"), st.just("kpt_shape")),
+    "OBB26": st.tuples(st.just("nc"), st.just(1)),
+    "WorldDetect": st.tuples(st.just("nc"), embed, flag),
+    "YOLOEDetect": st.tuples(st.just("nc"), embed, st.just(True)),
+    "YOLOESegment": st.tuples(st.just("nc"), st.sampled_from([8, 32]), channels, embed, st.just(True)),
+    "YOLOESegment26": st.tuples(st.just("nc"), st.sampled_from([8, 32]), channels, embed, st.just(True)),
+    "RTDETRDecoder": st.tuples(
+        st.just("nc"),
+        st.sampled_from([32, 64]),
+        st.sampled_from([10, 300]),
+        st.sampled_from([1, 4]),
+        heads,
+        st.sampled_from([1, 3]),
+        st.sampled_from([32, 64]),
+    ),
+    "Depth": st.tuples(st.sampled_from([16, 32, 64])),
+    "SemanticSegment": st.just(("nc",)),
 }
 
 
@@ -67,7 +96,8 @@ def model_files(draw):
     for index in range(1, draw(st.integers(2, 7))):
         if index > 1 and draw(st.integers(0, 5)) == 0:
             sources = draw(st.lists(st.integers(0, index - 1), min_size=2, max_size=3, unique=True))
-            rows.append([sources, 1, "Concat", [1]])
+            join = draw(st.sampled_from(sorted(JOINS)))
+            rows.append([sources, 1, join, list(draw(JOINS[join]))])
             continue
         module = draw(st.sampled_from(sorted(MODULES)))
         source = draw(st.sampled_from([-1, draw(st.integers(0, index - 1))]))

@@ -37,26 +37,47 @@ WIDTH_SCALED = frozenset(
         "Classify", "Conv", "ConvTranspose", "GhostConv", "Bottleneck", "GhostBottleneck", "SPP", "SPPF", "C2fPSA",
         "C2PSA", "DWConv", "Focus", "BottleneckCSP", "C1", "C2", "C2f", "C3k2", "RepNCSPELAN4", "ELAN1", "ADown",
         "AConv", "SPPELAN", "C3", "C3Ghost", "nn.ConvTranspose2d", "DWConvTranspose2d", "C3x", "RepC3", "PSA",
-        "SCDown", "C2fCIB", "A2C2f",
+        "SCDown", "C2fCIB", "A2C2f", "C2fAttn",
     }
 )  # fmt: skip
 # Modules that take the row's repeats as their third argument instead of being stacked.
 TAKES_REPEATS = frozenset(
-    {"BottleneckCSP", "C1", "C2", "C2f", "C3k2", "C3", "C3Ghost", "C3x", "RepC3", "C2fPSA", "C2fCIB", "C2PSA", "A2C2f"}
-)
+    {
+        "BottleneckCSP", "C1", "C2", "C2f", "C3k2", "C3", "C3Ghost", "C3x", "RepC3", "C2fPSA", "C2fCIB", "C2PSA",
+        "A2C2f", "C2fAttn",
+    }
+)  # fmt: skip
 # Modules that make the Detect heads after them use the depth-wise class branch.
 NOT_LEGACY = frozenset({"C3k2", "A2C2f", "C2fCIB"})
 # The detection heads: their constructor arguments, the last being the list of input channels.
+_SEGMENT = ("nc", "nm", "npr", "reg_max", "end2end", "ch")
+_POSE = ("nc", "kpt_shape", "reg_max", "end2end", "ch")
+_OBB = ("nc", "ne", "reg_max", "end2end", "ch")
+_TEXT = ("nc", "embed", "with_bn", "reg_max", "end2end", "ch")
+_TEXT_SEGMENT = ("nc", "nm", "npr", "embed", "with_bn", "reg_max", "end2end", "ch")
 HEADS: dict[str, tuple[str, ...]] = {
     "Detect": ("nc", "reg_max", "end2end", "ch"),
-    "Segment": ("nc", "nm", "npr", "reg_max", "end2end", "ch"),
-    "Pose": ("nc", "kpt_shape", "reg_max", "end2end", "ch"),
-    "OBB": ("nc", "ne", "reg_max", "end2end", "ch"),
+    "Segment": _SEGMENT,
+    "Segment26": _SEGMENT,
+    "Pose": _POSE,
+    "Pose26": _POSE,
+    "OBB": _OBB,
+    "OBB26": _OBB,
     "v10Detect": ("nc", "ch"),
+    "WorldDetect": _TEXT,
+    "YOLOEDetect": _TEXT,
+    "YOLOESegment": _TEXT_SEGMENT,
+    "YOLOESegment26": _TEXT_SEGMENT,
 }
-HEAD_DEFAULTS = {"nm": 32, "npr": 256, "kpt_shape": [17, 3], "ne": 1, "reg_max": 16, "end2end": False}
+HEAD_DEFAULTS = {"nm": 32, "npr": 256, "kpt_shape": [17, 3], "ne": 1, "reg_max": 16, "end2end": False, "embed": 512}
+SEGMENT_HEADS = frozenset({"Segment", "Segment26", "YOLOESegment", "YOLOESegment26"})  # their npr is width-scaled
+YOLOE_HEADS = frozenset({"YOLOEDetect", "YOLOESegment", "YOLOESegment26"})
+# Modules that read a list of layers and leave the channels count where the row before left it.
+LEVEL_READERS = frozenset({"RTDETRDecoder", "ImagePoolingAttn", "Depth", "SemanticSegment"})
 # Modules parse_model passes the row's arguments as written (their output is their input's channels).
 AS_WRITTEN = frozenset({"RepConv", "RepVGGDW"})
+# Modules parse_model builds by rules of their own (input channels first, no width scaling).
+AS_BUILT = frozenset({"ResNetLayer", "CBLinear", "HGStem", "HGBlock", "AIFI"})
 PARAMETER_FREE = frozenset({"Concat", "CBFuse", "Index"})
 # parse_model reads a string argument naming one of its own variables as that variable's value.
 NAMED_VALUES = ("nc", "kpt_shape", "reg_max", "end2end", "depth", "width", "max_channels", "scale")
@@ -186,6 +207,8 @@ class _Builder:
                 raise _row_error(row, f"{module}'s first argument is its output channels, not {c2!r}")
             if module != "Classify":
                 c2 = make_divisible(min(c2, self.max_channels) * self.width)
+            if module == "C2fAttn":
+                args = self._attention_args(row, args, c2)
             args = [c1, c2, *args[1:]]
             if module in TAKES_REPEATS:
                 args.insert(2, repeats)
@@ -197,6 +220,24 @@ class _Builder:
             if module == "A2C2f" and self.scale in ("l", "x"):
                 args.extend((True, 1.2))
             return self._module_node(row, module, args), args, c2, repeats
+        if module in ("HGStem", "HGBlock"):
+            if len(args) < 2 or not all(map(_is_count, args[:2])):
+                raise _row_error(row, f"{module} takes [middle channels, output channels, ...]")
+            args = [_channels(channels, source, row), *args]
+            if module == "HGBlock":
+                args.insert(4, repeats)
+                repeats = 1
+            return self._module_node(row, module, args), args, args[2], repeats
+        if module == "AIFI":
+            args = [_channels(channels, source, row), *args]
+            return self._module_node(row, module, args), args, c2, repeats
+        if module in LEVEL_READERS:
+            inputs = [_channels(channels, index, row) for index in _sources(source, row)]
+            if module == "SemanticSegment":
+                args = [*args, inputs]
+            else:
+                args = [*args[:1], inputs, *(args[1:] if module != "Depth" else [])]
+            return self._levels_node(row, module, args), args, c2, repeats
         if module == "ResNetLayer":
             if len(args) < 4:
                 raise _row_error(row, "ResNetLayer takes [c1, c2, s, is_first, ...]")
@@ -220,7 +261,7 @@ class _Builder:
                 args = [*args, inputs]
             else:
                 args = [*args, self.model.reg_max, self.model.end2end, inputs]
-                if module == "Segment" and len(args) > 2 and _is_count(args[2]):
+                if module in SEGMENT_HEADS and len(args) > 2 and _is_count(args[2]):
                     args[2] = make_divisible(min(args[2], self.max_channels) * self.width)
             return self._head_node(row, module, args), args, c2, repeats
         if module == "nn.BatchNorm2d":
@@ -241,48 +282,120 @@ class _Builder:
         _check_plain(row, module, args)
         return located({module: args}, row.module_location)
 
+    def _attention_args(self, row: Row, args: list[Any], c2: int) -> list[Any]:
+        """C2fAttn's arguments as parse_model sets them: its heads scaled by the width, its embedding
+        channels set to its hidden channels, which the heads must divide."""
+        heads: Any = args[2] if len(args) > 2 else None
+        expansion = args[6] if len(args) > 6 else 0.5
+        if not (_is_count(heads) and heads >= 1 and isinstance(expansion, (int, float))):
+            raise _row_error(row, "C2fAttn takes [channels, embedding channels, heads, ...]")
+        if heads > 1:
+            heads = int(max(round(min(heads, self.max_channels // 2 // 32)) * self.width, 1))
+        hidden = int(c2 * expansion)
+        if hidden % heads:
+            raise _row_error(row, f"its hidden channels {hidden} are not divisible by its {heads} heads")
+        return [args[0], hidden, heads, *args[3:]]
+
+    def _levels_node(self, row: Row, module: str, args: list[Any]) -> Any:
+        """A module that reads several levels: one projection per level, then the module without the list."""
+        if module == "SemanticSegment":
+            if len(args) != 2:
+                raise _row_error(row, "SemanticSegment takes [nc]")
+            nc, inputs = args
+            return self._module_node(row, module, [nc, inputs[0], inputs[1] if len(inputs) > 1 else 0])
+        first, inputs, rest = args[0], args[1], args[2:]
+        if not _is_count(first):
+            raise _row_error(row, f"{module}'s first argument is a channel count, not {first!r}")
+        if module == "Depth":
+            projections = [{"Conv": [x, first]} for x in inputs] + [{"depth_refine": [first]}] * (len(inputs) - 1)
+            module_args = [first]
+        elif module == "RTDETRDecoder":
+            hidden = rest[0] if rest else 256
+            projections = [{"rtdetr_projection": [x, hidden]} for x in inputs]
+            module_args = [first, len(inputs), *rest]
+        else:
+            projections = [{"Conv2d": [x, first, 1]} for x in inputs]
+            module_args = [first, *rest]
+        _check_plain(row, module, inputs)
+        return located({"sequential": [*projections, self._module_node(row, module, module_args)]}, row.module_location)
+
     def _head_node(self, row: Row, module: str, args: list[Any]) -> Any:
         names = HEADS[module]
         if len(args) > len(names):
             raise _row_error(row, f"{module} takes ({', '.join(names[:-1])}) before its inputs, got {args[:-1]!r}")
-        given = {**HEAD_DEFAULTS, **dict(zip(names[: len(args) - 1], args[:-1])), "ch": args[-1]}
+        with_bn = module in YOLOE_HEADS
+        given = {**HEAD_DEFAULTS, "with_bn": with_bn, **dict(zip(names[: len(args) - 1], args[:-1])), "ch": args[-1]}
         if module == "v10Detect":
             given.update(reg_max=16, end2end=True)
         nc, reg_max, end2end, inputs = given["nc"], given["reg_max"], bool(given["end2end"]), given["ch"]
         if not _is_count(nc) or not _is_count(reg_max):
             raise _row_error(row, f"{module} needs whole numbers for nc and reg_max, got {nc!r} and {reg_max!r}")
         first = inputs[0]
-        levels: list[Any] = [
-            {
-                "detect_level": {
-                    "x": x,
-                    "x0": first,
-                    "nc": nc,
-                    "reg_max": reg_max,
-                    "end2end": end2end,
-                    "legacy": self.legacy and module != "v10Detect",
-                }
-            }
-            for x in inputs
-        ]
-        outputs = self._extra_outputs(row, module, given)
-        if outputs is not None:
-            levels += [{"extra_level": {"x": x, "x0": first, "outputs": outputs, "end2end": end2end}} for x in inputs]
-        if module == "Segment":
-            levels.append({"Proto": [first, given["npr"], given["nm"]]})
-        levels.append({"DFL": [reg_max]})
-        _check_plain(row, module, [nc, reg_max, *inputs])
-        return located({"sequential": levels}, row.module_location)
+        embed = given["embed"] if "embed" in names else 0
+        classes = max(first, min(nc, 100))
+        if embed and not _is_count(embed):
+            raise _row_error(row, f"{module} needs a whole number of embedding channels, got {embed!r}")
+        if module == "WorldDetect" and end2end:
+            raise SpecError(
+                rules.ULTRALYTICS_UNKNOWN_MODULE,
+                f"layer {row.index}: WorldDetect built end to end keeps a class branch shaped by the models built "
+                "before it in the same process, which budget-check does not count; `--torch` counts it",
+                row.module_location,
+            )
+        if module in YOLOE_HEADS and not (given["with_bn"] and classes <= embed):
+            raise _row_error(row, f"{module} needs with_bn true and at least {classes} embedding channels")
+        level = {
+            "x0": first,
+            "nc": nc,
+            "reg_max": reg_max,
+            "end2end": end2end,
+            "legacy": module == "WorldDetect" or (self.legacy and module != "v10Detect"),
+            "embed": embed,
+            "contrastive": bool(embed),
+            "with_bn": bool(given["with_bn"]),
+        }
+        parts: list[Any] = [{"detect_level": {"x": x, **level}} for x in inputs]
+        parts += self._head_extras(row, module, given, classes)
+        parts.append({"DFL": [reg_max]})
+        _check_plain(row, module, [nc, reg_max, embed, *inputs])
+        return located({"sequential": parts}, row.module_location)
+
+    def _head_extras(self, row: Row, module: str, given: Mapping[str, Any], classes: int) -> list[Any]:
+        """The parts of a head besides its box and class branches: masks, keypoints, angles, prototypes, prompts."""
+        inputs, end2end = given["ch"], bool(given["end2end"])
+        first = inputs[0]
+        parts: list[Any] = []
+        if module == "Pose26":
+            keypoints, dims = self._keypoints(row, given)
+            width = max(first // 4, keypoints * (dims + 2))
+            branch = {"c": width, "keypoints": keypoints * dims, "spreads": keypoints * 2, "end2end": end2end}
+            parts += [{"pose26_level": {"x": x, **branch}} for x in inputs]
+            parts.append({"RealNVP": []})
+        elif module.startswith("Pose"):
+            keypoints, dims = self._keypoints(row, given)
+            parts += _extra_levels(inputs, keypoints * dims, end2end)
+        elif module.startswith("OBB"):
+            parts += _extra_levels(inputs, given["ne"], end2end)
+        elif module in SEGMENT_HEADS:
+            parts += _extra_levels(inputs, given["nm"], end2end)
+            if module.endswith("26"):
+                parts += [{"Conv": [x, first]} for x in inputs[1:]]
+                parts.append({"Proto26": [first, given["npr"], given["nm"], given["nc"]]})
+            else:
+                parts.append({"Proto": [first, given["npr"], given["nm"]]})
+        if module in YOLOE_HEADS:
+            embed = given["embed"]
+            parts.append({"SwiGLUFFN": [embed, embed]})
+            parts += [{"savpe_level": [x, classes]} for x in inputs]
+            parts.append({"SAVPE": [classes, embed]})
+        return parts
 
     @staticmethod
-    def _extra_outputs(row: Row, module: str, given: Mapping[str, Any]) -> Any:
-        """The outputs per anchor of Segment's masks, Pose's keypoints or OBB's angles."""
-        if module == "Pose":
-            shape = given["kpt_shape"]
-            if not (isinstance(shape, list) and len(shape) == 2 and all(map(_is_count, shape))):
-                raise _row_error(row, f"Pose needs kpt_shape [keypoints, dims], got {shape!r}")
-            return shape[0] * shape[1]
-        return {"Segment": given.get("nm"), "OBB": given.get("ne")}.get(module)
+    def _keypoints(row: Row, given: Mapping[str, Any]) -> tuple[int, int]:
+        shape = given["kpt_shape"]
+        if not (isinstance(shape, list) and len(shape) == 2 and all(map(_is_count, shape))):
+            raise _row_error(row, f"{row.module} needs kpt_shape [keypoints, dims], got {shape!r}")
+        return shape[0], shape[1]
 
     def _resolve(self, value: Any, row: Row) -> Any:
         """A string argument as parse_model reads it: one of its variables, a Python literal, or the string."""
@@ -337,7 +450,7 @@ def _count_part(node: Any, row: Row, fused: bool) -> Part:
 def _is_known(module: str) -> bool:
     if module.startswith("nn."):
         return module[3:] in LAYERS
-    if module in PARAMETER_FREE or module in HEADS or module in ("ResNetLayer", "CBLinear"):
+    if module in PARAMETER_FREE or module in HEADS or module in LEVEL_READERS or module in AS_BUILT:
         return True
     return module in blocks(False) and (module in WIDTH_SCALED or module in AS_WRITTEN)
 
@@ -370,6 +483,12 @@ def _channels(channels: list[Any], index: Any, row: Row) -> Any:
     if not _is_count(value):
         raise _row_error(row, f"layer {index} has no channel count this module can read ({value!r})")
     return value
+
+
+def _extra_levels(inputs: list[Any], outputs: Any, end2end: bool) -> list[Any]:
+    """The mask, keypoint or angle branch of Segment, Pose and OBB: one per input level."""
+    first = inputs[0]
+    return [{"extra_level": {"x": x, "x0": first, "outputs": outputs, "end2end": end2end}} for x in inputs]
 
 
 def _kernel_pair(value: Any, row: Row) -> list[Any]:

@@ -9,9 +9,10 @@ Ultralytics never reads that key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ... import rules
 from ...findings import Finding, SpecError
@@ -21,6 +22,10 @@ from .. import Imported, foreign_spec, single_document
 from .building import blocks, build_scale, count_fused, model_node, unknown_modules
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
+
+if TYPE_CHECKING:
+    from ...checks.solving import WidthSolver
+    from ...project.fixing import Edit
 
 
 def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> list[Imported]:
@@ -59,8 +64,26 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
         )
         fused = partial(count_fused, built, document.location)
         job = _torch_job(model, letter)
-        imported.append(Imported(name, document.location, spec, found, fused=fused, torch_job=job))
+        solver = partial(_width_solver, model, letter)
+        imported.append(Imported(name, document.location, spec, found, fused=fused, torch_job=job, width_solver=solver))
     return imported
+
+
+def _width_solver(model: ModelFile, letter: str) -> WidthSolver:
+    from .widths import width_solver  # the solver is loaded only when a budget fails
+
+    return width_solver(model, letter)
+
+
+def edit_file(text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
+    """--fix: the scales' depths and widths named by `values` written into the file's text."""
+    from ...project.fixing import FixError
+    from .widths import edit_multipliers
+
+    try:
+        return edit_multipliers(text, values)
+    except ValueError as error:
+        raise FixError(str(error)) from None
 
 
 def _torch_job(model: ModelFile, letter: str) -> dict[str, Any]:

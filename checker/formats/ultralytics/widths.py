@@ -3,34 +3,26 @@
 Multipliers are decimals with two places, as the files write them. A larger
 width never gives fewer parameters (channels are ceil(min(c, max_channels) ·
 width / 8) · 8), so a bisection over the hundredths finds the crossing, and
-the closer of its two neighbours wins (the smaller on a tie).
+one of its two neighbours is the answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from ...findings import Finding, Location
+from ...checks.solving import CLOSEST, Measure, Solution, WidthSolver, choose, params_of, trainable_of
+from ...findings import Location
 from ...language.loader import YamlMapping, YamlSequence, load_documents
+from ...project.fixing import Edit
 from .building import count_scale
 from .reading import ModelFile, Scale
 
 HUNDREDTHS = 100
+VALUES = "two-place"  # the multipliers tried, in words
+_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+")
 LARGEST_WIDTH = 16.0  # the search stops here: no file widens a scale further
-
-
-@dataclass(frozen=True)
-class MatchedWidth:
-    depth: float
-    width: float
-    params: int
-    reference: int
-
-    @property
-    def error(self) -> float:
-        return (self.params - self.reference) / self.reference
 
 
 def with_multipliers(model: ModelFile, letter: str, depth: float, width: float) -> ModelFile:
@@ -48,59 +40,80 @@ def multipliers(model: ModelFile, letter: str) -> tuple[float, float]:
     return (model.depth, model.width) if scale is None else (scale.depth, scale.width)
 
 
-def params_at(model: ModelFile, letter: str, depth: float, width: float) -> tuple[int | None, list[Finding]]:
-    counted, findings = count_scale(with_multipliers(model, letter, depth, width), letter)
-    return (None if counted is None else counted.params), findings
-
-
-def match_width(model: ModelFile, letter: str, depth: float, reference: int) -> MatchedWidth | None:
-    """The two-place width multiplier whose count at `depth` is closest to `reference`; None if none builds."""
+def solve_width(
+    model: ModelFile, letter: str, depth: float, target: int, rule: str = CLOSEST, measure: Measure = params_of
+) -> Solution:
+    """The two-place width multiplier at `depth` whose count best meets `target` under `rule`: the
+    largest at or under it, the smallest at or over it, or the closest (the smaller on a tie)."""
+    var = width_var(letter)
     counts: dict[int, int | None] = {}
 
     def count(hundredths: int) -> int | None:
         if hundredths not in counts:
-            counts[hundredths] = params_at(model, letter, depth, hundredths / HUNDREDTHS)[0]
+            counted, _ = count_scale(with_multipliers(model, letter, depth, hundredths / HUNDREDTHS), letter)
+            counts[hundredths] = None if counted is None else measure(counted)
         return counts[hundredths]
 
     low, high = 1, int(LARGEST_WIDTH * HUNDREDTHS)
-    while low < high:  # the smallest width whose count reaches the reference (or fails to build)
+    while low < high:  # the smallest width whose count reaches the target (or fails to build)
         middle = (low + high) // 2
         params = count(middle)
-        if params is None or params >= reference:
+        if params is None or params >= target:
             high = middle
         else:
             low = middle + 1
-    candidates = {h: params for h in (low - 1, low) if h >= 1 and (params := count(h)) is not None}
-    if not candidates:
-        return None
-    best = min(candidates, key=lambda h: (abs(candidates[h] - reference), h))
-    return MatchedWidth(depth, best / HUNDREDTHS, candidates[best], reference)
+
+    def probe(hundredths: int) -> tuple[int, int] | None:
+        params = count(hundredths)
+        return None if params is None else (hundredths, params)
+
+    below = probe(low - 1) if low > 1 else None  # under the target, by the bisection
+    over = probe(low)
+    reached = over if over is not None and over[1] >= target else None
+    chosen = choose(rule, target, below, reached)
+    if chosen is not None:
+        return Solution(var, target, chosen[0] / HUNDREDTHS, chosen[1], values=VALUES)
+    if over is None:
+        problem = "no width builds at this depth"
+    elif reached is None:
+        problem = f"even {var} = {over[0] / HUNDREDTHS:.2f} gives only {over[1]:,} params"
+    else:
+        problem = f"even {var} = {over[0] / HUNDREDTHS:.2f} gives {over[1]:,} params"
+    return Solution(var, target, problem=problem, values=VALUES)
 
 
-_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+")
+def edit_multipliers(text: str, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
+    """`text` with scales' depths and widths (`n.depth`, `n.width`, or depth_multiple and width_multiple)
+    rewritten in place as two-place decimals, and the edits made.
 
-
-def write_multipliers(text: str, letter: str, depth: float, width: float) -> str:
-    """`text` with scale `letter`'s depth and width (or depth_multiple and width_multiple) rewritten in place.
-
-    Only the two numbers change: comments, spacing and the other scales stay as written.
+    Only those numbers change: comments, spacing and the other scales stay as written.
     """
     document = next(load_documents(text)).value
+    replacements = []
+    for var, value in values.items():
+        where = _place(document, var)
+        start = _offset(text, where)
+        found = _NUMBER.match(text, start)
+        if found is None or not isinstance(value, (int, float)):
+            raise ValueError(f"{var} is not written as a number at line {where.line}")
+        replacements.append((start, found.end(), Edit(var, found.group(), f"{value:.2f}", where)))
+    for start, end, edit in sorted(replacements, key=lambda r: r[0], reverse=True):
+        text = text[:start] + edit.new + text[end:]
+    return text, [edit for _, _, edit in sorted(replacements, key=lambda r: r[0]) if edit.old != edit.new]
+
+
+def _place(document: YamlMapping, var: str) -> Location:
+    """Where the number a var names is written."""
+    if var in ("depth_multiple", "width_multiple"):
+        if var not in document:
+            raise ValueError(f"the file writes no {var} to change")
+        return document.location_of(var)
+    letter, _, what = var.partition(".")
     scales = document.get("scales")
     row = scales.get(letter) if isinstance(scales, YamlMapping) else None
-    if isinstance(row, YamlSequence):
-        places = [row.location_of(0), row.location_of(1)]
-    else:
-        places = [document.location_of("depth_multiple"), document.location_of("width_multiple")]
-        if not all(key in document for key in ("depth_multiple", "width_multiple")):
-            raise ValueError("the file writes no depth_multiple and width_multiple to change")
-    starts = [_offset(text, place) for place in places]
-    for start, value in sorted(zip(starts, (depth, width)), reverse=True):
-        found = _NUMBER.match(text, start)
-        if found is None:
-            raise ValueError(f"no number at line {text.count(chr(10), 0, start) + 1}")
-        text = text[:start] + f"{value:.2f}" + text[found.end() :]
-    return text
+    if what not in ("depth", "width") or not isinstance(row, YamlSequence):
+        raise ValueError(f"{var} names no scale's depth or width of the file")
+    return row.location_of(0 if what == "depth" else 1)
 
 
 def _offset(text: str, location: Location) -> int:
@@ -123,3 +136,16 @@ def scale_of_depth_var(model: ModelFile, var: str) -> str | None:
         return "" if var == "depth_multiple" else None
     letter, _, what = var.partition(".")
     return letter if what == "depth" and model.scale(letter) is not None else None
+
+
+def width_solver(model: ModelFile, letter: str) -> WidthSolver:
+    """A failing budget's search: scale `letter`'s width at the depth the file writes."""
+    depth, width = multipliers(model, letter)
+
+    def solve_for(target: int, rule: str, measure: Measure) -> Solution:
+        if measure not in (params_of, trainable_of):
+            problem = "an Ultralytics width is solved for the count and the trainable count only"
+            return Solution(width_var(letter), target, problem=problem, values=VALUES)
+        return solve_width(model, letter, depth, target, rule, measure)
+
+    return WidthSolver(width_var(letter), width, solve_for)

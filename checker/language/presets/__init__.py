@@ -98,6 +98,7 @@ def find(name: str) -> Block | None:
     return _load(file).get(block)
 
 
+@cache  # asked for every layer name a spec uses (blocks are looked up before layers)
 def family_of_class(name: str) -> str | None:
     """The model_type whose file holds class `name` (the longest prefix wins: Qwen2Moe over Qwen2)."""
     best = None
