@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.checks.check import FILE_START, check_text
+from checker.checks.check import check_text
+from checker.files import FILE_START
 from checker.formats import Variant
 from checker.language.budgets import parse_budget
 from checker.project.config import ConfigError, load_config
