@@ -95,6 +95,16 @@ def test_interpolations_into_the_same_file_are_resolved():
     assert spec.params == 5 * 6 + 6 + 6 * 2 + 2
 
 
+def test_an_argument_given_both_by_position_and_by_keyword_is_an_error_as_in_torch():
+    text = "_target_: torch.nn.Linear\n_args_: [3, 4]\nin_features: 5\n"
+    [spec] = check_text(text, "m.yaml").specs
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line, spec.status) == ("BC016", 3, "error")
+    with pytest.raises(TypeError):  # what torch says to the same call
+        torch = pytest.importorskip("torch")
+        torch.nn.Linear(3, 4, in_features=5)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -262,6 +272,7 @@ def project_importable():
     pytest.importorskip("torch")
     pytest.importorskip("hydra")
     before = list(sys.path)
+    sys.path.insert(0, str(PROJECT))  # the oracle's own instantiate imports the project's modules too
     yield
     sys.path[:] = before  # the jobs add the project to it
 

@@ -139,6 +139,10 @@ class _Converter:
             raise SpecError(
                 rules.UNKNOWN_ARGUMENT, f"{kind} takes at most {len(positional)} positional arguments", location
             )
+        twice = next((name for name in positional[: len(args)] if name in keywords), None)
+        if twice is not None:
+            message = f"{kind} gets `{twice}` both from `_args_` and as a keyword: torch refuses the call"
+            raise SpecError(rules.INVALID_LAYER, message, config.location_of(twice))
         places = {positional[i]: args.location_of(i) for i in range(len(args))}
         places.update((k, config.location_of(k)) for k in keywords)
         values = dict(zip(positional, args))
