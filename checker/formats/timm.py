@@ -67,7 +67,6 @@ def _convnext(arguments: dict[str, Any]) -> dict[str, Any]:
     return {
         **{f"depth_{stage}": depths[stage - 1] for stage in range(1, 5)},
         **{f"dim_{stage}": dims[stage - 1] for stage in range(1, 5)},
-        "layer_scale": arguments["ls_init_value"] is not None,
         "in_chans": arguments["in_chans"],
         "num_classes": arguments["num_classes"],
     }
@@ -82,6 +81,7 @@ FAMILIES: dict[str, tuple[str, dict[str, Any], Callable[[dict[str, Any]], dict[s
         {"img_size": 224, "in_chans": 3, "num_classes": 1000, "mlp_ratio": 4.0, "qkv_bias": True},
         _vision_transformer,
     ),
+    # ls_init_value changes no count: create_model drops a None, so ConvNeXt's layer scale is always there
     "convnext": ("timm.convnext", {"in_chans": 3, "num_classes": 1000, "ls_init_value": 1e-6}, _convnext),
 }
 # The architectures counted without torch: each one's family and the arguments its timm entry point passes.
@@ -147,6 +147,7 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
     model_args = raw.get("model_args", {})
     if not isinstance(model_args, dict):
         return Refusal(rules.INVALID_VALUE, "model_args", "model_args must be a mapping of constructor arguments")
+    model_args = {key: value for key, value in model_args.items() if value is not None}  # as create_model drops them
     if "num_classes" in raw and job["num_classes"] is None:
         return Refusal(rules.INVALID_VALUE, "num_classes", "num_classes must be a whole number")
     if job["num_classes"] is None:
@@ -176,8 +177,8 @@ def _fits(default: Any, value: Any, key: str) -> bool:
         return False
     if isinstance(default, int):
         return isinstance(value, int) and value >= (0 if key == "num_classes" else 1)
-    if isinstance(default, float):  # mlp_ratio, ls_init_value (None switches layer scale off)
-        return (value is None and key == "ls_init_value") or (isinstance(value, int | float) and 0 <= value <= 1e6)
+    if isinstance(default, float):  # mlp_ratio
+        return isinstance(value, int | float) and 0 <= value <= 1e6
     if isinstance(default, tuple):
         return (
             isinstance(value, list | tuple)
