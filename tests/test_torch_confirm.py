@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from checker.checks.check import check_file
+
 from .test_cli import budget_check
 
 pytest.importorskip("torch")
 
-PROJECT = Path(__file__).parent / "fixtures" / "torch_project"
+ROOT = Path(__file__).parent.parent
+PROJECT = ROOT / "tests" / "fixtures" / "torch_project"
 
 
 def check_with_torch(*specs, options=()):
@@ -289,3 +292,48 @@ def test_invalid_torch_key():
 
     spec = check_spec("model: [ReLU]\ntorch: {target: models.mlp.MLP}\n")
     assert [(f.code, f.message) for f in spec.findings] == [("BC300", 'torch.target must be "package.module:callable"')]
+
+
+def torch_run(*paths, cwd=ROOT):
+    """`budget-check --torch` on the paths, with a timeout for a cold machine that imports torch and transformers."""
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "--torch", "--no-cache", "--format", "json", *map(str, paths)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert "Traceback" not in run.stdout + run.stderr, run.stderr
+    return {spec["name"]: spec for spec in json.loads(run.stdout)["specs"]}
+
+
+TINY_BIGCODE = {  # a family budget-check does not count, that transformers builds
+    "model_type": "gpt_bigcode",
+    "architectures": ["GPTBigCodeForCausalLM"],
+    "n_embd": 64,
+    "n_layer": 2,
+    "n_head": 4,
+    "vocab_size": 100,
+    "n_positions": 32,
+}
+
+
+def test_a_config_json_is_built_with_transformers_and_one_it_cannot_count_is_counted_by_it(tmp_path):
+    (tmp_path / "bigcode").mkdir()
+    (tmp_path / "bigcode" / "config.json").write_text(json.dumps(TINY_BIGCODE))
+    specs = torch_run("examples/hf/opt-125m", "examples/hf/whisper-tiny", tmp_path / "bigcode" / "config.json")
+    for name in ("opt-125m", "whisper-tiny"):
+        assert (specs[name]["torch_params"], specs[name]["findings"]) == (specs[name]["params"], []), specs[name]
+    bigcode = specs["bigcode"]
+    assert [finding["code"] for finding in bigcode["findings"]] == ["BC502", "BC506"]
+    assert bigcode["findings"][1]["message"].startswith("transformers builds GPTBigCodeForCausalLM with ")
+    assert bigcode["torch_params"] > 0 and bigcode["params"] is None
+
+
+def test_only_a_config_json_is_given_to_transformers():
+    opt = ROOT / "examples" / "hf" / "opt-125m" / "config.json"
+    [config] = check_file(opt, "config.json").specs
+    assert config.torch_job == {"kind": "transformers", "config": json.loads(opt.read_text())}
+    [spec] = check_file(ROOT / "examples" / "specs" / "mlp.yaml", "mlp.yaml").specs
+    assert spec.torch_job is None

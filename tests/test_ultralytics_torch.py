@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.checks.check import check_text
-from checker.torch.confirm import TorchSettings, _confirm_ultralytics
+from checker.torch.confirm import TorchSettings, _confirm_library
 
 DETECTOR = Path(__file__).parent.parent / "examples" / "ultralytics" / "detector.yaml"
 
@@ -38,8 +38,10 @@ def test_rows_that_differ_are_listed():
     for layer, params in zip(layers, rows):
         answer[layer] = params
     answer[4] += 64
-    worker = FakeWorker({"params": result.params + 64, "trainable": result.trainable + 64, "rows": answer})
-    result = _confirm_ultralytics(result, worker, TorchSettings(Path(".")))
+    worker = FakeWorker(
+        {"params": result.params + 64, "trainable": result.trainable + 64, "class": "DetectionModel", "layers": answer}
+    )
+    result = _confirm_library(result, result.torch_job, worker, TorchSettings(Path(".")))
     [finding] = result.findings
     assert finding.code == "BC525"
     assert finding.notes == (f"layer 4 C2f: budget-check {answer[4] - 64:,}, ultralytics {answer[4]:,}",)
@@ -49,7 +51,7 @@ def test_rows_that_differ_are_listed():
 def test_a_model_over_the_cpu_limit_is_not_built():
     result = _detector_s()
     worker = FakeWorker({})
-    result = _confirm_ultralytics(result, worker, TorchSettings(Path("."), cpu_limit=1000))
+    result = _confirm_library(result, result.torch_job, worker, TorchSettings(Path("."), cpu_limit=1000))
     assert [finding.code for finding in result.findings] == ["BC304"]
     assert not hasattr(worker, "job")
 
@@ -59,8 +61,11 @@ def test_a_file_budget_check_cannot_count_is_built_by_ultralytics_and_noted():
     [result] = check_text(text, "detector.yaml").specs
     assert [finding.code for finding in result.findings] == ["BC520"]
     assert result.torch_job["scale"] == "n"  # the first scale, as ultralytics loads a name without one
-    result = _confirm_ultralytics(
-        result, FakeWorker({"params": 1234, "trainable": 1218, "rows": []}), TorchSettings(Path("."))
+    result = _confirm_library(
+        result,
+        result.torch_job,
+        FakeWorker({"params": 1234, "trainable": 1218, "class": "DetectionModel", "layers": []}),
+        TorchSettings(Path(".")),
     )
     assert [finding.code for finding in result.findings] == ["BC520", "BC526"]
     assert result.torch_params == 1234

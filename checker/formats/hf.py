@@ -7,7 +7,6 @@ config.json counts exactly as the same keys pasted into the preset do.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> li
         return not_json  # not JSON; or a config.json of some other tool
     config = located_json(raw, text)
     spec, findings = config_spec(config, file, name, budget)
-    return [Imported(name, FILE_START, spec, findings)]
+    return [Imported(name, FILE_START, spec, findings, torch_job=transformers_job(raw))]
 
 
 def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None) -> tuple[Spec | None, list[Finding]]:
@@ -44,14 +43,7 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     return foreign_spec(file, name, config, model, budget, dtype if dtype in DTYPE_BITS else DEFAULT_DTYPE), findings
 
 
-def transformers_job(file: str) -> dict[str, Any] | None:
-    """What the torch worker needs to build a config.json's class with transformers; None for other files."""
-    if not file.endswith(".json"):
-        return None
-    try:
-        config = json.loads(Path(file).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
-        return None
-    return {"kind": "transformers", "config": config}
+def transformers_job(config: dict[str, Any]) -> dict[str, Any] | None:
+    """What the torch worker needs to build a config's class with transformers; None without a `model_type`
+    (transformers picks the config class by it)."""
+    return {"kind": "transformers", "config": config} if isinstance(config.get("model_type"), str) else None

@@ -25,7 +25,6 @@ from typing import IO, Any
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
-from ..formats.hf import transformers_job
 from ..formats.hydra import hydra_job
 from ..language.budgets import check_budget
 from ..language.counting import Part, iter_parts
@@ -55,8 +54,13 @@ _ERROR_CODES = {
     "config": rules.HYDRA_CONFIG,
 }
 
-# The rules of a library's count (a note) and of a disagreement with it; transformers has codes of its own.
-_LIBRARY_RULES = {"transformers": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH)}
+# The rules of a library's count (a note) and of a disagreement with it, for the libraries with codes of their own.
+_LIBRARY_RULES = {
+    "transformers": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH),
+    "ultralytics": (rules.ULTRALYTICS_COUNTED, rules.ULTRALYTICS_MISMATCH),
+}
+# Libraries that build on the CPU (ultralytics' stride probe needs real tensors): a model over the limit is not built.
+_BUILT_ON_THE_CPU = frozenset(["ultralytics"])
 
 
 class TorchMissing(Exception):
@@ -91,43 +95,62 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> list[FileResult
 
 
 def _confirmed(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
-    hf_job = transformers_job(result.file)
-    if hf_job is not None:
-        return _confirm_library(result, hf_job, worker)
-    if result.torch_job is not None and result.torch_job["kind"] == "hydra":
-        return _confirm_hydra(result, result.torch_job, worker, settings)
-    if result.torch_job is not None and result.torch_job["kind"] == "ultralytics":
-        return _confirm_ultralytics(result, worker, settings)
-    if result.torch_job is not None:
-        return _confirm_library(result, result.torch_job, worker)
+    job = result.torch_job
+    if job is not None and job["kind"] == "hydra":
+        return _confirm_hydra(result, job, worker, settings)
+    if job is not None:
+        return _confirm_library(result, job, worker, settings)
     if result.tree is not None:
         return _confirm_spec(result, worker, settings)
     return result
 
 
-def _confirm_library(result: SpecResult, job: Mapping[str, Any], worker: _Worker) -> SpecResult:
-    """A config built by its own library (transformers, timm, LitGPT): its count must be budget-check's, or
-    stands in for it, as a note, where budget-check cannot count the config."""
-    library = job["kind"]
+def _confirm_library(
+    result: SpecResult, job: Mapping[str, Any], worker: _Worker, settings: TorchSettings
+) -> SpecResult:
+    """A model built by its file's own library (transformers, timm, LitGPT, ultralytics): its count must be
+    budget-check's, and so must each layer's where the library answers with its layers' counts; where
+    budget-check cannot count the model, the library's count stands in for it, as a note."""
+    library, where, tree = job["kind"], result.location, result.tree
     counted_rule, mismatch_rule = _LIBRARY_RULES.get(library, (rules.LIBRARY_COUNT, rules.LIBRARY_MISMATCH))
+    cpu_bytes = 0 if tree is None or result.spec is None else dtype_bytes(tree.params, result.spec.dtype)
+    if library in _BUILT_ON_THE_CPU and cpu_bytes > settings.cpu_limit:
+        message = (
+            f"{library} builds on the CPU, which would take {format_bytes(cpu_bytes)}, over the limit of "
+            f"{format_bytes(settings.cpu_limit)} (--torch-cpu-limit)"
+        )
+        return result.with_findings(Finding(rules.BUILD_FAILED, message, where))
     built = worker.ask(job)
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
-        return result.with_findings(
-            Finding(rule, f"{library} cannot build this config: {built['message']}", result.location)
-        )
+        return result.with_findings(Finding(rule, f"{library} cannot build this model: {built['message']}", where))
     counted = replace(result, torch_params=built["params"])
-    counts = f"{format_count(built['params'])} params ({format_count(built['trainable'])} trainable)"
-    if result.tree is None:
-        message = f"{library} builds {built['class']} with {counts}"
-        return counted.with_findings(Finding(counted_rule, message, result.location))
-    if (built["params"], built["trainable"]) != (result.tree.params, result.tree.trainable):
+    builds = (
+        f"{library} builds {built['class']} with {format_count(built['params'])} params "
+        f"({format_count(built['trainable'])} trainable)"
+    )
+    if tree is None:
+        return counted.with_findings(Finding(counted_rule, builds, where))
+    layers = _layers_that_differ(tree, built.get("layers", []), library)
+    if layers or (built["params"], built["trainable"]) != (tree.params, tree.trainable):
         message = (
-            f"{library} builds {built['class']} with {counts}, budget-check counts "
-            f"{format_count(result.tree.params)} ({format_count(result.tree.trainable)} trainable): please report this"
+            f"{builds}, budget-check counts {format_count(tree.params)} ({format_count(tree.trainable)} trainable): "
+            "please report this"
         )
-        return counted.with_findings(Finding(mismatch_rule, message, result.location))
+        return counted.with_findings(Finding(mismatch_rule, message, where, notes=layers))
     return counted
+
+
+def _layers_that_differ(tree: Part, layers: list[int], library: str) -> tuple[str, ...]:
+    """Each layer whose count the library gives and budget-check's differs, where the tree's top parts are
+    the library's numbered layers (`4 C2f`, as an Ultralytics file's rows)."""
+    ours = {int(part.label.split()[0]): part for part in tree.children} if layers else {}
+    return tuple(
+        f"layer {index} {ours[index].label.split()[1] if index in ours else ''}: budget-check "
+        f"{format_count(ours[index].params if index in ours else 0)}, {library} {format_count(theirs)}"
+        for index, theirs in enumerate(layers)
+        if theirs != (ours[index].params if index in ours else 0)
+    )
 
 
 def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
@@ -175,48 +198,6 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     confirmed = replace(result, torch_params=module["params"])
     finding = _mismatch(target, tree, module)
     return confirmed if finding is None else confirmed.with_findings(finding)
-
-
-def _confirm_ultralytics(result: SpecResult, worker: _Worker, settings: TorchSettings) -> SpecResult:
-    """An Ultralytics model file built by ultralytics: the totals and each row must agree.
-
-    A file budget-check cannot count (a fork's module) is built too: ultralytics' count is then a note."""
-    where, tree, job = result.location, result.tree, result.torch_job
-    if job is None:  # only files of a format with a job are confirmed this way
-        return result
-    cpu_bytes = 0 if tree is None or result.spec is None else dtype_bytes(tree.params, result.spec.dtype)
-    if cpu_bytes > settings.cpu_limit:
-        message = (
-            f"ultralytics builds on the CPU, which would take {format_bytes(cpu_bytes)}, over the limit of "
-            f"{format_bytes(settings.cpu_limit)} (--torch-cpu-limit)"
-        )
-        return result.with_findings(Finding(rules.BUILD_FAILED, message, where))
-    built = worker.ask(job)
-    if "error" in built:
-        rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
-        return result.with_findings(Finding(rule, f"ultralytics cannot build this model: {built['message']}", where))
-    counted = replace(result, torch_params=built["params"])
-    if tree is None:
-        message = (
-            f"ultralytics builds this model with {format_count(built['params'])} params "
-            f"({format_count(built['trainable'])} trainable); budget-check cannot check it"
-        )
-        return counted.with_findings(Finding(rules.ULTRALYTICS_COUNTED, message, where))
-    ours = {int(part.label.split()[0]): part for part in tree.children}
-    rows = [
-        f"layer {index} {ours[index].label.split()[1] if index in ours else ''}: budget-check "
-        f"{format_count(ours[index].params if index in ours else 0)}, ultralytics {format_count(theirs)}"
-        for index, theirs in enumerate(built["rows"])
-        if theirs != (ours[index].params if index in ours else 0)
-    ]
-    if rows or (built["params"], built["trainable"]) != (tree.params, tree.trainable):
-        message = (
-            f"ultralytics builds this model with {format_count(built['params'])} params "
-            f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
-            f"({format_count(tree.trainable)} trainable)"
-        )
-        return counted.with_findings(Finding(rules.ULTRALYTICS_MISMATCH, message, where, notes=tuple(rows)))
-    return counted
 
 
 def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, settings: TorchSettings) -> SpecResult:

@@ -223,7 +223,8 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     return {
         "params": counts.params,
         "trainable": counts.trainable,
-        "rows": [count_module(layer).params for layer in model.model],
+        "class": type(model).__name__,
+        "layers": [count_module(layer).params for layer in model.model],
     }
 
 
