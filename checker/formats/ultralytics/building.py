@@ -15,17 +15,14 @@ import ast
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ... import rules
 from ...findings import Finding, Location, SpecError
 from ...language.catalogue import LAYERS
 from ...language.counting import Part, count_node
-from ...language.loader import YamlSequence, load_documents, located
-from ...language.presets import PRESET_FILE_PREFIX
-from ...language.spec import Block, parse_blocks
+from ...language.loader import YamlSequence, located
+from .modules import blocks
 from .reading import ModelFile, Row
 
 INPUT_CHANNELS = 3
@@ -426,13 +423,6 @@ class _Builder:
 
 
 # ------------------------------------------------------------ counting a node
-@cache
-def blocks(fused: bool) -> Mapping[str, Block]:
-    text = (Path(__file__).parent / "modules.yaml").read_text(encoding="utf-8")
-    document = next(load_documents(text)).value
-    return parse_blocks(document["blocks"], document.location, {"fused": fused}, f"{PRESET_FILE_PREFIX}ultralytics>")
-
-
 def _count_row(built: BuiltRow) -> RowCount:
     if built.node is None:
         return RowCount(built, 0, 0, 0)

@@ -19,7 +19,8 @@ from ...findings import Finding, SpecError
 from ...language.budgets import Budget, parse_budget
 from ...language.loader import YamlMapping
 from .. import Imported, foreign_spec, single_document
-from .building import blocks, build_scale, count_fused, model_node, unknown_modules
+from .building import build_scale, count_fused, model_node, unknown_modules
+from .modules import blocks
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
 

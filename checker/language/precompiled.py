@@ -1,0 +1,58 @@
+"""Loaded YAML kept as JSON: the package's own YAML files, loaded once when they change instead of on every run.
+
+Reading YAML with the located loader costs about ten times what decoding the
+same values from JSON does, and a file shipped in the package is the same on
+every run. So such a file's loaded document (values, and where each key and
+value stands) is written beside it as JSON by `as_json`, and `from_json` gives
+back values equal to what the loader gives, locations and spans included.
+
+Mappings and sequences are written as JSON objects (a scalar never is one),
+their keys, values and locations as parallel lists, so that keys that are not
+strings keep their type. Only what YAML loads from plain data is written:
+mappings, sequences, strings, numbers, booleans and null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .loader import Location, Span, YamlMapping, YamlSequence
+
+SCALARS = (str, int, float, bool, type(None))
+
+
+def as_json(value: Any) -> Any:
+    """A loaded value as JSON-ready data that `from_json` reads back."""
+    if isinstance(value, YamlMapping):
+        keys = list(value)
+        return {
+            "mapping": value.location,
+            "keys": keys,
+            "key_locations": [value.key_locations[key] for key in keys],
+            "value_locations": [value.location_of(key) for key in keys],
+            "spans": [value.value_spans.get(key) for key in keys],
+            "values": [as_json(value[key]) for key in keys],
+        }
+    if isinstance(value, YamlSequence):
+        return {"sequence": value.location, "locations": value.item_locations, "items": [as_json(v) for v in value]}
+    if not isinstance(value, SCALARS):
+        raise TypeError(f"{type(value).__name__} {value!r} is not plain data a precompiled file can hold")
+    return value
+
+
+def from_json(data: Any) -> Any:
+    """The loaded value that `as_json` wrote (locations made with `_make`, one C call each: this runs per value)."""
+    if type(data) is not dict:
+        return data
+    if "mapping" in data:
+        mapping = YamlMapping(Location._make(data["mapping"]))
+        keys = data["keys"]
+        mapping.update(zip(keys, map(from_json, data["values"])))
+        mapping.key_locations = dict(zip(keys, map(Location._make, data["key_locations"])))
+        mapping.value_locations = dict(zip(keys, map(Location._make, data["value_locations"])))
+        mapping.value_spans = {key: Span._make(span) for key, span in zip(keys, data["spans"]) if span is not None}
+        return mapping
+    sequence = YamlSequence(Location._make(data["sequence"]))
+    sequence.extend(map(from_json, data["items"]))
+    sequence.item_locations = list(map(Location._make, data["locations"]))
+    return sequence

@@ -1,0 +1,68 @@
+"""Loaded YAML kept as JSON: what comes back equals what the loader gives, every location and span included."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.language.loader import YamlMapping, YamlSequence, load_documents
+from checker.language.precompiled import as_json, from_json
+
+ROOT = Path(__file__).parent.parent
+SHIPPED = sorted((ROOT / "checker").rglob("*.yaml"))
+ODD_KEYS = """
+1: an int key
+false: a bool key
+null: a null key
+1.5: a float key
+nested: [[1, {a: .inf}], {b: [], c: {}}, "quoted", 'single', -7, 2.5e-3]
+"""
+
+
+def placed(value):
+    """Everything the loader records about `value`: its type, value, locations and spans, all the way down."""
+    if isinstance(value, YamlMapping):
+        return (
+            "mapping",
+            value.location,
+            [
+                (
+                    type(key),
+                    key,
+                    value.key_locations[key],
+                    value.location_of(key),
+                    value.value_spans.get(key),
+                    placed(item),
+                )
+                for key, item in value.items()
+            ],
+        )
+    if isinstance(value, YamlSequence):
+        return ("sequence", value.location, [(where, placed(item)) for where, item in zip(value.item_locations, value)])
+    return (type(value), value)
+
+
+def through_json(value):
+    return from_json(json.loads(json.dumps(as_json(value))))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_every_shipped_yaml_file_comes_back_as_loaded(path):
+    loaded = next(load_documents(path.read_text(encoding="utf-8"))).value
+    assert placed(through_json(loaded)) == placed(loaded)
+
+
+def test_keys_that_are_not_strings_keep_their_type():
+    loaded = next(load_documents(ODD_KEYS)).value
+    assert placed(through_json(loaded)) == placed(loaded)
+    assert list(through_json(loaded)) == [1, False, None, 1.5, "nested"]
+
+
+def test_a_value_json_cannot_hold_as_loaded_is_refused():
+    loaded = next(load_documents("released: 2026-11-28\n")).value
+    assert isinstance(loaded["released"], datetime.date)
+    with pytest.raises(TypeError, match="not plain data"):
+        as_json(loaded)
