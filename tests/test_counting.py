@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker.language import counting
+
 from .conftest import check_spec, count_spec, does_not_hang
 
 torch = pytest.importorskip("torch")
@@ -709,3 +711,53 @@ def test_a_bare_parameter_tied_to_a_whole_layer_shares_nothing():
     assert (
         agree_with_torch("model:\n  - Parameter: [4, 3]\n    name: a\n  - Parameter: [4, 3]\n    tie: a\n").params == 12
     )
+
+
+# ----------------------------------------------------------- counts shared across specs
+def counted_alone(text: str):
+    """The tree and findings of `text` counted with nothing remembered from earlier counts."""
+    counting._LAYER_COUNTS.clear()
+    counting._PRESET_USES.clear()
+    spec = check_spec(text)
+    return spec.tree, [(f.code, f.message, f.location) for f in spec.findings]
+
+
+SHARED_PIECES = {
+    "width": ["4", "4.0", "true", "'-'", "2 ** 3"],
+    "out": ["width", "width * 2", "8", "8.0", "in"],
+    "bias": ["true", "false", "1", "null"],
+    "eps": ["0.0", "-0.0", "1.0e-5", "1", "'x'"],
+    "norm": ["LayerNorm", "RMSNorm", "BatchNorm1d"],
+    "frozen": ["true", "false"],
+    "n_embd": ["32", "64"],
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries({key: st.sampled_from(values) for key, values in SHARED_PIECES.items()}),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_layers_and_preset_blocks_counted_once_per_process_count_as_if_counted_alone(drawn):
+    """Counts are remembered across specs by what is written, not where: 1 and true, 8 and 8.0, 0.0 and -0.0,
+    a var and its value, frozen or not, stay apart, and a remembered count is never an error's."""
+    texts = [
+        f"""
+        vars: {{width: {pieces["width"]}}}
+        model:
+          - Linear: [3, {pieces["out"]}, {pieces["bias"]}]
+            frozen: {pieces["frozen"]}
+          - {pieces["norm"]}: {{eps: {pieces["eps"]}}}
+          - Linear: {{out_features: {pieces["out"]}, bias: {pieces["bias"]}}}
+          - gpt2: {{n_embd: {pieces["n_embd"]}, n_head: 4, n_layer: 2, vocab_size: 10, n_positions: 8}}
+        """
+        for pieces in drawn
+    ]
+    remembered = []
+    for text in texts:
+        spec = check_spec(text)
+        remembered.append((spec.tree, [(f.code, f.message, f.location) for f in spec.findings]))
+    assert remembered == [counted_alone(text) for text in texts]

@@ -4,7 +4,10 @@ A node is counted once per distinct input size; `repeat: N` multiplies
 instead of looping, so a billion repeats cost what one does. A block (or a
 var holding layers) used many times with the same arguments, input size and
 frozen-ness is counted once and its part shared, so fan-out costs what one
-use does. The running feature size flows through sequences, and layers that
+use does. Across counts too, a layer written the same way and reading the
+same values on the same input, and a use of a preset's block, are counted
+once per process: the specs of one run and the counts of a width search
+share them. The running feature size flows through sequences, and layers that
 omit their input size take it. Ties share parameters by torch name, counted
 once.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -55,6 +59,16 @@ MAX_INDEXED_COPIES = 10_000  # an indexed repeat is counted copy by copy
 # The layers whose parameters are lookup tables (tokens, positions, token types): the embedding parameters.
 EMBEDDING_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The layers counted so far in this process, by _layer_key: a layer written the same way, reading the same
+# values on the same input, counts the same wherever it stands (another spec, another count of a width
+# search), so it is bound and counted once. Only complete parts are kept; cleared when full.
+_LAYER_COUNTS: dict[Hashable, Part] = {}
+MAX_LAYER_COUNTS = 10_000
+_ABSENT = object()  # a name the scope does not hold
+# The uses of a preset's blocks counted so far in this process (see _Counter._once); cleared when full.
+_PRESET_USES: dict[Hashable, _Counted] = {}
+MAX_PRESET_USES = 2_000
+_TAKES_LAYERS: dict[str, bool] = {}  # by layer name: whether any of its arguments is a layer
 
 CountOnce = Callable[..., "Part"]  # a node's count from its input size (and, for indexed copies, its scope)
 _NO_ARGUMENTS: Mapping[str, Any] = {}  # shared by every part that is not a layer; never written to
@@ -473,7 +487,7 @@ class _Counter:
             scope.stack,
         )
         try:
-            body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner))
+            body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner), inner.in_preset)
         except SpecError as error:
             raise _seen_from_use(error, block, kind_location, scope) from None
         if body is None:  # a body of one node that `when` leaves out
@@ -514,6 +528,20 @@ class _Counter:
     def _layer(
         self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
+        key = _layer_key(layer, args, size, scope)
+        known = _LAYER_COUNTS.get(key) if key is not None else None
+        if known is None:
+            known = self._bound_layer(layer, args, kind_location, args_location, size, scope)
+            if key is not None and isinstance(known.output, int):  # an unknown output names this layer's line
+                if len(_LAYER_COUNTS) >= MAX_LAYER_COUNTS:
+                    _LAYER_COUNTS.clear()
+                _LAYER_COUNTS[key] = known
+        self._made(kind_location)
+        return known._replace(location=kind_location)
+
+    def _bound_layer(
+        self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
+    ) -> Part:
         values = bind_layer_arguments(layer, args, args_location, size, _with_input(scope.env, size), kind_location)
         submodules = {
             name: self.count(value.node, value.location, size, scope)
@@ -535,7 +563,6 @@ class _Counter:
         if layer.name in EMBEDDING_LAYERS:
             tensors = tuple(t._replace(embedding=True) for t in tensors)
         buffers = layer.buffer_tensors(arguments)
-        self._made(kind_location)
         return Part(
             label=layer.name,
             kind=layer.name,
@@ -552,7 +579,7 @@ class _Counter:
         )
 
     # ------------------------------------------------------------ sharing and bounds
-    def _once(self, key: Hashable, count: Callable[[], Part | None]) -> Part | None:
+    def _once(self, key: Hashable, count: Callable[[], Part | None], preset: bool = False) -> Part | None:
         """`count()`, or the part it gave before for the same key.
 
         The names its counting recorded are recorded again at each use, so that
@@ -561,16 +588,29 @@ class _Counter:
         means the same part; one whose ties froze a shared parameter is not
         kept (the first such tie takes it off the trainable count, the next
         ones do not).
+
+        A use of a preset's block is kept for the whole process (a preset is
+        the same in every spec), unless its counting warned or touched what
+        ties share: those belong to one count.
         """
-        known = self.counted.get(key)
+        memo = _PRESET_USES if preset else self.counted
+        known = memo.get(key)
         if known is not None and all(self.names.get(name) is part for name, part in known.looked_up):
             self.events.extend(known.events)
             self.names.update((event.name, event.part) for event in known.events if event.named)
             return known.part
-        first_event, frozen_before = len(self.events), len(self.frozen_by_ties)
+        first_event = len(self.events)
+        frozen, embedded, warned = len(self.frozen_by_ties), len(self.embedded_by_ties), len(self.warnings)
         part = count()
-        if part is not None and len(self.frozen_by_ties) == frozen_before:
-            self.counted[key] = _Counted.of(part, self.events[first_event:])
+        if part is None:
+            return None
+        kept = len(self.frozen_by_ties) == frozen
+        if preset:
+            kept = kept and len(self.embedded_by_ties) == embedded and len(self.warnings) == warned
+            if kept and len(memo) >= MAX_PRESET_USES:
+                memo.clear()
+        if kept:
+            memo[key] = _Counted.of(part, self.events[first_event:])
         return part
 
     def _record_name(self, name: str, part: Part) -> None:
@@ -756,11 +796,57 @@ class _Same:
         return isinstance(other, _Same) and other.thing is self.thing
 
 
+def _layer_key(layer: Layer, args: Any, size: Size, scope: Scope) -> Hashable | None:
+    """What decides a layer's count: its kind, its arguments as written, the values of the names they read,
+    its input size and frozen-ness. None for a layer that takes other layers as arguments: those are
+    counted in the scope, as nodes."""
+    if _takes_layers(layer):
+        return None
+    names: list[str] = []
+    written = _written_key(args, names)
+    env = _with_input(scope.env, size)
+    read = tuple((name, _value_key(env.get(name, _ABSENT))) for name in names)
+    return layer.name, written, read, size, scope.frozen
+
+
+def _takes_layers(layer: Layer) -> bool:
+    takes = _TAKES_LAYERS.get(layer.name)
+    if takes is None:
+        takes = _TAKES_LAYERS[layer.name] = any("layer" in argument.kinds for argument in layer.signature)
+    return takes
+
+
+def _written_key(raw: object, names: list[str]) -> Hashable:
+    """Arguments as written, without their places, as a key; the names their text may read go to `names`.
+    Text and integers stand for themselves (they equal nothing else here); true and 1.0 would equal 1,
+    so they are tagged with their type."""
+    if isinstance(raw, str):
+        names.extend(_identifiers(raw))
+        return raw
+    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+        return raw
+    if isinstance(raw, dict):
+        return dict, tuple((key, _written_key(value, names)) for key, value in raw.items())
+    if isinstance(raw, list):
+        return list, tuple(_written_key(item, names) for item in raw)
+    return _value_key(raw)
+
+
+@lru_cache(maxsize=4096)
+def _identifiers(text: str) -> tuple[str, ...]:
+    """Every identifier written in `text` (conservative: a name in a literal string counts too)."""
+    return tuple(_IDENTIFIER_IN_TEXT.findall(text))
+
+
 def _value_key(value: Any) -> Hashable:
-    """A var's or param's value as a key: by type and spelling, so 1, 1.0 and true stay apart."""
+    """A var's or param's value as a key: by type and value, so 1, 1.0 and true stay apart (a float by its
+    spelling: -0.0 is not 0.0)."""
+    kind = type(value)
+    if kind is int or kind is str or kind is bool or value is None:
+        return kind, value
     if isinstance(value, NodeValue):
         return _Same(value.node)
-    return type(value), repr(value)
+    return kind, repr(value)
 
 
 def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location: Location) -> Size:
