@@ -177,3 +177,186 @@ def test_drawn_configs_count_what_litgpt_builds(data):
     with torch.device("meta"):
         model = GPT(Config(**config))
     assert count(yaml.safe_dump(config)).params == sum(p.numel() for p in model.parameters())
+
+
+def _lora_gpt(config: dict):
+    """litgpt.lora's GPT as its source builds it, on meta, then mark_only_lora_as_trainable: a LoRALinear is
+    its `linear` with lora_A (r, in) and lora_B (out, r) when r > 0; the fused qkv's lora_A has r rows per
+    adapted projection and its lora_B the outputs of those projections; every name without `lora_` is frozen."""
+    import torch
+    from torch import nn
+
+    class LoRALinear(nn.Module):
+        def __init__(self, size_in, size_out, bias, r, a_rows=None, b_rows=None):
+            super().__init__()
+            self.linear = nn.Linear(size_in, size_out, bias=bias)
+            if r > 0:
+                self.lora_A = nn.Parameter(torch.empty(r if a_rows is None else a_rows, size_in))
+                self.lora_B = nn.Parameter(torch.empty(size_out if b_rows is None else b_rows, r))
+
+    def norm(size):
+        return nn.RMSNorm(size) if config["norm_class_name"] == "RMSNorm" else nn.LayerNorm(size)
+
+    heads, groups, head_size, embd, r = (
+        config[k] for k in ("n_head", "n_query_groups", "head_size", "n_embd", "lora_r")
+    )
+    enabled = [config["lora_query"], config["lora_key"], config["lora_value"]]
+    mlp_rank = r if config["lora_mlp"] else 0
+
+    def block():
+        module = nn.Module()
+        module.norm_1 = norm(embd)
+        module.attn = nn.Module()
+        qkv_rank = r if any(enabled) else 0
+        b_rows = (heads * enabled[0] + groups * (enabled[1] + enabled[2])) * head_size
+        qkv_out = (heads + 2 * groups) * head_size
+        module.attn.attn = LoRALinear(embd, qkv_out, config["bias"], qkv_rank, r * sum(enabled), b_rows)
+        module.attn.proj = LoRALinear(heads * head_size, embd, config["bias"], r if config["lora_projection"] else 0)
+        if config["post_attention_norm"]:
+            module.post_attention_norm = norm(embd)
+        if not config["shared_attention_norm"]:
+            module.norm_2 = norm(embd)
+        size, bias = config["intermediate_size"], config["bias"]
+        module.mlp = nn.Module()
+        if config["mlp_class_name"] == "GptNeoxMLP":
+            module.mlp.fc = LoRALinear(embd, size, bias, mlp_rank)
+        else:
+            module.mlp.fc_1 = LoRALinear(embd, size, bias, mlp_rank)
+            module.mlp.fc_2 = LoRALinear(embd, size, bias, mlp_rank)
+        module.mlp.proj = LoRALinear(size, embd, bias, mlp_rank)
+        if config["post_mlp_norm"]:
+            module.post_mlp_norm = norm(embd)
+        return module
+
+    vocab = config["padded_vocab_size"]
+    with torch.device("meta"):
+        model = nn.Module()
+        model.lm_head = LoRALinear(embd, vocab, config["lm_head_bias"], r if config["lora_head"] else 0)
+        model.wte = nn.Embedding(vocab, embd)
+        model.h = nn.ModuleList(block() for _ in range(config["n_layer"]))
+        model.ln_f = norm(embd)
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = "lora_" in name
+    return model
+
+
+def _drawn_lora_config(data) -> dict:
+    heads = data.draw(st.integers(1, 4))
+    groups = data.draw(st.sampled_from([g for g in range(1, heads + 1) if heads % g == 0]))
+    shared = data.draw(st.booleans())
+    return {
+        "n_layer": data.draw(st.integers(1, 3)),
+        "n_embd": heads * data.draw(st.integers(1, 6)),
+        "n_head": heads,
+        "n_query_groups": groups,
+        "head_size": data.draw(st.integers(1, 6)),
+        "padded_vocab_size": data.draw(st.integers(1, 80)),
+        "bias": data.draw(st.booleans()),
+        "lm_head_bias": data.draw(st.booleans()),
+        "norm_class_name": data.draw(st.sampled_from(["LayerNorm", "RMSNorm"])),
+        "mlp_class_name": data.draw(st.sampled_from(["GptNeoxMLP", "LLaMAMLP", "GemmaMLP"])),
+        "intermediate_size": data.draw(st.integers(1, 20)),
+        "post_attention_norm": data.draw(st.booleans()),
+        "post_mlp_norm": data.draw(st.booleans()),
+        "parallel_residual": shared or data.draw(st.booleans()),
+        "shared_attention_norm": shared,
+        "lora_r": data.draw(st.integers(0, 4)),
+        "lora_alpha": data.draw(st.integers(1, 32)),
+        **{flag: data.draw(st.booleans()) for flag in LORA_FLAGS},
+    }
+
+
+LORA_FLAGS = ("lora_query", "lora_key", "lora_value", "lora_projection", "lora_mlp", "lora_head")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_drawn_lora_configs_count_what_litgpt_lora_trains(data):
+    """A checkpoint's model_config.yaml that holds litgpt.lora.Config's keys, against the LoRA GPT built in torch."""
+    pytest.importorskip("torch")
+    config = _drawn_lora_config(data)
+    model = _lora_gpt(config)
+    spec = count(yaml.safe_dump(config))
+    assert (spec.params, spec.trainable) == (
+        sum(p.numel() for p in model.parameters()),
+        sum(p.numel() for p in model.parameters() if p.requires_grad),
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_drawn_lora_configs_count_what_litgpt_itself_trains(data):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("litgpt")
+    from litgpt.lora import GPT, Config, mark_only_lora_as_trainable
+
+    config = _drawn_lora_config(data)
+    with torch.device("meta"):
+        model = GPT(Config(**config))
+    mark_only_lora_as_trainable(model)
+    spec = count(yaml.safe_dump(config))
+    assert (spec.params, spec.trainable) == (
+        sum(p.numel() for p in model.parameters()),
+        sum(p.numel() for p in model.parameters() if p.requires_grad),
+    )
+
+
+def _checkpoint(root: Path, config: dict, folder: str = "checkpoints/tiny") -> None:
+    (root / ".git").mkdir(exist_ok=True)
+    (root / folder).mkdir(parents=True)
+    (root / folder / "model_config.yaml").write_text(yaml.safe_dump(config))
+
+
+TINY = {"n_layer": 2, "n_embd": 64, "n_head": 4, "n_query_groups": 2, "padded_vocab_size": 128, "bias": False}
+TINY_PARAMS = 2 * 128 * 64 + 2 * (2 * 2 * 64 + 64 * 128 + 64 * 64 + 2 * 64 * 256) + 2 * 64
+
+
+@pytest.mark.parametrize(
+    ("finetune", "trainable"),
+    [
+        # finetune_lora's defaults: r 8 on the query and the value
+        ({"lora_alpha": 16}, 2 * (8 * 2 * 64 + (64 + 32) * 8)),
+        ({"lora_r": 4, "lora_query": False, "lora_value": False, "lora_key": True}, 2 * (4 * 64 + 32 * 4)),
+        ({"lora_r": 2, "lora_query": False, "lora_value": False, "lora_head": True}, 2 * 64 + 128 * 2),
+        ({"lora_r": 0}, 0),
+        ({}, TINY_PARAMS),  # no lora_* key: the model as it is, all trainable (finetune_full)
+    ],
+)
+def test_a_finetune_config_counts_the_checkpoint_in_the_repository(tmp_path, finetune, trainable):
+    _checkpoint(tmp_path, TINY)
+    config = tmp_path / "config_hub" / "lora.yaml"
+    config.parent.mkdir()
+    config.write_text(yaml.safe_dump({"checkpoint_dir": "checkpoints/tiny", "out_dir": "out", **finetune}))
+    [spec] = check_text(config.read_text(), str(config), config.parent).specs
+    assert spec.tree is not None, [f.message for f in spec.findings]
+    lora = trainable if finetune else 0
+    assert (spec.params - lora if finetune else spec.params, spec.trainable) == (TINY_PARAMS, trainable)
+
+
+@pytest.mark.parametrize("where", ["../outside", "/etc", "checkpoints/missing"])
+def test_a_checkpoint_outside_the_repository_or_without_its_config_needs_torch(tmp_path, where):
+    (tmp_path / "repo").mkdir()
+    _checkpoint(tmp_path / "repo", TINY)
+    _checkpoint(tmp_path, TINY, "outside")
+    text = yaml.safe_dump({"checkpoint_dir": where, "out_dir": "out", "lora_r": 4})
+    [spec] = check_text(text, "lora.yaml", tmp_path / "repo").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("mlp_class_name", "LLaMAMoE"), ("norm_qk", True), ("attn_bias", True), ("norm_1", False), ("norm_2", False)],
+)
+def test_lora_where_litgpt_lora_builds_otherwise_needs_torch(key, value):
+    config = {**TINY, key: value, "lora_r": 4, "lora_query": True, "intermediate_size": 32}
+    if value == "LLaMAMoE":
+        config.update(n_expert=2, n_expert_per_token=1, moe_intermediate_size=16)
+    [spec] = check_text(yaml.safe_dump(config), "model_config.yaml").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+    assert spec.findings[0].message.startswith("LoRA on")
+
+
+@pytest.mark.parametrize(("key", "value"), [("lora_r", -1), ("lora_r", 1.5), ("lora_mlp", "yes")])
+def test_lora_values_litgpt_refuses_are_errors(key, value):
+    [spec] = check_text(yaml.safe_dump({**TINY, key: value}), "model_config.yaml").specs
+    assert spec.status == "error" and key in spec.findings[0].message

@@ -5,20 +5,29 @@ padded_vocab_size, n_query_groups, intermediate_size) is derived the same way,
 and the model is counted by the `litgpt` preset. LitGPT's GPT never ties the
 head to the embedding, but `litgpt pretrain` does before training when the
 config says `train: {tie_embeddings: true}`: the count is what is trained.
-A config that names its model only (`model_name`, `checkpoint_dir`) is
-resolved by LitGPT itself, so only --torch can count it.
+
+A fine-tuning config names its model by `checkpoint_dir`. When that folder is
+inside the repository and holds a `model_config.yaml`, that file is the model;
+else (or for a bare `model_name`) LitGPT resolves the name, so only --torch
+can count it. A config with `lora_*` keys is `litgpt finetune_lora`'s: the
+model is litgpt.lora's GPT, whose adapted linears gain lora_A and lora_B and
+whose every other parameter is frozen, so the trainable count is LoRA's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import rules
+from ..files import Unreadable, inside_repository, read_text, reference_root
 from ..findings import Finding
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
 from . import Imported, foreign_spec, single_document
+
+CHECKPOINT_CONFIG = "model_config.yaml"
 
 # litgpt.Config's defaults for the keys that change the count.
 DEFAULTS: dict[str, Any] = {
@@ -78,6 +87,28 @@ IGNORED = frozenset(
 )
 # Keys that change the model in ways the preset does not write (latent attention, grouped routers).
 NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
+# litgpt.lora.Config's own fields and their defaults (a checkpoint that LoRA made holds them)...
+LORA_DEFAULTS: dict[str, Any] = {
+    "lora_r": 0,
+    "lora_alpha": 1,
+    "lora_dropout": 0.0,
+    "lora_query": False,
+    "lora_key": False,
+    "lora_value": False,
+    "lora_projection": False,
+    "lora_mlp": False,
+    "lora_head": False,
+}
+# ...and `litgpt finetune_lora`'s, which it passes over the checkpoint's (Config.from_file(..., lora_r=...)).
+FINETUNE_LORA_DEFAULTS: dict[str, Any] = {
+    **LORA_DEFAULTS,
+    "lora_r": 8,
+    "lora_alpha": 16,
+    "lora_dropout": 0.05,
+    "lora_query": True,
+    "lora_value": True,
+}
+LORA_FLAGS = ("lora_query", "lora_key", "lora_value", "lora_projection", "lora_mlp", "lora_head")
 MLP_CLASSES = ("GptNeoxMLP", "LLaMAMLP", "GemmaMLP", "LLaMAMoE")
 NORM_CLASSES = ("LayerNorm", "RMSNorm")
 
@@ -89,16 +120,49 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
         return refused
     if not isinstance(root, YamlMapping):
         return []
-    config, tie = root, False
     if isinstance(root.get("model_config"), YamlMapping):
-        config = root["model_config"]
         train = root.get("train")
         tie = isinstance(train, YamlMapping) and train.get("tie_embeddings") is True
-    elif "n_embd" not in root:
-        if "model_name" not in root and "checkpoint_dir" not in root:
-            return []
+        return [_imported(root["model_config"], {}, tie, file, name, budget)]
+    if "n_embd" in root:
+        return [_imported(root, {}, False, file, name, budget)]
+    if "model_name" not in root and "checkpoint_dir" not in root:
+        return []
+    lora = _finetune_lora(root)
+    checkpoint = _checkpoint(root.get("checkpoint_dir"), folder, root.location_of("checkpoint_dir"))
+    if checkpoint is None or "model_name" in root:
         return [_by_name(root, name)]
-    return [_imported(config, tie, file, name, budget)]
+    config, path = checkpoint
+    imported = _imported(config, lora, False, file, name, budget)
+    if imported.spec is None:
+        return [imported]
+    return [dataclasses.replace(imported, spec=dataclasses.replace(imported.spec, reads=(path,)))]
+
+
+def _finetune_lora(root: YamlMapping) -> dict[str, Any]:
+    """The LoRA settings `litgpt finetune_lora` gives the model: its defaults and the config's keys; none when
+    the config has no `lora_*` key (another fine-tuning method)."""
+    written = {key: root[key] for key in LORA_DEFAULTS if key in root}
+    return {**FINETUNE_LORA_DEFAULTS, **written} if written else {}
+
+
+def _checkpoint(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | None:
+    """The `model_config.yaml` of the checkpoint folder a config names, when the folder is in the repository:
+    relative to the config's folder, else to the repository's root (where LitGPT is usually run from).
+    Its values stand where the config names the folder, since that is the line to look at."""
+    if not isinstance(named, str) or not named:
+        return None
+    for base in (folder, reference_root(folder)):
+        path = inside_repository(base, named)
+        if path is None or not path.is_dir():
+            continue
+        try:
+            config, refused = single_document(read_text(path / CHECKPOINT_CONFIG), path.name)
+        except Unreadable:
+            continue
+        if not refused and isinstance(config, YamlMapping):
+            return located_mapping(dict(config), where), str(path / CHECKPOINT_CONFIG)
+    return None
 
 
 def _by_name(root: YamlMapping, name: str) -> Imported:
@@ -112,13 +176,21 @@ def _by_name(root: YamlMapping, name: str) -> Imported:
     model_name = value if key == "model_name" else PurePosixPath(str(value)).name
     message = f"the model is LitGPT's {value!r} by name: only --torch can count it (LitGPT resolves it)"
     if key == "checkpoint_dir":
-        message += "; to count a checkpoint's own config without torch, check its model_config.yaml"
+        message += f"; a checkpoint folder in this repository with its {CHECKPOINT_CONFIG} is counted without torch"
+    if _finetune_lora(root):
+        message += " (--torch counts the model without LoRA)"
     job = {"kind": "litgpt", "model_name": model_name} if isinstance(value, str) and model_name else None
     return Imported(name, where, findings=[Finding(rules.NEEDS_TORCH, message, where)], torch_job=job)
 
 
-def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budget | None) -> Imported:
+def _imported(
+    config: YamlMapping, lora: dict[str, Any], tie: bool, file: str, name: str, budget: Budget | None
+) -> Imported:
+    """The model of a litgpt.Config's keys; `lora`: what `litgpt finetune_lora` sets over them, if it does."""
     values = {**DEFAULTS, **{key: config[key] for key in config if key in DEFAULTS}}
+    own_lora = {key: config[key] for key in config if key in LORA_DEFAULTS}
+    values.update(lora or {**LORA_DEFAULTS, **own_lora})
+    values["lora"] = bool(lora or own_lora)
     where = config.location
     not_counted = [key for key in NOT_COUNTED if config.get(key) is not None]
     if not_counted:
@@ -127,7 +199,8 @@ def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budg
             name, where, findings=[Finding(rules.NEEDS_TORCH, message, config.key_locations[not_counted[0]])]
         )
     findings = []
-    unknown = sorted(str(key) for key in config if key not in DEFAULTS and key not in IGNORED)
+    known = DEFAULTS.keys() | LORA_DEFAULTS.keys() | IGNORED
+    unknown = sorted(str(key) for key in config if key not in known)
     if unknown:
         message = (
             f"keys LitGPT's Config does not have, or that budget-check does not know: {', '.join(unknown)}; "
@@ -138,8 +211,30 @@ def _imported(config: YamlMapping, tie: bool, file: str, name: str, budget: Budg
     if problem is not None:
         key, message = problem
         return Imported(name, where, findings=[Finding(rules.INVALID_VALUE, message, config.location_of(key))])
+    if values["lora"]:
+        unlike = _lora_unlike_base(values)
+        if unlike is not None:
+            key, message = unlike
+            finding = Finding(rules.NEEDS_TORCH, message, config.location_of(key))
+            return Imported(name, where, findings=[*findings, finding])
     model = located_mapping({"litgpt": _arguments(values, tie, where)}, where)
     return Imported(name, where, foreign_spec(file, name, config, model, budget), findings)
+
+
+def _lora_unlike_base(values: dict[str, Any]) -> tuple[str, str] | None:
+    """Where litgpt.lora's GPT is built otherwise than litgpt.model's (and otherwise from one litgpt release to
+    the next), which budget-check does not guess: (the key, the message)."""
+    why = {
+        "mlp_class_name": values["mlp_class_name"] == "LLaMAMoE" and "LLaMAMoE's experts",
+        "norm_qk": values["norm_qk"] and "q and k norms",
+        "attn_bias": values["attn_bias"] and not values["bias"] and "attn_bias without bias",
+        "norm_1": not values["norm_1"] and "a block without norm_1",
+        "norm_2": not values["norm_2"] and not values["shared_attention_norm"] and "a block without norm_2",
+    }
+    key, what = next(((key, what) for key, what in why.items() if what), ("", ""))
+    if not what:
+        return None
+    return key, f"LoRA on {what}: litgpt.lora builds it otherwise than litgpt.model; --torch counts it with LitGPT"
 
 
 def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
@@ -160,6 +255,12 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "mlp_class_name", "LLaMAMLP needs `intermediate_size` (LitGPT refuses the config without it)"
     if values["mlp_class_name"] == "LLaMAMoE" and not values["moe_intermediate_size"]:
         return "mlp_class_name", "LLaMAMoE needs `moe_intermediate_size`"
+    rank = values["lora_r"]
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
+        return "lora_r", "`lora_r` must be a whole number of at least 0 (litgpt.lora asserts it)"
+    flag = next((key for key in LORA_FLAGS if not isinstance(values[key], bool)), None)
+    if flag is not None:
+        return flag, f"`{flag}` must be true or false"
     return None
 
 
@@ -193,5 +294,7 @@ def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMappin
         "post_attention_norm": values["post_attention_norm"],
         "post_mlp_norm": values["post_mlp_norm"],
         "tie_embeddings": tie,
+        "lora": values["lora"],
+        **{key: values[key] for key in ("lora_r", *LORA_FLAGS)},
     }
     return located_mapping(arguments, where)
