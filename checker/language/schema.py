@@ -323,7 +323,8 @@ def _preset(block: Block, defs: dict[str, Any]) -> dict[str, Any]:
     shared = f"preset.{_PARAMS_OWNERS.setdefault((params, False), block.name)}"
     if shared not in defs:
         defs[shared] = {
-            "description": f"A preset ({', '.join(name for name, _ in params)}); null for a param means its default.",
+            # Its params are the properties below: listing them here too would only make the schema bigger.
+            "description": "A preset; null for a param means its default.",
             **_arguments(
                 first={"type": ["number", "boolean", "string"]},
                 most=len(params),
