@@ -14,8 +14,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ... import rules
 from ...findings import Finding, Location, SpecError
@@ -82,8 +81,7 @@ MAX_LITERAL_LENGTH = 200
 KERNEL_PAIR_MODULES = frozenset({"Bottleneck"})  # take k=(k1, k2), a kernel size per convolution
 
 
-@dataclass(frozen=True)
-class BuiltRow:
+class BuiltRow(NamedTuple):
     row: Row
     repeats: int  # after the depth multiplier
     arguments: tuple[Any, ...]  # as the module is built (input channels first, where parse_model puts them)
@@ -91,16 +89,14 @@ class BuiltRow:
     node: Any  # what the row builds, as a model node of modules.yaml's blocks; None when it holds nothing
 
 
-@dataclass(frozen=True)
-class RowCount:
+class RowCount(NamedTuple):
     built: BuiltRow
     params: int
     trainable: int
     fused: int  # after model.fuse()
 
 
-@dataclass(frozen=True)
-class ScaleCount:
+class ScaleCount(NamedTuple):
     scale: str  # "" without scales
     rows: tuple[RowCount, ...]
 
@@ -186,9 +182,9 @@ class _Builder:
             node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
             if node is not None:
                 extra = {"repeat": stacked} if stacked != 1 else {}
-                node = located({**node, **extra, "name": f"{row.index} {row.module}"}, row.module_location)
+                node = located({**node, **extra, "name": f"{row.layer} {row.module}"}, row.module_location)
             built.append(BuiltRow(row, repeats, tuple(arguments), c2, node))
-            if row.index == 0:
+            if row.layer == 0:
                 channels = []
             channels.append(c2)
         return tuple(built)
@@ -335,7 +331,7 @@ class _Builder:
         if module == "WorldDetect" and end2end:
             raise SpecError(
                 rules.ULTRALYTICS_UNKNOWN_MODULE,
-                f"layer {row.index}: WorldDetect built end to end keeps a class branch shaped by the models built "
+                f"layer {row.layer}: WorldDetect built end to end keeps a class branch shaped by the models built "
                 "before it in the same process, which budget-check does not count; `--torch` counts it",
                 row.module_location,
             )
@@ -448,14 +444,14 @@ def _is_known(module: str) -> bool:
 def _unknown_module(row: Row) -> Finding:
     return Finding(
         rules.ULTRALYTICS_UNKNOWN_MODULE,
-        f"layer {row.index}: {row.module} is not a stock Ultralytics module budget-check counts; "
+        f"layer {row.layer}: {row.module} is not a stock Ultralytics module budget-check counts; "
         "`--torch` counts the file with the ultralytics installed",
         row.module_location,
     )
 
 
 def _row_error(row: Row, message: str) -> SpecError:
-    return SpecError(rules.ULTRALYTICS_INVALID_ROW, f"layer {row.index} ({row.module}): {message}", row.location)
+    return SpecError(rules.ULTRALYTICS_INVALID_ROW, f"layer {row.layer} ({row.module}): {message}", row.location)
 
 
 def _sources(source: Any, row: Row) -> list[int]:

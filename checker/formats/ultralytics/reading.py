@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ... import rules
 from ...findings import Finding, Location
@@ -22,9 +21,8 @@ _ACTIVATION = re.compile(r"(?:torch\.)?nn\.([A-Za-z]\w*)\(\)\Z")
 SECTIONS = ("backbone", "head")
 
 
-@dataclass(frozen=True)
-class Row:
-    index: int  # the layer number, counted over backbone then head
+class Row(NamedTuple):
+    layer: int  # the layer number, counted over backbone then head
     source: Any  # `from`: a layer number (negative counts back) or a list of them
     repeats: int
     module: str
@@ -33,8 +31,7 @@ class Row:
     module_location: Location
 
 
-@dataclass(frozen=True)
-class Scale:
+class Scale(NamedTuple):
     letter: str
     depth: float
     width: float
@@ -42,8 +39,7 @@ class Scale:
     location: Location
 
 
-@dataclass(frozen=True)
-class ModelFile:
+class ModelFile(NamedTuple):
     rows: tuple[Row, ...]
     nc: Any
     scales: tuple[Scale, ...]
@@ -132,7 +128,7 @@ def _read_rows(document: YamlMapping, findings: list[Finding]) -> list[Row]:
             source, repeats, module, args = item
             rows.append(
                 Row(
-                    index=len(rows),
+                    layer=len(rows),
                     source=plain(source),
                     repeats=repeats,
                     module=module,

@@ -8,7 +8,6 @@ one of its two neighbours is the answer.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 
@@ -29,9 +28,9 @@ def with_multipliers(model: ModelFile, letter: str, depth: float, width: float) 
     """The model with scale `letter` (or, without scales, depth_multiple and width_multiple) set to these."""
     scale = model.scale(letter)
     if scale is None:
-        return dataclasses.replace(model, depth=depth, width=width)
+        return model._replace(depth=depth, width=width)
     changed = Scale(letter, depth, width, scale.max_channels, scale.location)
-    return dataclasses.replace(model, scales=tuple(changed if s.letter == letter else s for s in model.scales))
+    return model._replace(scales=tuple(changed if s.letter == letter else s for s in model.scales))
 
 
 def multipliers(model: ModelFile, letter: str) -> tuple[float, float]:
