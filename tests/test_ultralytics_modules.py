@@ -4,17 +4,40 @@ from __future__ import annotations
 
 import json
 
-from checker.formats.ultralytics.modules import COMPILED, blocks, compiled_text
+import pytest
+
+from checker.formats.ultralytics.modules import COMPILED, block_names, blocks, compiled_text, used_in
+from checker.language.loader import Location, located
 
 
 def test_the_shipped_modules_json_is_up_to_date():
-    assert json.loads(COMPILED.read_text(encoding="utf-8")) == json.loads(compiled_text()), (
+    shipped = [json.loads(line) for line in COMPILED.read_text(encoding="utf-8").splitlines()]
+    assert shipped == [json.loads(line) for line in compiled_text().splitlines()], (
         "checker/formats/ultralytics/modules.json is stale: run `python -m checker.formats.ultralytics.modules`"
     )
 
 
+@pytest.mark.parametrize(
+    ("names", "read"),
+    [
+        (["conv_bn"], {"conv_bn"}),
+        (["C2f"], {"C2f", "Bottleneck", "Conv", "conv_bn", "csp_ends"}),
+        (["SPPF", "Conv"], {"SPPF", "Conv", "conv_bn"}),
+    ],
+)
+def test_a_module_is_read_with_the_blocks_it_uses_and_no_others(names, read):
+    assert set(blocks(names, fused=False)) == read
+
+
+def test_the_blocks_a_node_uses_are_found_at_any_depth():
+    node = located(
+        [{"Conv": [3, 16, 3]}, {"sequential": [{"detect_level": {"x": 16}}, "DFL", {"Conv2d": [1, 2]}]}], Location(1, 1)
+    )
+    assert used_in(node) == {"Conv", "detect_level", "DFL"}
+
+
 def test_the_fused_blocks_are_the_same_blocks_seeing_fused_true():
-    unfused, fused = blocks(False), blocks(True)
-    assert list(unfused) == list(fused)
+    unfused, fused = blocks(block_names(), fused=False), blocks(block_names(), fused=True)
+    assert set(unfused) == set(fused) == block_names()
     assert all(block.file_vars == {"fused": False} for block in unfused.values())
     assert all(block.file_vars == {"fused": True} for block in fused.values())

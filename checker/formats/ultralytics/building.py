@@ -21,7 +21,7 @@ from ...findings import Finding, Location, SpecError
 from ...language.catalogue import LAYERS
 from ...language.counting import Part, count_node
 from ...language.loader import YamlSequence, located
-from .modules import blocks
+from .modules import block_names, blocks, used_in
 from .reading import ModelFile, Row
 
 INPUT_CHANNELS = 3
@@ -157,7 +157,8 @@ def model_node(rows: tuple[BuiltRow, ...], location: Location) -> YamlSequence:
 
 def count_fused(rows: tuple[BuiltRow, ...], location: Location) -> int:
     """The count after model.fuse()."""
-    return count_node(model_node(rows, location), location, blocks(True), {}).params
+    node = model_node(rows, location)
+    return count_node(node, location, blocks(used_in(node), fused=True), {}).params
 
 
 # ------------------------------------------------------------ parse_model's walk
@@ -269,7 +270,7 @@ class _Builder:
         if module == "SPP" and len(args) > 2:
             args = [*args[:2], len(args[2]) if isinstance(args[2], list) else 1, *args[3:]]
         # Activations hold no parameters here: a string or module given for `act` builds nn.Identity or itself.
-        block = blocks(False)[module]
+        block = blocks([module], fused=False)[module]
         names = [param.name for param in block.params]
         args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
         _check_plain(row, module, args)
@@ -428,7 +429,7 @@ def _count_row(built: BuiltRow) -> RowCount:
 
 def _count_part(node: Any, row: Row, fused: bool) -> Part:
     try:
-        return count_node(node, row.module_location, blocks(fused), {})
+        return count_node(node, row.module_location, blocks(used_in(node), fused), {})
     except SpecError as error:
         raise _row_error(row, f"{row.module} cannot be built with these arguments: {error.finding.message}") from None
 
@@ -438,7 +439,7 @@ def _is_known(module: str) -> bool:
         return module[3:] in LAYERS
     if module in PARAMETER_FREE or module in HEADS or module in LEVEL_READERS or module in AS_BUILT:
         return True
-    return module in blocks(False) and (module in WIDTH_SCALED or module in AS_WRITTEN)
+    return module in block_names() and (module in WIDTH_SCALED or module in AS_WRITTEN)
 
 
 def _unknown_module(row: Row) -> Finding:

@@ -20,7 +20,7 @@ from ...language.budgets import Budget, parse_budget
 from ...language.loader import YamlMapping
 from .. import Imported, foreign_spec, single_document
 from .building import build_scale, count_fused, model_node, unknown_modules
-from .modules import blocks
+from .modules import blocks, used_in
 from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
 
@@ -43,7 +43,8 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
         return [Imported(stem, document.location, findings=findings)]
     if any(finding.invalid for finding in findings):  # ultralytics itself may still build it: --torch asks
         letter = scale_in_name(stem) or (model.scales[0].letter if model.scales else "")
-        return [Imported(stem, document.location, findings=findings, torch_job=_torch_job(model, letter))]
+        job = _torch_job(plain(document), letter)
+        return [Imported(stem, document.location, findings=findings, torch_job=job)]
     scales, scale_findings = _scales(model, stem)
     findings += scale_findings
     try:
@@ -53,6 +54,7 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
     if not scales:
         return [Imported(stem, document.location, findings=findings)]
     imported: list[Imported] = []
+    config = plain(document)  # one copy for every scale's --torch job
     for name, letter in scales:
         built, problems = build_scale(model, letter)
         found = findings + problems if not imported else problems
@@ -60,11 +62,10 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
             imported.append(Imported(name, document.location, findings=found))
             continue
         budget = budgets.get(letter, budgets.get("", configured))
-        spec = foreign_spec(
-            file, name, document, model_node(built, document.location), budget, blocks=dict(blocks(False))
-        )
+        node = model_node(built, document.location)
+        spec = foreign_spec(file, name, document, node, budget, blocks=dict(blocks(used_in(node), fused=False)))
         fused = partial(count_fused, built, document.location)
-        job = _torch_job(model, letter)
+        job = _torch_job(config, letter)
         solver = partial(_width_solver, model, letter)
         imported.append(Imported(name, document.location, spec, found, fused=fused, torch_job=job, width_solver=solver))
     return imported
@@ -87,9 +88,9 @@ def edit_file(text: str, document_number: int, values: Mapping[str, object]) -> 
         raise FixError(str(error)) from None
 
 
-def _torch_job(model: ModelFile, letter: str) -> dict[str, Any]:
-    """What the torch worker needs to build the model at scale `letter` with ultralytics."""
-    return {"kind": "ultralytics", "config": plain(model.document), "scale": letter}
+def _torch_job(config: dict[str, Any], letter: str) -> dict[str, Any]:
+    """What the torch worker needs to build the model of `config` (the file as plain values) at scale `letter`."""
+    return {"kind": "ultralytics", "config": config, "scale": letter}
 
 
 def read_model_text(text: str) -> ModelFile | None:
