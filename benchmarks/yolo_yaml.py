@@ -1,12 +1,13 @@
 """Counting an Ultralytics model file: budget-check against the floor, and ultralytics itself for comparison.
 
-    python benchmarks/yolo_yaml.py [--runs 11] [--ultralytics-python /path/to/python]
+    python benchmarks/yolo_yaml.py [--runs 11] [--ultralytics-python /path/to/python] [--before SOURCE_TREE]
 
 Times `budget-check` on examples/ultralytics/detector.yaml, and on yolov8.yaml, yolo11.yaml (every scale of
 each: five models) and rtdetr-l.yaml taken from an installed ultralytics, against `python -c "import yaml"`.
 With a Python that has ultralytics, also times what users do today: import ultralytics and build yolov8n on the
 CPU. Each figure is the median over fresh processes, the commands taking turns, as in run.py, wall and CPU time,
-with --no-cache (counting, not the result cache) unless said.
+with --no-cache (counting, not the result cache) unless said. With --before, a source tree of budget-check
+(`git archive COMMIT | tar -x -C FOLDER`) is timed on the same files too, taking turns with the installed one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from ultralytics.nn.tasks import DetectionModel
 model = DetectionModel("yolov8n.yaml", verbose=False)
 print(sum(p.numel() for p in model.parameters()))
 """
+# The installed command's own script, run with another source tree first on the path.
+RUN_FROM = "import sys; sys.path.insert(0, {tree!r}); from checker.cli import run; sys.exit(run())"
 FIND_SHIPPED = "import ultralytics, pathlib; print(pathlib.Path(ultralytics.__file__).parent / 'cfg' / 'models')"
 
 
@@ -32,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--ultralytics-python", help="a Python with ultralytics installed")
+    parser.add_argument("--before", type=Path, help="a budget-check source tree to compare with the installed one")
     options = parser.parse_args()
     python = sys.executable
     command = shutil.which("budget-check", path=str(Path(python).parent))
@@ -55,6 +59,13 @@ def main() -> None:
                 scales = "5 scales" if "yolo" in name else "1 scale"
                 commands[f"{Path(name).name} ({scales})"] = [command, "--no-cache", Path(name).name]
             commands["ultralytics, build yolov8n"] = [options.ultralytics_python, "-c", BUILD_YOLOV8N]
+        if options.before:
+            run_before = [python, "-c", RUN_FROM.format(tree=str(options.before.resolve()))]
+            commands |= {
+                f"  before: {label.strip()}": [*run_before, *arguments[1:]]
+                for label, arguments in commands.items()
+                if arguments[0] == command and "--no-cache" in arguments  # the two would share one result cache
+            }
         timings = timed(commands, options.runs, work)
         floor = next(iter(timings.values()))
         for label, timing in timings.items():

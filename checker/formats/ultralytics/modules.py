@@ -48,7 +48,8 @@ def _named_in(node: Any, known: Iterable[str]) -> set[str]:
 
 
 def _names(node: Any) -> Iterator[Any]:
-    """Every mapping key and sequence item of a model node that is text: what may name a block."""
+    """Every mapping key and every text in a model node: what may name a block (a layer, an argument that
+    holds a node). Texts that name none, such as expressions, are left out by the caller."""
     if isinstance(node, dict):
         for key, value in node.items():
             yield key
