@@ -370,3 +370,21 @@ def test_the_torch_key_s_hydra_form_is_checked(torch_key, problem):
     [spec] = check_text(f"model: [Linear: {{in_features: 2, out_features: 2}}]\ntorch: {torch_key}\n", "s.yaml").specs
     assert [f.code for f in spec.findings] == ["BC300"]
     assert problem in spec.findings[0].message
+
+
+def test_a_mismatch_sets_the_spec_blocks_layers_beside_the_flat_sequential():
+    """The spec writes three `hidden` blocks, Hydra builds one nn.Sequential of layers: the rows pair layer by
+    layer, and only the layers that the experiment widens (lin1, and so lin2's input) differ."""
+    pytest.importorskip("torch")
+    pytest.importorskip("hydra")
+    run = budget_check("--torch", "specs/narrower_than_the_experiment.yaml", cwd=PROJECT)
+    assert run.stdout.splitlines()[1:9] == [
+        "    spec                 params    module",
+        "    Linear               50,240    model.0 100,480   <- differs",
+        "    BatchNorm1d             128    model.1 256   <- differs",
+        "    Linear               16,640    model.3 33,024   <- differs",
+        "    BatchNorm1d             512    model.4 512",
+        "    Linear               16,448    model.6 16,448",
+        "    BatchNorm1d             128    model.7 128",
+        "    Linear                  650    model.9 650",
+    ]

@@ -368,8 +368,7 @@ def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...
     """The spec's parts beside the module's, paired by name, and by order where names do not pair."""
     spec_rows = [
         (p.label if p.named else None, f"{p.label} ×{p.copies}" if p.copies > 1 else p.label, p.params)
-        for p in top_parts(tree)
-        if p.params
+        for p in _spec_parts(tree, len(children))
     ]
     pairs = _pair_by_name([name for name, _, _ in spec_rows], [name for name, _ in children])
     width = max([len("spec")] + [len(label) for _, label, _ in spec_rows])
@@ -382,6 +381,20 @@ def _side_by_side(tree: Part, children: list[tuple[str, int]]) -> tuple[str, ...
         differs = spec_count is not None and module_count is not None and spec_count != module_count
         lines.append(f"{left}    {right}{'   <- differs' if differs else ''}".rstrip())
     return tuple(lines)
+
+
+def _spec_parts(tree: Part, module_rows: int) -> list[Part]:
+    """The spec's parts to set beside the module's: its top parts, with its unnamed blocks opened into their
+    layers while the module lists more rows (a spec's `hidden` blocks beside a flat nn.Sequential's layers,
+    as a Hydra `_args_` list builds it), so that each row pairs with its own layer."""
+
+    def opens(part: Part) -> bool:
+        return bool(part.children) and part.copies == 1 and not part.named and part.tied_to is None
+
+    parts = [part for part in top_parts(tree) if part.params]
+    while len(parts) < module_rows and any(opens(part) for part in parts):
+        parts = [inner for part in parts for inner in (part.children if opens(part) else (part,)) if inner.params]
+    return parts
 
 
 def _pair_by_name(spec_names: list[str | None], module_names: list[str]) -> list[tuple[int | None, int | None]]:
