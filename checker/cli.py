@@ -19,7 +19,10 @@ from .reporters.escaping import escaped, quoted
 from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
 
 if TYPE_CHECKING:
+    from .checks.solving import Solution
+    from .formats import Format
     from .project.cache import ResultCache
+    from .reporters.match import MatchReport
     from .torch.confirm import TorchSettings
 
 DEFAULT_PATHS = ("specs",)
@@ -336,8 +339,12 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
     from .reporters.match import MatchReport
 
     text = _read_text(options.spec)
-    if text is not None and ULTRALYTICS in recognise(Path(options.spec).name, text).formats:
-        return _run_ultralytics_match(options, text, stdout)
+    formats = () if text is None else recognise(Path(options.spec).name, text).formats
+    if ULTRALYTICS in formats:
+        return _run_ultralytics_match(options, text or "", stdout)
+    keyed = next((found for found in formats if found.keyed), None)
+    if keyed is not None:
+        return _run_keyed_match(options, keyed, text or "", stdout)
     result = _one_spec(options.spec, options.config)
     spec, params = result.spec, result.params
     if spec is None or params is None:  # _one_spec returns counted specs only
@@ -369,6 +376,13 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
             report.solution = solve(with_vars(spec, sets), vary, params, multiple_of=multiple_of)
     except SpecError as error:
         raise UsageError(f"{options.spec}: {error.finding.message}") from None
+    return _reported_match(options, report, result, {**sets, vary: report.solution and report.solution.value}, stdout)
+
+
+def _reported_match(
+    options: argparse.Namespace, report: MatchReport, result: SpecResult, values: dict[str, object], stdout: TextIO
+) -> int:
+    """The match written out, and with --fix its values written into the file and the file checked again."""
     report.write(stdout, options.format)
     if options.fix and report.solution is not None and not report.within_tolerance:
         return EXIT_FAILED  # the report says why nothing is written
@@ -376,7 +390,7 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
         from .project.fixing import fix_spec
         from .reporters.fixes import write_fixes
 
-        fixed = fix_spec(Path(result.file), result, {**sets, vary: report.solution.value})
+        fixed = fix_spec(Path(result.file), result, values)
         write_fixes([fixed], stdout)
         if fixed.problem is not None:
             return EXIT_FAILED
@@ -385,6 +399,52 @@ def _run_match(options: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(f"{quoted(result.file)}: {quoted(result.name)}: the fixed spec is invalid\n")
             return EXIT_FAILED
     return EXIT_OK if report.found else EXIT_FAILED
+
+
+def _run_keyed_match(options: argparse.Namespace, found: Format, text: str, stdout: TextIO) -> int:
+    """`match` on a LitGPT or torch.nn-only Hydra config: the file's own numbers, named by their paths."""
+    from .checks.solving import solve_counts
+    from .findings import SpecError
+    from .reporters.match import MatchReport
+
+    keyed = found.read_keyed(text, options.spec, Path(options.spec).parent)
+    if keyed is None:
+        raise UsageError(
+            f"{options.spec}: match varies the sizes a {found.name} writes itself, and budget-check counts none "
+            f"here (`budget-check {options.spec}` says why)"
+        )
+    result = _one_spec(options.spec, options.config)
+    vary = options.vary or keyed.width
+    if vary is None:
+        raise UsageError("say which constructor argument to solve for with --vary PATH (`_args_.0.out_features`)")
+    current = keyed.holds(vary)
+    if isinstance(current, bool) or not isinstance(current, int):
+        raise UsageError(f"--vary {vary}: {options.spec} writes no whole number there")
+    sets = dict(_assignment(text) for text in options.sets)
+    written = {var: value for var, value in sets.items() if isinstance(value, int) and not isinstance(value, bool)}
+    if len(written) != len(sets) or vary in sets:
+        raise UsageError(f"--set takes whole numbers for the file's other sizes, and not {vary}, the one solved for")
+    target = result.params or 0
+
+    def solved(values: dict[str, int]) -> Solution:
+        def count(value: int) -> int:
+            return keyed.count({**values, vary: value}).params
+
+        return solve_counts(vary, current, count, target, multiple_of=options.multiple_of or 1)
+
+    report = MatchReport(result, vary, sets, tolerance=result.spec.tolerance if result.spec else None)
+    try:
+        if options.sweep:
+            if options.fix:
+                raise UsageError("--fix writes one width; leave out --sweep")
+            sweep_var, low, high = _sweep(options.sweep)
+            for depth in range(low, high + 1):
+                report.add_row(sweep_var, depth, solved({**written, sweep_var: depth}))
+        else:
+            report.solution = solved(written)
+    except SpecError as error:
+        raise UsageError(f"{options.spec}: {error.finding.message}") from None
+    return _reported_match(options, report, result, {**sets, vary: report.solution and report.solution.value}, stdout)
 
 
 def _run_ultralytics_match(options: argparse.Namespace, text: str, stdout: TextIO) -> int:

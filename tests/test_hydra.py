@@ -388,3 +388,57 @@ def test_a_mismatch_sets_the_spec_blocks_layers_beside_the_flat_sequential():
         "    BatchNorm1d             128    model.7 128",
         "    Linear                  650    model.9 650",
     ]
+
+
+# ------------------------------------------------------------------ match: a constructor argument named by its path
+PLAIN_MLP = PROJECT / "configs" / "model" / "plain_mlp.yaml"
+
+
+@pytest.mark.parametrize(
+    ("vary", "changes"),
+    [
+        ("_args_.0.out_features", {"_args_.3._args_.1": 100}),
+        ("_args_.0.out_features", {"_args_.0.in_features": 300}),
+        ("_args_.3._args_.0", {"_args_.0.out_features": 128}),
+    ],
+)
+def test_the_matched_argument_is_exact(vary, changes):
+    """Re-counted from the file with the values written, the match's count is the one reported, and no other
+    value is closer to the file's count (the BatchNorm that interpolates the width follows it)."""
+    from checker.checks.solving import solve_counts
+    from checker.formats import HYDRA, path_value, single_document
+
+    text = PLAIN_MLP.read_text()
+    [spec] = check_text(text, "plain_mlp.yaml").specs
+    keyed = HYDRA.read_keyed(text, "plain_mlp.yaml", PLAIN_MLP.parent)
+    assert keyed is not None and keyed.width is None
+
+    def recounted(value: int) -> int:
+        return keyed.count({**changes, vary: value}).params
+
+    solution = solve_counts(vary, path_value(single_document(text, "m")[0], vary), recounted, spec.params)
+    assert solution.params == recounted(solution.value)
+    # The count grows with the value: the values around the answer are the only ones that could be closer.
+    around = range(max(1, solution.value - 200), solution.value + 200)
+    closest = min(around, key=lambda value: (abs(recounted(value) - spec.params), value))
+    assert solution.value == closest
+
+
+def test_match_fix_writes_the_argument_in_place(tmp_path):
+    from io import StringIO
+
+    from checker.cli import main
+
+    path = tmp_path / "plain_mlp.yaml"
+    text = PLAIN_MLP.read_text()
+    path.write_text(text)
+    out = StringIO()
+    code = main(["match", str(path), "--vary", "_args_.0.out_features", "--set", "_args_.3._args_.1=100", "--fix"], out)
+    assert code == 0, out.getvalue()
+    changed = [(a, b) for a, b in zip(text.splitlines(), path.read_text().splitlines()) if a != b]
+    assert changed == [
+        ("    out_features: 256", "    out_features: 227"),
+        ("    _args_: [256, 10]", "    _args_: [256, 100]"),
+    ]
+    [spec] = check_text(path.read_text(), "plain_mlp.yaml").specs
+    assert f"gives {spec.params:,} params" in out.getvalue()

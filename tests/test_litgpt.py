@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.checks.check import check_text
+from checker.files import FILE_START
+from checker.language.budgets import Budget, Limits
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "litgpt"
 
@@ -360,3 +362,76 @@ def test_lora_where_litgpt_lora_builds_otherwise_needs_torch(key, value):
 def test_lora_values_litgpt_refuses_are_errors(key, value):
     [spec] = check_text(yaml.safe_dump({**TINY, key: value}), "model_config.yaml").specs
     assert spec.status == "error" and key in spec.findings[0].message
+
+
+# ------------------------------------------------------------------ match: n_embd is the width
+def _config_text(config: dict) -> str:
+    return "# a pretraining config\nmodel_config:\n" + "".join(f"  {key}: {value}\n" for key, value in config.items())
+
+
+def _count_written(config: dict) -> int | None:
+    [spec] = check_text(_config_text(config), "pretrain.yaml").specs
+    return spec.params if spec.tree is not None else None
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_the_matched_n_embd_is_exact(data):
+    """The width match finds for a new depth: its count re-counted from the written config is the one reported,
+    and no other n_embd LitGPT accepts is closer to the target."""
+    from checker.checks.solving import solve_counts
+    from checker.formats import LITGPT
+
+    heads = data.draw(st.integers(1, 4))
+    config = {
+        "n_layer": data.draw(st.integers(1, 4)),
+        "n_embd": heads * data.draw(st.integers(1, 12)),
+        "n_head": heads,
+        "vocab_size": data.draw(st.integers(1, 200)),
+        "padding_multiple": 8,
+        "mlp_class_name": data.draw(st.sampled_from(["GptNeoxMLP", "LLaMAMLP"])),
+        "intermediate_size": data.draw(st.integers(1, 50)),
+    }
+    target = _count_written(config)
+    depth = data.draw(st.integers(1, 6))
+    keyed = LITGPT.read_keyed(_config_text(config), "pretrain.yaml", Path("."))
+    assert keyed is not None and keyed.width == "n_embd"
+
+    def count(value: int) -> int:
+        return keyed.count({"n_layer": depth, "n_embd": value}).params
+
+    solution = solve_counts("n_embd", config["n_embd"], count, target)
+    assert solution.params == _count_written({**config, "n_layer": depth, "n_embd": solution.value})
+    errors = [
+        abs(params - target)
+        for width in range(1, 4 * 12 * 4 + 64)
+        if (params := _count_written({**config, "n_layer": depth, "n_embd": width})) is not None
+    ]
+    assert abs(solution.params - target) == min(errors)
+
+
+def test_match_fix_writes_the_sizes_into_the_config_keeping_its_layout(tmp_path):
+    from io import StringIO
+
+    from checker.cli import main
+
+    path = tmp_path / "tinystories.yaml"
+    text = (EXAMPLES / "tinystories.yaml").read_text()
+    path.write_text(text)
+    out = StringIO()
+    assert main(["match", str(path), "--set", "n_layer=8", "--fix"], stdout=out) == 0
+    assert "n_embd = 258 gives 15,145,890 params" in out.getvalue()
+    changed = [(a, b) for a, b in zip(text.splitlines(), path.read_text().splitlines()) if a != b]
+    assert changed == [("  n_layer: 6", "  n_layer: 8"), ("  n_embd: 288", "  n_embd: 258")]
+    assert count(path.read_text(), "tinystories.yaml").params == 15_145_890
+
+
+def test_a_failing_budget_suggests_the_n_embd_that_meets_it():
+    text = (EXAMPLES / "tinystories.yaml").read_text()
+    [spec] = check_text(
+        text, "tinystories.yaml", budget=Budget(params=Limits(max=14_000_000, max_location=FILE_START))
+    ).specs
+    [finding] = [f for f in spec.findings if f.suggestion is not None]
+    assert finding.suggestion.var == "n_embd"
+    written = text.replace("n_embd: 288", f"n_embd: {finding.suggestion.value}")
+    assert count(written, "tinystories.yaml").params <= 14_000_000

@@ -128,6 +128,18 @@ def solve(
     closed = _mlp_closed_form(spec, var, target, rule, multiple_of, measure)
     if closed is not None:
         return closed
+
+    def count(value: int) -> int:
+        return measure(count_model(with_vars(spec, {var: value})))
+
+    return solve_counts(var, spec.vars.get(var), count, target, rule, multiple_of)
+
+
+def solve_counts(
+    var: str, current: object, count: Callable[[int], int], target: int, rule: str = CLOSEST, multiple_of: int = 1
+) -> Solution:
+    """The value of `var` (a multiple of `multiple_of`, searched from `current`) whose count best meets `target`
+    under `rule`; `count` gives the count at a value, and raises SpecError for a value the model refuses."""
     counts: dict[int, int | None] = {}
 
     def count_at(k: int) -> int | None:
@@ -135,12 +147,11 @@ def solve(
             if len(counts) == MAX_COUNTS:
                 raise _NoValue("too many counts")
             try:
-                counts[k] = measure(count_model(with_vars(spec, {var: k * multiple_of})))
+                counts[k] = count(k * multiple_of)
             except SpecError:
                 counts[k] = None  # a value the spec refuses
         return counts[k]
 
-    current = spec.vars.get(var)
     anchor = current // multiple_of if isinstance(current, int) and _is_int(current) and current >= multiple_of else 1
     search = _Search(count_at, target, SEARCH_LIMIT // multiple_of)
     try:

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from .. import rules
-from ..findings import Finding
+from ..findings import Finding, SpecError
 from ..language.budgets import Budget
-from ..language.loader import LoadError, Location, YamlMapping, load_documents
+from ..language.loader import LoadError, Location, YamlMapping, YamlSequence, load_documents
 from ..language.spec import Block, Spec
 from ..language.units import DEFAULT_DTYPE
 
 if TYPE_CHECKING:
     from ..checks.solving import WidthSolver
+    from ..language.counting import Part
     from ..project.fixing import Edit
 
 
@@ -104,6 +105,51 @@ def foreign_spec(
     )
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A foreign file whose numbers `match` may vary, each named by its dotted path in the file (`n_embd`,
+    `_args_.0.out_features`): the path of its width, when the format has one, what a path holds, and the
+    model counted with some of them changed (SpecError when the model refuses those values)."""
+
+    width: str | None
+    holds: Callable[[str], object]
+    count: Callable[[Mapping[str, int]], Part]
+
+
+def path_value(node: Any, path: str) -> object:
+    """What a dotted path (mapping keys, list indexes) holds in a loaded document; None when it holds nothing."""
+    for part in path.split("."):
+        if isinstance(node, YamlMapping) and part in node:
+            node = node[part]
+        elif isinstance(node, YamlSequence) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def with_path_values(node: Any, values: Mapping[str, object]) -> Any:
+    """A loaded document with the numbers at some dotted paths changed (copies; each keeps its place)."""
+    for path, value in values.items():
+        node = _with_path_value(node, path.split("."), value)
+    return node
+
+
+def _with_path_value(node: Any, parts: list[str], value: object) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, YamlMapping) and head in node:
+        return node.replaced({head: _with_path_value(node[head], rest, value)})
+    if isinstance(node, YamlSequence) and head.isdigit() and int(head) < len(node):
+        copy = YamlSequence(node.location)
+        copy.extend(node)
+        copy.item_locations = list(node.item_locations)
+        copy[int(head)] = _with_path_value(node[int(head)], rest, value)
+        return copy
+    raise SpecError(rules.INVALID_VALUE, f"`{'.'.join(parts)}` is not written in the file", Location(1, 1))
+
+
 # (text, file as shown, its folder, the configured budget) -> the models in it; [] when the file is not one after all
 Reader = Callable[[str, str, Path, "Budget | None"], list[Imported]]
 # (text, the YAML document's number, the values to write by var) -> the edited text and the edits: how --fix writes
@@ -118,6 +164,7 @@ class Format(NamedTuple):
     reader: str  # "module.function" in this package: imported only when a file is recognised
     variants_reader: str = ""  # the same for a file with a budget per variant (Hydra's overrides), if it has them
     editor: str | None = None  # "module.function": how --fix writes a suggested value into one of its files
+    keyed: str = ""  # "module.function": (text, file, folder) -> Keyed | None, what `match` varies in its files
 
     def read(self, text: str, file: str, folder: Path, budget: Budget | None) -> list[Imported]:
         read: Reader = self._function(self.reader)
@@ -132,6 +179,10 @@ class Format(NamedTuple):
             raise ValueError(f"--fix cannot edit a {self.name} file")
         edit: Editor = self._function(self.editor)
         return edit(text, document_number, values)
+
+    def read_keyed(self, text: str, file: str, folder: Path) -> Keyed | None:
+        read: Callable[[str, str, Path], Keyed | None] = self._function(self.keyed)
+        return read(text, file, folder)
 
     def _function(self, name: str) -> Any:
         module, function = name.rsplit(".", 1)
@@ -197,8 +248,25 @@ ULTRALYTICS = Format(
     "ultralytics.importing.read_file",
     editor="ultralytics.importing.edit_file",
 )
-HYDRA = Format("Hydra config", "hydra", (), _hydra, "hydra.read_hydra", "hydra.read_hydra_variants")
-LITGPT = Format("LitGPT config", "litgpt", (), _litgpt, "litgpt.read_litgpt")
+HYDRA = Format(
+    "Hydra config",
+    "hydra",
+    (),
+    _hydra,
+    "hydra.read_hydra",
+    "hydra.read_hydra_variants",
+    editor="hydra.edit_hydra",
+    keyed="hydra.keyed_hydra",
+)
+LITGPT = Format(
+    "LitGPT config",
+    "litgpt",
+    (),
+    _litgpt,
+    "litgpt.read_litgpt",
+    editor="litgpt.edit_litgpt",
+    keyed="litgpt.keyed_litgpt",
+)
 FORMATS = (PEFT_ADAPTER, HF_CONFIG, TIMM_CONFIG, ULTRALYTICS, HYDRA, LITGPT)
 SPEC_FORMAT = "spec"  # the pin of budget-check's own language
 # A YAML file pins its format on a comment line of its own: `# budget-check: format=hydra`.

@@ -14,15 +14,21 @@ overrides) is not a model and is skipped: it is never mistaken for a spec.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import rules
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
-from . import Imported, Variant, foreign_spec, single_document
+from . import Imported, Keyed, Variant, foreign_spec, path_value, single_document, with_path_values
+
+if TYPE_CHECKING:
+    from ..language.counting import Part
+    from ..project.fixing import Edit
 
 TARGET_KEYS = ("_target_", "_component_")
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
@@ -74,6 +80,36 @@ def _read_variant(root: YamlMapping, file: str, folder: Path, variant: Variant) 
         return [Imported(name, root.location, findings=[error.finding])]
     spec = foreign_spec(file, name, root, model, variant.budget)
     return [Imported(name, root.location, spec, torch_job=job)]
+
+
+def keyed_hydra(text: str, file: str, folder: Path) -> Keyed | None:
+    """What `match` varies in a torch.nn-only config: any constructor argument, named by its dotted path
+    (`_args_.0.out_features`, `encoder.hidden`); there is no width of its own, so --vary names one."""
+    root, refused = single_document(text, Path(file).stem)
+    if refused or not isinstance(root, YamlMapping) or not any(key in root for key in TARGET_KEYS):
+        return None
+    return Keyed(None, lambda path: path_value(root, path), partial(_count_with, root, file))
+
+
+def _count_with(root: YamlMapping, file: str, values: Mapping[str, int]) -> Part:
+    """The tree counted with the numbers at some paths changed (the interpolations that read them follow)."""
+    from ..language.counting import count_model
+
+    changed = with_path_values(root, values)
+    try:
+        if "defaults" in changed:
+            raise _NeedsTorch("it has a defaults list, which Hydra composes", changed.location_of("defaults"))
+        model = _Converter(changed).node(changed, changed.location)
+    except _NeedsTorch as needs:
+        raise SpecError(rules.NEEDS_TORCH, f"{needs.reason}: only --torch can count it", needs.location) from None
+    return count_model(foreign_spec(file, Path(file).stem, changed, model, None))
+
+
+def edit_hydra(text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
+    """--fix: the constructor arguments named by their paths written into the file, in place."""
+    from ..project.fixing import edit_numbers
+
+    return edit_numbers(text, document_number, {path: path for path in values}, values)
 
 
 def _node(root: YamlMapping, path: str) -> Any:

@@ -17,17 +17,25 @@ whose every other parameter is frozen, so the trainable count is LoRA's.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import rules
 from ..files import Unreadable, inside_repository, read_text, reference_root
-from ..findings import Finding
+from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
-from . import Imported, foreign_spec, single_document
+from . import Imported, Keyed, foreign_spec, single_document
+
+if TYPE_CHECKING:
+    from ..checks.solving import Measure, Solution, WidthSolver
+    from ..language.counting import Part
+    from ..project.fixing import Edit
 
 CHECKPOINT_CONFIG = "model_config.yaml"
+WIDTH = "n_embd"  # what `match` solves for
 
 # litgpt.Config's defaults for the keys that change the count.
 DEFAULTS: dict[str, Any] = {
@@ -86,6 +94,11 @@ IGNORED = frozenset(
     ]
 )
 # Keys that change the model in ways the preset does not write (latent attention, grouped routers).
+# litgpt.Config's whole-number sizes: what `match --set` and `--sweep` may change.
+SIZES = (
+    *("n_layer", "n_embd", "n_head", "n_query_groups", "head_size", "intermediate_size", "moe_intermediate_size"),
+    *("n_expert", "n_expert_per_token", "n_shared_expert", "vocab_size", "padded_vocab_size", "padding_multiple"),
+)
 NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
 # litgpt.lora.Config's own fields and their defaults (a checkpoint that LoRA made holds them)...
 LORA_DEFAULTS: dict[str, Any] = {
@@ -120,12 +133,11 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
         return refused
     if not isinstance(root, YamlMapping):
         return []
-    if isinstance(root.get("model_config"), YamlMapping):
-        train = root.get("train")
-        tie = isinstance(train, YamlMapping) and train.get("tie_embeddings") is True
-        return [_imported(root["model_config"], {}, tie, file, name, budget)]
-    if "n_embd" in root:
-        return [_imported(root, {}, False, file, name, budget)]
+    written = _written_config(root)
+    if written is not None:
+        config, tie = written
+        imported = _imported(config, {}, tie, file, name, budget)
+        return [dataclasses.replace(imported, width_solver=partial(_width_solver, config, tie, file, name))]
     if "model_name" not in root and "checkpoint_dir" not in root:
         return []
     lora = _finetune_lora(root)
@@ -137,6 +149,73 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     if imported.spec is None:
         return [imported]
     return [dataclasses.replace(imported, spec=dataclasses.replace(imported.spec, reads=(path,)))]
+
+
+def _written_config(root: YamlMapping) -> tuple[YamlMapping, bool] | None:
+    """The litgpt.Config keys the file writes itself, and whether the head is tied to the embedding: a
+    pretraining config's inline `model_config` (tied by `train.tie_embeddings`), or a checkpoint's file."""
+    if isinstance(root.get("model_config"), YamlMapping):
+        train = root.get("train")
+        return root["model_config"], isinstance(train, YamlMapping) and train.get("tie_embeddings") is True
+    return (root, False) if "n_embd" in root else None
+
+
+def keyed_litgpt(text: str, file: str, folder: Path) -> Keyed | None:
+    """What `match` varies in a LitGPT config: the sizes of litgpt.Config, n_embd the width."""
+    root, refused = single_document(text, Path(file).stem)
+    written = None if refused or not isinstance(root, YamlMapping) else _written_config(root)
+    if written is None:
+        return None
+    config, tie = written
+    return Keyed(WIDTH, lambda key: _sizes(config).get(key), partial(_count_with, config, tie, file, Path(file).stem))
+
+
+def _sizes(config: YamlMapping) -> dict[str, Any]:
+    return {key: config.get(key, DEFAULTS[key]) for key in SIZES}
+
+
+def _count_with(config: YamlMapping, tie: bool, file: str, name: str, values: Mapping[str, int]) -> Part:
+    """The model with some of its sizes changed; SpecError for a key that is none, or a config LitGPT refuses."""
+    from ..language.counting import count_model
+
+    unknown = next((key for key in values if key not in SIZES), None)
+    if unknown is not None:
+        message = f"`{unknown}` is not one of litgpt.Config's sizes ({', '.join(SIZES)})"
+        raise SpecError(rules.INVALID_VALUE, message, config.location)
+    imported = _imported(config.replaced(dict(values)), {}, tie, file, name, None)
+    if imported.spec is None:
+        finding = imported.findings[-1]
+        raise SpecError(finding.rule, finding.message, finding.location)
+    return count_model(imported.spec)
+
+
+def _width_solver(config: YamlMapping, tie: bool, file: str, name: str) -> WidthSolver:
+    """A failing budget's search: the n_embd that meets it, LitGPT's other sizes as the file writes them."""
+    from ..checks.solving import WidthSolver, solve_counts
+
+    current = _sizes(config)[WIDTH]
+
+    def solve_for(target: int, rule: str, measure: Measure) -> Solution:
+        def count(value: int) -> int:
+            return measure(_count_with(config, tie, file, name, {WIDTH: value}))
+
+        return solve_counts(WIDTH, current, count, target, rule)
+
+    return WidthSolver(WIDTH, current, solve_for)
+
+
+def edit_litgpt(text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
+    """--fix: the sizes named by `values` written into the config's own keys, in place."""
+    from ..project.fixing import FixError, edit_numbers
+
+    root, _ = single_document(text, "")
+    prefix = (
+        "model_config." if isinstance(root, YamlMapping) and isinstance(root.get("model_config"), YamlMapping) else ""
+    )
+    missing = next((key for key in values if key not in SIZES), None)
+    if missing is not None:
+        raise FixError(f"`{missing}` is not one of litgpt.Config's sizes")
+    return edit_numbers(text, document_number, {key: prefix + key for key in values}, values)
 
 
 def _finetune_lora(root: YamlMapping) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..language.loader import LoadError, Location, YamlMapping, load_documents
+from ..language.loader import LoadError, Location, Span, YamlMapping, YamlSequence, load_documents
 
 if TYPE_CHECKING:
     from ..checks.check import FileResult, SpecResult
@@ -79,6 +80,43 @@ def edit_vars(text: str, document_number: int, values: Mapping[str, object]) -> 
         if var in added:
             edits.append(Edit(var, "(as the config has it)", _written(value, None), holder.location_of(var)))
     return text, sorted(edits, key=lambda edit: (edit.location.line, edit.location.column))
+
+
+def edit_numbers(
+    text: str, document_number: int, places: Mapping[str, str], values: Mapping[str, object]
+) -> tuple[str, list[Edit]]:
+    """`text` with the numbers some dotted paths of a foreign file hold (a LitGPT config's `n_embd`, a Hydra
+    config's `_args_.0.out_features`) rewritten in place, and the edits made; `places` gives the path each
+    var is written at. Only those numbers change: comments, spacing and every other value stay as written."""
+    from ..formats import path_value
+
+    document = _document(text, document_number)
+    replacements = []
+    for var, value in values.items():
+        *holder_path, key = places[var].split(".")
+        holder = path_value(document, ".".join(holder_path)) if holder_path else document
+        span = None
+        if isinstance(holder, YamlMapping) and key in holder:
+            span = holder.value_spans.get(key)
+            where = holder.location_of(key)
+        elif isinstance(holder, YamlSequence) and key.isdigit() and int(key) < len(holder):
+            where = holder.location_of(int(key))
+            start = _offset(text, where)
+            found = _NUMBER.match(text, start)
+            span = None if found is None else Span(start, found.end(), None)
+        current = path_value(document, places[var])
+        if span is None or isinstance(current, bool) or not isinstance(current, int) or not isinstance(value, int):
+            raise FixError(
+                f"{places[var]} is not written in the file as a whole number, so it cannot be edited in place"
+            )
+        old, new = text[span.start : span.end], str(value)
+        replacements.append((span.start, span.end, Edit(var, old, new, where)))
+    for start, end, edit in sorted(replacements, key=lambda r: r[0], reverse=True):
+        text = text[:start] + edit.new + text[end:]
+    return text, [edit for _, _, edit in sorted(replacements, key=lambda r: r[0]) if edit.old != edit.new]
+
+
+_NUMBER = re.compile(r"[0-9][0-9_]*")
 
 
 def _document(text: str, document_number: int) -> Any:
