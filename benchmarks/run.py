@@ -1,6 +1,6 @@
 """budget-check's speed: a thousand specs, one spec against the floor, the peers, and torch.
 
-    python benchmarks/run.py [--runs 7]
+    python benchmarks/run.py [--runs 7] [--only one]
 
 1. Writes 1,000 mixed specs to a temporary folder (hand-written ResNet-50 and
    VGG-16, GPT-2 written with blocks, the gpt2/bert/llama/mlp presets with
@@ -17,6 +17,9 @@
    examples/hf, every family, in turn, each with a vocabulary of random size
    where it has one), and times `budget-check FOLDER` on them, cold, and on
    one config.json against the floor.
+
+`--only one` times the floor, one spec and one config.json only: the start-up
+figures, in a minute rather than ten.
 
 Each figure is the median of --runs runs of a fresh process: its wall time
 (time.perf_counter around subprocess.run) and its CPU time (user + system,
@@ -150,7 +153,9 @@ def peak_memory(command: list[str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--only", choices=["one"], help="time only the floor, one spec and one config.json")
+    arguments = parser.parse_args()
+    runs, everything = arguments.runs, arguments.only is None
     python = sys.executable
     installed = str(Path(python).parent)
     command = shutil.which("budget-check", path=installed)
@@ -171,12 +176,10 @@ def main() -> None:
         shutil.copyfile(HF_EXAMPLES / "llama-3.2-1b" / "config.json", work / "config.json")
         files = sorted(str(path.relative_to(work)) for path in specs.iterdir())
         shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", work / "gpt2-small.yaml")
-        for args in (
-            ["specs", "-q"],
-            ["gpt2-small.yaml"],
-            ["configs", "-q"],
-            ["config.json"],
-        ):  # fill the cache, see them pass
+        checks = [["gpt2-small.yaml"], ["config.json"]]
+        if everything:
+            checks += [["specs", "-q"], ["configs", "-q"]]
+        for args in checks:  # fill the cache, see them pass
             run = subprocess.run([command, *args], cwd=work, capture_output=True, text=True, check=False)
             if run.returncode != 0:
                 sys.exit(f"budget-check {' '.join(args)} failed:\n{run.stdout}{run.stderr}")
@@ -185,28 +188,32 @@ def main() -> None:
             "floor": [python, "-c", "import yaml"],
             "one spec, cold": [command, "gpt2-small.yaml", "--no-cache"],
             "one spec, warm": [command, "gpt2-small.yaml"],
-            "1,000 specs, cold": [command, "specs", "-q", "--no-cache"],
-            "1,000 specs, warm": [command, "specs", "-q"],
             "one config.json, cold": [command, "config.json", "--no-cache"],
-            "1,000 config.json, cold": [command, "configs", "-q", "--no-cache"],
         }
+        if everything:
+            commands |= {
+                "1,000 specs, cold": [command, "specs", "-q", "--no-cache"],
+                "1,000 specs, warm": [command, "specs", "-q"],
+                "1,000 config.json, cold": [command, "configs", "-q", "--no-cache"],
+            }
         peers = {
             "yamllint": ["yamllint", "-f", "parsable", "specs"],
             "check-jsonschema": ["check-jsonschema", "--schemafile", str(SCHEMA), *files],
         }
-        for name, peer in peers.items():
+        for name, peer in peers.items() if everything else ():
             executable = shutil.which(peer[0], path=installed)
             if executable is None:
                 print(f"  ({name} is not installed beside budget-check: skipped)")
             else:
                 commands[name] = [executable, *peer[1:]]
-        if subprocess.run([python, "-c", "import torch"], capture_output=True, check=False).returncode == 0:
+        torch_installed = subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+        if everything and torch_installed:
             commands["torch"] = [python, "-c", TORCH_GPT2]
-        else:
+        elif everything:
             print("  (torch is not installed beside budget-check: skipped)")
         times = timed(commands, runs, work)
-        peak = peak_memory([command, "specs", "-q", "--no-cache"], work)
-    floor, thousand = times["floor"], times["1,000 specs, cold"]
+        peak = peak_memory([command, "specs", "-q", "--no-cache"], work) if everything else None
+    floor = times["floor"]
 
     def row(name: str, timing: Timing, against: Timing | None = None, what: str = "") -> None:
         ratio = (
@@ -217,10 +224,13 @@ def main() -> None:
     row("python -c 'import yaml' (floor)", floor)
     row("one spec, cold (gpt2-small)", times["one spec, cold"], floor, "the floor (target 2x)")
     row("one spec, warm (gpt2-small)", times["one spec, warm"], floor, "the floor")
+    row("one config.json, cold (Llama)", times["one config.json, cold"], floor, "the floor (target 2x)")
+    if not everything:
+        return
+    thousand = times["1,000 specs, cold"]
     row("1,000 specs, cold", thousand, None)
     row("1,000 specs, warm", times["1,000 specs, warm"], thousand, "cold")
     print(f"{'peak memory, 1,000 specs cold':<32}{peak:>8.0f} MiB (target < 60 MiB)")
-    row("one config.json, cold (Llama)", times["one config.json, cold"], floor, "the floor (target 2x)")
     row("1,000 config.json, cold", times["1,000 config.json, cold"], None)
     for name in peers:
         if name in times:

@@ -35,8 +35,7 @@ class Category(Enum):
     FORMAT = "format"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One kind of finding: its code, name, category, severity and help (rules.py lists them all)."""
 
     code: str
@@ -47,8 +46,7 @@ class Rule:
     fix_priority: int = 0  # which suggestion --fix writes when several name the same var: higher wins
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """A value to write for a var, and the count it gives."""
 
     var: str

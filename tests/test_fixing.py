@@ -6,7 +6,6 @@ must then equal NAME.after.yaml exactly.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -176,7 +175,7 @@ WIDTH_OVER_BUDGET = Finding(rules.OVER_BUDGET, "over", Location(1, 1), suggestio
 WIDTH_DRIFTED = Finding(rules.MATCH_DRIFT, "drift", Location(1, 1), suggestion=Suggestion("width", 12, 120))
 DEPTH_OVER_BUDGET = Finding(rules.OVER_BUDGET, "over", Location(1, 1), suggestion=Suggestion("depth", 3, 90))
 A_WARNING = Finding(
-    dataclasses.replace(rules.MATCH_DRIFT, severity="warning"),
+    rules.MATCH_DRIFT._replace(severity="warning"),
     "drift",
     Location(1, 1),
     suggestion=Suggestion("w", 1, 1),

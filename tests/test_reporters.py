@@ -102,7 +102,7 @@ def test_github_escapes_as_the_toolkit_does():
 
 @pytest.mark.parametrize("severity, command", [("error", "::error "), ("warning", "::warning "), ("note", "::notice ")])
 def test_github_command_per_severity(severity, command):
-    rule = dataclasses.replace(rules.MATCH_DRIFT, severity=severity)
+    rule = rules.MATCH_DRIFT._replace(severity=severity)
     spec = SpecResult("m.yaml", "m", Location(1, 1), (Finding(rule, "drift", Location(1, 1)),))
     assert github([FileResult(spec.file, (spec,))], environ={}).startswith(command)
 

@@ -62,8 +62,8 @@ def check_match(spec: Spec, tree: Part, count_file: ReferenceCounter) -> list[Fi
 
 def reference_count(spec: Spec, match: Match, count_file: ReferenceCounter) -> tuple[int, Spec | None]:
     """The reference's count, and the reference spec when it is this spec with other vars."""
-    if match.count is not None:
-        return match.count, None
+    if match.reference_count is not None:
+        return match.reference_count, None
     if match.path is not None:
         return count_file(match.path), None
     reference = with_vars(spec, dict(match.overrides or {}))

@@ -46,8 +46,7 @@ class Imported:
     width_solver: Callable[[], WidthSolver | None] | None = None  # a failing budget's width search, made on demand
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
     """A configured budget of a Hydra config ([tool.budget-check.budgets]): the overrides the file is composed
     with and the node that builds the model, so that one file has a budget per experiment."""
 
@@ -67,7 +66,7 @@ Configured = Union[Budget, tuple[Variant, ...], None]
 
 def plain_budget(configured: Configured) -> Budget | None:
     """The budget of the file as it is: the variant that names no overrides and no node."""
-    if not isinstance(configured, tuple):
+    if configured is None or isinstance(configured, Budget):
         return configured
     return next((v.budget for v in configured if not v.overrides and not v.node), None)
 
@@ -316,7 +315,7 @@ def recognise(file_name: str, text: str) -> Recognition:
 def read_foreign(formats: tuple[Format, ...], text: str, file: str, folder: Path, budget: Configured) -> Read | None:
     """The models of the first format that finds any in the file; None when none does (not a model file)."""
     for candidate in formats:
-        if isinstance(budget, tuple) and candidate.variants_reader:
+        if budget is not None and not isinstance(budget, Budget) and candidate.variants_reader:
             models = candidate.read_variants(text, file, folder, budget)
         else:
             models = candidate.read(text, file, folder, plain_budget(budget))

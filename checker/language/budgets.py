@@ -14,9 +14,8 @@ validation.py) say every key, and schema.py writes the JSON Schema from them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
@@ -38,8 +37,7 @@ _BOUND = re.compile(r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*")
 LIMIT_KEYS = ("min", "max", "target", "tolerance")
 
 
-@dataclass(frozen=True)
-class Tolerance:
+class Tolerance(NamedTuple):
     """How far from a target a value may be: a fraction of it, or an amount."""
 
     relative: Fraction | None = None
@@ -54,8 +52,7 @@ class Tolerance:
         return format_count(self.absolute or 0)
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """The bounds on one quantity, each with where it was written."""
 
     min: int | None = None
@@ -88,8 +85,7 @@ class Limits:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(NamedTuple):
     """The limits a spec sets on its parameters, trainable parameters and memory."""
 
     params: Limits | None = None
@@ -293,8 +289,7 @@ def parse_tolerance(parse: Callable[[Any], int], raw: Any) -> Tolerance:
 
 
 # ------------------------------------------------------------------ checks
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """What a limit is checked on: its value, its wording, its codes (over, under, off target)."""
 
     value: int

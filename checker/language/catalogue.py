@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Callable, NamedTuple, Optional, Union
@@ -64,28 +63,58 @@ class Tensor(NamedTuple):
         return math.prod(self.shape) * self.copies
 
 
-@dataclass(frozen=True)
 class Argument:
     """One argument of a layer's signature: its kinds, default, and how it may be written."""
 
-    name: str
-    kinds: tuple[str, ...]
-    choices: frozenset[str]
-    optional: bool
-    default: object
-    keyword_only: bool = False
-    variadic: str = ""  # "*" collects positionals, "**" takes any keywords
+    def __init__(
+        self,
+        name: str,
+        kinds: tuple[str, ...],
+        choices: frozenset[str],
+        optional: bool,
+        default: object,
+        keyword_only: bool = False,
+        variadic: str = "",  # "*" collects positionals, "**" takes any keywords
+    ) -> None:
+        self.name = name
+        self.kinds = kinds
+        self.choices = choices
+        self.optional = optional
+        self.default = default
+        self.keyword_only = keyword_only
+        self.variadic = variadic
+
+    def __repr__(self) -> str:
+        return f"Argument({self.name!r}, {self.kinds!r})"
+
+    def changed(
+        self,
+        kinds: tuple[str, ...] | None = None,
+        choices: frozenset[str] | None = None,
+        optional: bool | None = None,
+        variadic: str | None = None,
+    ) -> Argument:
+        """This argument with other kinds, choices, optionality or variadic mark."""
+        return Argument(
+            self.name,
+            self.kinds if kinds is None else kinds,
+            self.choices if choices is None else choices,
+            self.optional if optional is None else optional,
+            self.default,
+            self.keyword_only,
+            self.variadic if variadic is None else variadic,
+        )
 
     @cached_property
     def one(self) -> Argument:
         """One of the values a `*` argument collects."""
-        return replace(self, variadic="")
+        return self.changed(variadic="")
 
     @cached_property
     def element(self) -> Argument:
         """One element of a list given for a sequence argument (`kernel_size: [3, 3]`)."""
-        return replace(
-            self, kinds=tuple(k for k in self.kinds if k not in ("ints", "choice")) or ("int",), optional=False
+        return self.changed(
+            kinds=tuple(k for k in self.kinds if k not in ("ints", "choice")) or ("int",), optional=False
         )
 
 
@@ -93,13 +122,27 @@ TensorTable = dict[str, Union[tuple[int, ...], Tensor, None]]  # name -> shape, 
 OutputSize = Callable[[SimpleNamespace, Optional[int]], Optional[int]]  # arguments, input size -> output size
 
 
-@dataclass(frozen=True)
 class Submodule:
-    """A `layer` argument once counted: the tensors it holds, named inside it, and its output size."""
+    """A `layer` argument once counted: the tensors it holds, named inside it, and its output size.
 
-    params: tuple[Tensor, ...]
-    buffers: tuple[Tensor, ...]
-    output: int | None
+    Not a tuple: it is an argument's value, and a tuple there would read as a list of sizes."""
+
+    def __init__(self, params: tuple[Tensor, ...], buffers: tuple[Tensor, ...], output: int | None) -> None:
+        self.params = params
+        self.buffers = buffers
+        self.output = output
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Submodule) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Submodule({self.params!r}, {self.buffers!r}, {self.output!r})"
+
+    def _fields(self) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...], int | None]:
+        return self.params, self.buffers, self.output
 
     def table(self, prefix: str, copies: int = 1, buffers: bool = False) -> TensorTable:
         """Its tensors under `prefix` (`layers.0..5.linear1.weight`), `copies` of each."""
@@ -110,16 +153,33 @@ def _no_tensors(args: SimpleNamespace) -> TensorTable:
     return {}
 
 
-@dataclass(frozen=True)
-class Layer:
-    """A torch.nn layer: its signature, and the tensors and output size its arguments give."""
+def _same_size(args: SimpleNamespace, size: int | None) -> int | None:
+    return size
 
-    name: str
-    signature_text: str
-    params: Callable[[SimpleNamespace], TensorTable] = _no_tensors
-    output: OutputSize = lambda a, size: size
-    buffers: Callable[[SimpleNamespace], TensorTable] = _no_tensors
-    requires: tuple[tuple[Callable[[SimpleNamespace], bool], str], ...] = field(default=())
+
+class Layer:
+    """A torch.nn layer: its signature, and the tensors and output size its arguments give.
+
+    The catalogue is made at import: a plain class costs start-up less than a dataclass would."""
+
+    def __init__(
+        self,
+        name: str,
+        signature_text: str,
+        params: Callable[[SimpleNamespace], TensorTable] = _no_tensors,
+        output: OutputSize = _same_size,
+        buffers: Callable[[SimpleNamespace], TensorTable] = _no_tensors,
+        requires: tuple[tuple[Callable[[SimpleNamespace], bool], str], ...] = (),
+    ) -> None:
+        self.name = name
+        self.signature_text = signature_text
+        self.params = params
+        self.output = output
+        self.buffers = buffers
+        self.requires = requires
+
+    def __repr__(self) -> str:
+        return f"Layer({self.name!r})"
 
     @cached_property
     def signature(self) -> tuple[Argument, ...]:

@@ -12,9 +12,8 @@ match:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import SpecError
@@ -28,8 +27,7 @@ from .validation import Invalid, Key, Kind, Table, mapping_of
 DEFAULT_TOLERANCE = Tolerance(relative=Fraction(1, 100))
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The `match:` key: which var to vary so that the count matches a reference."""
 
     vary: str
@@ -37,13 +35,13 @@ class Match:
     multiple_of: int
     location: Location
     overrides: YamlMapping | None = None  # reference: this spec with these vars
-    count: int | None = None  # reference: a count
+    reference_count: int | None = None  # reference: a count
     path: str | None = None  # reference: another spec file, relative to this one
 
     @property
     def has_reference(self) -> bool:
         """False when the spec's budget is what the width must meet."""
-        return self.overrides is not None or self.count is not None or self.path is not None
+        return self.overrides is not None or self.reference_count is not None or self.path is not None
 
 
 def _reference(value: Any, at: Location, variables: dict[str, Any] | None) -> dict[str, Any]:
@@ -65,7 +63,7 @@ def _reference(value: Any, at: Location, variables: dict[str, Any] | None) -> di
         raise Invalid(f"cannot be read: {error}; give vars, a count or a spec file") from None
     if count == 0:
         raise Invalid("must be a count of at least 1: a drift from 0 has no size")
-    return {"count": count}
+    return {"reference_count": count}
 
 
 def _vary(value: Any, at: Location, variables: dict[str, Any] | None) -> str:

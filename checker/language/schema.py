@@ -22,7 +22,6 @@ hand. Rewrite it with `python -m checker.language.schema` (a test fails while it
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from importlib import resources
 from pathlib import Path
@@ -371,7 +370,7 @@ def _argument(layer: Layer, argument: Argument) -> dict[str, Any]:
     if any(kind in LIST_KINDS for kind in argument.kinds):
         # List items are read as counting.py reads them: with the other kinds, else as integers.
         elements = tuple(kind for kind in argument.kinds if kind not in ("ints", "choice")) or ("int",)
-        items = _typed(dataclasses.replace(argument, kinds=elements, choices=frozenset(), optional=False))
+        items = _typed(argument.changed(kinds=elements, choices=frozenset(), optional=False))
     return {**_typed(argument, items=items), "description": f"{_words(argument)}; {_default(layer, argument)}"}
 
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
 
-@dataclass(frozen=True)
 class Unknown:
-    """A running size nobody can know from the spec, and why."""
+    """A running size nobody can know from the spec, and why.
 
-    reason: str
+    Not a tuple: a size that is a tuple would read as a list of sizes."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(self.reason)
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
 
 
 Size = Union[int, Unknown]

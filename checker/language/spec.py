@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -59,12 +59,25 @@ PRESET_NAME_PATTERN = rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})?"  # a pre
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN + r"\Z")
 
 
-@dataclass(frozen=True)
 class NodeValue:
-    """A var or block param that holds a layer (`activation: GELU`) instead of a number."""
+    """A var or block param that holds a layer (`activation: GELU`) instead of a number.
 
-    node: Any
-    location: Location
+    Not a tuple: it is a value vars hold, and a tuple there would read as a list of sizes."""
+
+    __slots__ = ("location", "node")
+
+    def __init__(self, node: Any, location: Location) -> None:
+        self.node = node
+        self.location = location
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NodeValue) and (self.node, self.location) == (other.node, other.location)
+
+    def __hash__(self) -> int:
+        return hash((self.node, self.location))
+
+    def __repr__(self) -> str:
+        return f"NodeValue({self.node!r}, {self.location!r})"
 
 
 class Text(str):
@@ -80,8 +93,7 @@ class Text(str):
         return made
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """A block parameter, with its default (REQUIRED_PARAM when it has none)."""
 
     name: str
@@ -92,8 +104,7 @@ class Param:
 REQUIRED_PARAM = None  # `params: {mid: null}` means mid is required
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A reusable piece of model (`blocks:`, or a preset), with its params and body."""
 
     name: str
@@ -102,8 +113,8 @@ class Block:
     body_location: Location
     require: tuple[tuple[str, Location], ...]
     location: Location
-    file_vars: dict[str, Any] = field(default_factory=dict)  # what the body sees besides its params
-    file_blocks: dict[str, Block] = field(default_factory=dict)  # blocks of the same file
+    file_vars: dict[str, Any]  # what the body sees besides its params
+    file_blocks: dict[str, Block]  # blocks of the same file
     file: str = ""
     # `ignore:` — keys the block accepts whatever their value, because they hold no parameters
     # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key
@@ -115,8 +126,7 @@ class Block:
     extends: tuple[str, Location, YamlMapping | None] | None = None
 
 
-@dataclass(frozen=True)
-class TorchTarget:
+class TorchTarget(NamedTuple):
     """`torch: {target: "package.module:callable", args: [...], kwargs: {...}}`."""
 
     module: str
@@ -135,8 +145,7 @@ class TorchTarget:
 ConfigReader = Callable[[str, Location], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Imported:
+class Imported(NamedTuple):
     """An imported config, read: the class that counts it, given the config with `set:` applied."""
 
     config: dict[str, Any]  # as read from the file
@@ -145,8 +154,7 @@ class Imported:
     notes: list[Finding]
 
 
-@dataclass(frozen=True)
-class HydraTarget:
+class HydraTarget(NamedTuple):
     """`torch: {hydra: {config_dir: ..., config_name: ..., overrides: [...], node: ...}}`: a node of a Hydra
     config, composed as training composes it; `config_dir` is relative to the spec's folder."""
 
@@ -237,7 +245,7 @@ def parse_spec(
         if "dtype" not in document and written_dtype in DTYPE_BITS:
             dtype = written_dtype
         if match is not None and "multiple_of" not in document["match"]:
-            match = replace(match, multiple_of=width_step(imported.settings, match.vary))
+            match = match._replace(multiple_of=width_step(imported.settings, match.vary))
     spec = Spec(
         file=file,
         name=str(values["name"] if values["name"] is not None else name),
@@ -248,7 +256,7 @@ def parse_spec(
         model_location=document.location_of("model"),
         budget=values["budget"],
         dtype=dtype,
-        match=match if match is None or match.tolerance is not None else replace(match, tolerance=tolerance),
+        match=match if match is None or match.tolerance is not None else match._replace(tolerance=tolerance),
         torch=values["torch"],
         tolerance=tolerance,
         input=values["input"],
@@ -423,7 +431,7 @@ def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[st
             where,
         )
     overlay: dict[str, Block] = {}
-    overlay.update({inner: replace(other, file_blocks=overlay) for inner, other in base.file_blocks.items()})
+    overlay.update({inner: other._replace(file_blocks=overlay) for inner, other in base.file_blocks.items()})
     seen: dict[str, Block] = {}  # what a replacement written in place sees: the blocks of both files
     scopes.append((seen, overlay))
     replacements = replacements if replacements is not None else YamlMapping(where)
@@ -439,8 +447,7 @@ def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[st
         overlay[inner] = _replacement(inner, value, at, block, seen, base.file_blocks[inner])
     own = {param.name: param for param in block.params}
     params = tuple(own.pop(param.name, param) for param in base.params) + tuple(own.values())
-    return replace(
-        base,
+    return base._replace(
         name=block.name,
         params=params,
         require=base.require + block.require,
@@ -469,7 +476,7 @@ def _replacement(inner: str, value: Any, at: Location, block: Block, seen: dict[
             )
         return chosen
     written = _parse_block(inner, value, at, block.file_vars, seen, block.file)
-    return written if "params" in value else replace(written, params=replaced.params)
+    return written if "params" in value else written._replace(params=replaced.params)
 
 
 def _parse_block(
@@ -631,7 +638,7 @@ INDEXED_REPEAT = Table(
     keys=(
         Key(
             "times",
-            replace(COUNT, read=_whole_count("repeat times")),
+            COUNT._replace(read=_whole_count("repeat times")),
             "How many copies, each of which reads its index.",
         ),
         Key(
@@ -655,12 +662,12 @@ ROUTED = Table(
     keys=(
         Key(
             "experts",
-            replace(COUNT, read=_whole_count("routed experts", minimum=1)),
+            COUNT._replace(read=_whole_count("routed experts", minimum=1)),
             "How many experts of one size the node holds.",
             required=True,
         ),
         Key(
-            "per_token", replace(COUNT, read=_whole_count("routed per_token")), "How many a token uses.", required=True
+            "per_token", COUNT._replace(read=_whole_count("routed per_token")), "How many a token uses.", required=True
         ),
     ),
     rule=rules.INVALID_VALUE,
@@ -671,7 +678,7 @@ NODE_MODIFIERS = Table(
     keys=(
         Key(
             "repeat",
-            replace(COUNT, table=INDEXED_REPEAT),
+            COUNT._replace(table=INDEXED_REPEAT),
             "The node this many times in sequence (0 removes it); an integer or an expression, or "
             "{times: N, index: i} / {over: [rows], index: i} for copies that read their index or row.",
             default=1,

@@ -78,9 +78,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ..findings import ERROR, Finding, Location, Rule, SpecError
 from .hints import closest, did_you_mean
@@ -113,8 +111,7 @@ def _as_written(value: Any, at: Location, context: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """What values a key takes."""
 
     words: str  # after "must be": "a list of strings", "true or false"
@@ -127,8 +124,7 @@ class Kind:
     )
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One key of a table: its kind, default, description and the rule a bad value breaks."""
 
     name: str
@@ -140,29 +136,48 @@ class Key:
     needs: tuple[str, ...] = ()  # keys that must be written with this one
 
 
-@dataclass(frozen=True)
 class Table:
-    """The keys of one kind of mapping, and how findings about it are worded."""
+    """The keys of one kind of mapping, and how findings about it are worded.
 
-    name: str  # how messages name the mapping: "match", "budget.memory", "[tool.budget-check]"
-    keys: tuple[Key, ...]
-    rule: Rule  # a bad value, where its key names no rule
-    unknown: Rule  # a key that is not in `keys`
-    description: str = ""
-    label: str = "{name}.{key}"  # how messages name one of its keys
-    own_prefix: str | None = None  # keys that start with it are the user's own: skipped (`x-`)
-    ignored: frozenset[str] = frozenset()  # keys taken and left to `build`, unread and not in the schema
-    in_schema: bool = True  # False: the JSON Schema says only "a mapping", and budget-check checks its keys
-    unknown_hint: str = ""  # said after the unknown keys: "; keys of your own start with `x-`"
-    unknown_together: bool = False  # one finding lists every unknown key, instead of one finding each
-    at_least_one: tuple[str, ...] = ()  # at least one of these keys must be written
-    build: Callable[[dict[str, Any], Any, Any], Any] | None = None  # (values, mapping, context) -> object
-    where: Location = START  # where findings point when the mapping has no locations (TOML)
-    schema_name: str = ""  # the JSON Schema definition it shares with tables of the same keys; else `name`
+    Tables are made once, at import, and never changed; a plain class keeps `by_name` beside them."""
 
-    @cached_property
-    def by_name(self) -> dict[str, Key]:
-        return {key.name: key for key in self.keys}
+    def __init__(
+        self,
+        name: str,  # how messages name the mapping: "match", "budget.memory", "[tool.budget-check]"
+        keys: tuple[Key, ...],
+        rule: Rule,  # a bad value, where its key names no rule
+        unknown: Rule,  # a key that is not in `keys`
+        description: str = "",
+        label: str = "{name}.{key}",  # how messages name one of its keys
+        own_prefix: str | None = None,  # keys that start with it are the user's own: skipped (`x-`)
+        ignored: frozenset[str] = frozenset(),  # keys taken and left to `build`, unread and not in the schema
+        in_schema: bool = True,  # False: the JSON Schema says only "a mapping", and budget-check checks its keys
+        unknown_hint: str = "",  # said after the unknown keys: "; keys of your own start with `x-`"
+        unknown_together: bool = False,  # one finding lists every unknown key, instead of one finding each
+        at_least_one: tuple[str, ...] = (),  # at least one of these keys must be written
+        build: Callable[[dict[str, Any], Any, Any], Any] | None = None,  # (values, mapping, context) -> object
+        where: Location = START,  # where findings point when the mapping has no locations (TOML)
+        schema_name: str = "",  # the JSON Schema definition it shares with tables of the same keys; else `name`
+    ) -> None:
+        self.name = name
+        self.keys = keys
+        self.rule = rule
+        self.unknown = unknown
+        self.description = description
+        self.label = label
+        self.own_prefix = own_prefix
+        self.ignored = ignored
+        self.in_schema = in_schema
+        self.unknown_hint = unknown_hint
+        self.unknown_together = unknown_together
+        self.at_least_one = at_least_one
+        self.build = build
+        self.where = where
+        self.schema_name = schema_name
+        self.by_name = {key.name: key for key in keys}
+
+    def __repr__(self) -> str:
+        return f"Table({self.name!r})"
 
     def label_of(self, key: str, name: str | None = None) -> str:
         return self.label.format(name=name or self.name, key=key)

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .. import rules
 from ..findings import Location, SpecError
@@ -50,8 +49,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """The `[tool.budget-check]` settings, with their defaults."""
 
     root: Path  # the folder of the pyproject.toml, or the project root without one

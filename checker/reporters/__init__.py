@@ -5,10 +5,9 @@ They are imported only when used, so the default path stays light.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from ..checks.check import FileResult
 
@@ -20,8 +19,7 @@ FORMATS = {
 }
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """How many specs passed, failed or were invalid, for the last line of a report."""
 
     checked: int
