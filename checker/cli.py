@@ -66,18 +66,42 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return EXIT_USAGE
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, told the terminal's width as shutil.get_terminal_size would tell it.
+
+    argparse makes a formatter for every argument added, and the default one imports shutil (and with it
+    the compression modules) to measure the terminal: a cost on every run for help that is rarely printed."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_columns() - 2)
+
+
+def _terminal_columns() -> int:
+    """$COLUMNS, else the width of the terminal on standard output, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    stdout = sys.__stdout__
+    if stdout is None:
+        return 80
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80
+    except (ValueError, OSError):
+        return 80
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     """The parser, with the arguments of `command` only: building all of them costs each run time."""
     parser = argparse.ArgumentParser(
         prog="budget-check",
         description="Exact parameter counts and budgets for model specs written in YAML.",
         epilog=_check_help() if command in _HELP else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=f"budget-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments, run) in _COMMANDS.items():
-        subparser = commands.add_parser(name, help=summary)
+        subparser = commands.add_parser(name, help=summary, formatter_class=_HelpFormatter)
         if name == command:
             add_arguments(subparser)
             subparser.set_defaults(run=run)
@@ -86,7 +110,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 def _check_help() -> str:
     """The check command's own help, for the top-level one: with no command named, check runs."""
-    check = argparse.ArgumentParser(prog="budget-check [check]", add_help=False)
+    check = argparse.ArgumentParser(prog="budget-check [check]", add_help=False, formatter_class=_HelpFormatter)
     _check_arguments(check)
     return "check, the default command:\n\n" + check.format_help()
 

@@ -6,7 +6,6 @@ file system: reading bytes, refusing binary and non-UTF-8 files.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -300,6 +299,8 @@ def config_reader(folder: Path, read: Callable[[Path], bytes] = read_bytes) -> C
     def read_config(reference: str, location: Location) -> dict[str, Any]:
         def refuse(reason: str) -> SpecError:
             return SpecError(rules.INVALID_CONFIG, f"hf_config {reference}: {reason}", location)
+
+        import json  # here, not above: only a spec that imports a config reads JSON
 
         path = confined(folder, reference, refuse)
         try:
