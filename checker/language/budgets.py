@@ -14,8 +14,7 @@ validation.py) say every key, and schema.py writes the JSON Schema from them.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
-from typing import Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
@@ -32,23 +31,28 @@ from .units import (
 )
 from .validation import START, Invalid, Key, Kind, Table, choice, mapping_of, read_value
 
+if TYPE_CHECKING:
+    from fractions import Fraction
+
 _TARGET = re.compile(r"\s*(?P<target>.+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
 _BOUND = re.compile(r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*")
 LIMIT_KEYS = ("min", "max", "target", "tolerance")
 
 
 class Tolerance(NamedTuple):
-    """How far from a target a value may be: a fraction of it, or an amount."""
+    """How far from a target a value may be: a percentage of it, or an amount."""
 
-    relative: Fraction | None = None
+    percent: Fraction | int | None = None  # 2 for 2% (a whole percentage needs no Fraction, so no import)
     absolute: int | None = None
 
     def allowed(self, target: int) -> Fraction:
-        return self.relative * target if self.relative is not None else Fraction(self.absolute or 0)
+        from fractions import Fraction
+
+        return Fraction(self.percent) * target / 100 if self.percent is not None else Fraction(self.absolute or 0)
 
     def __str__(self) -> str:
-        if self.relative is not None:
-            return f"{float(self.relative * 100):g}%"
+        if self.percent is not None:
+            return f"{float(self.percent):g}%"
         return format_count(self.absolute or 0)
 
 
@@ -284,7 +288,7 @@ def parse_budget(raw: Any, location: Location) -> Budget | None:
 def parse_tolerance(parse: Callable[[Any], int], raw: Any) -> Tolerance:
     """`2%` (of the target) or an amount in the unit of `parse`; raises UnitError."""
     if isinstance(raw, str) and raw.strip().endswith("%"):
-        return Tolerance(relative=read_percent(raw))
+        return Tolerance(percent=read_percent(raw) * 100)
     return Tolerance(absolute=parse(raw))
 
 

@@ -12,7 +12,6 @@ match:
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 from .. import rules
@@ -24,7 +23,7 @@ from .loader import Location, YamlMapping
 from .units import UnitError, parse_count
 from .validation import Invalid, Key, Kind, Table, mapping_of
 
-DEFAULT_TOLERANCE = Tolerance(relative=Fraction(1, 100))
+DEFAULT_TOLERANCE = Tolerance(percent=1)
 
 
 class Match(NamedTuple):

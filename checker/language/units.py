@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction  # imported where a fraction is made: a passing check needs none
 
 COUNT_UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9, "T": 10**12}
 BYTE_UNITS = {
@@ -56,7 +59,15 @@ class UnitError(ValueError):
 
 
 def read_number(text: str) -> Fraction:
-    """A decimal number as people write it (`552`, `1.5`, `5e6`, `50_257`, `5,000,000`), exactly.
+    """A decimal number as people write it (`552`, `1.5`, `5e6`, `50_257`, `5,000,000`), exactly."""
+    from fractions import Fraction
+
+    digits, exponent = _decimal(text)
+    return Fraction(digits) * Fraction(10) ** exponent
+
+
+def _decimal(text: str) -> tuple[int, int]:
+    """A decimal number as people write it, as (digits, exponent): its value is digits * 10**exponent.
 
     Bounded before anything is computed: at most MAX_DIGITS digits and an exponent of at most
     MAX_DIGITS, so hostile input cannot make it slow. inf, nan and other words are refused."""
@@ -67,8 +78,9 @@ def read_number(text: str) -> Fraction:
     digits = sum(character.isdigit() for character in mantissa)
     if digits > MAX_DIGITS or len(exponent.lstrip("+-0")) > len(str(MAX_DIGITS)) or abs(int(exponent)) > MAX_DIGITS:
         raise UnitError(f"{_shown(text)} is too large a number: at most {MAX_DIGITS:,} digits and 1e{MAX_DIGITS}")
-    value = Fraction(mantissa.replace(",", "").replace("_", "")) * Fraction(10) ** int(exponent)
-    return -value if match.group("sign") == "-" else value
+    whole, _, decimals = mantissa.replace(",", "").replace("_", "").partition(".")
+    value = int(whole + decimals)
+    return (-value if match.group("sign") == "-" else value), int(exponent) - len(decimals)
 
 
 def read_percent(text: str) -> Fraction:
@@ -99,11 +111,11 @@ def _parse_quantity(value: object, units: dict[str, int], what: str, unit_names:
     if isinstance(value, int):
         if abs(value) >= _LARGEST:
             raise UnitError(f"a {what} of more than {MAX_DIGITS:,} digits is past any model")
-        amount = Fraction(value)
+        digits, exponent = value, 0
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise UnitError(f"a {what} must be a finite number, not {value}")
-        amount = read_number(repr(value))
+        digits, exponent = _decimal(repr(value))
     elif isinstance(value, str):
         match = _QUANTITY.fullmatch(value)
         if not match or not _NUMBER.fullmatch(match.group("number")):
@@ -111,14 +123,17 @@ def _parse_quantity(value: object, units: dict[str, int], what: str, unit_names:
         unit = match.group("unit")
         if unit not in units:
             raise UnitError(f"unknown unit {unit!r} in {_shown(value)} (use {unit_names})")
-        amount = read_number(match.group("number")) * units[unit]
+        digits, exponent = _decimal(match.group("number"))
+        digits *= units[unit]
     else:
         raise UnitError(f"expected a {what}, got {type(value).__name__}")
-    if amount.denominator != 1:
+    scale: int = 10 ** abs(exponent)
+    amount, rest = (digits * scale, 0) if exponent >= 0 else divmod(digits, scale)
+    if rest:
         raise UnitError(f"{value!r} is not a whole number")
     if amount < 0:
         raise UnitError(f"{value!r} is negative")
-    return int(amount)
+    return amount
 
 
 def dtype_bytes(params: int, dtype: str) -> int:
@@ -146,6 +161,8 @@ def _digits(value: int) -> str:
 
 def format_bytes(value: int) -> str:
     """A byte size in binary units: 12.55 GiB (exact to the last digit shown, in integers: no float overflows)."""
+    from fractions import Fraction
+
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if abs(value) >= size:
             return f"{_with_decimals(Fraction(value, size), 2)} {unit}"
@@ -161,6 +178,8 @@ def format_change(before: int, after: int) -> str:
 
 def format_relative(change: int, base: int) -> str:
     """A change as a share of its base, `+7.1%`; of a base of 0, which has no share, the change itself."""
+    from fractions import Fraction
+
     sign = "-" if change < 0 else "+"
     if not base:
         return f"{sign}{format_count(abs(change))}"

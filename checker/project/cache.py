@@ -301,7 +301,7 @@ def _encode_limits(limits: Limits | None) -> dict[str, Any] | None:
         "target": limits.target,
         "tolerance": None
         if tolerance is None
-        else [None if tolerance.relative is None else str(tolerance.relative), tolerance.absolute],
+        else [None if tolerance.percent is None else str(tolerance.percent), tolerance.absolute],
         "locations": [
             _location(limits.min_location),
             _location(limits.max_location),
@@ -315,8 +315,8 @@ def _decode_limits(data: dict[str, Any] | None) -> Limits | None:
         return None
     tolerance = data["tolerance"]
     if tolerance is not None:
-        relative, absolute = tolerance
-        tolerance = Tolerance(None if relative is None else Fraction(relative), absolute)
+        percent, absolute = tolerance
+        tolerance = Tolerance(None if percent is None else Fraction(percent), absolute)
     min_location, max_location, target_location = (
         None if where is None else Location(*where) for where in data["locations"]
     )
