@@ -30,10 +30,17 @@ def located_json(raw: dict[str, Any], text: str) -> YamlMapping:
     return located_mapping({key: located(value, places[key]) for key, value in raw.items()}, Location(1, 1), places)
 
 
+_COLON = re.compile(r"\s*:")
+
+
 def _key_location(text: str, key: str) -> Location:
-    """Where `"key":` is first written: a config writes its top-level keys once."""
-    match = re.search(re.escape(json.dumps(key)) + r"\s*:", text)
-    if match is None:
+    """Where `"key":` is first written: a config writes its top-level keys once. (Found with str.find, not a
+    regular expression made for each key: compiling one per key cost a config.json more than counting it.)"""
+    written = json.dumps(key)
+    start = text.find(written)
+    while start != -1 and not _COLON.match(text, start + len(written)):
+        start = text.find(written, start + 1)
+    if start == -1:
         return Location(1, 1)
-    line = text.count("\n", 0, match.start()) + 1
-    return Location(line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1)
+    line = text.count("\n", 0, start) + 1
+    return Location(line, start - (text.rfind("\n", 0, start) + 1) + 1)
