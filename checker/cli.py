@@ -91,7 +91,8 @@ def _terminal_columns() -> int:
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
-    """The parser, with the arguments of `command` only: building all of them costs each run time."""
+    """The parser, with `command` and its arguments only (every command for the top-level help and
+    `--version`): building them all costs each run time."""
     parser = argparse.ArgumentParser(
         prog="budget-check",
         description="Exact parameter counts and budgets for model specs written in YAML.",
@@ -101,6 +102,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"budget-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments, run) in _COMMANDS.items():
+        if command in _COMMANDS and name != command:
+            continue
         subparser = commands.add_parser(name, help=summary, formatter_class=_HelpFormatter)
         if name == command:
             add_arguments(subparser)
