@@ -75,6 +75,14 @@ def test_fix_writes_through_a_symlink(tmp_path):
     assert target.read_bytes() == (FIXTURES / "flow-style.after.yaml").read_bytes()
 
 
+def test_a_spec_with_the_marks_of_a_hydra_config_is_edited_as_a_spec(tmp_path):
+    """A `# @package` comment is a Hydra mark, but the file is a spec: its var is written under `vars`."""
+    path = tmp_path / "spec.yaml"
+    path.write_text("# @package model\nvars: {width: 8}\nmodel:\n  - Linear: [4, width]\n")
+    assert [edit.new for edit in fix_file(path, 1, {"width": 12})] == ["12"]
+    assert path.read_text() == "# @package model\nvars: {width: 12}\nmodel:\n  - Linear: [4, width]\n"
+
+
 def test_fix_keeps_the_file_mode(tmp_path):
     path = tmp_path / "spec.yaml"
     shutil.copyfile(FIXTURES / "flow-style.before.yaml", path)

@@ -201,11 +201,13 @@ def fix_file(path: Path, document_number: int, values: Mapping[str, object]) -> 
     The edited spec is checked before it is written: an edit that makes it
     invalid is refused, and the file keeps its text.
     """
-    from ..formats import recognise
+    from ..formats import read_foreign, recognise
 
     target, bom, text = read_for_edit(path)
-    editors = [found for found in recognise(path.name, text).formats if found.editor is not None]
-    edit = editors[0].edit if editors else edit_vars
+    formats = recognise(path.name, text).formats
+    read = read_foreign(formats, text, str(path), target.parent, None) if formats else None
+    # The format that reads the file edits it: a spec with a Hydra-like comment is still a spec.
+    edit = read.format.edit if read is not None and read.format.editor is not None else edit_vars
     edited, edits = edit(text, document_number, values)
     if edits:
         from ..checks.check import check_text
