@@ -205,13 +205,13 @@ TRANSFORMERS_MISMATCH = Rule(
     "BC505",
     "transformers-mismatch",
     TORCH,
-    "transformers builds the config's class with another count than budget-check's (--torch).",
+    "transformers builds the config's class (peft, an adapter on it) with another count than budget-check's (--torch).",
 )
 TRANSFORMERS_COUNT = Rule(
     "BC506",
     "transformers-count",
     TORCH,
-    "A note: the count transformers gives for a config budget-check cannot count itself (--torch).",
+    "A note: the count transformers (peft, for an adapter) gives a model budget-check cannot count itself (--torch).",
     severity=NOTE,
 )
 

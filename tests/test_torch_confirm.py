@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.checks.check import check_file
+from checker.checks.check import check_file, check_text
 
 from .test_cli import budget_check
 
@@ -337,3 +337,54 @@ def test_only_a_config_json_is_given_to_transformers():
     assert config.torch_job == {"kind": "transformers", "config": json.loads(opt.read_text())}
     [spec] = check_file(ROOT / "examples" / "specs" / "mlp.yaml", "mlp.yaml").specs
     assert spec.torch_job is None
+
+
+TINY_LLAMA = {
+    "model_type": "llama",
+    "architectures": ["LlamaForCausalLM"],
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 100,
+}
+ADAPTERS_NOT_COUNTED = {  # what budget-check does not count (BC511): peft's count stands in, as a note
+    "ia3": {"peft_type": "IA3", "target_modules": ["k_proj", "v_proj"]},
+    "replicated": {"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "layer_replication": [[0, 2], [1, 2]]},
+}
+
+
+def test_an_adapter_is_built_with_peft_on_its_base_and_one_budget_check_cannot_count_is_counted_by_peft(tmp_path):
+    for name, adapter in ADAPTERS_NOT_COUNTED.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(TINY_LLAMA))
+        (tmp_path / name / "adapter_config.json").write_text(json.dumps({**adapter, "inference_mode": True}))
+    specs = torch_run("examples/peft", *(tmp_path / name / "adapter_config.json" for name in ADAPTERS_NOT_COUNTED))
+    lora = specs["llama-3.2-1b-lora"]
+    assert (lora["params"], lora["trainable"], lora["torch_params"], lora["findings"]) == (
+        1_247_086_592,
+        11_272_192,
+        1_247_086_592,
+        [],
+    )
+    for name in ADAPTERS_NOT_COUNTED:
+        assert [finding["code"] for finding in specs[name]["findings"]] == ["BC511", "BC506"], specs[name]
+        note = specs[name]["findings"][1]["message"]
+        assert note.startswith(
+            f"peft builds LlamaForCausalLM and its {ADAPTERS_NOT_COUNTED[name]['peft_type']} adapter"
+        )
+        assert specs[name]["torch_params"] > peft_free_count(TINY_LLAMA) and "(0 trainable)" not in note
+
+
+def peft_free_count(config):
+    [result] = check_text(json.dumps({"model": {config["architectures"][0]: config}}), "base.yaml").specs
+    return result.params
+
+
+def test_an_adapter_gives_the_worker_its_base_config_only_when_that_is_found():
+    [adapter] = check_file(ROOT / "examples" / "peft" / "llama-3.2-1b-lora" / "adapter_config.json", "a.json").specs
+    base = json.loads((ROOT / "examples" / "hf" / "llama-3.2-1b" / "config.json").read_text())
+    assert (adapter.torch_job["kind"], adapter.torch_job["config"]) == ("peft", base)
+    [alone] = check_text('{"peft_type": "LORA", "base_model_name_or_path": "meta-llama/x"}', "a.json").specs
+    assert [finding.code for finding in alone.findings] == ["BC510"] and alone.torch_job is None

@@ -12,16 +12,17 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 from .. import rules
 from ..files import Unreadable, inside_repository, read_text
 from ..findings import Finding
 from ..language.adapters import LORA_TABLE, built_lora
 from ..language.budgets import Budget
-from ..language.loader import Location, YamlMapping, located
+from ..language.loader import Location, located
 from ..language.validation import Problems, validate
 from . import Imported
-from .hf import FILE_START, config_spec
+from .hf import FILE_START, config_spec, transformers_job
 from .jsonfile import json_object, located_json
 
 BASE_KEY = "base_model_name_or_path"
@@ -40,21 +41,29 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
         lora = None if any(finding.invalid for finding in findings) else built_lora(values, config)
     except Problems as problems:
         findings += problems.findings
-    if lora is None:
-        return [Imported(name, FILE_START, findings=findings)]
     where = config.key_locations.get(BASE_KEY, FILE_START)
     found = _base_config(config.get(BASE_KEY), folder, where)
+    job = None if isinstance(found, Finding) else _peft_job(found[0], raw)
+    if lora is None:
+        return [Imported(name, FILE_START, findings=findings, torch_job=job)]
     if isinstance(found, Finding):
         return [Imported(name, where, findings=[*findings, found])]
-    base, base_file = found
+    base, base_file = located(found[0], where), found[1]  # the base's findings point at where the adapter names it
     spec, base_findings = config_spec(base, file, name, budget)
     findings += [dataclasses.replace(f, message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
     if spec is None:
-        return [Imported(name, where, findings=findings)]
-    return [Imported(name, FILE_START, dataclasses.replace(spec, lora=lora, reads=(base_file,)), findings)]
+        return [Imported(name, where, findings=findings, torch_job=job)]
+    return [
+        Imported(name, FILE_START, dataclasses.replace(spec, lora=lora, reads=(base_file,)), findings, torch_job=job)
+    ]
 
 
-def _base_config(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | Finding:
+def _peft_job(base: dict[str, Any], adapter: dict[str, Any]) -> dict[str, Any] | None:
+    """What --torch's worker needs to build the adapter with peft on its base's class, built by transformers."""
+    return None if transformers_job(base) is None else {"kind": "peft", "config": base, "adapter": adapter}
+
+
+def _base_config(named: object, folder: Path, where: Location) -> tuple[dict[str, Any], str] | Finding:
     """The base model's config, read from the repository: beside the adapter, else where the adapter names it."""
     candidates = [inside_repository(folder, BASE_FILE)]
     if isinstance(named, str) and named:
@@ -66,7 +75,7 @@ def _base_config(named: object, folder: Path, where: Location) -> tuple[YamlMapp
         except (Unreadable, json.JSONDecodeError):
             continue
         if isinstance(raw, dict) and "model_type" in raw:
-            return located(raw, where), str(candidate)  # its findings point at where the adapter names it
+            return raw, str(candidate)
     looked = f"{BASE_FILE} beside it" + (f", nor {named!r} in this repository" if isinstance(named, str) else "")
     message = (
         f"the adapter's base model has no {looked}; budget-check never downloads a config: "

@@ -57,6 +57,7 @@ _ERROR_CODES = {
 # The rules of a library's count (a note) and of a disagreement with it, for the libraries with codes of their own.
 _LIBRARY_RULES = {
     "transformers": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH),
+    "peft": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH),
     "ultralytics": (rules.ULTRALYTICS_COUNTED, rules.ULTRALYTICS_MISMATCH),
 }
 # Libraries that build on the CPU (ultralytics' stride probe needs real tensors): a model over the limit is not built.

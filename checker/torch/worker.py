@@ -230,15 +230,50 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
 
 def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
     """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta."""
+    from .build import count_module
+
+    model = _transformers_model(job["config"])
+    if isinstance(model, dict):
+        return model
+    counts = count_module(model)
+    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
+
+
+def _build_peft(job: dict[str, Any]) -> dict[str, Any]:
+    """A PEFT adapter on its base config's class, as peft's get_peft_model builds it on meta."""
     import torch
 
     from .build import count_module
 
     try:
+        import peft
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
+        return {"error": "import", "message": f"peft cannot be imported ({type(error).__name__}: {error})"}
+    model = _transformers_model(job["config"])
+    if isinstance(model, dict):
+        return model
+    # An adapter is saved for inference, with its weights frozen: counted as it trains, as budget-check counts it.
+    adapter = {**job["adapter"], "inference_mode": False}
+    try:
+        with torch.device("meta"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # peft's notes on saving and loading: nothing this count is about
+            adapted = peft.get_peft_model(model, peft.get_peft_config(adapter))
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the adapter's problem: a finding
+        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+    counts = count_module(adapted)
+    built = f"{type(model).__name__} and its {adapter.get('peft_type')} adapter"
+    return {"params": counts.params, "trainable": counts.trainable, "class": built}
+
+
+def _transformers_model(config: dict[str, Any]) -> Any:
+    """The config's class (`architectures[0]`, else the base model) built by transformers on meta; or the
+    answer that says why it cannot be."""
+    import torch
+
+    try:
         import transformers
     except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
         return {"error": "import", "message": f"transformers cannot be imported ({type(error).__name__}: {error})"}
-    config = job["config"]
     architectures = config.get("architectures") or [None]
     class_name = architectures[0]
     model_class = getattr(transformers, class_name, None) if isinstance(class_name, str) else None
@@ -250,11 +285,9 @@ def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
     try:
         hf_config = transformers.AutoConfig.for_model(**config)
         with torch.device("meta"):
-            model = transformers.AutoModel.from_config(hf_config) if model_class is None else model_class(hf_config)
+            return transformers.AutoModel.from_config(hf_config) if model_class is None else model_class(hf_config)
     except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
         return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    counts = count_module(model)
-    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
 
 
 # create_model's own options: they load files or download, which a config's model_args may not ask for.
@@ -323,6 +356,7 @@ JOBS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "module": _build_target,
     "ultralytics": _build_ultralytics,
     "transformers": _build_transformers,
+    "peft": _build_peft,
     "timm": _build_timm,
     "litgpt": _build_litgpt,
     "hydra": _build_hydra,
