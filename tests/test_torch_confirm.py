@@ -388,3 +388,23 @@ def test_an_adapter_gives_the_worker_its_base_config_only_when_that_is_found():
     assert (adapter.torch_job["kind"], adapter.torch_job["config"]) == ("peft", base)
     [alone] = check_text('{"peft_type": "LORA", "base_model_name_or_path": "meta-llama/x"}', "a.json").specs
     assert [finding.code for finding in alone.findings] == ["BC510"] and alone.torch_job is None
+
+
+LIBRARY_JOBS = [
+    ("transformers", {"kind": "transformers", "config": TINY_LLAMA}),
+    ("peft", {"kind": "peft", "config": TINY_LLAMA, "adapter": {"peft_type": "LORA"}}),
+    ("timm", {"kind": "timm", "architecture": "resnet18", "num_classes": 10, "model_args": {}}),
+    ("litgpt", {"kind": "litgpt", "model_name": "pythia-14m"}),
+    ("ultralytics", {"kind": "ultralytics", "config": {}, "scale": "n"}),
+]
+
+
+@pytest.mark.parametrize(("library", "job"), LIBRARY_JOBS)
+def test_a_library_that_cannot_be_imported_is_said_by_name(monkeypatch, library, job):
+    from checker.torch.worker import JOBS, _Refused
+
+    monkeypatch.setitem(sys.modules, library, None)  # what `import library` then raises: ModuleNotFoundError
+    with pytest.raises(_Refused) as refused:
+        JOBS[job["kind"]](job)
+    assert refused.value.answer["error"] == "import"
+    assert refused.value.answer["message"].startswith(f"{library} cannot be imported (ModuleNotFoundError")

@@ -17,6 +17,7 @@ own output) stays clean.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import operator
@@ -86,6 +87,8 @@ def _answer(job: dict[str, Any], write_end: int) -> None:
     try:
         _limit_memory(job["memory_limit"])
         answer = JOBS[job["kind"]](job)
+    except _Refused as refused:
+        answer = refused.answer
     except BaseException as error:  # noqa: BLE001 - a job's own failures are answers; this is the last resort
         answer = {"error": "crashed", "message": f"{type(error).__name__}: {error}"}
     try:
@@ -208,72 +211,34 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
     """An Ultralytics model config built by ultralytics itself, on the CPU (its stride probe needs real tensors)."""
     from .build import count_module
 
-    try:
-        from ultralytics.nn import tasks
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
-        return {"error": "import", "message": f"ultralytics cannot be imported ({type(error).__name__}: {error})"}
+    tasks = _library("ultralytics.nn.tasks")
     config = job["config"]
     if job["scale"]:
         config["scale"] = job["scale"]
-    try:
-        model = ultralytics_model_class(tasks, config)(config, verbose=False)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - the file's problem: a finding
-        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    counts = count_module(model)
-    return {
-        "params": counts.params,
-        "trainable": counts.trainable,
-        "class": type(model).__name__,
-        "layers": [count_module(layer).params for layer in model.model],
-    }
+    model = _built(lambda: ultralytics_model_class(tasks, config)(config, verbose=False), on_meta=False)
+    return {**_counted(model), "layers": [count_module(layer).params for layer in model.model]}
 
 
 def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
     """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta."""
-    from .build import count_module
-
-    model = _transformers_model(job["config"])
-    if isinstance(model, dict):
-        return model
-    counts = count_module(model)
-    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
+    return _counted(_transformers_model(job["config"]))
 
 
 def _build_peft(job: dict[str, Any]) -> dict[str, Any]:
     """A PEFT adapter on its base config's class, as peft's get_peft_model builds it on meta."""
-    import torch
-
-    from .build import count_module
-
-    try:
-        import peft
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
-        return {"error": "import", "message": f"peft cannot be imported ({type(error).__name__}: {error})"}
+    peft = _library("peft")
     model = _transformers_model(job["config"])
-    if isinstance(model, dict):
-        return model
     # An adapter is saved for inference, with its weights frozen: counted as it trains, as budget-check counts it.
     adapter = {**job["adapter"], "inference_mode": False}
-    try:
-        with torch.device("meta"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # peft's notes on saving and loading: nothing this count is about
-            adapted = peft.get_peft_model(model, peft.get_peft_config(adapter))
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - the adapter's problem: a finding
-        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    counts = count_module(adapted)
-    built = f"{type(model).__name__} and its {adapter.get('peft_type')} adapter"
-    return {"params": counts.params, "trainable": counts.trainable, "class": built}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # peft's notes on saving and loading: nothing this count is about
+        adapted = _built(lambda: peft.get_peft_model(model, peft.get_peft_config(adapter)))
+    return {**_counted(adapted), "class": f"{type(model).__name__} and its {adapter.get('peft_type')} adapter"}
 
 
 def _transformers_model(config: dict[str, Any]) -> Any:
-    """The config's class (`architectures[0]`, else the base model) built by transformers on meta; or the
-    answer that says why it cannot be."""
-    import torch
-
-    try:
-        import transformers
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
-        return {"error": "import", "message": f"transformers cannot be imported ({type(error).__name__}: {error})"}
+    """The config's class (`architectures[0]`, else the base model) built by transformers on meta."""
+    transformers = _library("transformers")
     architectures = config.get("architectures") or [None]
     class_name = architectures[0]
     model_class = getattr(transformers, class_name, None) if isinstance(class_name, str) else None
@@ -281,13 +246,9 @@ def _transformers_model(config: dict[str, Any]) -> Any:
     if class_name is not None and not (
         isinstance(model_class, type) and issubclass(model_class, transformers.PreTrainedModel)
     ):
-        return {"error": "build", "message": f"transformers has no model class {class_name!r}"}
-    try:
-        hf_config = transformers.AutoConfig.for_model(**config)
-        with torch.device("meta"):
-            return transformers.AutoModel.from_config(hf_config) if model_class is None else model_class(hf_config)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
-        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
+        raise _Refused("build", f"transformers has no model class {class_name!r}")
+    build = transformers.AutoModel.from_config if model_class is None else model_class
+    return _built(lambda: build(transformers.AutoConfig.for_model(**config)))
 
 
 # create_model's own options: they load files or download, which a config's model_args may not ask for.
@@ -298,50 +259,60 @@ _TIMM_OPTIONS = frozenset(
 
 def _build_timm(job: dict[str, Any]) -> dict[str, Any]:
     """A timm config.json's model, as timm.create_model builds it on meta; never with pretrained weights."""
-    import torch
-
-    from .build import count_module
-
-    try:
-        import timm
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
-        return {"error": "import", "message": f"timm cannot be imported ({type(error).__name__}: {error})"}
+    timm = _library("timm")
     architecture, model_args = job["architecture"], job["model_args"]
     # Only a registered architecture: a name such as `hf-hub:...` or `local-dir:...` would fetch a config.
     if not timm.is_model(architecture.partition(".")[0]) or ":" in architecture:
-        return {"error": "build", "message": f"timm has no architecture {architecture!r}"}
+        raise _Refused("build", f"timm has no architecture {architecture!r}")
     options = sorted(_TIMM_OPTIONS.intersection(model_args))
     if options:
-        return {"error": "build", "message": f"model_args may not set create_model's {', '.join(options)}"}
+        raise _Refused("build", f"model_args may not set create_model's {', '.join(options)}")
     if job["num_classes"] is not None:
         model_args = {**model_args, "num_classes": job["num_classes"]}
-    try:
-        with torch.device("meta"):
-            model = timm.create_model(architecture, pretrained=False, **model_args)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - the config's problem: a finding
-        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
-    counts = count_module(model)
-    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
+    return _counted(_built(lambda: timm.create_model(architecture, pretrained=False, **model_args)))
 
 
 def _build_litgpt(job: dict[str, Any]) -> dict[str, Any]:
     """A LitGPT model named by `model_name`, or by a checkpoint folder's name, as litgpt's GPT builds it on meta."""
+    litgpt = _library("litgpt")
+    return _counted(_built(lambda: litgpt.GPT(litgpt.Config.from_name(job["model_name"]))))
+
+
+class _Refused(Exception):
+    """A library job that cannot be done: the answer says why."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(message)
+        self.answer = {"error": error, "message": message}
+
+
+def _library(name: str) -> Any:
+    """The library module a job builds with; refused when it is not installed, or broken."""
+    try:
+        return importlib.import_module(name)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - its own failure: a finding
+        library = name.partition(".")[0]
+        raise _Refused("import", f"{library} cannot be imported ({type(error).__name__}: {error})") from None
+
+
+def _built(build: Callable[[], Any], on_meta: bool = True) -> Any:
+    """What `build` returns, on the meta device (shapes only) unless the library needs real tensors; refused
+    when the library refuses the file's config."""
     import torch
 
+    try:
+        with torch.device("meta") if on_meta else contextlib.nullcontext():
+            return build()
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - the file's problem: a finding
+        raise _Refused("build", f"{type(error).__name__}: {error}") from None
+
+
+def _counted(model: Any) -> dict[str, Any]:
+    """A library's model counted: its params, trainable params and class."""
     from .build import count_module
 
-    try:
-        from litgpt import GPT, Config
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - not installed, or broken: a finding
-        return {"error": "import", "message": f"litgpt cannot be imported ({type(error).__name__}: {error})"}
-    try:
-        config = Config.from_name(job["model_name"])
-        with torch.device("meta"):
-            model = GPT(config)
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - an unknown name: a finding
-        return {"error": "build", "message": f"{type(error).__name__}: {error}"}
     counts = count_module(model)
-    return {"params": counts.params, "trainable": counts.trainable, "class": "GPT"}
+    return {"params": counts.params, "trainable": counts.trainable, "class": type(model).__name__}
 
 
 def _build_hydra(job: dict[str, Any]) -> dict[str, Any]:
