@@ -14,6 +14,7 @@ from checker.checks import solving
 from checker.checks.check import check_text
 from checker.checks.solving import AT_LEAST, AT_MOST, CLOSEST, mlp_params, mlp_real_width, solve
 from checker.findings import SpecError
+from checker.language import counting
 from checker.language.counting import count_model
 from checker.language.spec import with_vars
 
@@ -266,3 +267,61 @@ def test_a_count_quadratic_in_the_width_is_matched_in_five_counts(monkeypatch):
     monkeypatch.setattr(solving, "count_model", lambda spec: (counts.append(1), count_model(spec))[1])
     solution = general(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552)
     assert (solution.value, len(counts)) == (11, 5)
+
+
+def count_alone(spec):
+    """The params of `spec` counted with nothing remembered from earlier counts."""
+    counting._LAYER_COUNTS.clear()
+    counting._PRESET_USES.clear()
+    return count_model(spec).params
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    condition=st.sampled_from(CONDITIONS),
+    m=st.integers(1, 12),
+    r=st.integers(0, 11),
+    t=st.integers(1, 60),
+    anchor=st.integers(1, 60),
+    fraction=st.fractions(0, 1),
+    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+    preset_width=st.sampled_from(["8", "2 * d"]),
+)
+def test_a_search_that_reuses_counts_finds_what_counting_each_value_alone_finds(
+    condition, m, r, t, anchor, fraction, rule, preset_width
+):
+    """The search's counts share the layers and preset blocks that do not change with the width (and those
+    that come back at a width counted before); counting every value from nothing gives the same answer."""
+    require = condition.format(m=m, r=r % m, t=t)
+    spec = spec_of(f"""
+        vars: {{d: {anchor}, depth: 2}}
+        blocks:
+          layer:
+            params: [d]
+            require: ["{require}"]
+            body: [{{Linear: [d, d]}}, {{LayerNorm: {{normalized_shape: d, eps: 1.0e-6}}}}, {{Linear: [5, 5]}}]
+        model:
+          - Embedding: [7, d]
+          - layer: d
+            repeat: depth
+          - Linear: [11, 4]
+          - gpt2: {{n_embd: {preset_width}, n_head: 2, n_layer: 1, vocab_size: 3, n_positions: 4}}
+          - Linear: {{out_features: d}}
+          - LayerNorm
+        """)
+    counts = {}
+    for d in range(1, 81):
+        with contextlib.suppress(SpecError):  # a value the block refuses
+            counts[d] = count_alone(with_vars(spec, {"d": d}))
+    target = int(fraction * max(counts.values(), default=0))
+    below = [d for d in counts if counts[d] < target]
+    above = [d for d in counts if counts[d] >= target]
+    if not above:
+        return  # the answer may lie past the scan
+    low = (max(below), counts[max(below)]) if below else None
+    high = (min(above), counts[min(above)])
+    expected = solving._choose("d", target, rule, 1, low, high)
+    found = general(spec, "d", target, rule)
+    if found.value is None and "refuses" in (found.problem or ""):
+        return  # past a run of refusals the search may stop, and says so (see the test above)
+    assert (found.value, found.params, found.problem) == (expected.value, expected.params, expected.problem)

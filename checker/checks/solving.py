@@ -8,6 +8,12 @@ step between accepted values next to the spec's own value, walks only those,
 and at the end confirms that nothing between its two neighbours is accepted,
 so the answer is exact whatever the step. For the `mlp` preset the count is a
 quadratic in the width, solved in integers.
+
+The search's counts share what does not change with the width: counting
+remembers, for the whole process, each layer by its arguments as written, the
+values they read and its input size, and each use of a preset's block (see
+counting), so a layer or preset block that does not read the width, or a
+width counted before (the check's own count), is not counted again.
 """
 
 from __future__ import annotations
