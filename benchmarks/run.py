@@ -1,6 +1,6 @@
 """budget-check's speed: a thousand specs, one spec against the floor, the peers, and torch.
 
-    python benchmarks/run.py [--runs 7] [--only one]
+    python benchmarks/run.py [--runs 7] [--only one|specs]
 
 1. Writes 1,000 mixed specs to a temporary folder (hand-written ResNet-50 and
    VGG-16, GPT-2 written with blocks, the gpt2/bert/llama/mlp presets with
@@ -19,7 +19,8 @@
    one config.json against the floor.
 
 `--only one` times the floor, one spec and one config.json only: the start-up
-figures, in a minute rather than ten.
+figures, in a minute rather than ten. `--only specs` times the floor and the
+1,000 specs only (cold, warm, and the peak memory).
 
 Each figure is the median of --runs runs of a fresh process: its wall time
 (time.perf_counter around subprocess.run) and its CPU time (user + system,
@@ -153,9 +154,14 @@ def peak_memory(command: list[str], cwd: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--only", choices=["one"], help="time only the floor, one spec and one config.json")
+    parser.add_argument(
+        "--only",
+        choices=["one", "specs"],
+        help="time only the floor and one spec and one config.json (one), or the 1,000 specs (specs)",
+    )
     arguments = parser.parse_args()
-    runs, everything = arguments.runs, arguments.only is None
+    runs, only = arguments.runs, arguments.only
+    everything, one, thousand_specs = only is None, only != "specs", only != "one"
     python = sys.executable
     installed = str(Path(python).parent)
     command = shutil.which("budget-check", path=installed)
@@ -176,26 +182,30 @@ def main() -> None:
         shutil.copyfile(HF_EXAMPLES / "llama-3.2-1b" / "config.json", work / "config.json")
         files = sorted(str(path.relative_to(work)) for path in specs.iterdir())
         shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", work / "gpt2-small.yaml")
-        checks = [["gpt2-small.yaml"], ["config.json"]]
+        checks = [["gpt2-small.yaml"], ["config.json"]] if one else []
+        if thousand_specs:
+            checks += [["specs", "-q"]]
         if everything:
-            checks += [["specs", "-q"], ["configs", "-q"]]
+            checks += [["configs", "-q"]]
         for args in checks:  # fill the cache, see them pass
             run = subprocess.run([command, *args], cwd=work, capture_output=True, text=True, check=False)
             if run.returncode != 0:
                 sys.exit(f"budget-check {' '.join(args)} failed:\n{run.stdout}{run.stderr}")
             print(f"  ({' '.join(args)}: {run.stdout.strip().splitlines()[-1]})")
-        commands = {
-            "floor": [python, "-c", "import yaml"],
-            "one spec, cold": [command, "gpt2-small.yaml", "--no-cache"],
-            "one spec, warm": [command, "gpt2-small.yaml"],
-            "one config.json, cold": [command, "config.json", "--no-cache"],
-        }
-        if everything:
+        commands = {"floor": [python, "-c", "import yaml"]}
+        if one:
+            commands |= {
+                "one spec, cold": [command, "gpt2-small.yaml", "--no-cache"],
+                "one spec, warm": [command, "gpt2-small.yaml"],
+                "one config.json, cold": [command, "config.json", "--no-cache"],
+            }
+        if thousand_specs:
             commands |= {
                 "1,000 specs, cold": [command, "specs", "-q", "--no-cache"],
                 "1,000 specs, warm": [command, "specs", "-q"],
-                "1,000 config.json, cold": [command, "configs", "-q", "--no-cache"],
             }
+        if everything:
+            commands["1,000 config.json, cold"] = [command, "configs", "-q", "--no-cache"]
         peers = {
             "yamllint": ["yamllint", "-f", "parsable", "specs"],
             "check-jsonschema": ["check-jsonschema", "--schemafile", str(SCHEMA), *files],
@@ -212,7 +222,7 @@ def main() -> None:
         elif everything:
             print("  (torch is not installed beside budget-check: skipped)")
         times = timed(commands, runs, work)
-        peak = peak_memory([command, "specs", "-q", "--no-cache"], work) if everything else None
+        peak = peak_memory([command, "specs", "-q", "--no-cache"], work) if thousand_specs else None
     floor = times["floor"]
 
     def row(name: str, timing: Timing, against: Timing | None = None, what: str = "") -> None:
@@ -222,15 +232,17 @@ def main() -> None:
         print(f"{name:<32}{timing.wall * 1000:>8.0f} ms wall {timing.cpu * 1000:>8.0f} ms CPU{ratio}")
 
     row("python -c 'import yaml' (floor)", floor)
-    row("one spec, cold (gpt2-small)", times["one spec, cold"], floor, "the floor (target 2x)")
-    row("one spec, warm (gpt2-small)", times["one spec, warm"], floor, "the floor")
-    row("one config.json, cold (Llama)", times["one config.json, cold"], floor, "the floor (target 2x)")
+    if one:
+        row("one spec, cold (gpt2-small)", times["one spec, cold"], floor, "the floor (target 2x)")
+        row("one spec, warm (gpt2-small)", times["one spec, warm"], floor, "the floor")
+        row("one config.json, cold (Llama)", times["one config.json, cold"], floor, "the floor (target 2x)")
+    if thousand_specs:
+        thousand = times["1,000 specs, cold"]
+        row("1,000 specs, cold", thousand, None)
+        row("1,000 specs, warm", times["1,000 specs, warm"], thousand, "cold")
+        print(f"{'peak memory, 1,000 specs cold':<32}{peak:>8.0f} MiB (target < 60 MiB)")
     if not everything:
         return
-    thousand = times["1,000 specs, cold"]
-    row("1,000 specs, cold", thousand, None)
-    row("1,000 specs, warm", times["1,000 specs, warm"], thousand, "cold")
-    print(f"{'peak memory, 1,000 specs cold':<32}{peak:>8.0f} MiB (target < 60 MiB)")
     row("1,000 config.json, cold", times["1,000 config.json, cold"], None)
     for name in peers:
         if name in times:

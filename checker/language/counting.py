@@ -65,6 +65,7 @@ _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAYER_COUNTS: dict[Hashable, Part] = {}
 MAX_LAYER_COUNTS = 10_000
 _ABSENT = object()  # a name the scope does not hold
+_MODIFIER_KEYS, _CONTROL_KEYS = frozenset(MODIFIERS), frozenset(CONTROL_KINDS)  # asked of every node
 # The uses of a preset's blocks counted so far in this process (see _Counter._once); cleared when full.
 _PRESET_USES: dict[Hashable, _Counted] = {}
 MAX_PRESET_USES = 2_000
@@ -230,7 +231,7 @@ class _Counter:
         )
 
     def _mapping(self, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
-        kinds = [key for key in node if key not in MODIFIERS]
+        kinds = [key for key in node if key not in _MODIFIER_KEYS]
         if len(kinds) != 1:
             if not kinds:
                 raise SpecError(
@@ -281,7 +282,7 @@ class _Counter:
     def _kind(
         self, kind: Any, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
-        if kind in CONTROL_KINDS:
+        if kind in _CONTROL_KEYS:
             args = read_key(CONTROL, kind, args, args_location, scope.env)
         if kind == "sequential":
             return self._sequence(args, args_location, size, scope, "sequential")
@@ -804,8 +805,8 @@ def _layer_key(layer: Layer, args: Any, size: Size, scope: Scope) -> Hashable | 
         return None
     names: list[str] = []
     written = _written_key(args, names)
-    env = _with_input(scope.env, size)
-    read = tuple((name, _value_key(env.get(name, _ABSENT))) for name in names)
+    env = scope.env  # `in`, the input size, is in the key as the size
+    read = tuple((name, _value_key(env.get(name, _ABSENT))) for name in names if name != INPUT_SIZE_NAME)
     return layer.name, written, read, size, scope.frozen
 
 
