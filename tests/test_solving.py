@@ -176,18 +176,20 @@ def test_values_a_block_refuses_are_skipped():
 
 CONDITIONS = ["d % {m} == 0", "d % {m} == {r}", "d >= {t}", "d <= {t}", "d % {m} != {r}", "d != {t}", "true"]
 SCANNED = 160
+# A block's `require` on d, where the search starts, and the target as a fraction of the largest count scanned.
+SEARCHES = {
+    "condition": st.sampled_from(CONDITIONS),
+    "m": st.integers(1, 40),
+    "r": st.integers(0, 39),
+    "t": st.integers(1, 140),
+    "anchor": st.integers(1, 150),
+    "fraction": st.fractions(0, 1),
+    "rule": st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+}
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    condition=st.sampled_from(CONDITIONS),
-    m=st.integers(1, 40),
-    r=st.integers(0, 39),
-    t=st.integers(1, 140),
-    anchor=st.integers(1, 150),
-    fraction=st.fractions(0, 1),
-    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
-)
+@given(**SEARCHES)
 def test_the_search_finds_what_trying_every_value_finds(condition, m, r, t, anchor, fraction, rule):
     """Against a scan of every value: refused values in steps, ranges and holes, from any starting value."""
     require = condition.format(m=m, r=r % m, t=t)
@@ -200,10 +202,16 @@ def test_the_search_finds_what_trying_every_value_finds(condition, m, r, t, anch
             body: [{{Linear: [d, d]}}, {{Linear: [d, 3, false]}}]
         model: [{{Embedding: [7, 2]}}, {{layer: d}}]
         """)
+    search_agrees_with_scan(spec, fraction, rule, lambda spec: count_model(spec).params, solve)
+
+
+def search_agrees_with_scan(spec, fraction, rule, count, search):
+    """`search` for d at `fraction` of the largest count finds what counting every d up to SCANNED with `count`
+    finds."""
     counts = {}
     for d in range(1, SCANNED + 1):
         with contextlib.suppress(SpecError):  # a value the block refuses
-            counts[d] = count_model(with_vars(spec, {"d": d})).params
+            counts[d] = count(with_vars(spec, {"d": d}))
     target = int(fraction * max(counts.values(), default=0))
     below = [d for d in counts if counts[d] < target]
     above = [d for d in counts if counts[d] >= target]
@@ -212,7 +220,7 @@ def test_the_search_finds_what_trying_every_value_finds(condition, m, r, t, anch
     low = (max(below), counts[max(below)]) if below else None
     high = (min(above), counts[min(above)])
     expected = solving._choose("d", target, rule, 1, low, high)
-    found = solve(spec, "d", target, rule)
+    found = search(spec, "d", target, rule)
     refused = "".join("x" if d not in counts else "." for d in range(1, SCANNED + 1))
     if (found.value, found.problem) != (expected.value, expected.problem) and "x" * solving.SKIP_LIMIT in refused:
         # Past a run of refusals the search may stop, but says so: never a wrong value.
@@ -277,16 +285,7 @@ def count_alone(spec):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    condition=st.sampled_from(CONDITIONS),
-    m=st.integers(1, 12),
-    r=st.integers(0, 11),
-    t=st.integers(1, 60),
-    anchor=st.integers(1, 60),
-    fraction=st.fractions(0, 1),
-    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
-    preset_width=st.sampled_from(["8", "2 * d"]),
-)
+@given(**SEARCHES, preset_width=st.sampled_from(["8", "2 * d"]))
 def test_a_search_that_reuses_counts_finds_what_counting_each_value_alone_finds(
     condition, m, r, t, anchor, fraction, rule, preset_width
 ):
@@ -309,19 +308,4 @@ def test_a_search_that_reuses_counts_finds_what_counting_each_value_alone_finds(
           - Linear: {{out_features: d}}
           - LayerNorm
         """)
-    counts = {}
-    for d in range(1, 81):
-        with contextlib.suppress(SpecError):  # a value the block refuses
-            counts[d] = count_alone(with_vars(spec, {"d": d}))
-    target = int(fraction * max(counts.values(), default=0))
-    below = [d for d in counts if counts[d] < target]
-    above = [d for d in counts if counts[d] >= target]
-    if not above:
-        return  # the answer may lie past the scan
-    low = (max(below), counts[max(below)]) if below else None
-    high = (min(above), counts[min(above)])
-    expected = solving._choose("d", target, rule, 1, low, high)
-    found = general(spec, "d", target, rule)
-    if found.value is None and "refuses" in (found.problem or ""):
-        return  # past a run of refusals the search may stop, and says so (see the test above)
-    assert (found.value, found.params, found.problem) == (expected.value, expected.params, expected.problem)
+    search_agrees_with_scan(spec, fraction, rule, count_alone, general)
