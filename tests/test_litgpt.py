@@ -335,6 +335,14 @@ def test_a_finetune_config_counts_the_checkpoint_in_the_repository(tmp_path, fin
     assert (spec.params - lora if finetune else spec.params, spec.trainable) == (TINY_PARAMS, trainable)
 
 
+def test_a_finetune_configs_bad_lora_value_is_found_where_it_is_written(tmp_path):
+    _checkpoint(tmp_path, TINY)
+    text = "checkpoint_dir: checkpoints/tiny\nout_dir: out\nlora_r: -2\n"
+    [spec] = check_text(text, "lora.yaml", tmp_path).specs
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line, "lora_r" in finding.message) == ("BC011", 3, True)
+
+
 @pytest.mark.parametrize("where", ["../outside", "/etc", "checkpoints/missing"])
 def test_a_checkpoint_outside_the_repository_or_without_its_config_needs_torch(tmp_path, where):
     (tmp_path / "repo").mkdir()

@@ -141,7 +141,8 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     if "model_name" not in root and "checkpoint_dir" not in root:
         return []
     lora = _finetune_lora(root)
-    checkpoint = _checkpoint(root.get("checkpoint_dir"), folder, root.location_of("checkpoint_dir"))
+    places = {key: root.location_of(key) for key in lora if key in root}  # a LoRA value's finding points at it
+    checkpoint = _checkpoint(root.get("checkpoint_dir"), folder, root.location_of("checkpoint_dir"), places)
     if checkpoint is None or "model_name" in root:
         return [_by_name(root, name)]
     config, path = checkpoint
@@ -225,7 +226,9 @@ def _finetune_lora(root: YamlMapping) -> dict[str, Any]:
     return {**FINETUNE_LORA_DEFAULTS, **written} if written else {}
 
 
-def _checkpoint(named: object, folder: Path, where: Location) -> tuple[YamlMapping, str] | None:
+def _checkpoint(
+    named: object, folder: Path, where: Location, places: dict[str, Location]
+) -> tuple[YamlMapping, str] | None:
     """The `model_config.yaml` of the checkpoint folder a config names, when the folder is in the repository:
     relative to the config's folder, else to the repository's root (where LitGPT is usually run from).
     Its values stand where the config names the folder, since that is the line to look at."""
@@ -240,7 +243,9 @@ def _checkpoint(named: object, folder: Path, where: Location) -> tuple[YamlMappi
         except Unreadable:
             continue
         if not refused and isinstance(config, YamlMapping):
-            return located_mapping(dict(config), where), str(path / CHECKPOINT_CONFIG)
+            located = located_mapping(dict(config), where)
+            located.value_locations.update(places)  # keys the fine-tuning config sets over the checkpoint's
+            return located, str(path / CHECKPOINT_CONFIG)
     return None
 
 
