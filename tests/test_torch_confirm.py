@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from checker.checks.check import check_file, check_text
+from checker.torch.confirm import TorchSettings, _confirmed
 
 from .test_cli import budget_check
 
@@ -408,3 +409,37 @@ def test_a_library_that_cannot_be_imported_is_said_by_name(monkeypatch, library,
         JOBS[job["kind"]](job)
     assert refused.value.answer["error"] == "import"
     assert refused.value.answer["message"].startswith(f"{library} cannot be imported (ModuleNotFoundError")
+
+
+class RecordingWorker:
+    """Answers every job with the count budget-check gave, and keeps the jobs it was asked."""
+
+    def __init__(self, params, trainable):
+        self.answer, self.jobs = {"params": params, "trainable": trainable, "class": "LlamaForCausalLM"}, []
+
+    def ask(self, job):
+        self.jobs.append(job)
+        return self.answer
+
+
+IMPORTING_SPEC = """\
+name: tiny
+model:
+  hf_config: config.json
+  set: {num_hidden_layers: 1, intermediate_size: 3 * hidden_size, hidden_act: silu}
+"""
+
+
+def test_a_spec_that_imports_a_config_is_built_by_transformers_from_the_keys_it_is_counted_from(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(TINY_LLAMA))
+    (tmp_path / "spec.yaml").write_text(IMPORTING_SPEC)
+    [result] = check_file(tmp_path / "spec.yaml", "spec.yaml").specs
+    worker = RecordingWorker(result.params, result.trainable)
+    confirmed = _confirmed(result, worker, TorchSettings(tmp_path))
+    [job] = worker.jobs
+    expected = {**TINY_LLAMA, "num_hidden_layers": 1, "intermediate_size": 192, "hidden_act": "silu"}
+    assert job == {"kind": "transformers", "config": expected}
+    assert type(job["config"]["hidden_act"]) is str  # a var's text, plain for the worker
+    assert (confirmed.torch_params, confirmed.findings) == (result.params, ())
+    [spec] = torch_run(tmp_path / "spec.yaml").values()
+    assert (spec["torch_params"], spec["findings"]) == (spec["params"], [])

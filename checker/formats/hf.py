@@ -43,6 +43,26 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     return foreign_spec(file, name, config, model, budget, dtype if dtype in DTYPE_BITS else DEFAULT_DTYPE), findings
 
 
+def imported_config_job(spec: Spec) -> dict[str, Any] | None:
+    """What the torch worker needs to build the class of the config a spec imports (`model: {hf_config: PATH,
+    set: {...}}`) with transformers: the keys budget-check counts it from, `set:` applied. None for other specs,
+    and for one with a `lora:` key too, whose values may be the spec's expressions: torch.nn builds those."""
+    if spec.hf_config is None or spec.lora is not None:
+        return None
+    [arguments] = spec.model.values()
+    config = _as_json(arguments)
+    return transformers_job(config) if isinstance(config, dict) else None
+
+
+def _as_json(value: Any) -> Any:
+    """A value read from a spec as JSON would hold it, for the worker: a var's text is plain text."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    return str(value) if isinstance(value, str) else value
+
+
 def transformers_job(config: dict[str, Any]) -> dict[str, Any] | None:
     """What the torch worker needs to build a config's class with transformers; None without a `model_type`
     (transformers picks the config class by it)."""

@@ -25,12 +25,13 @@ from typing import IO, Any
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
 from ..findings import Finding
+from ..formats.hf import imported_config_job
 from ..formats.hydra import hydra_job
 from ..language.budgets import check_budget
 from ..language.counting import Part, iter_parts
 from ..language.loader import Location
 from ..language.sizes import Unknown
-from ..language.spec import HydraTarget, TorchTarget
+from ..language.spec import HydraTarget, Spec, TorchTarget
 from ..language.units import DEFAULT_DTYPE, dtype_bytes, format_bytes, format_count
 from . import frames
 
@@ -158,33 +159,11 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     spec, tree = result.spec, result.tree
     if spec is None or tree is None:  # only counted specs are confirmed
         return result
-    built = worker.ask({"kind": "spec", "tree": tree})
-    if built.get("error") == "crashed":
-        result = result.with_findings(
-            Finding(
-                rules.TORCH_CRASHED,
-                f"building this spec stopped the torch worker: {built['message']}",
-                spec.model_location,
-            )
-        )
-    elif "error" in built:
-        result = result.with_findings(
-            Finding(
-                rules.TORCH_NN_MISMATCH, f"torch.nn cannot build this spec: {built['message']}", spec.model_location
-            )
-        )
+    imported = imported_config_job(spec)  # the config a spec imports is built by transformers, from the same keys
+    if imported is None:
+        result = _confirm_with_torch_nn(result, spec, tree, worker)
     else:
-        result = replace(result, torch_params=built["params"])
-        if (built["params"], built["trainable"]) != (tree.params, tree.trainable):
-            result = result.with_findings(
-                Finding(
-                    rules.TORCH_NN_MISMATCH,
-                    f"torch.nn builds this spec with {format_count(built['params'])} params "
-                    f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
-                    f"({format_count(tree.trainable)} trainable): please report this",
-                    spec.model_location,
-                )
-            )
+        result = _confirm_library(result, imported, worker, settings)
     if spec.torch is None:
         return result
     target = spec.torch
@@ -199,6 +178,26 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     confirmed = replace(result, torch_params=module["params"])
     finding = _mismatch(target, tree, module)
     return confirmed if finding is None else confirmed.with_findings(finding)
+
+
+def _confirm_with_torch_nn(result: SpecResult, spec: Spec, tree: Part, worker: _Worker) -> SpecResult:
+    """The spec built with torch.nn's layers: torch's count must be budget-check's."""
+    built = worker.ask({"kind": "spec", "tree": tree})
+    if built.get("error") == "crashed":
+        message = f"building this spec stopped the torch worker: {built['message']}"
+        return result.with_findings(Finding(rules.TORCH_CRASHED, message, spec.model_location))
+    if "error" in built:
+        message = f"torch.nn cannot build this spec: {built['message']}"
+        return result.with_findings(Finding(rules.TORCH_NN_MISMATCH, message, spec.model_location))
+    result = replace(result, torch_params=built["params"])
+    if (built["params"], built["trainable"]) == (tree.params, tree.trainable):
+        return result
+    message = (
+        f"torch.nn builds this spec with {format_count(built['params'])} params "
+        f"({format_count(built['trainable'])} trainable), budget-check counts {format_count(tree.params)} "
+        f"({format_count(tree.trainable)} trainable): please report this"
+    )
+    return result.with_findings(Finding(rules.TORCH_NN_MISMATCH, message, spec.model_location))
 
 
 def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, settings: TorchSettings) -> SpecResult:
