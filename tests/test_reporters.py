@@ -19,7 +19,7 @@ from checker.checks.check import FileResult, SpecResult, check_file
 from checker.findings import Finding
 from checker.language.loader import Location
 from checker.reporters import reporter_for
-from checker.reporters.github import GithubReporter, change_vs_base
+from checker.reporters.github import GithubReporter, change_vs_base, summary_row
 from checker.reporters.sarif import SarifReporter
 from checker.reporters.text import TextReporter
 from checker.rules import RULES
@@ -280,3 +280,29 @@ def test_a_finding_in_a_block_points_at_the_use_too(monkeypatch):
     assert "%0Atests/fixtures/invalid/unknown-size-in-block.yaml:8:5: in stem, used here" in github(files)
     [finding] = files[0].specs[0].findings
     assert finding.to_json()["related"] == [{"message": "in stem, used here", "line": 8, "column": 5}]
+
+
+def unchecked(name: str, rule) -> FileResult:
+    """A config only --torch can count, with the note that says so (or what --torch found)."""
+    where = Location(1, 1)
+    return FileResult(
+        f"configs/{name}.yaml", (SpecResult(f"configs/{name}.yaml", name, where, (Finding(rule, "", where),)),)
+    )
+
+
+@pytest.mark.parametrize(
+    ("notes", "said"),
+    [
+        ([rules.NEEDS_TORCH, rules.NEEDS_TORCH], "2 not counted without --torch"),
+        ([rules.NOT_A_MODEL], "1 not a model"),  # what --torch found to build no model waits for nothing
+        ([rules.NEEDS_TORCH, rules.NOT_A_MODEL, rules.NOT_A_MODEL], "1 not counted without --torch, 2 not models"),
+    ],
+)
+def test_the_summary_says_what_is_not_counted_and_why(notes, said):
+    files = [unchecked(f"config{index}", rule) for index, rule in enumerate(notes)]
+    assert (
+        text(files).splitlines()[-1]
+        == f"{len(notes)} spec{'s' * (len(notes) > 1)} checked: 0 passed, 0 failed, 0 invalid, {said}"
+    )
+    cells = [summary_row(spec).rsplit("|", 2)[1].strip() for file in files for spec in file.specs]
+    assert cells == ["➖ not a model" if rule is rules.NOT_A_MODEL else "➖ needs --torch" for rule in notes]

@@ -9,7 +9,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from ..checks.check import FileResult
+from .. import rules
+from ..checks.check import FileResult, SpecResult
 
 FORMATS = {
     "text": "checker.reporters.text:TextReporter",
@@ -28,6 +29,7 @@ class Summary(NamedTuple):
     invalid: int  # specs that cannot be checked
     skipped: int  # YAML documents that are not specs
     unchecked: int = 0  # foreign models only --torch can count
+    not_models: int = 0  # of those, the configs --torch built and found no model in (a data module's)
 
     @classmethod
     def of(cls, files: list[FileResult]) -> Summary:
@@ -39,7 +41,13 @@ class Summary(NamedTuple):
             invalid=statuses.count("error"),
             skipped=sum(file.skipped for file in files),
             unchecked=statuses.count("unchecked"),
+            not_models=sum(not_a_model(spec) for file in files for spec in file.specs),
         )
+
+
+def not_a_model(spec: SpecResult) -> bool:
+    """Whether --torch built the config and found it builds no model, so that there is nothing to count."""
+    return spec.status == "unchecked" and any(finding.rule is rules.NOT_A_MODEL for finding in spec.findings)
 
 
 def path_in_repository(file: str, root: Path) -> str | None:

@@ -18,7 +18,7 @@ from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
 from ..language.units import format_change, format_count
 from ..project.config import project_root
-from . import Reporter, Summary, path_in_repository
+from . import Reporter, Summary, not_a_model, path_in_repository
 from .escaping import escaped, printable, quoted
 from .text import TextReporter, describe_budget, finding_details
 
@@ -95,7 +95,7 @@ def summary_row(spec: SpecResult) -> str:
         NO_VALUE if spec.params is None else format_count(spec.params),
         NO_VALUE if spec.budget is None else describe_budget(spec.budget),
         change_vs_base(spec),
-        STATUS_CELLS[spec.status],
+        "➖ not a model" if not_a_model(spec) else STATUS_CELLS[spec.status],
     )
     # A `|` would end its cell, even inside a code span.
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"

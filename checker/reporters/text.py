@@ -16,12 +16,19 @@ class TextReporter(Reporter):
             for spec in file.specs:
                 self._spec(spec)
         summary = Summary.of(files)
-        self.stream.write(
-            f"{summary.checked} spec{'s' if summary.checked != 1 else ''} checked: {summary.passed} passed, "
-            f"{summary.failed} failed, {summary.invalid} invalid"
-            f"{f', {summary.unchecked} not counted without --torch' if summary.unchecked else ''}"
-            f"{f', {summary.skipped} other YAML documents skipped' if summary.skipped else ''}\n"
-        )
+        parts = [
+            f"{summary.checked} spec{'s' if summary.checked != 1 else ''} checked: {summary.passed} passed",
+            f"{summary.failed} failed",
+            f"{summary.invalid} invalid",
+        ]
+        waiting = summary.unchecked - summary.not_models  # what --torch found to be no model waits for nothing
+        if waiting:
+            parts.append(f"{waiting} not counted without --torch")
+        if summary.not_models:
+            parts.append(f"{summary.not_models} not {'a model' if summary.not_models == 1 else 'models'}")
+        if summary.skipped:
+            parts.append(f"{summary.skipped} other YAML documents skipped")
+        self.stream.write(", ".join(parts) + "\n")
 
     def _spec(self, spec: SpecResult) -> None:
         for finding in spec.findings:
