@@ -443,3 +443,17 @@ def test_a_spec_that_imports_a_config_is_built_by_transformers_from_the_keys_it_
     assert (confirmed.torch_params, confirmed.findings) == (result.params, ())
     [spec] = torch_run(tmp_path / "spec.yaml").values()
     assert (spec["torch_params"], spec["findings"]) == (spec["params"], [])
+
+
+def test_transformers_non_embedding_count_must_be_budget_checks_too():
+    opt = ROOT / "examples" / "hf" / "opt-125m" / "config.json"
+    [result] = check_file(opt, "config.json").specs
+    worker, ours = RecordingWorker(result.params, result.trainable), result.tree.non_embedding
+    worker.answer["non_embedding"] = ours
+    assert _confirmed(result, worker, TorchSettings(ROOT)).findings == ()
+    worker.answer["non_embedding"] = ours + 1
+    [finding] = _confirmed(result, worker, TorchSettings(ROOT)).findings
+    assert (finding.code, finding.notes) == (
+        "BC505",
+        (f"non-embedding: budget-check {ours:,}, transformers {ours + 1:,}",),
+    )

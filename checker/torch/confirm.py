@@ -110,8 +110,8 @@ def _confirmed(result: SpecResult, worker: _Worker, settings: TorchSettings) -> 
 def _confirm_library(
     result: SpecResult, job: Mapping[str, Any], worker: _Worker, settings: TorchSettings
 ) -> SpecResult:
-    """A model built by its file's own library (transformers, timm, LitGPT, ultralytics): its count must be
-    budget-check's, and so must each layer's where the library answers with its layers' counts; where
+    """A model built by its file's own library (transformers, peft, timm, LitGPT, ultralytics): its count must
+    be budget-check's, and so must each layer's and the non-embedding count where the library gives them; where
     budget-check cannot count the model, the library's count stands in for it, as a note."""
     library, where, tree = job["kind"], result.location, result.tree
     counted_rule, mismatch_rule = _LIBRARY_RULES.get(library, (rules.LIBRARY_COUNT, rules.LIBRARY_MISMATCH))
@@ -133,14 +133,23 @@ def _confirm_library(
     )
     if tree is None:
         return counted.with_findings(Finding(counted_rule, builds, where))
-    layers = _layers_that_differ(tree, built.get("layers", []), library)
-    if layers or (built["params"], built["trainable"]) != (tree.params, tree.trainable):
+    differences = _layers_that_differ(tree, built.get("layers", []), library) + _non_embedding_differs(
+        tree, built.get("non_embedding"), library
+    )
+    if differences or (built["params"], built["trainable"]) != (tree.params, tree.trainable):
         message = (
             f"{builds}, budget-check counts {format_count(tree.params)} ({format_count(tree.trainable)} trainable): "
             "please report this"
         )
-        return counted.with_findings(Finding(mismatch_rule, message, where, notes=layers))
+        return counted.with_findings(Finding(mismatch_rule, message, where, notes=differences))
     return counted
+
+
+def _non_embedding_differs(tree: Part, theirs: int | None, library: str) -> tuple[str, ...]:
+    """The non-embedding count, where the library gives one (transformers), when it is not budget-check's."""
+    if theirs is None or theirs == tree.non_embedding:
+        return ()
+    return (f"non-embedding: budget-check {format_count(tree.non_embedding)}, {library} {format_count(theirs)}",)
 
 
 def _layers_that_differ(tree: Part, layers: list[int], library: str) -> tuple[str, ...]:

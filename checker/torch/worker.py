@@ -220,8 +220,10 @@ def _build_ultralytics(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build_transformers(job: dict[str, Any]) -> dict[str, Any]:
-    """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta."""
-    return _counted(_transformers_model(job["config"]))
+    """A Hugging Face config's class (`architectures[0]`, else the base model) built by transformers on meta,
+    with transformers' own count of what is not an Embedding's (a tied head counted once, as budget-check does)."""
+    model = _transformers_model(job["config"])
+    return {**_counted(model), "non_embedding": model.num_parameters(exclude_embeddings=True)}
 
 
 def _build_peft(job: dict[str, Any]) -> dict[str, Any]:
