@@ -230,8 +230,10 @@ def _build_peft(job: dict[str, Any]) -> dict[str, Any]:
     """A PEFT adapter on its base config's class, as peft's get_peft_model builds it on meta."""
     peft = _library("peft")
     model = _transformers_model(job["config"])
-    # An adapter is saved for inference, with its weights frozen: counted as it trains, as budget-check counts it.
+    # Counted as it trains, as budget-check counts it: an adapter is saved for inference, its weights frozen.
     adapter = {**job["adapter"], "inference_mode": False}
+    if "init_lora_weights" in adapter:  # how the weights start changes no count, and on meta they hold no values
+        adapter["init_lora_weights"] = True  # to start from: CorDA, LoftQ and PiSSA compute them from the base's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # peft's notes on saving and loading: nothing this count is about
         adapted = _built(lambda: peft.get_peft_model(model, peft.get_peft_config(adapter)))
