@@ -126,6 +126,13 @@ def test_pretraining_counts_the_tied_model():
     assert count(text.replace("tie_embeddings: true", "tie_embeddings: false"), "t.yaml").params == 24_407_712
 
 
+@pytest.mark.parametrize(("tie", "as_built"), [("true", 24_407_712), ("false", None)])
+def test_a_tied_config_also_gives_the_count_as_built(tie, as_built):
+    """show and JSON give both figures of a pretraining config that ties; an untied one has only one."""
+    text = (EXAMPLES / "tinystories.yaml").read_text().replace("tie_embeddings: true", f"tie_embeddings: {tie}")
+    assert count(text, "tinystories.yaml").other("as_built") == as_built
+
+
 def test_unknown_keys_are_one_warning_and_a_model_by_name_needs_torch():
     spec = count(yaml.safe_dump({"n_layer": 2, "n_embd": 64, "n_head": 4, "my_key": 1, "other": 2}))
     assert [(f.code, "my_key, other" in f.message) for f in spec.findings] == [("BC500", True)]

@@ -25,7 +25,7 @@ def test_each_scale_is_a_result_named_as_ultralytics_names_it():
     specs = results(DETECTOR, "detector.yaml")
     assert list(specs) == ["detector-n", "detector-s"]
     assert [spec.budget.params.max for spec in specs.values()] == [350_000, 1_000_000]
-    assert all(spec.fused < spec.params and spec.trainable == spec.params - 16 for spec in specs.values())
+    assert all(spec.other("fused") < spec.params and spec.trainable == spec.params - 16 for spec in specs.values())
     yolo_named = results(DETECTOR, "yolov9.yaml")
     assert list(yolo_named) == ["yolov9n", "yolov9s"]
 

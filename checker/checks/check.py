@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import rules
 from ..files import Unreadable, decode_text, inside_repository, read_bytes, read_text, reference_root
 from ..findings import NOTE, Finding, SpecError
-from ..formats import Configured, Imported, read_foreign, recognise
+from ..formats import Configured, Imported, OtherCount, read_foreign, recognise
 from ..language.budgets import Budget, Tolerance, check_budget
 from ..language.counting import Part, count_model, count_with_warnings
 from ..language.loader import Document, LoadError, Location, YamlMapping, load_documents
@@ -50,7 +50,7 @@ class SpecResult:
     torch_params: int | None = None
     base: str | None = None  # the `--base` revision compared with, if any
     base_params: int | None = None  # the count at `base` (None: the spec is new there)
-    count_fused: Callable[[], int] | None = None  # an Ultralytics model's count after model.fuse(), on demand
+    other_counts: tuple[OtherCount, ...] = ()  # the format's counts beside the total (Ultralytics' fused one)
     # --torch builds a foreign format's model with its own library (Ultralytics)
     torch_job: Mapping[str, Any] | None = None
     format: str = OWN_FORMAT  # the format the file was read as (formats/)
@@ -68,8 +68,13 @@ class SpecResult:
         return None if self.tree is None else self.tree.trainable
 
     @cached_property
-    def fused(self) -> int | None:
-        return None if self.count_fused is None or self.tree is None else self.count_fused()
+    def others(self) -> tuple[tuple[OtherCount, int], ...]:
+        """The other counts, each with its value (none where the model was not counted)."""
+        return () if self.tree is None else tuple((other, other.count()) for other in self.other_counts)
+
+    def other(self, key: str) -> int | None:
+        """The other count of this JSON key, if the format gives one."""
+        return next((value for other, value in self.others if other.key == key), None)
 
     @property
     def status(self) -> str:
@@ -179,7 +184,7 @@ def _check_foreign(models: list[Imported], file: str, folder: Path, format_name:
             model.location,
             tuple(model.findings),
             budget=model.budget,
-            count_fused=model.fused,
+            other_counts=model.other_counts,
             torch_job=model.torch_job,
             format=format_name,
         )

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     from ..project.fixing import Edit
 
 
+class OtherCount(NamedTuple):
+    """A second count a format gives beside the total, which `show` prints and JSON carries: Ultralytics'
+    count after fusing, LitGPT's count as its GPT is built before training ties the embeddings."""
+
+    key: str  # the JSON key
+    label: str  # what `show` prints before it
+    count: Callable[[], int]  # made on demand: only `show` and JSON ask
+
+
 @dataclass(frozen=True)
 class Imported:
     """One model read from a foreign file: a spec to count, or the findings that stop it."""
@@ -38,7 +47,7 @@ class Imported:
     location: Location
     spec: Spec | None = None
     findings: list[Finding] = field(default_factory=list)
-    fused: Callable[[], int] | None = None  # counts the model after its format's inference-time fusing, if any
+    other_counts: tuple[OtherCount, ...] = ()
     torch_job: dict[str, Any] | None = (
         None  # what --torch's worker builds to count the model with the format's own library
     )

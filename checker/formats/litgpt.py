@@ -27,7 +27,7 @@ from ..files import Unreadable, inside_repository, read_text, reference_root
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
-from . import Imported, Keyed, foreign_spec, single_document
+from . import Imported, Keyed, OtherCount, foreign_spec, single_document
 
 if TYPE_CHECKING:
     from ..checks.solving import Measure, Solution, WidthSolver
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CHECKPOINT_CONFIG = "model_config.yaml"
 WIDTH = "n_embd"  # what `match` solves for
+UNTIED = "as_built"  # the JSON key of the count before train.tie_embeddings ties the head
 
 # litgpt.Config's defaults for the keys that change the count.
 DEFAULTS: dict[str, Any] = {
@@ -137,7 +138,14 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     if written is not None:
         config, tie = written
         imported = _imported(config, {}, tie, file, name, budget)
-        return [dataclasses.replace(imported, width_solver=partial(_width_solver, config, tie, file, name))]
+        untied = (OtherCount(UNTIED, "As built (untied)", partial(_untied_count, config, file, name)),)
+        return [
+            dataclasses.replace(
+                imported,
+                other_counts=untied if tie and imported.spec is not None else (),
+                width_solver=partial(_width_solver, config, tie, file, name),
+            )
+        ]
     if "model_name" not in root and "checkpoint_dir" not in root:
         return []
     lora = _finetune_lora(root)
@@ -188,6 +196,11 @@ def _count_with(config: YamlMapping, tie: bool, file: str, name: str, values: Ma
         finding = imported.findings[-1]
         raise SpecError(finding.rule, finding.message, finding.location)
     return count_model(imported.spec)
+
+
+def _untied_count(config: YamlMapping, file: str, name: str) -> int:
+    """The count of LitGPT's GPT as it is built, before `train.tie_embeddings` ties its head to the embedding."""
+    return _count_with(config, False, file, name, {}).params
 
 
 def _width_solver(config: YamlMapping, tie: bool, file: str, name: str) -> WidthSolver:

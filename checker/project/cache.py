@@ -29,13 +29,14 @@ from .. import __version__, rules
 from ..checks.check import FileResult, SpecResult, check_bytes, file_error
 from ..files import Unreadable, read_bytes
 from ..findings import Finding, Location, Related, Suggestion
-from ..formats import Configured
+from ..formats import Configured, OtherCount
 from ..language.budgets import Budget, Limits, Tolerance
 from ..language.counting import Part
 from ..language.sizes import Unknown
 
 FOLDER = ".budget-check-cache"
 RESULTS = "results.json"
+LAYOUT = 2  # of an entry: part of every key, so that entries written with other fields are never read
 MAX_ENTRIES = 20_000  # the least recently written go first
 MAX_BYTES = 64 * 2**20  # a larger file is not ours: it is not read
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -92,7 +93,7 @@ def open_cache(root: Path, settings: str) -> ResultCache | None:
     folder = root / FOLDER
     if key is None or not _own_folder(folder, create=True):
         return None
-    return ResultCache(folder, key, f"{__version__}\0{settings}")
+    return ResultCache(folder, key, f"{__version__}\0{LAYOUT}\0{settings}")
 
 
 def cacheable(result: FileResult, data: bytes) -> bool:
@@ -212,7 +213,7 @@ def _encode_spec(spec: SpecResult) -> dict[str, Any]:
         "document": spec.document,
         "findings": [_encode_finding(finding) for finding in spec.findings],
         "budget": None if spec.budget is None else _encode_budget(spec.budget),
-        "fused": spec.fused,
+        "others": [[other.key, other.label, value] for other, value in spec.others],
         "tree": None
         if tree is None
         else {
@@ -250,7 +251,7 @@ def _decode_spec(data: dict[str, Any]) -> SpecResult:
         document=data["document"],
         tree=tree,
         budget=None if data["budget"] is None else _decode_budget(data["budget"]),
-        count_fused=None if data.get("fused") is None else partial(int, data["fused"]),
+        other_counts=tuple(OtherCount(key, label, partial(int, value)) for key, label, value in data["others"]),
     )
 
 

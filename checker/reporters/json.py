@@ -40,7 +40,7 @@ def spec_json(spec: SpecResult) -> dict[str, Any]:
         "non_embedding": None if spec.tree is None else spec.tree.non_embedding,
         "active": None if spec.tree is None else spec.tree.active,
         "torch_params": spec.torch_params,
-        **({} if spec.fused is None else {"fused": spec.fused}),
+        **{other.key: value for other, value in spec.others},
         "budget": None if budget is None or budget.params is None else budget.params.to_json(),
         "findings": [finding.to_json() for finding in spec.findings],
         **base,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checks.check import OWN_FORMAT, SpecResult
+from ..formats import OtherCount
 from ..language.counting import Part
 from ..language.units import dtype_bytes, format_bytes, format_count
 from .escaping import quoted
@@ -26,7 +27,7 @@ def render(result: SpecResult, max_depth: int) -> str:
     lines.append(rule)
     lines += [_line(row, widths) for row in rows]
     lines.append(rule)
-    lines += _totals(tree, result.fused)
+    lines += _totals(tree, result.others)
     return "\n".join(lines) + "\n"
 
 
@@ -61,7 +62,7 @@ def _line(cells: tuple[str, ...], widths: list[int]) -> str:
     return text.rstrip()
 
 
-def _totals(tree: Part, fused: int | None) -> list[str]:
+def _totals(tree: Part, others: tuple[tuple[OtherCount, int], ...]) -> list[str]:
     memory = "  ".join(f"{dtype} {format_bytes(dtype_bytes(tree.params, dtype))}" for dtype in MEMORY_DTYPES)
     rows = [
         ("Total params:", format_count(tree.params)),
@@ -77,7 +78,7 @@ def _totals(tree: Part, fused: int | None) -> list[str]:
         ),
         *([("Active params:", format_count(tree.active))] if tree.idle else []),
         ("Buffers (not params):", format_count(tree.buffers)),
-        *([] if fused is None else [("Fused params:", format_count(fused))]),
+        *((f"{other.label}:", format_count(value)) for other, value in others),
     ]
     width = max(len(value) for _, value in rows)
     return [f"{label:<22} {value:>{width}}" for label, value in rows] + [f"Parameter memory:      {memory}"]

@@ -18,7 +18,7 @@ from ... import rules
 from ...findings import Finding, SpecError
 from ...language.budgets import Budget, parse_budget
 from ...language.loader import YamlMapping
-from .. import Imported, foreign_spec, single_document
+from .. import Imported, OtherCount, foreign_spec, single_document
 from .building import build_scale, count_fused, model_node, unknown_modules
 from .modules import blocks, used_in
 from .naming import scale_in_name, scaled_name
@@ -64,10 +64,12 @@ def read_file(text: str, file: str, folder: Path, configured: Budget | None) -> 
         budget = budgets.get(letter, budgets.get("", configured))
         node = model_node(built, document.location)
         spec = foreign_spec(file, name, document, node, budget, blocks=dict(blocks(used_in(node), fused=False)))
-        fused = partial(count_fused, built, document.location)
+        fused = OtherCount("fused", "Fused params", partial(count_fused, built, document.location))
         job = _torch_job(config, letter)
         solver = partial(_width_solver, model, letter)
-        imported.append(Imported(name, document.location, spec, found, fused=fused, torch_job=job, width_solver=solver))
+        imported.append(
+            Imported(name, document.location, spec, found, other_counts=(fused,), torch_job=job, width_solver=solver)
+        )
     return imported
 
 
