@@ -70,7 +70,7 @@ class SpecResult:
     @cached_property
     def others(self) -> tuple[tuple[OtherCount, int], ...]:
         """The other counts, each with its value (none where the model was not counted)."""
-        return () if self.tree is None else tuple((other, other.count()) for other in self.other_counts)
+        return () if self.tree is None else tuple((other, other.counter()) for other in self.other_counts)
 
     def other(self, key: str) -> int | None:
         """The other count of this JSON key, if the format gives one."""

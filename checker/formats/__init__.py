@@ -36,7 +36,7 @@ class OtherCount(NamedTuple):
 
     key: str  # the JSON key
     label: str  # what `show` prints before it
-    count: Callable[[], int]  # made on demand: only `show` and JSON ask
+    counter: Callable[[], int]  # made on demand: only `show` and JSON ask (not `count`: tuples have one)
 
 
 @dataclass(frozen=True)
