@@ -17,7 +17,6 @@ as peft matches them (checker/language/adapting.py walks the model).
 from __future__ import annotations
 
 import re
-import sre_constants
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from .validation import FLAG, POSITIVE_INTEGER, Invalid, Key, Kind, Problems, Ta
 ALL_LINEAR = "all-linear"  # peft's shorthand for every Linear but the output head
 BIAS_OPTIONS = ("none", "all", "lora_only")
 # task_type: the classes peft wraps the model in, and the heads each of them adds to modules_to_save.
+GENERATING_TASKS = ("CAUSAL_LM", "SEQ_2_SEQ_LM")  # peft wraps these around a model that generates
 TASK_HEADS: dict[str | None, tuple[str, ...]] = {
     None: (),
     "CAUSAL_LM": (),
@@ -44,6 +44,9 @@ DEFAULT_TARGETS: dict[str, tuple[str, ...]] = {
         ("llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma", "gemma2", "opt", "bart"), ("q_proj", "v_proj")
     ),
     "gpt2": ("c_attn",),
+    **dict.fromkeys(("bert", "roberta"), ("query", "value")),
+    "t5": ("q", "v"),
+    "gpt_neox": ("query_key_value",),
 }
 # transformers 5 fused these families' experts into parameters, and peft turns a target naming their old
 # modules into a target on those parameters (adapted in ways budget-check does not count).
@@ -69,6 +72,8 @@ class Lora:
     bias: str
     lora_bias: bool
     modules_to_save: tuple[str, ...]
+    heads: tuple[str, ...]  # what task_type adds to modules_to_save
+    task_type: str | None
     location: Location
 
     def rank(self, key: str) -> int:
@@ -80,7 +85,12 @@ class Lora:
 
     def saved(self, key: str) -> bool:
         """Whether modules_to_save wraps this module (peft: the path ends with the name, as text)."""
-        return any(key.endswith(name) for name in self.modules_to_save)
+        return any(key.endswith(name) for name in (*self.modules_to_save, *self.heads))
+
+    def _guarded(self) -> tuple[str, ...]:
+        """The modules_to_save that no target may match: SEQ_CLS adds its heads before peft matches targets,
+        TOKEN_CLS after (a target that is its head is then refused)."""
+        return (*self.modules_to_save, *self.heads) if self.task_type == "SEQ_CLS" else self.modules_to_save
 
     def targets_module(self, key: str, targets: tuple[str, ...] | str) -> bool:
         """peft's check_target_module_exists."""
@@ -89,7 +99,7 @@ class Lora:
                 return False
         elif self.exclude and (key in self.exclude or any(key.endswith(f".{name}") for name in self.exclude)):
             return False
-        if any(re.match(rf"(^|.*\.){name}($|\..*)", key) for name in self.modules_to_save):
+        if any(re.match(rf"(^|.*\.){name}($|\..*)", key) for name in self._guarded()):
             return False
         if isinstance(targets, str):
             return re.fullmatch(targets, key) is not None
@@ -118,35 +128,74 @@ def _regex(value: Any, at: Location) -> str:
     if len(value) > MAX_PATTERN_LENGTH:
         raise Invalid(f"is a pattern of over {MAX_PATTERN_LENGTH} characters")
     try:
-        parsed = re._parser.parse(value)  # type: ignore[attr-defined]  # the structure, to bound the matching time
-    except (re.error, sre_constants.error, RecursionError) as error:
+        re.compile(value)
+    except (re.error, RecursionError) as error:
         raise Invalid(f"is not a regular expression: {error}") from None
-    open_repeats = 0
-    for depth, token, _ in _repeats(parsed, 0):
-        if depth > 0:
-            raise Invalid("nests a repeat inside a repeat, which can take exponential time to match; write it flat")
-        open_repeats += token
+    nested, open_repeats = pattern_repeats(value)
+    if nested:
+        raise Invalid("nests a repeat inside a repeat, which can take exponential time to match; write it flat")
     if open_repeats > MAX_OPEN_REPEATS:
         raise Invalid(f"has over {MAX_OPEN_REPEATS} unbounded repeats (`*`, `+`); write fewer")
     return str(value)
 
 
-def _repeats(parsed: Any, depth: int) -> Iterator[tuple[int, int, Any]]:
-    """(how many repeats enclose it, 1 if unbounded, the node) for each repeat in a parsed pattern."""
-    for op, argument in parsed:
-        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-            _, high, inner = argument
-            yield depth, int(high == sre_constants.MAXREPEAT), inner
-            yield from _repeats(inner, depth + 1)
-        elif op == sre_constants.GROUPREF:
-            raise Invalid("refers back to a group, which can take long to match")
-        elif op in (sre_constants.SUBPATTERN,):
-            yield from _repeats(argument[-1], depth)
-        elif op == sre_constants.BRANCH:
-            for branch in argument[1]:
-                yield from _repeats(branch, depth)
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-            yield from _repeats(argument[1], depth)
+# A quantifier as Python's re reads one: `*`, `+`, `?` or `{m,n}` (`{}` and an unclosed `{` are literal).
+QUANTIFIER = re.compile(r"[*+?]|\{(?P<low>\d*)(?P<comma>,?)(?P<high>\d*)\}")
+BACK_REFERENCES = ("(?P=", "(?(")  # a named back reference, a group-conditional
+
+
+def pattern_repeats(pattern: str) -> tuple[bool, int]:
+    """(whether a repeat holds another, how many repeats are unbounded) in a pattern that compiles.
+
+    Read left to right: each group remembers whether it holds a repeat, so that a quantifier after
+    its `)` knows whether it repeats a repeat.
+    """
+    groups: list[bool] = []  # each open group: whether it holds a repeat so far
+    atom_repeats = False  # whether the atom a quantifier here would repeat holds a repeat
+    nested, unbounded, at = False, 0, 0
+    while at < len(pattern):
+        char = pattern[at]
+        quantifier = QUANTIFIER.match(pattern, at)
+        if quantifier is not None and quantifier.group() != "{}":
+            nested = nested or atom_repeats
+            unbounded += quantifier.group() in "*+" or bool(quantifier["comma"] and not quantifier["high"])
+            if groups:
+                groups[-1] = True
+            at = quantifier.end()
+            at += pattern[at : at + 1] in ("?", "+")  # a lazy or possessive quantifier, not a second one
+            atom_repeats = False
+            continue
+        if char == "\\":
+            if pattern[at + 1 : at + 2].isdigit() and pattern[at + 1] != "0":
+                raise Invalid("refers back to a group, which can take long to match")
+            at += 2
+        elif char == "[":
+            at = _class_end(pattern, at)
+        elif char == "(":
+            if pattern.startswith(BACK_REFERENCES, at):
+                raise Invalid("refers back to a group, which can take long to match")
+            groups.append(False)
+            at += 2 if pattern.startswith("(?", at) else 1  # `?` opens the group's flags, it repeats nothing
+        elif char == ")":
+            atom_repeats = groups.pop()
+            if atom_repeats and groups:
+                groups[-1] = True
+            at += 1
+            continue
+        else:
+            at += 1
+        atom_repeats = False
+    return nested, unbounded
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Where the character class opened at `start` ends: after its `]` (a `]` first in it is a member)."""
+    at = start + 1
+    at += pattern[at : at + 1] == "^"
+    at += pattern[at : at + 1] == "]"
+    while at < len(pattern) and pattern[at] != "]":
+        at += 2 if pattern[at] == "\\" else 1
+    return at + 1
 
 
 def _names(value: Any, at: Location) -> tuple[str, ...]:
@@ -251,9 +300,28 @@ def built_lora(values: dict[str, Any], mapping: Any, context: Any = None) -> Lor
         for key, why in NOT_COUNTED.items()
         if mapping.get(key) not in (None, False, [], {})
     ]
+    findings += [
+        Finding(rules.INVALID_ADAPTER, f"{key} {why} (peft's LoraConfig refuses it)", locations.get(key, where))
+        for key, why in _refused_by_peft(mapping)
+    ]
     if findings:
         raise Problems(findings)
     return lora_of(values, where)
+
+
+def _refused_by_peft(mapping: Any) -> Iterator[tuple[str, str]]:
+    """(key, why) for each combination of keys that LoraConfig itself refuses."""
+    regex = isinstance(mapping.get("target_modules"), str)
+    if regex and mapping.get("layers_to_transform") is not None:
+        yield "layers_to_transform", "is set while target_modules is a regular expression"
+    if regex and mapping.get("layers_pattern") is not None:
+        yield "layers_pattern", "is set while target_modules is a regular expression"
+    if mapping.get("layers_pattern") and mapping.get("layers_to_transform") is None:
+        yield "layers_pattern", "is set without layers_to_transform"
+    if mapping.get("lora_bias") is True and mapping.get("use_dora") is True:
+        yield "lora_bias", "is set with use_dora"
+    if mapping.get("lora_bias") is True and mapping.get("init_lora_weights", True) not in (True, False):
+        yield "lora_bias", "is set while init_lora_weights is neither true nor false"
 
 
 NAMES_OR_REGEX = Kind(
@@ -357,7 +425,9 @@ def lora_of(values: dict[str, Any], location: Location) -> Lora:
         use_dora=values["use_dora"],
         bias=values["bias"],
         lora_bias=values["lora_bias"],
-        modules_to_save=(*values["modules_to_save"], *heads),
+        modules_to_save=values["modules_to_save"],
+        heads=heads,
+        task_type=values["task_type"],
         location=location,
     )
 

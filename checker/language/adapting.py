@@ -22,44 +22,47 @@ from dataclasses import dataclass, field
 from .. import rules
 from ..findings import SpecError
 from . import presets
-from .adapters import ALL_LINEAR, DEFAULT_TARGETS, EXPERT_TARGETS, Lora
+from .adapters import ALL_LINEAR, DEFAULT_TARGETS, EXPERT_TARGETS, GENERATING_TASKS, Lora
 from .catalogue import Tensor
 from .counting import Part, in_runs, owned_tensors
 
 MAX_MODULES = 200_000  # module copies looked at, every copy of a repeat spelt out
 ADAPTED_KINDS = ("Linear", "Embedding")
 NOT_COUNTED_KINDS = ("Conv1d", "Conv2d", "Conv3d", "MultiheadAttention")  # peft adapts them; budget-check does not
-# Families whose presets name every module as transformers does, so that targets match the same paths.
-NAMED_AS_TRANSFORMERS = frozenset(
-    [
-        *("llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2", "phi3"),
-        *("olmo", "olmo2", "gpt2", "opt", "bart", "whisper"),
-    ]
-)
+# transformers' get_output_embeddings() (all-linear leaves it out), where it is not a generating class's `lm_head`.
+OUTPUT_HEADS = {
+    "WhisperForConditionalGeneration": "proj_out",
+    "BertForMaskedLM": "cls.predictions.decoder",
+    "RobertaForMaskedLM": "lm_head.decoder",
+    "DistilBertForMaskedLM": "vocab_projector",
+}
+
+
+def generates(class_name: str) -> bool:
+    """Whether the transformers class generates text (it is a GenerationMixin)."""
+    return class_name.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration"))
 
 
 def output_head(class_name: str) -> str | None:
     """The module transformers' get_output_embeddings() returns for this class, which all-linear leaves out."""
-    if class_name == "WhisperForConditionalGeneration":
-        return "proj_out"
-    if class_name.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")):
-        return "lm_head"
-    return None
+    if class_name in OUTPUT_HEADS:
+        return OUTPUT_HEADS[class_name]
+    return "lm_head" if generates(class_name) else None
 
 
 def adapted(root: Part, lora: Lora) -> Part:
-    """`root` with the adapter applied: total is base plus adapter, trainable is what the adapter trains."""
+    """`root` with the adapter applied: total is base plus adapter, trainable is what the adapter trains.
+
+    Every Hugging Face preset names its modules as transformers does, so peft's targets match the same paths.
+    """
     family = presets.family_of_class(root.kind)
-    for _, part in iter_modules(root):
-        other = presets.family_of_class(part.kind)
-        if other is not None and other not in NAMED_AS_TRANSFORMERS:
-            named = ", ".join(sorted(NAMED_AS_TRANSFORMERS))
-            raise SpecError(
-                rules.ADAPTER_NOT_COUNTED,
-                f"LoRA on {part.kind}: budget-check's {other} preset does not name its modules as transformers does, "
-                f"so its targets cannot be matched (it adapts the families {named})",
-                lora.location,
-            )
+    if family is not None and lora.task_type in GENERATING_TASKS and not generates(root.kind):
+        raise SpecError(
+            rules.INVALID_ADAPTER,
+            f"task_type {lora.task_type} on {root.kind}, a class that does not generate (peft refuses it): "
+            "leave task_type out, or name FEATURE_EXTRACTION",
+            lora.location,
+        )
     walk = _Walk(lora, _targets(root, lora, family))
     result = walk.part(root, "", 0)
     if walk.targets and not walk.matched:
@@ -132,8 +135,9 @@ def _numbered(path: str, number: int) -> str:
     return f"{path}.{number}" if path else str(number)
 
 
-def iter_modules(root: Part) -> Iterator[tuple[str, Part]]:
-    """(path, one copy) of every module of the model, every copy of a repeat spelt out, parents first."""
+def iter_modules(root: Part, prefix: str = "", index: int = 0) -> Iterator[tuple[str, Part]]:
+    """(path, one copy) of every module of the model, every copy of a repeat spelt out, parents first;
+    `root` is at place `index` under the module at `prefix`."""
     numbering: dict[str, int] = {}
     seen = 0
 
@@ -155,7 +159,7 @@ def iter_modules(root: Part) -> Iterator[tuple[str, Part]]:
             for number, child in enumerate(part.children):
                 yield from visit(child, copy, number)
 
-    yield from visit(root, "", 0)
+    yield from visit(root, prefix, index)
 
 
 # ------------------------------------------------------------------ the adapted tree
@@ -171,6 +175,7 @@ class _Walk:
         path = _path(part, prefix, index)
         if not part.numbered:
             return self._module(part, path)
+        self._check_list(path)
         start = self.numbering.get(path, 0)
         self.numbering[path] = start + part.copies
         self.seen += part.copies * part.tree_size
@@ -188,7 +193,10 @@ class _Walk:
     def _module(self, part: Part, path: str) -> Part:
         lora = self.lora
         is_module = bool(path) and part.kind != "Parameter"  # a bare Parameter is a tensor, not a module
+        if part.children and all(child.named and child.label.isdigit() for child in part.children):
+            self._check_list(path)  # sublayers named by number: transformers' ModuleList (T5's `layer`)
         if is_module and lora.saved(path):
+            self._check_saved(part, path)
             return _saved(part)
         if is_module and lora.targets_module(path, self.targets):
             self.matched = True
@@ -221,12 +229,6 @@ class _Walk:
         base = _frozen(part, lora.bias != "none")._replace(label="base_layer", named=True)
         if part.kind == "Linear":
             size_in, size_out = arguments["in_features"], arguments["out_features"]
-            if lora.lora_bias and not arguments["bias"]:
-                raise SpecError(
-                    rules.INVALID_ADAPTER,
-                    f"lora_bias on {path}, a Linear without a bias (peft refuses it)",
-                    lora.location,
-                )
             shapes: dict[str, tuple[int, ...]] = {"lora_A": (rank, size_in), "lora_B": (size_out, rank)}
             if lora.lora_bias:
                 shapes["lora_B_bias"] = (size_out,)
@@ -244,6 +246,38 @@ class _Walk:
             shapes["lora_magnitude_vector"] = (size_out,)
         tensors = tuple(_tensor(part, name, shape) for name, shape in shapes.items())
         return _sum_of(part, f"LoRA {part.kind}", (base, *tensors))
+
+    def _check_list(self, path: str) -> None:
+        """The list that holds a repeat's copies (torch's ModuleList) can be neither a target nor saved."""
+        if self.lora.saved(path) or self.lora.targets_module(path, self.targets):
+            what = "a module to save" if self.lora.saved(path) else "a target"
+            raise SpecError(
+                rules.INVALID_ADAPTER,
+                f"{path} is {what}, but it is a list of layers (a ModuleList: peft refuses it)",
+                self.lora.location,
+            )
+
+    def _check_saved(self, part: Part, path: str) -> None:
+        """peft adapts the targets first, then wraps modules_to_save: a module both is refused, and one that
+        holds a target or another modules_to_save module is wrapped in ways budget-check does not count."""
+        if self.lora.targets_module(path, self.targets):
+            raise SpecError(
+                rules.INVALID_ADAPTER,
+                f"{path} is both a target and a module to save (peft refuses to wrap a LoRA layer)",
+                self.lora.location,
+            )
+        for number, child in enumerate(part.children):
+            for key, inner in iter_modules(child, path, number):
+                if inner.kind == "Parameter":
+                    continue
+                if self.lora.saved(key) or self.lora.targets_module(key, self.targets):
+                    what = "a module to save" if self.lora.saved(key) else "a target"
+                    raise SpecError(
+                        rules.ADAPTER_NOT_COUNTED,
+                        f"modules_to_save match {path}, which holds {key}, {what} too: peft wraps it inside the "
+                        "outer one's wrapper, which budget-check does not count",
+                        self.lora.location,
+                    )
 
     def _check_inside(self, part: Part, path: str) -> None:
         """A layer holding modules of its own (TransformerEncoderLayer's linear1): none may be a target."""
@@ -362,6 +396,8 @@ def _subtree(part: Part) -> Iterator[Part]:
 def _copied(part: Part, trainable: bool, inside: set[str]) -> Part:
     """The part with every tensor trainable or frozen; a copy (trainable) keeps only the ties inside it."""
     children = tuple(_copied(child, trainable, inside) for child in part.children)
+    untied = sum(new.params - old.params for new, old in zip(children, part.children))  # a head copied from a tie
+    part = part._replace(params=part.params + untied * part.copies)
     if trainable and part.tied_to is not None and part.tied_to not in inside:
         params = sum(c.params for c in children) if children else sum(t.numel for t in part.tensors)
         part = part._replace(tied_to=None, shared=frozenset(), params=params * part.copies)
