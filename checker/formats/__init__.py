@@ -113,15 +113,17 @@ def foreign_spec(
     )
 
 
-@dataclass(frozen=True)
 class Keyed:
     """A foreign file whose numbers `match` may vary, each named by its dotted path in the file (`n_embd`,
     `_args_.0.out_features`): the path of its width, when the format has one, what a path holds, and the
     model counted with some of them changed (SpecError when the model refuses those values)."""
 
-    width: str | None
-    holds: Callable[[str], object]
-    count: Callable[[Mapping[str, int]], Part]
+    def __init__(
+        self, width: str | None, holds: Callable[[str], object], count: Callable[[Mapping[str, int]], Part]
+    ) -> None:
+        self.width = width
+        self.holds = holds
+        self.count = count
 
 
 def path_value(node: Any, path: str) -> object:
