@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import stat
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -317,7 +316,11 @@ def _decode_limits(data: dict[str, Any] | None) -> Limits | None:
     tolerance = data["tolerance"]
     if tolerance is not None:
         percent, absolute = tolerance
-        tolerance = Tolerance(None if percent is None else Fraction(percent), absolute)
+        if percent is not None:
+            from fractions import Fraction  # only a budget with a target has a tolerance to read
+
+            percent = Fraction(percent)
+        tolerance = Tolerance(percent, absolute)
     min_location, max_location, target_location = (
         None if where is None else Location(*where) for where in data["locations"]
     )
