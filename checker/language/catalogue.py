@@ -64,7 +64,9 @@ class Tensor(NamedTuple):
 
 
 class Argument:
-    """One argument of a layer's signature: its kinds, default, and how it may be written."""
+    """One argument of a layer's signature: its kinds, default, and how it may be written.
+
+    A plain class, as Layer is: a dataclass's generated methods cost start-up time."""
 
     def __init__(
         self,
@@ -133,15 +135,15 @@ class Submodule:
         self.output = output
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Submodule) and self._fields() == other._fields()
+        return isinstance(other, Submodule) and self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash(self._fields())
+        return hash(self._values())
 
     def __repr__(self) -> str:
         return f"Submodule({self.params!r}, {self.buffers!r}, {self.output!r})"
 
-    def _fields(self) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...], int | None]:
+    def _values(self) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...], int | None]:
         return self.params, self.buffers, self.output
 
     def table(self, prefix: str, copies: int = 1, buffers: bool = False) -> TensorTable:
