@@ -308,3 +308,65 @@ def test_distilbert_sinusoidal_positions_stay_trainable_as_in_transformers(head,
     counts = transformers_count(json.dumps(config, sort_keys=True))
     params, trainable = counts[:2]
     assert budget_check_count(config) == counts and trainable == params
+
+
+# ------------------------------------------------------------------ what transformers refuses
+# Each family's width and head counts, drawn apart so that the heads need not divide the width.
+WIDTHS = dict.fromkeys(FAMILIES, ("hidden_size", "num_attention_heads"))
+WIDTHS.update(
+    gpt2=("n_embd", "n_head"),
+    distilbert=("dim", "n_heads"),
+    bart=("d_model", "encoder_attention_heads", "decoder_attention_heads"),
+    whisper=("d_model", "encoder_attention_heads", "decoder_attention_heads"),
+)
+# T5's feed-forward: an activation, maybe `gated-`, and forms T5Config refuses (two dashes, another prefix).
+FEED_FORWARDS = ["relu", "gated-gelu", "gated-silu", "gelu_new", "relu-gated", "gated-relu-x", "silu-relu", "-relu"]
+
+
+def refused_by_transformers(config: dict) -> bool:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    invalid_config = pytest.importorskip("huggingface_hub.errors").StrictDataclassClassValidationError
+    try:
+        with torch.device("meta"):
+            getattr(transformers, config["architectures"][0])(transformers.AutoConfig.for_model(**config))
+    except (invalid_config, ValueError, ZeroDivisionError):  # the config's checks, or a layer's (0-wide heads)
+        return True
+    return False
+
+
+def unchecked(config: dict, data, width_keys: tuple[str, ...]) -> None:
+    """Widths and heads drawn apart; key/value heads kept equal to the heads (budget-check refuses a model
+    whose heads they do not divide, which transformers builds but cannot run)."""
+    width, *heads = width_keys
+    config[width] = data.draw(st.integers(1, 12), label=width)
+    for key in heads:
+        config[key] = data.draw(st.integers(1, 4), label=key)
+    if "num_key_value_heads" in config:
+        config["num_key_value_heads"] = config[heads[0]]
+    if not data.draw(st.booleans(), label="keep head_dim"):
+        config.pop("head_dim", None)
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_refuses_what_transformers_refuses(model_type, data):
+    """A config transformers refuses to build is an error (BC018), located; one it builds counts the same."""
+    from checker.language.presets import HF_FAMILIES
+
+    class_name = HF_FAMILIES[model_type] + HEADS[model_type][0]
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    if model_type == "clip":
+        for tower in ("text_config", "vision_config"):
+            unchecked(config[tower], data, WIDTHS["clip"])
+    elif model_type == "t5":
+        config["feed_forward_proj"] = data.draw(st.sampled_from(FEED_FORWARDS))
+    else:
+        unchecked(config, data, WIDTHS[model_type])
+    [spec] = check_text(json.dumps(config), "drawn/config.json").specs
+    if refused_by_transformers(config):
+        assert spec.tree is None and [f.code for f in spec.findings] == ["BC018"], spec.findings
+        assert spec.findings[0].location.line > 0
+    else:
+        assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))

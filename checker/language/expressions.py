@@ -119,6 +119,12 @@ def _startswith(text: object, prefix: object) -> bool:
     return text.startswith(prefix)
 
 
+def _count(text: object, part: object) -> int:
+    if not isinstance(text, str) or not isinstance(part, str) or not part:
+        raise ExpressionError("count() takes two texts, the second not empty")
+    return text.count(part)
+
+
 FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     # name: (function, fewest arguments, most arguments)
     "min": (min, 1, 64),
@@ -130,6 +136,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "gcd": (_gcd, 2, 2),
     "len": (len, 1, 1),
     "startswith": (_startswith, 2, 2),  # of a var holding a list or a mapping (a config's id2label)
+    "count": (_count, 2, 2),  # how often a text holds another (the `-` of T5's feed_forward_proj)
     "contains": (operator.contains, 2, 2),  # whether a var's list holds a value (a config's mlp_only_layers)
 }
 
