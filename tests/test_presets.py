@@ -173,14 +173,15 @@ def test_a_one_feature_variant_extends_llama_in_under_15_lines(variant):
             "    body: [Linear: [hidden_size, 1, false]]\n"
             "  cheap:\n    extends: llama\n    blocks: {attention: tiny}\n"
             "  cheaper:\n    extends: cheap\n    blocks: {gated_mlp: tiny}",
-            "cheaper: {vocab_size: 10, hidden_size: 8, num_hidden_layers: 2}",
+            "cheaper: {vocab_size: 10, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2}",
             80 + 2 * (8 + 8 + 8 + 8) + 8 + 80,
         ),
         # a replacement written in place takes the params of the one it replaces, and sees llama's blocks
         (
             "odd:\n    extends: llama\n    blocks:\n      attention:\n"
             "        body: [gated_mlp: [hidden_size, 4, false, false]]",
-            "odd: {vocab_size: 10, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1}",
+            "odd: {vocab_size: 10, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1,"
+            " num_attention_heads: 2}",
             80 + 8 + 3 * 32 + 8 + 3 * 128 + 8 + 80,
         ),
     ],
