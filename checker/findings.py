@@ -5,7 +5,6 @@ A finding is an instance of a rule; rules.py is the registry of every rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -61,15 +60,14 @@ class Related(NamedTuple):
     location: Location
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem found in a spec, where it was written, and what would fix it."""
 
     rule: Rule
     message: str
     location: Location
     suggestion: Suggestion | None = None
-    notes: tuple[str, ...] = field(default=())  # extra lines for people (the largest parts, ...)
+    notes: tuple[str, ...] = ()  # extra lines for people (the largest parts, ...)
     related: tuple[Related, ...] = ()
 
     @property
@@ -120,5 +118,5 @@ class SpecError(Exception):
     def related_to(self, message: str, location: Location) -> SpecError:
         """This error, also pointing at `location`; a finding keeps the first place it was related to."""
         if not self.finding.related:
-            self.finding = replace(self.finding, related=(Related(message, location),))
+            self.finding = self.finding._replace(related=(Related(message, location),))
         return self

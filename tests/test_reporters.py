@@ -6,7 +6,6 @@ to rewrite them after an intended change.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import shutil
@@ -43,7 +42,7 @@ def results(monkeypatch) -> list[FileResult]:
     monkeypatch.chdir(ROOT)
     files = check(FAILING, PASSING, INVALID)
     return [
-        dataclasses.replace(file, specs=(dataclasses.replace(spec, base="main", base_params=base_params),))
+        file._replace(specs=(spec._replace(base="main", base_params=base_params),))
         for file, base_params in zip(files, (552, 552, None))
         for spec in file.specs
     ]
@@ -143,7 +142,7 @@ def test_no_step_summary_without_the_variable(results, tmp_path, monkeypatch):
     ],
 )
 def test_change_vs_base(results, spec_index, base, base_params, change):
-    spec = dataclasses.replace(results[spec_index].specs[0], base=base, base_params=base_params)
+    spec = results[spec_index].specs[0]._replace(base=base, base_params=base_params)
     assert change_vs_base(spec) == change
 
 

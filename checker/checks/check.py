@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import rules
 from ..files import Unreadable, decode_text, inside_repository, read_bytes, read_text, reference_root
@@ -35,8 +33,7 @@ SPEC_ONLY_KEYS = ("model", "vars", "blocks", "budget", "match", "torch", "dtype"
 OWN_FORMAT = "budget-check spec"
 
 
-@dataclass(frozen=True)
-class SpecResult:
+class SpecResult(NamedTuple):
     """What checking one spec found; the steps after the check (--base, --torch) return new results."""
 
     file: str
@@ -57,7 +54,7 @@ class SpecResult:
 
     def with_findings(self, *findings: Finding) -> SpecResult:
         """This result with more findings."""
-        return replace(self, findings=(*self.findings, *findings))
+        return self._replace(findings=(*self.findings, *findings))
 
     @property
     def params(self) -> int | None:
@@ -67,7 +64,7 @@ class SpecResult:
     def trainable(self) -> int | None:
         return None if self.tree is None else self.tree.trainable
 
-    @cached_property
+    @property
     def others(self) -> tuple[tuple[OtherCount, int], ...]:
         """The other counts, each with its value (none where the model was not counted)."""
         return () if self.tree is None else tuple((other, other.counter()) for other in self.other_counts)
@@ -85,8 +82,7 @@ class SpecResult:
         return "fail" if any(finding.severity == "error" for finding in self.findings) else "pass"
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """One file's specs, and how many of its documents are not specs."""
 
     path: str
@@ -144,11 +140,11 @@ def check_text(
 def _with_findings(result: FileResult, findings: tuple[Finding, ...]) -> FileResult:
     """Findings about the whole file on each of its models; an error also where the file holds none."""
     if result.specs:
-        return replace(result, specs=tuple(spec.with_findings(*findings) for spec in result.specs))
+        return result._replace(specs=tuple(spec.with_findings(*findings) for spec in result.specs))
     errors = tuple(finding for finding in findings if finding.invalid)
     if not errors:
         return result
-    return replace(result, specs=(SpecResult(result.path, Path(result.path).stem, errors[0].location, errors),))
+    return result._replace(specs=(SpecResult(result.path, Path(result.path).stem, errors[0].location, errors),))
 
 
 def _check_specs(
@@ -246,13 +242,13 @@ def _checked(
             solver = width_solver() if width_solver is not None else spec_width_solver(spec)
             findings += [
                 with_budget_suggestion(
-                    spec, replace(f, notes=largest_parts(tree, trainable=f.rule == rules.TRAINABLE_BUDGET)), solver
+                    spec, f._replace(notes=largest_parts(tree, trainable=f.rule == rules.TRAINABLE_BUDGET)), solver
                 )
                 for f in failed_budget
             ]
             if spec.match is not None:
                 findings.extend(check_match(spec, tree, _reference_counter(folder, spec.match.location)))
-    return replace(result, spec=spec, name=spec.name, budget=spec.budget, tree=tree, findings=tuple(findings))
+    return result._replace(spec=spec, name=spec.name, budget=spec.budget, tree=tree, findings=tuple(findings))
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from fractions import Fraction
 from typing import Callable
 
@@ -117,14 +116,14 @@ def with_budget_suggestion(spec: Spec, finding: Finding, solver: WidthSolver | N
     no width var gets a note on the `match` that would give one."""
     if solver is None:
         hint = _match_hint(spec)
-        return finding if hint is None else dataclasses.replace(finding, notes=(*finding.notes, hint))
+        return finding if hint is None else finding._replace(notes=(*finding.notes, hint))
     solved = _solve_budget(spec, solver, finding)
     if solved is None:
         return finding
     solution, rule, allowed, goal = solved
     if solution.value is None or not fits(solution, rule, allowed) or solution.value == solver.written:
-        return dataclasses.replace(finding, notes=(*finding.notes, no_fit_text(solution, goal)))
-    return dataclasses.replace(finding, suggestion=_suggestion(solution))
+        return finding._replace(notes=(*finding.notes, no_fit_text(solution, goal)))
+    return finding._replace(suggestion=_suggestion(solution))
 
 
 # Words in the names of vars that set a width, which a width suggestion varies first.

@@ -11,8 +11,7 @@ own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
@@ -39,14 +38,13 @@ class OtherCount(NamedTuple):
     counter: Callable[[], int]  # made on demand: only `show` and JSON ask (not `count`: tuples have one)
 
 
-@dataclass(frozen=True)
-class Imported:
+class Imported(NamedTuple):
     """One model read from a foreign file: a spec to count, or the findings that stop it."""
 
     name: str
     location: Location
     spec: Spec | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: Sequence[Finding] = ()
     other_counts: tuple[OtherCount, ...] = ()
     torch_job: dict[str, Any] | None = (
         None  # what --torch's worker builds to count the model with the format's own library

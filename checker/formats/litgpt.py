@@ -16,7 +16,6 @@ whose every other parameter is frozen, so the trainable count is LoRA's.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -140,8 +139,7 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
         imported = _imported(config, {}, tie, file, name, budget)
         untied = (OtherCount(UNTIED, "As built (untied)", partial(_untied_count, config, file, name)),)
         return [
-            dataclasses.replace(
-                imported,
+            imported._replace(
                 other_counts=untied if tie and imported.spec is not None else (),
                 width_solver=partial(_width_solver, config, tie, file, name),
             )
@@ -157,7 +155,7 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     imported = _imported(config, lora, False, file, name, budget)
     if imported.spec is None:
         return [imported]
-    return [dataclasses.replace(imported, spec=dataclasses.replace(imported.spec, reads=(path,)))]
+    return [imported._replace(spec=imported.spec._replace(reads=(path,)))]
 
 
 def _written_config(root: YamlMapping) -> tuple[YamlMapping, bool] | None:

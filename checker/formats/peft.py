@@ -9,7 +9,6 @@ trainable is what the adapter trains (checker/language/adapters.py).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -50,12 +49,10 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
         return [Imported(name, where, findings=[*findings, found])]
     base, base_file = located(found[0], where), found[1]  # the base's findings point at where the adapter names it
     spec, base_findings = config_spec(base, file, name, budget)
-    findings += [dataclasses.replace(f, message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
+    findings += [f._replace(message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
     if spec is None:
         return [Imported(name, where, findings=findings, torch_job=job)]
-    return [
-        Imported(name, FILE_START, dataclasses.replace(spec, lora=lora, reads=(base_file,)), findings, torch_job=job)
-    ]
+    return [Imported(name, FILE_START, spec._replace(lora=lora, reads=(base_file,)), findings, torch_job=job)]
 
 
 def _peft_job(base: dict[str, Any], adapter: dict[str, Any]) -> dict[str, Any] | None:

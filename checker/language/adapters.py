@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -58,8 +57,7 @@ MAX_PATTERN_LENGTH = 300
 MAX_OPEN_REPEATS = 3  # unbounded repeats (`*`, `+`) in one pattern: matching time stays polynomial and small
 
 
-@dataclass(frozen=True)
-class Lora:
+class Lora(NamedTuple):
     """A LoRA adapter as it changes the count."""
 
     r: int

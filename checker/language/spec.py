@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .. import rules
@@ -171,8 +170,7 @@ class HydraTarget(NamedTuple):
         return f"{node}{self.config_name}.yaml{overrides}"
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """A spec read and validated, ready to count."""
 
     file: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from .. import rules
@@ -32,11 +31,11 @@ def _compared(file: FileResult, content: bytes | None, revision: str, cwd: Path,
             if spec.tree is not None
         }
     )
-    return replace(file, specs=tuple(_with_base(spec, before.get(spec.name), revision) for spec in file.specs))
+    return file._replace(specs=tuple(_with_base(spec, before.get(spec.name), revision) for spec in file.specs))
 
 
 def _with_base(spec: SpecResult, old: SpecResult | None, revision: str) -> SpecResult:
-    compared = replace(spec, base=revision, base_params=None if old is None else old.params)
+    compared = spec._replace(base=revision, base_params=None if old is None else old.params)
     new_spec, tree = spec.spec, spec.tree
     if new_spec and tree and old is not None and old.spec is not None and old.params is not None:
         return compared.with_findings(*check_base(new_spec, tree, old.spec, old.params, revision))

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -92,7 +92,7 @@ def confirm(files: list[FileResult], settings: TorchSettings) -> list[FileResult
     """Every counted spec with torch's count and any disagreement."""
     with _Worker(settings) as worker:
         return [
-            replace(file, specs=tuple(_confirmed(result, worker, settings) for result in file.specs)) for file in files
+            file._replace(specs=tuple(_confirmed(result, worker, settings) for result in file.specs)) for file in files
         ]
 
 
@@ -126,7 +126,7 @@ def _confirm_library(
     if "error" in built:
         rule = {"import": rules.IMPORT_FAILED, "crashed": rules.TORCH_CRASHED}.get(built["error"], rules.BUILD_FAILED)
         return result.with_findings(Finding(rule, f"{library} cannot build this model: {built['message']}", where))
-    counted = replace(result, torch_params=built["params"])
+    counted = result._replace(torch_params=built["params"])
     builds = (
         f"{library} builds {built['class']} with {format_count(built['params'])} params "
         f"({format_count(built['trainable'])} trainable)"
@@ -184,7 +184,7 @@ def _confirm_spec(result: SpecResult, worker: _Worker, settings: TorchSettings) 
     if "error" in module:
         named = module.get("target", target.target)
         return result.with_findings(_failure_finding(named, target.location, module, cpu_bytes, settings))
-    confirmed = replace(result, torch_params=module["params"])
+    confirmed = result._replace(torch_params=module["params"])
     finding = _mismatch(target, tree, module)
     return confirmed if finding is None else confirmed.with_findings(finding)
 
@@ -198,7 +198,7 @@ def _confirm_with_torch_nn(result: SpecResult, spec: Spec, tree: Part, worker: _
     if "error" in built:
         message = f"torch.nn cannot build this spec: {built['message']}"
         return result.with_findings(Finding(rules.TORCH_NN_MISMATCH, message, spec.model_location))
-    result = replace(result, torch_params=built["params"])
+    result = result._replace(torch_params=built["params"])
     if (built["params"], built["trainable"]) == (tree.params, tree.trainable):
         return result
     message = (
@@ -216,7 +216,7 @@ def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, 
     dtype = DEFAULT_DTYPE if result.spec is None else result.spec.dtype
     cpu_bytes = 0 if tree is None else dtype_bytes(tree.params, dtype)
     built = worker.ask({**_hydra_worker_job(job, settings), "cpu_bytes": cpu_bytes})
-    answered = replace(result, findings=tuple(f for f in result.findings if f.rule is not rules.NEEDS_TORCH))
+    answered = result._replace(findings=tuple(f for f in result.findings if f.rule is not rules.NEEDS_TORCH))
     if built.get("error") == "not-module" and tree is None and not job["node"]:  # a data module's config, say
         message = f"{built['message']}: not a model, nothing to count"
         return answered.with_findings(Finding(rules.NOT_A_MODEL, message, where))
@@ -232,18 +232,18 @@ def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, 
     built_text = f"Hydra builds {built['built']}{counted if held else ''}"
     if tree is not None:
         if (params, trainable) == (tree.params, tree.trainable):
-            return replace(result, torch_params=params)
+            return result._replace(torch_params=params)
         message = (
             f"{built_text}, with {counts}; budget-check counts {format_count(tree.params)} "
             f"({format_count(tree.trainable)} trainable): please report this"
         )
-        return replace(answered, torch_params=params).with_findings(Finding(rules.HYDRA_MISMATCH, message, where))
+        return answered._replace(torch_params=params).with_findings(Finding(rules.HYDRA_MISMATCH, message, where))
     note = Finding(rules.HYDRA_COUNT, f"{built_text}: {counts}, on the {built['device']} device", where)
     torch_tree = Part(
         result.name, built["built"].rpartition(".")[2], where, Unknown("built by Hydra"), params, trainable, 0
     )
     budget = [] if result.budget is None else check_budget(result.budget, params, trainable, dtype)
-    return replace(answered, tree=torch_tree, torch_params=params).with_findings(note, *budget)
+    return answered._replace(tree=torch_tree, torch_params=params).with_findings(note, *budget)
 
 
 def _hydra_worker_job(job: Mapping[str, Any], settings: TorchSettings) -> dict[str, Any]:
