@@ -182,6 +182,13 @@ UNKNOWN_CONFIG_KEYS = Rule(
     severity=WARNING,
 )
 INVALID_CONFIG = Rule("BC501", "invalid-config", INVALID, "A config file is not valid JSON.")
+UNCOUNTED_ACTIVATION = Rule(
+    "BC507",
+    "uncounted-activation",
+    INVALID,
+    "A config's activation holds parameters budget-check does not count (prelu, xielu), or transformers has no "
+    "such activation; --torch counts it with transformers.",
+)
 UNKNOWN_FAMILY = Rule(
     "BC502",
     "unknown-family",

@@ -393,6 +393,18 @@ def test_vars_hold_any_yaml_value_that_is_not_used_as_a_number():
     assert spec.params == gated.params
 
 
+@pytest.mark.parametrize(("activation", "codes"), [("silu", []), ("prelu", ["BC507"]), ("selu", ["BC507"])])
+def test_an_activation_a_var_holds_is_checked_as_the_text_it_holds(activation, codes):
+    """PReLU holds parameters the preset does not count, and transformers has no `selu`: both are errors."""
+    spec = check_spec(f"""
+        vars: {{act: {activation}}}
+        model:
+          LlamaModel: {{hidden_size: 8, num_attention_heads: 2, num_hidden_layers: 1, intermediate_size: 16,
+                       vocab_size: 10, hidden_act: act}}
+        """)
+    assert [finding.code for finding in spec.findings] == codes
+
+
 @pytest.mark.parametrize("use", ["b", "b * 2", "2 ** b"])
 def test_text_a_var_holds_used_as_a_number_is_the_var_s_error(use):
     spec = check_spec(f"vars: {{ax: 3, b: a_x * 2}}\nmodel: [{{Linear: [4, '{use}']}}]")

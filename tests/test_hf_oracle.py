@@ -370,3 +370,55 @@ def test_refuses_what_transformers_refuses(model_type, data):
         assert spec.findings[0].location.line > 0
     else:
         assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+
+
+# The key each family reads its activation from (transformers 5.24's modelling code), where not hidden_act.
+ACTIVATION_KEY = {
+    "gemma2": "hidden_activation",
+    "gpt2": "activation_function",
+    "opt": "activation_function",
+    "bart": "activation_function",
+    "whisper": "activation_function",
+    "distilbert": "activation",
+    "t5": "feed_forward_proj",
+}
+
+
+def transformers_activations() -> list[str]:
+    return sorted(pytest.importorskip("transformers.activations").ACT2CLS)
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_an_activation_is_counted_as_transformers_builds_it_or_refused(model_type, data):
+    """Every activation transformers has, and one it lacks: the count equals transformers', or it is BC507
+    where the activation holds parameters (PReLU, xIELU) or transformers refuses the name."""
+    from checker.language.presets import HF_FAMILIES
+
+    class_name = HF_FAMILIES[model_type] + HEADS[model_type][0]
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    name = data.draw(st.sampled_from([*transformers_activations(), "not_an_activation"]), label="activation")
+    key = ACTIVATION_KEY.get(model_type, "hidden_act")
+    gated = key == "feed_forward_proj" and data.draw(st.booleans(), label="gated")
+
+    def with_activation(activation: str) -> dict:
+        written = json.loads(json.dumps(config))
+        for place in (written["text_config"], written["vision_config"]) if model_type == "clip" else (written,):
+            place[key] = f"gated-{activation}" if gated else activation
+        return written
+
+    drawn = with_activation(name)
+    [spec] = check_text(json.dumps(drawn), "drawn/config.json").specs
+    refused = [f.code for f in spec.findings] == ["BC507"] and spec.tree is None
+    if name not in transformers_activations():
+        with pytest.raises(KeyError):
+            transformers_count(json.dumps(drawn, sort_keys=True))
+        assert refused, spec.findings
+    elif transformers_count(json.dumps(drawn, sort_keys=True)) != transformers_count(
+        json.dumps(with_activation("relu"), sort_keys=True)
+    ):  # the activation holds parameters
+        assert refused, spec.findings
+    else:
+        assert budget_check_count(drawn) == transformers_count(json.dumps(drawn, sort_keys=True))
+    assert not refused or spec.findings[0].location.line > 0

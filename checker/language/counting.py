@@ -36,6 +36,9 @@ from .parametrizations import PARAMETRIZATIONS, parametrize
 from .presets import PRESET_FILE_PREFIX
 from .sizes import START, Size, Unknown, show_size
 from .spec import (
+    ACTIVATION_KEYS,
+    ACTIVATIONS,
+    ACTIVATIONS_WITH_PARAMETERS,
     CONTROL,
     CONTROL_KINDS,
     INDEXED_REPEAT,
@@ -443,7 +446,7 @@ class _Counter:
         if isinstance(held, NodeValue) and isinstance(held.node, (YamlMapping, YamlSequence)):
             args = held.node  # a param holding a mapping of arguments (CLIP's text_config) gives them all
         if block.ignore is not None:
-            args = self._known_config_keys(block, args)
+            args = self._known_config_keys(block, args, scope.env)
         given = bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
         for param in block.params:
@@ -495,7 +498,7 @@ class _Counter:
             body = self.composite(block.name, block.name, kind_location, size, [])
         return body._replace(label=block.name, kind=block.name, location=kind_location)
 
-    def _known_config_keys(self, block: Block, args: Any) -> Any:
+    def _known_config_keys(self, block: Block, args: Any, env: Mapping[str, Any]) -> Any:
         """A config block's arguments without the keys that hold no parameters.
 
         Keys it neither takes nor ignores are left out too, and named in one
@@ -517,6 +520,10 @@ class _Counter:
                     args.key_locations[unknown[0]],
                 )
             )
+        for key, value in args.items():
+            if key in ACTIVATION_KEYS and (key not in params or key == "feed_forward_proj"):
+                held = env.get(value) if isinstance(value, str) else None  # a var's text, as a text param reads it
+                _check_activation(key, held if isinstance(held, str) else value, args.location_of(key))
         known = YamlMapping(args.location)
         for key, value in args.items():
             if key in params:
@@ -986,6 +993,21 @@ def _unknown_kind_message(kind: Any, scope: Scope) -> str:
         )
     known = list(LAYERS) + list(scope.blocks) + presets.names() + list(CONTROL_KINDS)
     return f"unknown layer {kind!r}{did_you_mean(kind, known)}: not a torch.nn layer, block or preset"
+
+
+def _check_activation(key: str, value: Any, where: Location) -> None:
+    """A config's activation that the count would get wrong: one that holds parameters, or one transformers
+    does not have (it refuses the config when it builds the model)."""
+    if not isinstance(value, str):
+        return
+    name = value.removeprefix("gated-") if key == "feed_forward_proj" else value
+    if name in ACTIVATIONS_WITH_PARAMETERS:
+        message = f"{key}: {value!r} holds parameters in every layer that budget-check does not count"
+    elif name not in ACTIVATIONS and (key != "feed_forward_proj" or name.count("-") == 0):
+        message = f"{key}: transformers has no activation {name!r}{did_you_mean(name, ACTIVATIONS)}"
+    else:
+        return
+    raise SpecError(rules.UNCOUNTED_ACTIVATION, f"{message}; --torch counts the model with transformers", where)
 
 
 def _values_in(condition: str, env: Mapping[str, Any]) -> str:

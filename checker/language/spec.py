@@ -49,6 +49,18 @@ COMMON_CONFIG_KEYS = frozenset(
     remove_invalid_values exponential_decay_length_penalty suppress_tokens begin_suppress_tokens
     attn_implementation _attn_implementation_autoset rope_theta rope_scaling""".split()  # noqa: SIM905 - a table to read, not a list
 )
+# A config's keys that name an activation, which transformers looks up in transformers.activations.ACT2CLS
+# (T5's feed_forward_proj after its `gated-`: T5Config overwrites dense_act_fn from it), and that table's
+# names in transformers 5.24. Two of them hold parameters, a PReLU or xIELU per use, which presets do not count.
+ACTIVATION_KEYS = frozenset(
+    "hidden_act hidden_activation activation_function activation pooler_act feed_forward_proj".split()  # noqa: SIM905
+)
+ACTIVATIONS = frozenset(
+    """gelu gelu_10 gelu_accurate gelu_fast gelu_new gelu_python gelu_python_tanh gelu_pytorch_tanh hardswish
+    laplace leaky_relu linear mish prelu quick_gelu relu relu2 relu6 sigmoid silu sqrtsoftplus swish tanh
+    xielu""".split()  # noqa: SIM905 - a table to read, not a list
+)
+ACTIVATIONS_WITH_PARAMETERS = frozenset({"prelu", "xielu"})
 # The running input size, as expressions read it (`groups: in` for a depthwise convolution).
 INPUT_SIZE_NAME = "in"
 # Patterns in the syntax Python and JSON Schema (schema.py) share, anchored where they are used.
