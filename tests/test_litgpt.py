@@ -133,6 +133,13 @@ def test_a_tied_config_also_gives_the_count_as_built(tie, as_built):
     assert count(text, "tinystories.yaml").other("as_built") == as_built
 
 
+@pytest.mark.parametrize(("key", "line"), [("my_key:\n&factor", 5), ("3", 4), ("true", 4)])
+def test_a_key_that_is_not_text_is_an_unknown_key_at_its_place(key, line):
+    """An anchor where a value should start gives a null key (the fuzz suite found it), as `3:` a number."""
+    spec = count(f"n_layer: 2\nn_embd: 64\nn_head: 4\n{key}: 1\n")
+    assert [(f.code, f.location.line) for f in spec.findings] == [("BC500", line)]
+
+
 def test_unknown_keys_are_one_warning_and_a_model_by_name_needs_torch():
     spec = count(yaml.safe_dump({"n_layer": 2, "n_embd": 64, "n_head": 4, "my_key": 1, "other": 2}))
     assert [(f.code, "my_key, other" in f.message) for f in spec.findings] == [("BC500", True)]

@@ -295,10 +295,10 @@ def _imported(
         )
     findings = []
     known = DEFAULTS.keys() | LORA_DEFAULTS.keys() | IGNORED
-    unknown = sorted(str(key) for key in config if key not in known)
+    unknown = sorted((key for key in config if key not in known), key=str)  # a key may be null or a number
     if unknown:
         message = (
-            f"keys LitGPT's Config does not have, or that budget-check does not know: {', '.join(unknown)}; "
+            f"keys LitGPT's Config does not have, or that budget-check does not know: {', '.join(map(str, unknown))}; "
             "the count assumes they change nothing (--torch confirms)"
         )
         findings.append(Finding(rules.UNKNOWN_CONFIG_KEYS, message, config.key_locations[unknown[0]]))
