@@ -29,7 +29,7 @@ def read_config(text: str, file: str, folder: Path, budget: Budget | None) -> li
         return not_json  # not JSON; or a config.json of some other tool
     config = located_json(raw, text)
     spec, findings = config_spec(config, file, name, budget)
-    return [Imported(name, FILE_START, spec, findings, torch_job=transformers_job(raw))]
+    return [Imported(name, FILE_START, spec, findings, torch_job=transformers_job(raw), budget=budget)]
 
 
 def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None) -> tuple[Spec | None, list[Finding]]:

@@ -150,7 +150,7 @@ def read_litgpt(text: str, file: str, folder: Path, budget: Budget | None) -> li
     places = {key: root.location_of(key) for key in lora if key in root}  # a LoRA value's finding points at it
     checkpoint = _checkpoint(root.get("checkpoint_dir"), folder, root.location_of("checkpoint_dir"), places)
     if checkpoint is None or "model_name" in root:
-        return [_by_name(root, name)]
+        return [_by_name(root, name, budget)]
     config, path = checkpoint
     imported = _imported(config, lora, False, file, name, budget)
     if imported.spec is None:
@@ -260,7 +260,7 @@ def _checkpoint(
     return None
 
 
-def _by_name(root: YamlMapping, name: str) -> Imported:
+def _by_name(root: YamlMapping, name: str, budget: Budget | None) -> Imported:
     """A config that names LitGPT's model: `model_name`, or a checkpoint folder named as the model is.
 
     --torch builds it as LitGPT resolves a name, with `Config.from_name`; never from files outside the repository.
@@ -275,7 +275,7 @@ def _by_name(root: YamlMapping, name: str) -> Imported:
     if _finetune_lora(root):
         message += " (--torch counts the model without LoRA)"
     job = {"kind": "litgpt", "model_name": model_name} if isinstance(value, str) and model_name else None
-    return Imported(name, where, findings=[Finding(rules.NEEDS_TORCH, message, where)], torch_job=job)
+    return Imported(name, where, findings=[Finding(rules.NEEDS_TORCH, message, where)], torch_job=job, budget=budget)
 
 
 def _imported(

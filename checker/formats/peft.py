@@ -44,14 +44,14 @@ def read_adapter(text: str, file: str, folder: Path, budget: Budget | None) -> l
     found = _base_config(config.get(BASE_KEY), folder, where)
     job = None if isinstance(found, Finding) else _peft_job(found[0], raw)
     if lora is None:
-        return [Imported(name, FILE_START, findings=findings, torch_job=job)]
+        return [Imported(name, FILE_START, findings=findings, torch_job=job, budget=budget)]
     if isinstance(found, Finding):
         return [Imported(name, where, findings=[*findings, found])]
     base, base_file = located(found[0], where), found[1]  # the base's findings point at where the adapter names it
     spec, base_findings = config_spec(base, file, name, budget)
     findings += [f._replace(message=f"the base model's {BASE_FILE}: {f.message}") for f in base_findings]
     if spec is None:
-        return [Imported(name, where, findings=findings, torch_job=job)]
+        return [Imported(name, where, findings=findings, torch_job=job, budget=budget)]
     return [Imported(name, FILE_START, spec._replace(lora=lora, reads=(base_file,)), findings, torch_job=job)]
 
 

@@ -131,7 +131,7 @@ def read_timm_config(text: str, file: str, folder: Path, budget: Budget | None) 
     if isinstance(block_arguments, Refusal):
         where = config.location_of(block_arguments.key)
         finding = Finding(block_arguments.rule, block_arguments.message, where)
-        return [Imported(name, where, findings=[finding], torch_job=job)]
+        return [Imported(name, where, findings=[finding], torch_job=job, budget=budget)]
     block, arguments = block_arguments
     where = config.location_of("architecture")
     model = located_mapping({block: located(arguments, where)}, where)

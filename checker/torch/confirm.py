@@ -61,6 +61,10 @@ _LIBRARY_RULES = {
     "peft": (rules.TRANSFORMERS_COUNT, rules.TRANSFORMERS_MISMATCH),
     "ultralytics": (rules.ULTRALYTICS_COUNTED, rules.ULTRALYTICS_MISMATCH),
 }
+# What a reader says when only the file's own library can count the model: under --torch, that count answers it.
+_RESOLVED_BY_THE_LIBRARY = frozenset(
+    {rules.NEEDS_TORCH, rules.UNKNOWN_FAMILY, rules.UNKNOWN_CLASS, rules.ADAPTER_NOT_COUNTED}
+)
 # Libraries that build on the CPU (ultralytics' stride probe needs real tensors): a model over the limit is not built.
 _BUILT_ON_THE_CPU = frozenset(["ultralytics"])
 
@@ -131,8 +135,14 @@ def _confirm_library(
         f"{library} builds {built['class']} with {format_count(built['params'])} params "
         f"({format_count(built['trainable'])} trainable)"
     )
-    if tree is None:
-        return counted.with_findings(Finding(counted_rule, builds, where))
+    if tree is None:  # budget-check cannot count it: the library's count stands in, and the budget applies to it
+        params, trainable = built["params"], built["trainable"]
+        answered = counted._replace(
+            findings=tuple(f for f in counted.findings if f.rule not in _RESOLVED_BY_THE_LIBRARY),
+            tree=Part(result.name, built["class"], where, Unknown(f"built by {library}"), params, trainable, 0),
+        )
+        budget = [] if result.budget is None else check_budget(result.budget, params, trainable, DEFAULT_DTYPE)
+        return answered.with_findings(Finding(counted_rule, builds, where), *budget)
     differences = _layers_that_differ(tree, built.get("layers", []), library) + _non_embedding_differs(
         tree, built.get("non_embedding"), library
     )
