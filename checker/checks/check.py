@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -180,7 +181,8 @@ def _check_foreign(models: list[Imported], file: str, folder: Path, format_name:
             model.location,
             tuple(model.findings),
             budget=model.budget,
-            other_counts=model.other_counts,
+            # counted once, when a reporter or the cache first asks (a named tuple has no cached_property)
+            other_counts=tuple(other._replace(counter=cache(other.counter)) for other in model.other_counts),
             torch_job=model.torch_job,
             format=format_name,
         )

@@ -136,13 +136,11 @@ def _confirm_library(
         f"({format_count(built['trainable'])} trainable)"
     )
     if tree is None:  # budget-check cannot count it: the library's count stands in, and the budget applies to it
-        params, trainable = built["params"], built["trainable"]
         answered = counted._replace(
-            findings=tuple(f for f in counted.findings if f.rule not in _RESOLVED_BY_THE_LIBRARY),
-            tree=Part(result.name, built["class"], where, Unknown(f"built by {library}"), params, trainable, 0),
+            findings=tuple(f for f in counted.findings if f.rule not in _RESOLVED_BY_THE_LIBRARY)
         )
-        budget = [] if result.budget is None else check_budget(result.budget, params, trainable, DEFAULT_DTYPE)
-        return answered.with_findings(Finding(counted_rule, builds, where), *budget)
+        note = Finding(counted_rule, builds, where)
+        return _standing_in(answered, built["class"], library, built["params"], built["trainable"], DEFAULT_DTYPE, note)
     differences = _layers_that_differ(tree, built.get("layers", []), library) + _non_embedding_differs(
         tree, built.get("non_embedding"), library
     )
@@ -249,11 +247,17 @@ def _confirm_hydra(result: SpecResult, job: Mapping[str, Any], worker: _Worker, 
         )
         return answered._replace(torch_params=params).with_findings(Finding(rules.HYDRA_MISMATCH, message, where))
     note = Finding(rules.HYDRA_COUNT, f"{built_text}: {counts}, on the {built['device']} device", where)
-    torch_tree = Part(
-        result.name, built["built"].rpartition(".")[2], where, Unknown("built by Hydra"), params, trainable, 0
-    )
+    kind = built["built"].rpartition(".")[2]
+    return _standing_in(answered._replace(torch_params=params), kind, "Hydra", params, trainable, dtype, note)
+
+
+def _standing_in(
+    result: SpecResult, kind: str, builder: str, params: int, trainable: int, dtype: str, note: Finding
+) -> SpecResult:
+    """A model only a library could count: its count is the result's, said by `note`, and the budget applies."""
+    tree = Part(result.name, kind, result.location, Unknown(f"built by {builder}"), params, trainable, 0)
     budget = [] if result.budget is None else check_budget(result.budget, params, trainable, dtype)
-    return answered._replace(tree=torch_tree, torch_params=params).with_findings(note, *budget)
+    return result._replace(tree=tree).with_findings(note, *budget)
 
 
 def _hydra_worker_job(job: Mapping[str, Any], settings: TorchSettings) -> dict[str, Any]:
