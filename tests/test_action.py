@@ -93,4 +93,4 @@ def test_paths_follow_a_double_dash(checkout):
 def test_the_action_installs_into_a_virtual_environment_under_runner_temp():
     script = STEPS["install"]["run"]
     assert '-m venv "$environment"' in script and 'mktemp -d "$RUNNER_TEMP/' in script
-    assert "setup-python" in ACTION["description"] and "3.9" in ACTION["description"]
+    assert "setup-python" in ACTION["description"] and "3.10" in ACTION["description"]

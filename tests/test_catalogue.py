@@ -355,7 +355,7 @@ def test_signature_mirrors_torch(kind):
         return
     assert [a.name for a in ours] == [p.name for p in theirs]
     assert [a.keyword_only for a in ours] == [p.kind == p.KEYWORD_ONLY for p in theirs]
-    for argument, parameter in zip(ours, theirs):
+    for argument, parameter in zip(ours, theirs, strict=False):
         if parameter.default is inspect.Parameter.empty:
             assert argument.default is REQUIRED or argument.variadic, argument.name
         elif isinstance(parameter.default, (int, float, str, bool, type(None))):

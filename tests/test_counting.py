@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import pytest
@@ -13,6 +14,7 @@ from checker.language import counting
 from .conftest import check_spec, count_spec, does_not_hang
 
 torch = pytest.importorskip("torch")
+
 from checker.torch.build import build_spec, count_module  # noqa: E402 - after the skip
 
 
@@ -490,7 +492,7 @@ def test_concat_adds_the_branch_sizes_like_torch_cat(data):
     kernels = [data.draw(st.integers(1, 3)) for _ in widths]
     skip = data.draw(st.booleans())
     out = data.draw(st.integers(1, 16))
-    branches = [f"{{Conv2d: {{out_channels: {w}, kernel_size: {k}}}}}" for w, k in zip(widths, kernels)]
+    branches = [f"{{Conv2d: {{out_channels: {w}, kernel_size: {k}}}}}" for w, k in zip(widths, kernels, strict=False)]
     branches += ["{from: stem}"] if skip else []
     spec = check_spec(
         f"model:\n  - Conv2d: [3, {stem}, 3]\n    name: stem\n  - concat: [{', '.join(branches)}]\n"
@@ -500,7 +502,7 @@ def test_concat_adds_the_branch_sizes_like_torch_cat(data):
         concatenated = sum(widths) + (stem if skip else 0)
         modules = [
             torch.nn.Conv2d(3, stem, 3),
-            *(torch.nn.Conv2d(stem, w, k) for w, k in zip(widths, kernels)),
+            *(torch.nn.Conv2d(stem, w, k) for w, k in zip(widths, kernels, strict=False)),
             torch.nn.Conv2d(concatenated, out, 1),
         ]
     assert (spec.params, spec.trainable) == torch_totals(*modules)
@@ -518,7 +520,7 @@ def test_an_indexed_repeat_counts_each_copy_with_its_index(base, stages, start):
     with torch.device("meta"):
         channels = [base] + [base * 2**i for i in range(stages)]
         modules = [torch.nn.Conv2d(start, base, 3)] + [
-            torch.nn.Conv2d(a, b, 3, padding=1) for a, b in zip(channels, channels[1:])
+            torch.nn.Conv2d(a, b, 3, padding=1) for a, b in itertools.pairwise(channels)
         ]
     assert (spec.params, spec.trainable) == torch_totals(*modules)
 
@@ -691,7 +693,7 @@ def test_a_tie_of_one_parameter_shares_it_alone(width, bias, parameter, frozen, 
             else:
                 self.head = torch.nn.Linear(3, width, bias[1])
                 setattr(self.head, parameter, getattr(self.proj, parameter))
-            for module, freeze in zip((self.proj, getattr(self, "head", None)), frozen):
+            for module, freeze in zip((self.proj, getattr(self, "head", None)), frozen, strict=False):
                 if freeze and module is not None:
                     module.requires_grad_(False)
             if bare and frozen[1]:

@@ -41,7 +41,11 @@ def placed(value):
             ],
         )
     if isinstance(value, YamlSequence):
-        return ("sequence", value.location, [(where, placed(item)) for where, item in zip(value.item_locations, value)])
+        return (
+            "sequence",
+            value.location,
+            [(where, placed(item)) for where, item in zip(value.item_locations, value, strict=False)],
+        )
     return (type(value), value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -115,9 +116,9 @@ def test_the_unet_example_counts_a_unet_built_in_torch():
     widths = [64, 128, 256, 512, 1024]
     with torch.device("meta"):
         layers = double_conv(3, 64)
-        for narrow, wide in zip(widths, widths[1:]):
+        for narrow, wide in itertools.pairwise(widths):
             layers += double_conv(narrow, wide)
-        for wide, narrow in zip(reversed(widths), list(reversed(widths))[1:]):
+        for wide, narrow in zip(reversed(widths), list(reversed(widths))[1:], strict=False):
             layers += [nn.ConvTranspose2d(wide, wide // 2, 2, stride=2), *double_conv(wide // 2 + narrow, narrow)]
         layers.append(nn.Conv2d(64, 2, 1))
         model = nn.ModuleList(layers)

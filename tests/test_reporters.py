@@ -43,7 +43,7 @@ def results(monkeypatch) -> list[FileResult]:
     files = check(FAILING, PASSING, INVALID)
     return [
         file._replace(specs=(spec._replace(base="main", base_params=base_params),))
-        for file, base_params in zip(files, (552, 552, None))
+        for file, base_params in zip(files, (552, 552, None), strict=False)
         for spec in file.specs
     ]
 

@@ -35,7 +35,7 @@ def test_rows_that_differ_are_listed():
     rows = [part.params for part in result.tree.children]
     layers = [int(part.label.split()[0]) for part in result.tree.children]
     answer = [0] * 15
-    for layer, params in zip(layers, rows):
+    for layer, params in zip(layers, rows, strict=False):
         answer[layer] = params
     answer[4] += 64
     worker = FakeWorker(

@@ -4,8 +4,6 @@
 file system: reading bytes, refusing binary and non-UTF-8 files.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -53,7 +51,7 @@ class SpecResult(NamedTuple):
     torch_job: Mapping[str, Any] | None = None
     format: str = OWN_FORMAT  # the format the file was read as (formats/)
 
-    def with_findings(self, *findings: Finding) -> SpecResult:
+    def with_findings(self, *findings: Finding) -> "SpecResult":
         """This result with more findings."""
         return self._replace(findings=(*self.findings, *findings))
 
@@ -215,7 +213,7 @@ def check_document(
 
 
 def _checked(
-    result: SpecResult, spec: Spec, folder: Path, width_solver: Callable[[], WidthSolver | None] | None = None
+    result: SpecResult, spec: Spec, folder: Path, width_solver: "Callable[[], WidthSolver | None] | None" = None
 ) -> SpecResult:
     """`result` with `spec` counted, and its budget and match applied. A failing budget suggests a width:
     `width_solver` gives a foreign format's own search, else the spec's width var is solved for."""

@@ -181,7 +181,7 @@ class _Converter:
             raise SpecError(rules.INVALID_LAYER, message, config.location_of(twice))
         places = {positional[i]: args.location_of(i) for i in range(len(args))}
         places.update((k, config.location_of(k)) for k in keywords)
-        values = dict(zip(positional, args))
+        values = dict(zip(positional, args, strict=False))
         values.update(keywords)
         arguments = located_mapping({k: self.value(v, places[k]) for k, v in values.items()}, location, places)
         node = located_mapping({kind: arguments}, location)

@@ -14,8 +14,6 @@ count are an error when they are set, never a guess. Target names are matched
 as peft matches them (checker/language/adapting.py walks the model).
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple

@@ -76,7 +76,7 @@ def _written_arguments(layer: Layer, args: Any, location: Location) -> dict[str,
         return written
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
-    for index, (value, where) in enumerate(zip(items, locations)):
+    for index, (value, where) in enumerate(zip(items, locations, strict=False)):
         if index < len(positional) and positional[index].variadic == "*":
             collected = YamlSequence(where)
             collected.extend(items[index:])
@@ -118,7 +118,7 @@ def bind_block_arguments(block: Block, args: Any, location: Location) -> dict[st
             f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
             location,
         )
-    return {name: (value, where) for name, value, where in zip(names, items, locations)}
+    return {name: (value, where) for name, value, where in zip(names, items, locations, strict=False)}
 
 
 def _read_argument(owner: str, argument: Argument, raw: Any, location: Location, env: Mapping[str, Any]) -> Any:

@@ -24,13 +24,11 @@ any keywords. Kinds:
 Kinds combine with `|` (`ints|{same;valid}`); a trailing `?` also accepts null.
 """
 
-from __future__ import annotations
-
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Callable, NamedTuple, Optional, Union
+from typing import NamedTuple
 
 REQUIRED = object()
 
@@ -95,7 +93,7 @@ class Argument:
         choices: frozenset[str] | None = None,
         optional: bool | None = None,
         variadic: str | None = None,
-    ) -> Argument:
+    ) -> "Argument":
         """This argument with other kinds, choices, optionality or variadic mark."""
         return Argument(
             self.name,
@@ -108,20 +106,20 @@ class Argument:
         )
 
     @cached_property
-    def one(self) -> Argument:
+    def one(self) -> "Argument":
         """One of the values a `*` argument collects."""
         return self.changed(variadic="")
 
     @cached_property
-    def element(self) -> Argument:
+    def element(self) -> "Argument":
         """One element of a list given for a sequence argument (`kernel_size: [3, 3]`)."""
         return self.changed(
             kinds=tuple(k for k in self.kinds if k not in ("ints", "choice")) or ("int",), optional=False
         )
 
 
-TensorTable = dict[str, Union[tuple[int, ...], Tensor, None]]  # name -> shape, Tensor, or None (absent)
-OutputSize = Callable[[SimpleNamespace, Optional[int]], Optional[int]]  # arguments, input size -> output size
+TensorTable = dict[str, tuple[int, ...] | Tensor | None]  # name -> shape, Tensor, or None (absent)
+OutputSize = Callable[[SimpleNamespace, int | None], int | None]  # arguments, input size -> output size
 
 
 class Submodule:

@@ -20,19 +20,17 @@ result whose magnitude passes MAX_MAGNITUDE is an error, and powers are
 checked before they are computed, so `10**10**10` fails at once.
 """
 
-from __future__ import annotations
-
 import math
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, Callable, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from .hints import did_you_mean
 
-Number = Union[int, float, bool]
-Value = Union[int, float, bool, str]  # what a name or a literal holds: text takes part in no arithmetic
+Number = int | float | bool
+Value = int | float | bool | str  # what a name or a literal holds: text takes part in no arithmetic
 
 MAX_LENGTH = 1_000
 MAX_NESTING = 64

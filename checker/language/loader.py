@@ -7,8 +7,6 @@ libyaml's event stream: one loop, an explicit stack, a depth limit, and a
 running count of how many nodes the document would expand to through aliases.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
@@ -67,7 +65,7 @@ class YamlMapping(dict[Any, Any]):
     def location_of(self, key: Any) -> Location:
         return self.value_locations.get(key, self.location)
 
-    def replaced(self, values: dict[Any, Any]) -> YamlMapping:
+    def replaced(self, values: dict[Any, Any]) -> "YamlMapping":
         """A copy with some values changed (each keeps the location of the one it replaces)."""
         copy = YamlMapping(self.location)
         copy.update(self)

@@ -10,8 +10,6 @@ match:
   multiple_of: 8                                   # default 1; an expression over vars works
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from .. import rules

@@ -47,10 +47,12 @@ def from_json(data: Any) -> Any:
     if "mapping" in data:
         mapping = YamlMapping(Location._make(data["mapping"]))
         keys = data["keys"]
-        mapping.update(zip(keys, map(from_json, data["values"])))
-        mapping.key_locations = dict(zip(keys, map(Location._make, data["key_locations"])))
-        mapping.value_locations = dict(zip(keys, map(Location._make, data["value_locations"])))
-        mapping.value_spans = {key: Span._make(span) for key, span in zip(keys, data["spans"]) if span is not None}
+        mapping.update(zip(keys, map(from_json, data["values"]), strict=True))
+        mapping.key_locations = dict(zip(keys, map(Location._make, data["key_locations"]), strict=True))
+        mapping.value_locations = dict(zip(keys, map(Location._make, data["value_locations"]), strict=True))
+        mapping.value_spans = {
+            key: Span._make(span) for key, span in zip(keys, data["spans"], strict=True) if span is not None
+        }
         return mapping
     sequence = YamlSequence(Location._make(data["sequence"]))
     sequence.extend(map(from_json, data["items"]))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 
 class Unknown:
     """A running size nobody can know from the spec, and why.
@@ -25,7 +23,7 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
-Size = Union[int, Unknown]
+Size = int | Unknown
 START = Unknown("at the start of the model")
 
 

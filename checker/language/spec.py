@@ -3,8 +3,6 @@
 The model itself stays as the YAML the user wrote; counting.py walks it.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -98,7 +96,7 @@ class Text(str):
 
     error: SpecError
 
-    def __new__(cls, text: str, error: SpecError) -> Text:
+    def __new__(cls, text: str, error: SpecError) -> "Text":
         made = super().__new__(cls, text)
         made.error = error
         return made
@@ -125,7 +123,7 @@ class Block(NamedTuple):
     require: tuple[tuple[str, Location], ...]
     location: Location
     file_vars: dict[str, Any]  # what the body sees besides its params
-    file_blocks: dict[str, Block]  # blocks of the same file
+    file_blocks: "dict[str, Block]"  # blocks of the same file
     file: str = ""
     # `ignore:` — keys the block accepts whatever their value, because they hold no parameters
     # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key

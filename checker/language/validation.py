@@ -73,12 +73,10 @@ stands under no key. `schema.table_schema(table, defs)` is the table's JSON
 Schema, with each nested table written once into `defs`.
 """
 
-from __future__ import annotations
-
 import math
 import re
-from collections.abc import Mapping
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from ..findings import ERROR, Finding, Location, Rule, SpecError
 from .hints import closest, did_you_mean
@@ -118,7 +116,7 @@ class Kind(NamedTuple):
     schema: dict[str, Any]  # the JSON Schema of a value (of its scalar forms, for a kind with a table)
     read: Reader = _as_written
     nullable: bool = False  # null stands for the key's default
-    table: Table | None = None  # a mapping value is checked against this table
+    table: "Table | None" = None  # a mapping value is checked against this table
     table_key: str | None = (
         None  # ... only a mapping with this key (a model that imports a config); `read` takes the rest
     )

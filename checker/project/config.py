@@ -23,12 +23,11 @@
 Command-line options win over the file.
 """
 
-from __future__ import annotations
-
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Location, SpecError
@@ -128,7 +127,7 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         return None  # most projects' pyproject.toml: no need to parse it
     if sys.version_info >= (3, 11):
         import tomllib
-    else:  # pragma: no cover - Python 3.9 and 3.10
+    else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
 
     try:

@@ -89,7 +89,7 @@ def _all_digits() -> Iterator[None]:
     The limit guards against slow parsing of huge numbers in input; counts are computed
     here, and an exact count is written whole.
     """
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # Python 3.9.14 and later
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # Python 3.10.7 and later
     if limit:
         sys.set_int_max_str_digits(0)
     try:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import codecs
 import io
 import os
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from .escaping import printable
 

@@ -57,8 +57,8 @@ def _rows(part: Part, depth: int, max_depth: int, total: int, rows: list[tuple[s
 
 def _line(cells: tuple[str, ...], widths: list[int]) -> str:
     left, right = cells[:2], cells[2:]
-    text = "  ".join(cell.ljust(width) for cell, width in zip(left, widths))
-    text += "  " + "  ".join(cell.rjust(width) for cell, width in zip(right, widths[2:]))
+    text = "  ".join(cell.ljust(width) for cell, width in zip(left, widths, strict=False))
+    text += "  " + "  ".join(cell.rjust(width) for cell, width in zip(right, widths[2:], strict=False))
     return text.rstrip()
 
 

@@ -318,7 +318,12 @@ class _Builder:
         if len(args) > len(names):
             raise _row_error(row, f"{module} takes ({', '.join(names[:-1])}) before its inputs, got {args[:-1]!r}")
         with_bn = module in YOLOE_HEADS
-        given = {**HEAD_DEFAULTS, "with_bn": with_bn, **dict(zip(names[: len(args) - 1], args[:-1])), "ch": args[-1]}
+        given = {
+            **HEAD_DEFAULTS,
+            "with_bn": with_bn,
+            **dict(zip(names[: len(args) - 1], args[:-1], strict=False)),
+            "ch": args[-1],
+        }
         if module == "v10Detect":
             given.update(reg_max=16, end2end=True)
         nc, reg_max, end2end, inputs = given["nc"], given["reg_max"], bool(given["end2end"]), given["ch"]
