@@ -244,7 +244,8 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     use_torch = options.torch if options.torch is not None else config.torch
     if use_torch:
         settings = _torch_settings(options, config)
-    results = _check_paths(options.paths, config, _cache(options, config, use_torch))
+    reporter = reporter_for(_format(options, config), stdout, quiet=options.quiet)
+    results = _check_paths(options.paths, config, _cache(options, config, use_torch, reporter.shows_other_counts))
     if options.fix:
         results = _fix(results, config, stdout)
     if options.base:
@@ -253,7 +254,7 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
         from .torch.confirm import confirm
 
         results = confirm(results, settings)
-    reporter_for(_format(options, config), stdout, quiet=options.quiet).report(results)
+    reporter.report(results)
     if options.paths and not any(file.specs for file in results):
         excluding = f"; {quoted(_shown(config.file))} excludes {', '.join(config.exclude)}" if config.exclude else ""
         print(f"budget-check: warning: no spec was checked in the paths given{escaped(excluding)}", file=sys.stderr)
@@ -261,15 +262,16 @@ def _run_check(options: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _cache(options: argparse.Namespace, config: Config, use_torch: bool) -> ResultCache | None:
-    """The result cache, for the default path only: --torch, --base and --fix compute afresh."""
+def _cache(options: argparse.Namespace, config: Config, use_torch: bool, other_counts: bool) -> ResultCache | None:
+    """The result cache, for the default path only: --torch, --base and --fix compute afresh. `other_counts`:
+    whether the run reports the formats' other counts, which entries then hold."""
     wanted = options.cache if options.cache is not None else config.cache
     if not wanted or use_torch or options.base or options.fix:
         return None
     from .project.cache import open_cache
 
     # The configured budgets are part of a config.json's result.
-    return open_cache(config.root, settings=repr((config.tolerance, config.budgets)))
+    return open_cache(config.root, settings=repr((config.tolerance, config.budgets)), other_counts=other_counts)
 
 
 def _format(options: argparse.Namespace, config: Config) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checker import cli
+from checker.formats.ultralytics import importing
 from checker.project import cache
 
 ROOT = Path(__file__).parent.parent
@@ -75,6 +76,24 @@ def test_a_second_check_prints_the_same_from_the_cache(project, monkeypatch, out
     assert first == fresh
     assert second == fresh
     assert files == [str(Path("specs") / "match-file.yaml")]  # it reads another file: never cached
+
+
+def test_other_counts_are_counted_and_kept_only_for_a_run_that_reports_them(project, monkeypatch):
+    """Ultralytics' fused count costs a count: a text run neither counts nor keeps it; a JSON run then checks
+    the file again to give it, and keeps the fuller entry, which serves both."""
+    shutil.copyfile(ROOT / "examples" / "ultralytics" / "detector.yaml", project / "specs" / "detector.yaml")
+    fresh = {form: run("specs/detector.yaml", "--format", form, "--no-cache") for form in ("text", "json")}
+    fused: list[object] = []
+    count_fused = importing.count_fused
+    monkeypatch.setattr(importing, "count_fused", lambda *args: fused.append(args) or count_fused(*args))
+    files = computed(monkeypatch)
+    assert run("specs/detector.yaml") == fresh["text"]
+    assert (files, fused) == (["specs/detector.yaml"], [])
+    assert run("specs/detector.yaml", "--format", "json") == fresh["json"]
+    assert run("specs/detector.yaml", "--format", "json") == fresh["json"]
+    assert run("specs/detector.yaml") == fresh["text"]
+    assert files == ["specs/detector.yaml"] * 2
+    assert len(fused) == 2  # its two scales, once
 
 
 def test_the_folder_is_ignored_by_git_and_readable_only_by_its_owner(project):

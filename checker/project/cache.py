@@ -11,6 +11,11 @@ anything unexpected is treated as absent, and the file is signed with a key
 kept outside the repository (in the user's own cache folder), so an entry that
 budget-check did not write on this machine is never read. Only the default
 path is cached: `--torch`, `--base` and `--fix` results are computed afresh.
+
+A format's other counts (Ultralytics' fused count) cost as much as the count
+itself and only the JSON reporter prints them on this path, so an entry holds
+them only when the run that wrote it reported them; a run that reports them
+checks again a file whose entry lacks them, and keeps the fuller entry.
 """
 
 from __future__ import annotations
@@ -44,10 +49,11 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 class ResultCache:
     """The cached results of one project, read once, written back once if anything changed."""
 
-    def __init__(self, folder: Path, key: bytes, settings: str):
+    def __init__(self, folder: Path, key: bytes, settings: str, other_counts: bool = True):
         self.folder = folder
         self.key = key
         self.settings = settings  # what besides the bytes and the path changes a result
+        self.other_counts = other_counts  # whether this run reports the formats' other counts
         self.entries: dict[str, Any] = _read_entries(folder / RESULTS, key)
         self.added: dict[str, Any] = {}
 
@@ -61,12 +67,14 @@ class ResultCache:
         entry = self.entries.get(entry_key)
         if entry is not None:
             try:
-                return decode_file(entry)
+                decoded = decode_file(entry)
+                if not self.other_counts or _has_other_counts(entry):
+                    return decoded
             except (KeyError, TypeError, ValueError):  # written by a budget-check with a bug: compute it again
                 pass
         result = check_bytes(data, shown_as, path.parent, tolerance, budget)
         if cacheable(result, data):
-            self.added[entry_key] = encode_file(result)
+            self.added[entry_key] = encode_file(result, self.other_counts)
         return result
 
     def save(self) -> None:
@@ -86,13 +94,14 @@ class ResultCache:
         return digest.hexdigest()
 
 
-def open_cache(root: Path, settings: str) -> ResultCache | None:
-    """The cache of the project at `root`; None when it cannot be used safely."""
+def open_cache(root: Path, settings: str, other_counts: bool = True) -> ResultCache | None:
+    """The cache of the project at `root`, for a run that reports the formats' other counts or not;
+    None when it cannot be used safely."""
     key = _signing_key()
     folder = root / FOLDER
     if key is None or not _own_folder(folder, create=True):
         return None
-    return ResultCache(folder, key, f"{__version__}\0{LAYOUT}\0{settings}")
+    return ResultCache(folder, key, f"{__version__}\0{LAYOUT}\0{settings}", other_counts)
 
 
 def cacheable(result: FileResult, data: bytes) -> bool:
@@ -194,16 +203,22 @@ def _signing_key() -> bytes | None:
 
 
 # ------------------------------------------------------------------ results as JSON
-# Only what the reporters print is kept: the counted tree becomes its root.
-def encode_file(result: FileResult) -> dict[str, Any]:
-    return {"path": result.path, "skipped": result.skipped, "specs": [_encode_spec(s) for s in result.specs]}
+# Only what the reporters print is kept: the counted tree becomes its root; the other counts, when asked.
+def encode_file(result: FileResult, other_counts: bool = True) -> dict[str, Any]:
+    specs = [_encode_spec(spec, other_counts) for spec in result.specs]
+    return {"path": result.path, "skipped": result.skipped, "specs": specs}
 
 
 def decode_file(data: dict[str, Any]) -> FileResult:
     return FileResult(data["path"], tuple(_decode_spec(s) for s in data["specs"]), data["skipped"])
 
 
-def _encode_spec(spec: SpecResult) -> dict[str, Any]:
+def _has_other_counts(entry: dict[str, Any]) -> bool:
+    """Whether an entry holds its models' other counts (null where the run that wrote it left them out)."""
+    return all(spec["others"] is not None for spec in entry["specs"])
+
+
+def _encode_spec(spec: SpecResult, other_counts: bool) -> dict[str, Any]:
     tree = spec.tree
     return {
         "file": spec.file,
@@ -212,7 +227,7 @@ def _encode_spec(spec: SpecResult) -> dict[str, Any]:
         "document": spec.document,
         "findings": [_encode_finding(finding) for finding in spec.findings],
         "budget": None if spec.budget is None else _encode_budget(spec.budget),
-        "others": [[other.key, other.label, value] for other, value in spec.others],
+        "others": [[other.key, other.label, value] for other, value in spec.others] if other_counts else None,
         "tree": None
         if tree is None
         else {
@@ -250,7 +265,7 @@ def _decode_spec(data: dict[str, Any]) -> SpecResult:
         document=data["document"],
         tree=tree,
         budget=None if data["budget"] is None else _decode_budget(data["budget"]),
-        other_counts=tuple(OtherCount(key, label, partial(int, value)) for key, label, value in data["others"]),
+        other_counts=tuple(OtherCount(key, label, partial(int, value)) for key, label, value in data["others"] or ()),
     )
 
 

@@ -64,6 +64,8 @@ def path_in_repository(file: str, root: Path) -> str | None:
 class Reporter:
     """Writes the results of a check run to a stream."""
 
+    shows_other_counts = False  # whether it prints a format's other counts (Ultralytics' fused one): they cost a count
+
     def __init__(self, stream: TextIO, quiet: bool = False):
         self.stream = stream
         self.quiet = quiet

@@ -10,6 +10,8 @@ from .escaping import json_text
 
 
 class JsonReporter(Reporter):
+    shows_other_counts = True
+
     def report(self, files: list[FileResult]) -> None:
         summary = Summary.of(files)
         document = {
