@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
+import ast
 import json
 from pathlib import Path
 
 import pytest
 
 from checker.language.loader import YamlMapping, YamlSequence, load_documents
-from checker.language.precompiled import as_json, from_json
+from checker.language.precompiled import as_json, as_python, from_json
 
 ROOT = Path(__file__).parent.parent
 SHIPPED = sorted((ROOT / "checker").rglob("*.yaml"))
@@ -18,7 +18,7 @@ ODD_KEYS = """
 false: a bool key
 null: a null key
 1.5: a float key
-nested: [[1, {a: .inf}], {b: [], c: {}}, "quoted", 'single', -7, 2.5e-3]
+nested: [[1, {a: 1.0e+300}], {b: [], c: {}}, "quoted", 'single', -7, 2.5e-3]
 """
 
 
@@ -53,20 +53,37 @@ def through_json(value):
     return from_json(json.loads(json.dumps(as_json(value))))
 
 
+def through_python(value):
+    return from_json(ast.literal_eval(as_python(value)))
+
+
+@pytest.mark.parametrize("through", [through_json, through_python])
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
-def test_every_shipped_yaml_file_comes_back_as_loaded(path):
+def test_every_shipped_yaml_file_comes_back_as_loaded(path, through):
     loaded = next(load_documents(path.read_text(encoding="utf-8"))).value
-    assert placed(through_json(loaded)) == placed(loaded)
+    assert placed(through(loaded)) == placed(loaded)
 
 
-def test_keys_that_are_not_strings_keep_their_type():
+@pytest.mark.parametrize("through", [through_json, through_python])
+def test_keys_that_are_not_strings_keep_their_type(through):
     loaded = next(load_documents(ODD_KEYS)).value
+    assert placed(through(loaded)) == placed(loaded)
+    assert list(through(loaded)) == [1, False, None, 1.5, "nested"]
+
+
+def test_json_keeps_an_infinite_float():
+    loaded = next(load_documents("top: [.inf, -.inf]\n")).value
     assert placed(through_json(loaded)) == placed(loaded)
-    assert list(through_json(loaded)) == [1, False, None, 1.5, "nested"]
 
 
-def test_a_value_json_cannot_hold_as_loaded_is_refused():
-    loaded = next(load_documents("released: 2026-11-28\n")).value
-    assert isinstance(loaded["released"], datetime.date)
-    with pytest.raises(TypeError, match="not plain data"):
-        as_json(loaded)
+@pytest.mark.parametrize(
+    ("write", "text", "refusal"),
+    [
+        (as_json, "released: 2026-11-28\n", "not plain data"),  # a date
+        (as_python, "top: .inf\n", "not JSON compliant"),  # no literal spells it
+    ],
+)
+def test_a_value_the_encoding_cannot_hold_as_loaded_is_refused(write, text, refusal):
+    loaded = next(load_documents(text)).value
+    with pytest.raises((TypeError, ValueError), match=refusal):
+        write(loaded)

@@ -34,6 +34,14 @@ def test_published_figures(model, params):
     assert count_spec(f"model: {{{model}}}") == params
 
 
+def test_the_precompiled_presets_are_up_to_date():
+    shipped = {path.name: path.read_text(encoding="utf-8") for path in presets.PRECOMPILED.glob("*.py")}
+    expected = presets.precompiled_modules()
+    stale = sorted(name for name in shipped.keys() | expected.keys() if shipped.get(name) != expected.get(name))
+    where = "checker/language/presets/precompiled/"
+    assert not stale, f"{where} is stale ({', '.join(stale)}): run `python -m checker.language.presets`"
+
+
 def test_presets_are_listed():
     assert {"bert", "gpt2", "llama", "mlp", "LlamaForCausalLM", "LlamaModel"} <= set(presets.names())
 

@@ -11,6 +11,7 @@ A preset file loads on first use and is cached.
 from __future__ import annotations
 
 from functools import cache
+from importlib import import_module
 from math import lcm
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from ... import rules
 from ...findings import Finding
 from ..loader import Location, YamlMapping, load_documents
+from ..precompiled import as_python, from_json
 from ..spec import Block, parse_blocks
 
 PRESET_FILE_PREFIX = "<preset "
@@ -68,11 +70,15 @@ WIDTH_HEADS: dict[str, tuple[str, tuple[str, ...], str | None, int]] = {
 _CLASS_SUFFIX_STARTS = ("Model", "For", "LMHead", "Text", "Vision", "Encoder")
 
 FOLDER = Path(__file__).parent
+PRECOMPILED = FOLDER / "precompiled"
+_GENERATED = "Generated from checker/language/presets/{} by `python -m checker.language.presets`: do not edit."
 
 
 @cache
 def files() -> list[str]:
-    return sorted(path.stem for path in FOLDER.glob("*.yaml"))
+    """The preset files' names, as precompiled/ lists them (a run lists no folder)."""
+    files: list[str] = import_module(f"{__name__}.precompiled").FILES
+    return files
 
 
 @cache
@@ -112,9 +118,19 @@ def family_of_class(name: str) -> str | None:
 
 @cache
 def _load(name: str) -> dict[str, Block]:
-    text = (FOLDER / f"{name}.yaml").read_text(encoding="utf-8")
-    document = next(load_documents(text)).value
+    document = from_json(import_module(f"{__name__}.precompiled.{name}").DOCUMENT)
     return parse_blocks(document["blocks"], document.location, {}, f"{PRESET_FILE_PREFIX}{name}>")
+
+
+def precompiled_modules() -> dict[str, str]:
+    """What precompiled/ holds for the preset files of this tree: each file's text, by its name."""
+    names = sorted(path.stem for path in FOLDER.glob("*.yaml"))
+    index = f'"""The preset files as loaded, one module each.\n\n{_GENERATED.format("*.yaml")}\n"""\n'
+    modules = {"__init__.py": f"{index}\nFILES = {names!r}\n"}
+    for name in names:
+        document = next(load_documents((FOLDER / f"{name}.yaml").read_text(encoding="utf-8"))).value
+        modules[f"{name}.py"] = f"# {_GENERATED.format(f'{name}.yaml')}\nDOCUMENT = {as_python(document)}\n"
+    return modules
 
 
 def config_class(config: YamlMapping) -> tuple[str | None, Location, list[Finding]]:
