@@ -33,8 +33,9 @@ _SAFE_SCALAR_TAGS = {
 }
 _MAP_TAG = "tag:yaml.org,2002:map"
 # `- ReLU` (a bare layer name), and a `key:` line, for the hint on modifiers under a bare name.
-_BARE_ITEM = re.compile(r"(?P<indent>\s*)- +[A-Za-z_][\w.]*\s*(?:#.*)?")
-_KEY_LINE = re.compile(r"(?P<indent>\s*)[A-Za-z_][\w.-]*\s*:(?:\s.*)?")
+# Patterns, not compiled here: re compiles them on first use, which a check without the hint never makes.
+_BARE_ITEM = r"(?P<indent>\s*)- +[A-Za-z_][\w.]*\s*(?:#.*)?"
+_KEY_LINE = r"(?P<indent>\s*)[A-Za-z_][\w.-]*\s*:(?:\s.*)?"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain scalars seen before, by (text, implicit), with their value: specs repeat the same
@@ -173,7 +174,7 @@ def _under_a_bare_item(text: str, line: int) -> bool:
     lines = text.splitlines()
     if not 0 < line < len(lines):
         return False
-    above, here = _BARE_ITEM.fullmatch(lines[line - 1]), _KEY_LINE.fullmatch(lines[line])
+    above, here = re.fullmatch(_BARE_ITEM, lines[line - 1]), re.fullmatch(_KEY_LINE, lines[line])
     return bool(above and here and len(here.group("indent")) > len(above.group("indent")))
 
 

@@ -339,11 +339,10 @@ def choice(options: Mapping[str, Any] | tuple[str, ...], nullable: bool = False)
 
 def pattern(regex: str, words: str) -> Kind:
     """A string that the regular expression `regex` matches in full (JSON Schema's syntax too)."""
-    compiled = re.compile(regex + r"\Z")
     return typed(
         words,
         {"type": "string", "pattern": f"^{regex}$", "patternErrorMessage": f"Write {words}."},
-        lambda value: isinstance(value, str) and compiled.match(value) is not None,
+        lambda value: isinstance(value, str) and re.fullmatch(regex, value) is not None,  # compiled on first use
     )
 
 

@@ -41,7 +41,7 @@ FORMATS = ("text", "json", "github", "sarif")
 MAX_TIMEOUT = 86_400  # a day: beyond it a timeout is no bound, and some clocks overflow
 MAX_CPU_LIMIT = 2**50  # a PiB: more than any machine has
 VARIANT_KEYS = ("overrides", "node")  # a budgets entry's keys that pick a Hydra config's variant
-_NODE = re.compile(r"(?:[A-Za-z_]\w*(?:\.\w+)*)?")
+_NODE = r"(?:[A-Za-z_]\w*(?:\.\w+)*)?"  # compiled by re on first use: few configs have variants
 
 
 class ConfigError(Exception):
@@ -194,7 +194,7 @@ def _variant(pattern: str, entry: Any, at: Location) -> Variant:
     overrides, node = entry.get("overrides", []), entry.get("node", "")
     if not isinstance(overrides, list) or not all(isinstance(item, str) for item in overrides):
         raise Invalid(f"{pattern!r}: overrides must be a list of Hydra overrides (experiment=example)")
-    if not isinstance(node, str) or not _NODE.fullmatch(node):
+    if not isinstance(node, str) or not re.fullmatch(_NODE, node):
         raise Invalid(f"{pattern!r}: node must be a dotted key of the config (model.net)")
     budget = _budget(pattern, {key: value for key, value in entry.items() if key not in VARIANT_KEYS}, at)
     return Variant(budget, tuple(overrides), node)

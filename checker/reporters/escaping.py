@@ -24,7 +24,6 @@ from typing import Any
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _UNDECODED_BYTES = range(0xDC80, 0xDD00)  # how os.fsdecode keeps a byte that is not UTF-8
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LEADING_COLON = re.compile("^( *):")  # a runner trims the blanks, then runs a line that starts `::`
 _OLD_COMMAND = "##["  # a runner runs a line that holds this anywhere
 
@@ -77,7 +76,7 @@ def json_text(document: Any) -> str:
 def _json_escape(character: str) -> str:
     import json
 
-    if _LONE_SURROGATE.fullmatch(character):
+    if "\ud800" <= character <= "\udfff":  # a lone surrogate, which JSON cannot hold
         return _escape(character).replace("\\", "\\\\")
     return json.dumps(character)[1:-1]  # as \uXXXX, or a pair of them
 
