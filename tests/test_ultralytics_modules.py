@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from checker.formats.ultralytics.modules import COMPILED, block_names, blocks, compiled_text, used_in
+from checker.formats.ultralytics.modules import COMPILED, block_names, blocks, compiled_text, param_names, used_in
 from checker.language.loader import Location, located
 
 
@@ -22,11 +22,19 @@ def test_the_shipped_modules_json_is_up_to_date():
     [
         (["conv_bn"], {"conv_bn"}),
         (["C2f"], {"C2f", "Bottleneck", "Conv", "conv_bn", "csp_ends"}),
-        (["SPPF", "Conv"], {"SPPF", "Conv", "conv_bn"}),
+        (["SPPF", "Conv"], {"SPPF", "Conv"}),
+        (["Bottleneck"], {"Bottleneck", "conv_bn"}),
     ],
 )
 def test_a_module_is_read_with_the_blocks_it_uses_and_no_others(names, read):
     assert set(blocks(names, fused=False)) == read
+
+
+def test_a_blocks_param_names_read_from_its_definition_are_those_it_is_parsed_with():
+    parsed = blocks(block_names(), fused=False)
+    assert {name: param_names(name) for name in parsed} == {
+        name: tuple(param.name for param in block.params) for name, block in parsed.items()
+    }
 
 
 def test_the_blocks_a_node_uses_are_found_at_any_depth():

@@ -9,9 +9,6 @@ counts each row with the blocks of modules.yaml. What the rules say is
 Python here; what a module holds is spec language there.
 """
 
-from __future__ import annotations
-
-import ast
 import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -21,7 +18,7 @@ from ...findings import Finding, Location, SpecError
 from ...language.catalogue import LAYERS
 from ...language.counting import Part, count_node
 from ...language.loader import YamlSequence, located
-from .modules import block_names, blocks, used_in
+from .modules import block_names, blocks, param_names, used_in
 from .reading import ModelFile, Row
 
 INPUT_CHANNELS = 3
@@ -78,6 +75,7 @@ PARAMETER_FREE = frozenset({"Concat", "CBFuse", "Index"})
 # parse_model reads a string argument naming one of its own variables as that variable's value.
 NAMED_VALUES = ("nc", "kpt_shape", "reg_max", "end2end", "depth", "width", "max_channels", "scale")
 MAX_LITERAL_LENGTH = 200
+PYTHON_CONSTANTS = {"None": None, "True": True, "False": False}  # what literal_eval makes of these names
 KERNEL_PAIR_MODULES = frozenset({"Bottleneck"})  # take k=(k1, k2), a kernel size per convolution
 
 
@@ -270,8 +268,7 @@ class _Builder:
         if module == "SPP" and len(args) > 2:
             args = [*args[:2], len(args[2]) if isinstance(args[2], list) else 1, *args[3:]]
         # Activations hold no parameters here: a string or module given for `act` builds nn.Identity or itself.
-        block = blocks([module], fused=False)[module]
-        names = [param.name for param in block.params]
+        names = param_names(module)
         args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
         _check_plain(row, module, args)
         return located({module: args}, row.module_location)
@@ -414,10 +411,14 @@ class _Builder:
             if named[value] is None:
                 raise _row_error(row, f"the row uses `{value}`, which the file does not set")
             return named[value]
-        if value.isidentifier() and value not in ("None", "True", "False"):
+        if value in PYTHON_CONSTANTS:  # `None` in a row is text to YAML
+            return PYTHON_CONSTANTS[value]
+        if value.isidentifier():
             return value  # parse_model keeps it a string (its other variables are out of a file's reach)
         if len(value) > MAX_LITERAL_LENGTH:
             return value
+        import ast  # a row seldom writes a literal as text: most runs never need the parser
+
         try:
             return ast.literal_eval(value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -38,6 +38,13 @@ def blocks(names: Iterable[str], fused: bool) -> Mapping[str, Block]:
     return _parsed(frozenset(used for name in names for used in uses[name]), fused)
 
 
+@cache
+def param_names(name: str) -> tuple[str, ...]:
+    """The params of block `name` in order, read from its definition alone: parsing blocks costs a set of them."""
+    params = _definition(_compiled()[1][name])[0]["params"]
+    return tuple(params)  # a list of names, or a mapping of names to defaults
+
+
 def used_in(node: Any) -> set[str]:
     """The names of the blocks a model node uses directly."""
     return _named_in(node, block_names())

@@ -6,8 +6,6 @@ A model file is a mapping with `backbone` and `head` lists of rows
 `width_multiple`. Values are checked here; what they build is building.py's.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from typing import Any, NamedTuple
