@@ -447,6 +447,7 @@ class _Counter:
             args = self._known_config_keys(block, args, scope.env)
         given = bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
+        seen = _with_input(scope.env, size)  # what the arguments read (made once: this runs for every use)
         for param in block.params:
             if param.name in given:
                 value, where = given[param.name]
@@ -454,7 +455,7 @@ class _Counter:
                     held = scope.env.get(value)
                     env[param.name] = held if isinstance(held, str) else value
                 else:
-                    env[param.name] = value_of(value, _with_input(scope.env, size), where, f"{block.name} {param.name}")
+                    env[param.name] = value_of(value, seen, where, f"{block.name} {param.name}")
                 if env[param.name] is not None:
                     continue
             if param.default is REQUIRED_PARAM:
