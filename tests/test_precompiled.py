@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.language.loader import YamlMapping, YamlSequence, load_documents
+from checker.language.loader import Location, Span, YamlMapping, YamlSequence, load_documents
 from checker.language.precompiled import as_json, as_python, from_json
 
 ROOT = Path(__file__).parent.parent
@@ -69,6 +69,13 @@ def test_keys_that_are_not_strings_keep_their_type(through):
     loaded = next(load_documents(ODD_KEYS)).value
     assert placed(through(loaded)) == placed(loaded)
     assert list(through(loaded)) == [1, False, None, 1.5, "nested"]
+
+
+@pytest.mark.parametrize("through", [through_json, through_python])
+def test_locations_and_spans_come_back_as_named_tuples(through):
+    back = through(next(load_documents("a: [1]\nb: text\n")).value)
+    assert (back.key_locations["b"].line, back["a"].item_locations[0].column) == (2, 5)
+    assert (type(back.location), type(back.value_spans["b"])) == (Location, Span)
 
 
 def test_json_keeps_an_infinite_float():
