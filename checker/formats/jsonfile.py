@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from .. import rules
@@ -30,17 +29,21 @@ def located_json(raw: dict[str, Any], text: str) -> YamlMapping:
     return located_mapping({key: located(value, places[key]) for key, value in raw.items()}, Location(1, 1), places)
 
 
-_COLON = re.compile(r"\s*:")
-
-
 def _key_location(text: str, key: str) -> Location:
     """Where `"key":` is first written: a config writes its top-level keys once. (Found with str.find, not a
     regular expression made for each key: compiling one per key cost a config.json more than counting it.)"""
     written = json.dumps(key)
     start = text.find(written)
-    while start != -1 and not _COLON.match(text, start + len(written)):
+    while start != -1 and not _colon_at(text, start + len(written)):
         start = text.find(written, start + 1)
     if start == -1:
         return Location(1, 1)
     line = text.count("\n", 0, start) + 1
     return Location(line, start - (text.rfind("\n", 0, start) + 1) + 1)
+
+
+def _colon_at(text: str, start: int) -> bool:
+    """Whether a colon follows at `start`, after JSON's whitespace."""
+    while start < len(text) and text[start] in " \t\n\r":
+        start += 1
+    return text.startswith(":", start)
