@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from checker.checks.check import check_text
 from checker.files import FILE_START
+from checker.formats.litgpt import FINETUNE_LORA_DEFAULTS
 from checker.language.budgets import Budget, Limits
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "litgpt"
@@ -378,6 +379,66 @@ def test_lora_where_litgpt_lora_builds_otherwise_needs_torch(key, value):
     [spec] = check_text(yaml.safe_dump(config), "model_config.yaml").specs
     assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
     assert spec.findings[0].message.startswith("LoRA on")
+    assert spec.torch_job == {"kind": "litgpt", "model_name": None, "config": config, "lora": True}
+    built = _built_by_litgpt(spec.torch_job)
+    if built is not None:  # litgpt installed: its own LoRA model, which --torch then reports as the count
+        torch = pytest.importorskip("torch")
+        from litgpt.lora import GPT, Config, mark_only_lora_as_trainable
+
+        with torch.device("meta"):
+            model = GPT(Config(**config))
+        mark_only_lora_as_trainable(model)
+        assert (built["params"], built["trainable"]) == _params_and_trainable(model)
+
+
+def test_a_model_budget_check_does_not_count_is_built_by_litgpt_from_its_keys():
+    config = {**TINY, "n_expert_groups": 2}
+    [spec] = check_text(yaml.safe_dump(config), "model_config.yaml").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+    assert spec.torch_job == {"kind": "litgpt", "model_name": None, "config": config, "lora": False}
+
+
+def _built_by_litgpt(job):
+    """What the --torch worker answers for a LitGPT job, None where litgpt is not installed."""
+    pytest.importorskip("torch")
+    try:
+        import litgpt.lora  # noqa: F401 - only whether it imports
+    except ImportError:
+        return None
+    from checker.torch.worker import JOBS
+
+    return JOBS["litgpt"](job)
+
+
+def _params_and_trainable(model):
+    return sum(p.numel() for p in model.parameters()), sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+@pytest.mark.parametrize(
+    ("fine_tuning", "job_config", "lora"),
+    [
+        ({}, {}, False),
+        ({"lora_r": 4, "lora_mlp": True}, {**FINETUNE_LORA_DEFAULTS, "lora_r": 4, "lora_mlp": True}, True),
+    ],
+)
+def test_a_model_by_name_is_built_by_litgpt_with_the_lora_the_config_fine_tunes_with(
+    tmp_path, fine_tuning, job_config, lora
+):
+    text = yaml.safe_dump({"model_name": "pythia-14m", "out_dir": "out", **fine_tuning})
+    [named] = check_text(text, "finetune.yaml").specs
+    assert named.torch_job == {"kind": "litgpt", "model_name": "pythia-14m", "config": job_config, "lora": lora}
+    built = _built_by_litgpt(named.torch_job)
+    if built is None:
+        return
+    # The same model written out in a checkpoint folder is counted without torch: it must be what litgpt built.
+    from dataclasses import asdict
+
+    from litgpt.config import Config
+
+    _checkpoint(tmp_path, asdict(Config.from_name("pythia-14m")))
+    text = yaml.safe_dump({"checkpoint_dir": "checkpoints/tiny", "out_dir": "out", **fine_tuning})
+    [counted] = check_text(text, "finetune.yaml", tmp_path).specs
+    assert (built["params"], built["trainable"]) == (counted.params, counted.trainable)
 
 
 @pytest.mark.parametrize(("key", "value"), [("lora_r", -1), ("lora_r", 1.5), ("lora_mlp", "yes")])

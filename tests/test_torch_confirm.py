@@ -416,7 +416,7 @@ LIBRARY_JOBS = [
     ("transformers", {"kind": "transformers", "config": TINY_LLAMA}),
     ("peft", {"kind": "peft", "config": TINY_LLAMA, "adapter": {"peft_type": "LORA"}}),
     ("timm", {"kind": "timm", "architecture": "resnet18", "num_classes": 10, "model_args": {}}),
-    ("litgpt", {"kind": "litgpt", "model_name": "pythia-14m"}),
+    ("litgpt", {"kind": "litgpt", "model_name": "pythia-14m", "config": {}, "lora": False}),
     ("ultralytics", {"kind": "ultralytics", "config": {}, "scale": "n"}),
 ]
 

@@ -272,10 +272,20 @@ def _by_name(root: YamlMapping, name: str, budget: Budget | None) -> Imported:
     message = f"the model is LitGPT's {value!r} by name: only --torch can count it (LitGPT resolves it)"
     if key == "checkpoint_dir":
         message += f"; a checkpoint folder in this repository with its {CHECKPOINT_CONFIG} is counted without torch"
-    if _finetune_lora(root):
-        message += " (--torch counts the model without LoRA)"
-    job = {"kind": "litgpt", "model_name": model_name} if isinstance(value, str) and model_name else None
+    lora = _finetune_lora(root)
+    job = _torch_job(lora, model_name) if isinstance(value, str) and model_name else None
     return Imported(name, where, findings=[Finding(rules.NEEDS_TORCH, message, where)], torch_job=job, budget=budget)
+
+
+def _torch_job(keys: Mapping[str, Any], model_name: str | None = None) -> dict[str, Any]:
+    """What --torch asks LitGPT to build: the model named `model_name` with `keys` set over its config, else
+    litgpt.Config(**keys); litgpt.lora's GPT when the keys hold any LoRA setting."""
+    return {
+        "kind": "litgpt",
+        "model_name": model_name,
+        "config": dict(keys),
+        "lora": not LORA_DEFAULTS.keys().isdisjoint(keys),
+    }
 
 
 def _imported(
@@ -290,9 +300,8 @@ def _imported(
     not_counted = [key for key in NOT_COUNTED if config.get(key) is not None]
     if not_counted:
         message = f"{', '.join(not_counted)}: a model budget-check does not count; --torch counts it with LitGPT"
-        return Imported(
-            name, where, findings=[Finding(rules.NEEDS_TORCH, message, config.key_locations[not_counted[0]])]
-        )
+        finding = Finding(rules.NEEDS_TORCH, message, config.key_locations[not_counted[0]])
+        return Imported(name, where, findings=[finding], torch_job=_torch_job({**config, **lora}), budget=budget)
     findings = []
     known = DEFAULTS.keys() | LORA_DEFAULTS.keys() | IGNORED
     unknown = sorted((key for key in config if key not in known), key=str)  # a key may be null or a number
@@ -311,7 +320,8 @@ def _imported(
         if unlike is not None:
             key, message = unlike
             finding = Finding(rules.NEEDS_TORCH, message, config.location_of(key))
-            return Imported(name, where, findings=[*findings, finding])
+            job = _torch_job({**config, **lora})
+            return Imported(name, where, findings=[*findings, finding], torch_job=job, budget=budget)
     model = located_mapping({"litgpt": _arguments(values, tie, where)}, where)
     return Imported(name, where, foreign_spec(file, name, config, model, budget), findings)
 

@@ -278,9 +278,19 @@ def _build_timm(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build_litgpt(job: dict[str, Any]) -> dict[str, Any]:
-    """A LitGPT model named by `model_name`, or by a checkpoint folder's name, as litgpt's GPT builds it on meta."""
-    litgpt = _library("litgpt")
-    return _counted(_built(lambda: litgpt.GPT(litgpt.Config.from_name(job["model_name"]))))
+    """A LitGPT model as litgpt builds it on meta: named by `model_name` (with `config`'s keys set over the named
+    config's, as `litgpt finetune_lora` sets its LoRA settings), else made of `config`'s keys. A LoRA model is
+    litgpt.lora's GPT, with only LoRA's weights trainable, as `finetune_lora` leaves it."""
+    library = _library("litgpt.lora" if job["lora"] else "litgpt")
+
+    def build() -> Any:
+        name, keys = job["model_name"], job["config"]
+        model = library.GPT(library.Config.from_name(name, **keys) if name else library.Config(**keys))
+        if job["lora"]:
+            library.mark_only_lora_as_trainable(model)
+        return model
+
+    return _counted(_built(build))
 
 
 class _Refused(Exception):
