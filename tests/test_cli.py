@@ -162,6 +162,20 @@ def test_no_paths_checks_specs_folder(tmp_path):
     assert (run.returncode, run.stdout.splitlines()[-1]) == (0, "1 spec checked: 1 passed, 0 failed, 0 invalid")
 
 
+@pytest.mark.parametrize(("folder", "status"), [("examples/specs", 0), ("examples/failing", 1)])
+def test_a_run_started_without_stderr_ends_with_its_status_and_its_whole_output(folder, status):
+    run = subprocess.run(
+        [*budget_check_command(), folder, "--no-cache", "--format", "json"],
+        cwd=ROOT,
+        env=local_environment(),
+        stdout=subprocess.PIPE,
+        preexec_fn=lambda: os.close(2),  # the command starts with no stderr at all: sys.stderr is None
+        timeout=120,
+        check=False,
+    )
+    assert (run.returncode, len(json.loads(run.stdout)["specs"]) > 0) == (status, True)
+
+
 def test_no_paths_and_no_specs_folder(tmp_path):
     run = budget_check(cwd=tmp_path)
     assert run.returncode == 2
