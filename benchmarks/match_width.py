@@ -78,12 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
-    print(f"{'case':36} {'median':>10} {'slowest':>10} {'counts':>6} {'one count':>10}  answer")
-    counts: list[int] = []
+    print(f"{'case':36} {'median':>10} {'slowest':>10} {'counts':>6} {'symbolic':>8} {'one count':>10}  answer")
+    counts: list[bool] = []  # one per count the solve took: True for a symbolic one
 
-    def counted(spec):
-        counts.append(1)
-        return count_model(spec)
+    def counted(spec, remember=True):
+        counts.append(not remember)
+        return count_model(spec, remember)
 
     solving.count_model = counted  # the search's counts, counted
     for name, (text, changes, var, multiple_of) in CASES.items():
@@ -103,7 +103,7 @@ def main() -> None:
         answer = f"{var} = {solution.value} ({solution.error:+.2%})"
         print(
             f"{name:36} {statistics.median(times) * 1000:8.1f}ms {max(times) * 1000:8.1f}ms {len(counts):6} "
-            f"{one_count * 1000:8.1f}ms  {answer}"
+            f"{sum(counts):8} {one_count * 1000:8.1f}ms  {answer}"
         )
 
 

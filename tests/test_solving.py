@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from checker.checks import solving
@@ -33,13 +34,23 @@ MLP = spec_of("""
 
 
 def general(spec, *args, **kwargs):
-    """The general search, with the mlp closed form switched off."""
+    """The general solve (a symbolic count, else the search), with the mlp closed form switched off."""
     closed_form = solving._mlp_closed_form
     solving._mlp_closed_form = lambda *a: None
     try:
         return solve(spec, *args, **kwargs)
     finally:
         solving._mlp_closed_form = closed_form
+
+
+def searched(spec, *args, **kwargs):
+    """The search alone, counting width by width: no closed form, no symbolic count."""
+    symbolic = solving._symbolic_bracket
+    solving._symbolic_bracket = lambda *a: None
+    try:
+        return general(spec, *args, **kwargs)
+    finally:
+        solving._symbolic_bracket = symbolic
 
 
 @pytest.mark.parametrize("depth, width, params", [(1, 32, 552), (2, 16, 552), (3, 12, 524), (4, 11, 591)])
@@ -269,12 +280,29 @@ def test_the_quadratic_root_is_exact_on_large_numbers(a, b, c, ks, above):
     assert count(k) <= target < count(k + 1)
 
 
-def test_a_count_quadratic_in_the_width_is_matched_in_five_counts(monkeypatch):
+def counted_kinds(monkeypatch):
+    """The counts the solver takes from now on: True for a symbolic one, False for one at a value."""
     counts = []
     count_model = solving.count_model
-    monkeypatch.setattr(solving, "count_model", lambda spec: (counts.append(1), count_model(spec))[1])
-    solution = general(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552)
+
+    def counted(spec, remember=True):
+        counts.append(not remember)
+        return count_model(spec, remember)
+
+    monkeypatch.setattr(solving, "count_model", counted)
+    return counts
+
+
+def test_a_count_quadratic_in_the_width_is_searched_in_five_counts(monkeypatch):
+    counts = counted_kinds(monkeypatch)
+    solution = searched(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552)
     assert (solution.value, len(counts)) == (11, 5)
+
+
+def test_a_symbolic_count_is_the_only_count_a_solve_takes(monkeypatch):
+    counts = counted_kinds(monkeypatch)
+    solution = general(with_vars(MLP, {"hidden_layers": 4}), "hidden_dim", 552)
+    assert (solution.value, solution.params, counts) == (11, 591, [True])
 
 
 def count_alone(spec):
@@ -309,3 +337,204 @@ def test_a_search_that_reuses_counts_finds_what_counting_each_value_alone_finds(
           - LayerNorm
         """)
     search_agrees_with_scan(spec, fraction, rule, count_alone, general)
+
+
+# ------------------------------------------------------------ the symbolic count
+# Sizes in the width d: the first grow with it, the last do not always.
+GROWING = [
+    "d",
+    "2 * d",
+    "d // 3 + 1",
+    "max(d, 40)",
+    "min(2 * d, 100) + 1",
+    "d * d // 64 + 1",
+    "(2 * d if d > 50 else d)",
+]
+ANY_SIZE = [*GROWING, "d % 7 + 1", "(d if d > 50 else 2 * d)", "max(60 - d, 1)", "d // (d // 10 + 1) + 1"]
+
+
+def layers_of(size):
+    """A strategy of model nodes whose sizes come from `size`, a strategy of expressions in d."""
+    size = size.map("'{}'".format)  # quoted: a comma would end a flow mapping's value
+    plain = st.builds("{{Linear: [{}, {}]}}".format, size, size)
+    return st.one_of(
+        plain,
+        st.builds("{{Linear: {{out_features: {}}}}}".format, size),  # its input is the running size
+        st.builds("{{LayerNorm: {}}}".format, size),
+        st.builds("{{Embedding: [7, {}]}}".format, size),
+        st.builds("{{Linear: [{}, {}], when: 'd > {}'}}".format, size, size, st.integers(1, 150)),
+        st.builds("{{Linear: [{}, 3], repeat: '1 + d // {}'}}".format, size, st.integers(20, 90)),
+        st.builds(
+            "{{Linear: [{}, 3]}}\n  - {{Linear: [3, 3], repeat: '1 + d // {}'}}".format, size, st.integers(5, 90)
+        ),
+        st.builds(
+            "{{MultiheadAttention: {{embed_dim: {}, num_heads: {}}}}}".format, st.just("d"), st.sampled_from([1, 2, 4])
+        ),
+        st.builds(
+            "{{gpt2: {{n_embd: {}, n_head: {}, n_layer: 1, vocab_size: 11, n_positions: 8}}}}".format,
+            st.sampled_from(["d", "2 * d"]),
+            st.sampled_from([1, 2, 3]),
+        ),
+        st.builds(
+            "{{llama: {{hidden_size: 2 * d, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: {}, "
+            "num_hidden_layers: 1, vocab_size: 11}}}}".format,
+            size,
+        ),
+        st.builds(
+            "{{bert: {{hidden_size: d, num_attention_heads: {}, intermediate_size: {}, num_hidden_layers: 1, "
+            "vocab_size: 11, max_position_embeddings: 8, type_vocab_size: 2}}}}".format,
+            st.sampled_from([1, 2]),
+            size,
+        ),
+        st.just(
+            "{Linear: [3, d]}\n  - {parallel: [Identity, [{Linear: {out_features: 5}}, {Linear: {out_features: d}}]]}"
+        ),
+        st.just("{mlp: {input_dim: 3, hidden_dim: d, hidden_layers: 2, output_dim: 2}}"),
+        st.builds("{{Conv1d: {{in_channels: {}, out_channels: d, kernel_size: 3, groups: {}}}}}".format, size, GROUPS),
+        st.builds("{{GroupNorm: [{}, {}]}}".format, GROUPS, size),
+        st.builds("{{TransformerEncoderLayer: {{d_model: 2 * d, nhead: 2, dim_feedforward: {}}}}}".format, size),
+        st.builds("{{LSTM: {{input_size: {}, hidden_size: d, num_layers: 2, proj_size: {}}}}}".format, size, size),
+        st.just("{Embedding: [7, d], name: table}\n  - {Linear: [d, 7, false], tie: table, frozen: true}"),
+        st.just("{sequential: [{Linear: [d, d]}, {Linear: [d, d]}], repeat: 4, routed: {experts: 4, per_token: 2}}"),
+        st.builds("{{sequential: [{{Linear: [{}, d]}}], frozen: [bias]}}".format, size),
+    )
+
+
+GROUPS = st.sampled_from(["1", "2", "3", "'d // 8 + 1'", "'max(d // 20, 1)'"])
+
+
+def random_spec(layers, anchor, require="true", lora=""):
+    nodes = "\n".join(f"  - {layer}" for layer in layers)
+    return spec_of(
+        f"vars: {{d: {anchor}}}\n"
+        "blocks:\n"
+        "  gate:\n"
+        "    params: [d]\n"
+        f'    require: ["{require}"]\n'
+        "    body: [{Linear: [d, 2], name: gate_linear}]\n"
+        f"model:\n  - gate: d\n{nodes}\n{lora}"
+    )
+
+
+LORAS = st.sampled_from(
+    ["", "lora: {r: 4, target_modules: [gate_linear]}\n", "lora: {r: 2, target_modules: all-linear}\n"]
+)
+
+
+@settings(max_examples=int(os.environ.get("BUDGET_CHECK_SYMBOLIC_EXAMPLES", "60")), deadline=None)
+@given(
+    layers=st.lists(layers_of(st.sampled_from(ANY_SIZE)), min_size=1, max_size=4),
+    anchor=st.integers(1, 150),
+    condition=st.sampled_from(CONDITIONS),
+    m=st.integers(1, 12),
+    r=st.integers(0, 11),
+    t=st.integers(1, 140),
+    lora=LORAS,
+)
+def test_a_symbolic_count_is_the_count_wherever_its_branches_go_the_same_way(layers, anchor, condition, m, r, t, lora):
+    """Soundness: count symbolically at the anchor, then count every width from nothing; wherever the trace
+    holds, every measure of the count is its polynomial's value there, and the spec accepts the width."""
+    from checker.language.symbolic import Escape, Trace
+
+    spec = random_spec(layers, anchor, condition.format(m=m, r=r % m, t=t), lora)
+    trace = Trace()
+    try:
+        tree = count_model(with_vars(spec, {"d": trace.width(anchor)}), remember=False)
+    except (Escape, SpecError) as error:
+        event(f"the symbolic count gave up: {type(error).__name__} {error}")
+        return
+    measures = (solving.params_of, solving.trainable_of, solving.non_embedding_of, solving.active_of)
+    held = []
+    for d in range(1, SCANNED + 1):
+        point = trace.point(d)
+        if point is not None and trace.holds(point):
+            held.append(d)
+            counting._LAYER_COUNTS.clear()
+            counting._PRESET_USES.clear()
+            counted = count_model(with_vars(spec, {"d": d}))
+            expected = [trace.value(measure(tree), point) for measure in measures]
+            assert [measure(counted) for measure in measures] == expected, d
+    assert anchor in held
+    event(f"the trace holds at {len(held) * 10 // SCANNED * 10}% or more of the widths")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    layers=st.lists(layers_of(st.sampled_from(GROWING)), min_size=1, max_size=4),
+    condition=st.sampled_from(CONDITIONS),
+    m=st.integers(1, 12),
+    r=st.integers(0, 11),
+    t=st.integers(1, 140),
+    anchor=st.integers(1, 150),
+    fraction=st.fractions(0, 1),
+    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+)
+def test_the_symbolic_solve_finds_what_trying_every_value_finds(layers, condition, m, r, t, anchor, fraction, rule):
+    """Hand-written layers and presets whose sizes grow with d (floor divisions, max and min, conditionals,
+    `when`, repeats, a block's `require`): the solve finds what the scan finds."""
+    spec = random_spec(layers, anchor, condition.format(m=m, r=r % m, t=t))
+    search_agrees_with_scan(spec, fraction, rule, count_alone, general)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    preset=st.sampled_from(
+        [
+            "gpt2: {{n_embd: d, n_head: {heads}, n_layer: {depth}, vocab_size: 500}}",
+            "llama: {{hidden_size: d, num_attention_heads: {heads}, num_key_value_heads: 1, "
+            "intermediate_size: 3 * d, num_hidden_layers: {depth}, vocab_size: 500}}",
+            "bert: {{hidden_size: d, num_attention_heads: {heads}, intermediate_size: 4 * d, "
+            "num_hidden_layers: {depth}, vocab_size: 500}}",
+            "mlp: {{input_dim: {heads}, hidden_dim: d, hidden_layers: {depth}, output_dim: 10}}",
+        ]
+    ),
+    heads=st.sampled_from([1, 2, 4, 12, 16]),
+    depth=st.integers(1, 6),
+    width=st.integers(1, 64),
+    multiple_of=st.sampled_from([1, 2, 8, 64, 128]),
+    target=st.integers(10**4, 10**10),
+    rule=st.sampled_from([CLOSEST, AT_MOST, AT_LEAST]),
+)
+def test_the_symbolic_solve_of_a_preset_is_the_search_s(preset, heads, depth, width, multiple_of, target, rule):
+    """Presets of random sizes, in steps of multiple_of: the answer and its count are those of the search,
+    counting width by width."""
+    spec = spec_of(f"vars: {{d: {width * 2 * heads}}}\nmodel: {{{preset.format(heads=heads, depth=depth)}}}\n")
+    assert general(spec, "d", target, rule, multiple_of) == searched(spec, "d", target, rule, multiple_of)
+
+
+FALLBACKS = {
+    "true division": "Linear: [d, 'd * 6 / 3']",
+    "a float on the left": "Linear: [d, '2.0 * d']",
+    "a power": "Linear: [d, 'd ** 2']",
+    "gcd": "Linear: [d, 'gcd(d, 1) + d']",
+    "the width in a name": "TransformerEncoder: {encoder_layer: {TransformerEncoderLayer: [4, 2, 8]}, num_layers: d}",
+    "an indexed repeat of the width": "{Linear: [d, 'i + 1'], repeat: {times: d, index: i}}",
+    "a float rounded": "Linear: [d, 'round(d * 1.5)']",
+}
+
+
+@pytest.mark.parametrize("node", FALLBACKS.values(), ids=FALLBACKS.keys())
+def test_a_count_the_width_cannot_follow_is_searched_instead(node, monkeypatch):
+    """Each way out of the polynomial: the symbolic count gives up, and the search answers as before."""
+    spec = spec_of(f"vars: {{d: 16}}\nmodel:\n  - Linear: [5, d]\n  - {node}\n")
+    counts = counted_kinds(monkeypatch)
+    target = count_alone(with_vars(spec, {"d": 40}))
+    solution = general(spec, "d", target)
+    assert counts[0] is True and not any(counts[1:])  # the symbolic count, then counts at values
+    assert (solution.value, solution.params) == (40, target)
+    assert solution == searched(spec, "d", target)
+
+
+def test_a_var_that_is_not_the_width_is_solved_symbolically_too(monkeypatch):
+    spec = spec_of("vars: {d: 16, depth: 2}\nmodel:\n  - Linear: [5, d]\n  - {Linear: [d, d], repeat: depth}\n")
+    counts = counted_kinds(monkeypatch)
+    solution = general(spec, "depth", 6 * 16 + 16 * 17 * 9)
+    assert (solution.value, counts) == (9, [True])
+
+
+def test_the_widths_a_block_refuses_between_the_neighbours_are_counted(monkeypatch):
+    """GPT-2 in steps of 64 takes multiples of 192 (n_head 12): the two widths between are counted, and refused."""
+    spec = spec_of("vars: {n_layer: 24, n_embd: 768}\nmodel: {gpt2: {n_layer: n_layer, n_embd: n_embd}}\n")
+    counts = counted_kinds(monkeypatch)
+    solution = general(spec, "n_embd", 124_439_808, multiple_of=64)
+    assert (solution.value, solution.params, counts) == (576, 125_270_208, [True, False, False])

@@ -1,19 +1,33 @@
 """Matched widths: the integer value of a var that brings a spec's count to a target.
 
-The count never decreases as a width grows, so the best integer is found by
-searching over the exact counter, with every count taken at most once and at
-most MAX_COUNTS counts in all. Values a block's `require` refuses (a GPT-2
-width that n_head does not divide) are skipped: the search first learns the
-step between accepted values next to the spec's own value, walks only those,
-and at the end confirms that nothing between its two neighbours is accepted,
-so the answer is exact whatever the step. For the `mlp` preset the count is a
-quadratic in the width, solved in integers.
+The count never decreases as a width grows, so the best integer lies between
+two neighbours: the last accepted value whose count is under the target, and
+the next one. They are found in one count, with the width symbolic (see
+language.symbolic): the count comes back as an exact polynomial in the width,
+with the branch conditions under which it holds. The first width whose
+polynomial reaches the target is found by bisection, in integers; the nearest
+widths on either side where every branch goes as it went are the neighbours,
+their counts exact without counting them. The widths between the two that the
+branches leave (values a block's `require` refuses, as a GPT-2 width that
+n_head does not divide, or that take another branch) are counted one by one
+from the top down, so the answer is exact whatever the branches. A solve thus
+costs one symbolic count (about 1.7 plain ones) and those few counts.
+
+When the symbolic count cannot be followed (it met a float, a power, a name
+made of the width: see Escape) or does not reach a bracket, the search counts
+width by width instead, with every count taken at most once and at most
+MAX_COUNTS counts in all. Values the spec refuses are skipped: the search
+first learns the step between accepted values next to the spec's own value,
+walks only those, and at the end confirms that nothing between its two
+neighbours is accepted, so the answer is exact whatever the step. For the `mlp`
+preset the count is a quadratic in the width, solved in integers.
 
 The search's counts share what does not change with the width: counting
 remembers, for the whole process, each layer by its arguments as written, the
 values they read and its input size, and each use of a preset's block (see
 counting), so a layer or preset block that does not read the width, or a
-width counted before (the check's own count), is not counted again.
+width counted before (the check's own count), is not counted again. A
+symbolic count neither uses nor keeps those memories.
 """
 
 from __future__ import annotations
@@ -30,12 +44,14 @@ from ..language.catalogue import LAYERS
 from ..language.counting import Part, count_model
 from ..language.loader import YamlMapping
 from ..language.spec import Spec, is_layer_name, with_vars
+from ..language.symbolic import Escape, Trace, is_symbolic
 from ..language.units import format_relative
 
 if TYPE_CHECKING:
     from ..formats.ultralytics.reading import ModelFile
 
 SEARCH_LIMIT = 2**40  # the largest width tried
+SYMBOLIC_COUNTS = 2  # symbolic counts one solve may take: at the spec's width, then where the first one points
 SKIP_LIMIT = 32  # refused values skipped in a row before giving up
 MAX_COUNTS = 100  # counts one search may take
 JUMP_TRIES = 4  # refusals where a long jump lands before it is taken back
@@ -138,6 +154,9 @@ def solve(
     def count(value: int) -> int:
         return measure(count_model(with_vars(spec, {var: value})))
 
+    bracket = _symbolic_bracket(spec, var, target, multiple_of, measure, count)
+    if bracket is not None:
+        return _choose(var, target, rule, multiple_of, *bracket)
     return solve_counts(var, spec.vars.get(var), count, target, rule, multiple_of)
 
 
@@ -158,7 +177,7 @@ def solve_counts(
                 counts[k] = None  # a value the spec refuses
         return counts[k]
 
-    anchor = current // multiple_of if isinstance(current, int) and _is_int(current) and current >= multiple_of else 1
+    anchor = _anchor(current, multiple_of)
     search = _Search(count_at, target, SEARCH_LIMIT // multiple_of)
     try:
         low, high = search.bracket(anchor)
@@ -191,6 +210,101 @@ def solve_ultralytics_depths(
     from ..formats.ultralytics import widths
 
     return [(depth, widths.solve_width(model, letter, depth, target)) for depth in depths]
+
+
+def _anchor(current: object, multiple_of: int) -> int:
+    """The k the search starts from: the spec's own value, down to a multiple of `multiple_of`."""
+    return current // multiple_of if isinstance(current, int) and _is_int(current) and current >= multiple_of else 1
+
+
+def _symbolic_bracket(
+    spec: Spec, var: str, target: int, multiple_of: int, measure: Measure, count: Callable[[int], int]
+) -> tuple[Probe, Probe] | None:
+    """The accepted ks on either side of the target (the count under it, and at or over it), from one count
+    with `var` symbolic (see language.symbolic); None when that count cannot say, and the search decides.
+
+    The symbolic count gives the count as a polynomial, valid wherever its recorded branches go the same
+    way. The first k whose polynomial reaches the target is found by bisection, in integers; the nearest
+    ks on either side where every branch goes as it did are the neighbours, their counts exact without
+    counting. The ks between them (a width the spec refuses, or that takes another branch) are counted
+    one by one, as the search confirms its own. When the branches went otherwise near the target, the
+    width there is counted symbolically in turn, once."""
+    if spec.hf_config is not None:
+        return None  # an imported config's keys go through its family's own code: the search counts them
+    k_limit = SEARCH_LIMIT // multiple_of
+    k = _anchor(spec.vars.get(var), multiple_of)
+    for _ in range(SYMBOLIC_COUNTS):
+        trace = Trace()
+        try:
+            counted = measure(count_model(with_vars(spec, {var: trace.width(k * multiple_of)}), remember=False))
+        except (Escape, SpecError):
+            return None
+        if not is_symbolic(counted):
+            return None  # the count does not follow the width here: the search says what it does
+        first = _first_reaching(trace, counted, target, multiple_of, k_limit)
+        if first is None:
+            return None
+        low, high = (_nearest_holding(trace, counted, multiple_of, ks) for ks in _either_side(first, k_limit))
+        if low is not None and high is not None:
+            if not low[1] < target <= high[1]:
+                return None  # not the bracket of a count that grows with the width
+            return _confirm_between(low, high, target, multiple_of, count)
+        if first == k:
+            return None
+        k = first
+    return None
+
+
+def _first_reaching(trace: Trace, counted: int, target: int, multiple_of: int, k_limit: int) -> int | None:
+    """The first k in 1..k_limit where the count's polynomial reaches the target, by bisection; None when it
+    never does, or when a divisor is 0 on the way."""
+
+    def count_at(k: int) -> int | None:
+        point = trace.point(k * multiple_of)
+        return None if point is None else trace.value(counted, point)
+
+    top = count_at(k_limit)
+    if top is None or top < target:
+        return None
+    low, high = 0, k_limit  # count_at(high) >= target; low is 0 or count_at(low) < target
+    while high - low > 1:
+        middle = (low + high) // 2
+        value = count_at(middle)
+        if value is None:
+            return None
+        low, high = (middle, high) if value < target else (low, middle)
+    return high
+
+
+def _either_side(first: int, k_limit: int) -> tuple[range, range]:
+    """The ks looked at under `first` (downwards) and from it on: SKIP_LIMIT on each side."""
+    return range(first - 1, max(first - 1 - SKIP_LIMIT, 0), -1), range(first, min(first + SKIP_LIMIT, k_limit + 1))
+
+
+def _nearest_holding(trace: Trace, counted: int, multiple_of: int, ks: range) -> Probe | None:
+    """The first k of `ks` where every branch of the trace goes as it went, with its count there."""
+    for k in ks:
+        point = trace.point(k * multiple_of)
+        if point is not None and trace.holds(point):
+            return k, trace.value(counted, point)
+    return None
+
+
+def _confirm_between(
+    low: Probe, high: Probe, target: int, multiple_of: int, count: Callable[[int], int]
+) -> tuple[Probe, Probe]:
+    """The bracket, with every k between its two ks counted from the top down (as _Search._confirm does):
+    a k the spec accepts there took another branch, and its own count decides."""
+    for k in range(high[0] - 1, low[0], -1):
+        try:
+            value = count(k * multiple_of)
+        except SpecError:
+            continue  # a value the spec refuses
+        if value >= target:
+            high = (k, value)
+        else:
+            return (k, value), high
+    return low, high
 
 
 def _is_int(value: object) -> bool:

@@ -25,6 +25,7 @@ from . import presets
 from .adapters import ALL_LINEAR, DEFAULT_TARGETS, EXPERT_TARGETS, GENERATING_TASKS, Lora
 from .catalogue import Tensor
 from .counting import Part, in_runs, owned_tensors
+from .symbolic import plain
 
 MAX_MODULES = 200_000  # module copies looked at, every copy of a repeat spelt out
 ADAPTED_KINDS = ("Linear", "Embedding")
@@ -148,7 +149,7 @@ def iter_modules(root: Part, prefix: str = "", index: int = 0) -> Iterator[tuple
         if part.numbered:
             start = numbering.get(path, 0)
             numbering[path] = start + part.copies
-            paths = [_numbered(path, start + n) for n in range(part.copies)]
+            paths = [_numbered(path, start + n) for n in range(plain(part.copies))]
         seen += len(paths) * part.tree_size
         if seen > MAX_MODULES:
             raise SpecError(
@@ -184,7 +185,7 @@ class _Walk:
                 rules.TOO_LARGE, f"an adapter is matched against at most {MAX_MODULES:,} modules", part.location
             )
         one = _one_copy(part)
-        copies = [self._module(one, _numbered(path, start + n)) for n in range(part.copies)]
+        copies = [self._module(one, _numbered(path, start + n)) for n in range(plain(part.copies))]
         groups = in_runs([copy._replace(numbered=True) for copy in copies])
         if len(groups) == 1:
             return groups[0]

@@ -202,17 +202,22 @@ def _text_used(text: str, env: Mapping[str, Any]) -> Text | None:
 
 
 def as_int(value: Any, what: str, location: Location, minimum: int | None = None, expression: str | None = None) -> int:
-    """An integer from an int or an integral float (1024.0); anything else is an error."""
-    source = f" ({expression!r} = {value})" if expression else ""
+    """An integer from an int or an integral float (1024.0); anything else is an error. An int comes back
+    as it is (a symbolic width stays one: see symbolic)."""
+
+    def source() -> str:
+        return f" ({expression!r} = {value})" if expression else ""
+
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, not {describe(value)}{source}", location)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, not {describe(value)}{source()}", location)
     if isinstance(value, float):
         if not value.is_integer():
-            raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, got {value:g}{source}", location)
+            raise SpecError(rules.INVALID_VALUE, f"{what} must be an integer, got {value:g}{source()}", location)
         value = int(value)
     if minimum is not None and value < minimum:
-        raise SpecError(rules.INVALID_VALUE, f"{what} must be at least {minimum}, got {value}{source}", location)
-    return int(value)
+        raise SpecError(rules.INVALID_VALUE, f"{what} must be at least {minimum}, got {value}{source()}", location)
+    whole: int = value
+    return whole
 
 
 def signature_names(signature: tuple[Argument, ...]) -> str:

@@ -50,6 +50,7 @@ from .spec import (
     check_identifier,
     value_of,
 )
+from .symbolic import Symbolic
 from .validation import Problems, read_key, validate
 
 MAX_MODEL_DEPTH = 100
@@ -156,15 +157,17 @@ class Scope(NamedTuple):
         return Scope(env, block.file_blocks, (*self.stack, block.name), self.frozen, deeper.depth, in_preset)
 
 
-def count_model(spec: Spec) -> Part:
-    """The counted tree of `spec`'s model; raises SpecError at the first problem."""
-    return count_with_warnings(spec)[0]
+def count_model(spec: Spec, remember: bool = True) -> Part:
+    """The counted tree of `spec`'s model; raises SpecError at the first problem. Without `remember`, the
+    count neither uses nor keeps what other counts of the process counted (a count with a symbolic width
+    must not: see symbolic)."""
+    return count_with_warnings(spec, remember)[0]
 
 
-def count_with_warnings(spec: Spec) -> tuple[Part, list[Finding]]:
+def count_with_warnings(spec: Spec, remember: bool = True) -> tuple[Part, list[Finding]]:
     """The counted tree, and the warnings met on the way (keys a config block does not know)."""
     scope = Scope(env=spec.vars, blocks=spec.blocks)
-    counter = _Counter()
+    counter = _Counter(remember)
     start = START if spec.input is None else spec.input
     root = counter.count(spec.model, spec.model_location, start, scope)
     if root is None:
@@ -206,7 +209,8 @@ def iter_parts(part: Part, depth: int = 0) -> Iterator[tuple[int, Part]]:
 class _Counter:
     """One count's running state: the names seen, the parts shared, the warnings met."""
 
-    def __init__(self) -> None:
+    def __init__(self, remember: bool = True) -> None:
+        self.remember = remember  # use and keep the process's memories (_LAYER_COUNTS, _PRESET_USES)
         self.names: dict[str, Part] = {}
         # Every `name` recorded and every name looked up (`tie`, `from`), in order: what a part's counting did.
         self.events: list[_NameEvent] = []
@@ -302,7 +306,15 @@ class _Counter:
                     args_location,
                 )
             env = tuple((name, _value_key(value)) for name, value in scope.env.items())
-            key = (_Same(bound.node), env, _Same(scope.blocks), size, scope.frozen, scope.depth, scope.stack)
+            key = (
+                _Same(bound.node),
+                env,
+                _Same(scope.blocks),
+                _value_key(size),
+                scope.frozen,
+                scope.depth,
+                scope.stack,
+            )
             part = self._once(key, lambda: self.count(bound.node, bound.location, size, scope))
             return part if part is not None else self.composite(kind, kind, kind_location, size, [])
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
@@ -330,15 +342,15 @@ class _Counter:
             child = self.count(branch, branches.location_of(index), size, scope)
             if child is not None:
                 children.append(child)
-        known = {child.output for child in children if isinstance(child.output, int)}
-        if len(known) > 1:
+        known = [child.output for child in children if isinstance(child.output, int)]
+        if any(output != known[0] for output in known[1:]):  # compared, not hashed: sizes may be symbolic
             sizes = ", ".join(f"{show_size(child.output)}" for child in children)
             raise SpecError(
                 rules.SIZE_MISMATCH,
                 f"the branches of `parallel` output different sizes ({sizes}); they must agree to be added",
                 location,
             )
-        output = known.pop() if known else (children[0].output if children else size)
+        output = known[0] if known else (children[0].output if children else size)
         return self.composite("parallel", "parallel", location, output, children)
 
     def _concat(self, branches: YamlSequence, location: Location, size: Size, scope: Scope) -> Part:
@@ -484,7 +496,7 @@ class _Counter:
         key = (
             _Same(block),
             tuple(_value_key(env[param.name]) for param in block.params),
-            size,
+            _value_key(size),
             scope.frozen,
             scope.depth,
             scope.stack,
@@ -535,7 +547,7 @@ class _Counter:
     def _layer(
         self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
-        key = _layer_key(layer, args, size, scope)
+        key = _layer_key(layer, args, size, scope) if self.remember else None
         known = _LAYER_COUNTS.get(key) if key is not None else None
         if known is None:
             known = self._bound_layer(layer, args, kind_location, args_location, size, scope)
@@ -600,7 +612,7 @@ class _Counter:
         the same in every spec), unless its counting warned or touched what
         ties share: those belong to one count.
         """
-        memo = _PRESET_USES if preset else self.counted
+        memo = _PRESET_USES if preset and self.remember else self.counted
         known = memo.get(key)
         if known is not None and all(self.names.get(name) is part for name, part in known.looked_up):
             self.events.extend(known.events)
@@ -851,6 +863,8 @@ def _value_key(value: Any) -> Hashable:
     kind = type(value)
     if kind is int or kind is str or kind is bool or value is None:
         return kind, value
+    if isinstance(value, Symbolic):
+        return value.key
     if isinstance(value, NodeValue):
         return _Same(value.node)
     return kind, repr(value)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from . import symbolic
 from .hints import did_you_mean
 
 Number = int | float | bool
@@ -362,6 +363,7 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Value:
         left = _evaluate(tree.first, env)
         for op, right_tree in tree.rest:
             right = _evaluate(right_tree, env)
+            symbolic.check_operands(left, right)
             if isinstance(left, str) != isinstance(right, str) and op not in ("==", "!="):
                 raise ExpressionError(f"text and a number cannot be ordered ({left!r} {op} {right!r})")
             if not _COMPARISONS[op](left, right):
@@ -376,8 +378,12 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Value:
     if function is len:
         return len(_collection(tree.arguments[0], env))
     if function is operator.contains:
-        return _evaluate(tree.arguments[1], env) in _collection(tree.arguments[0], env, "contains")
+        wanted = _evaluate(tree.arguments[1], env)
+        if symbolic.is_symbolic(wanted):  # a list's floats and bools would compare it by its value alone
+            symbolic.escape("contains()")
+        return wanted in _collection(tree.arguments[0], env, "contains")
     arguments = [_evaluate(argument, env) for argument in tree.arguments]
+    symbolic.check_operands(*arguments)
     try:
         return _checked(function(*arguments))
     except (OverflowError, ValueError, TypeError) as error:
@@ -415,6 +421,8 @@ def _binary(tree: Binary, env: Mapping[str, object]) -> Number:
     if isinstance(left, str) or isinstance(right, str):
         raise ExpressionError(f"text takes part in no arithmetic ({left!r} {op} {right!r}); compare it instead")
     try:
+        if symbolic.is_symbolic(left) or symbolic.is_symbolic(right):
+            return _checked(symbolic.operate(op, left, right))
         if op == "+":
             return _checked(left + right)
         if op == "-":

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from .catalogue import Layer, Tensor
+from .symbolic import plain
 
 Refusal = str
 Change = tuple[tuple[Tensor, ...], tuple[Tensor, ...]]  # the layer's parameters and buffers afterwards
 
 
 def _weight_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Change | Refusal:
-    shape, dim = tensor.shape, -1 if options.dim is None else options.dim
+    shape, dim = tensor.shape, -1 if options.dim is None else plain(options.dim)  # it picks an axis
     if dim == -1:
         magnitude: tuple[int, ...] = ()
     elif -len(shape) <= dim < len(shape):
@@ -39,7 +40,7 @@ def _weight_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Change
 
 def _spectral_norm(tensor: Tensor, options: SimpleNamespace, layer: str) -> Change | Refusal:
     shape = tensor.shape
-    dim = options.dim if options.dim is not None else 1 if layer.startswith("ConvTranspose") else 0
+    dim = plain(options.dim) if options.dim is not None else 1 if layer.startswith("ConvTranspose") else 0
     if not -len(shape) <= dim < len(shape):
         return f"dim {dim} is out of range for `{tensor.name}` of {len(shape)} dims"
     prefix = f"parametrizations.{tensor.name}."
