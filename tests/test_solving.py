@@ -33,24 +33,27 @@ MLP = spec_of("""
     """)
 
 
+@contextlib.contextmanager
+def switched_off(name):
+    """solving's function `name` finds nothing for as long as the block runs."""
+    kept = getattr(solving, name)
+    setattr(solving, name, lambda *a: None)
+    try:
+        yield
+    finally:
+        setattr(solving, name, kept)
+
+
 def general(spec, *args, **kwargs):
     """The general solve (a symbolic count, else the search), with the mlp closed form switched off."""
-    closed_form = solving._mlp_closed_form
-    solving._mlp_closed_form = lambda *a: None
-    try:
+    with switched_off("_mlp_closed_form"):
         return solve(spec, *args, **kwargs)
-    finally:
-        solving._mlp_closed_form = closed_form
 
 
 def searched(spec, *args, **kwargs):
     """The search alone, counting width by width: no closed form, no symbolic count."""
-    symbolic = solving._symbolic_bracket
-    solving._symbolic_bracket = lambda *a: None
-    try:
+    with switched_off("_symbolic_bracket"):
         return general(spec, *args, **kwargs)
-    finally:
-        solving._symbolic_bracket = symbolic
 
 
 @pytest.mark.parametrize("depth, width, params", [(1, 32, 552), (2, 16, 552), (3, 12, 524), (4, 11, 591)])

@@ -52,14 +52,18 @@ def escape(what: str) -> NoReturn:
 
 
 # ------------------------------------------------------------ polynomials
+def _add_term(polynomial: Polynomial, monomial: Monomial, coefficient: int) -> None:
+    total = polynomial.get(monomial, 0) + coefficient
+    if total:
+        polynomial[monomial] = total
+    else:
+        polynomial.pop(monomial, None)
+
+
 def _sum(p: Polynomial, q: Polynomial, sign: int = 1) -> Polynomial:
     result = dict(p)
     for monomial, coefficient in q.items():
-        total = result.get(monomial, 0) + sign * coefficient
-        if total:
-            result[monomial] = total
-        else:
-            result.pop(monomial, None)
+        _add_term(result, monomial, sign * coefficient)
     return result
 
 
@@ -75,12 +79,7 @@ def _product(p: Polynomial, q: Polynomial) -> Polynomial:
     result: Polynomial = {}
     for m1, c1 in p.items():
         for m2, c2 in q.items():
-            monomial = _times_monomial(m1, m2)
-            total = result.get(monomial, 0) + c1 * c2
-            if total:
-                result[monomial] = total
-            else:
-                result.pop(monomial, None)
+            _add_term(result, _times_monomial(m1, m2), c1 * c2)
     return result
 
 
