@@ -2,12 +2,15 @@
 
     python benchmarks/yolo_yaml.py [--runs 11] [--ultralytics-python /path/to/python] [--before SOURCE_TREE]
 
-Times `budget-check` on examples/ultralytics/detector.yaml, and on yolov8.yaml, yolo11.yaml (every scale of
-each: five models) and rtdetr-l.yaml taken from an installed ultralytics, against `python -c "import yaml"`.
+Times `budget-check` on examples/ultralytics/detector.yaml (and a plain spec, gpt2-small.yaml, for the start-up
+every file shares), and on yolov8.yaml, yolo11.yaml (every scale of each: five models) and rtdetr-l.yaml taken
+from an installed ultralytics, against `python -c "import yaml"`.
 With a Python that has ultralytics, also times what users do today: import ultralytics and build yolov8n on the
 CPU. Each figure is the median over fresh processes, the commands taking turns, as in run.py, wall and CPU time,
-with --no-cache (counting, not the result cache) unless said. With --before, a source tree of budget-check
-(`git archive COMMIT | tar -x -C FOLDER`) is timed on the same files too, taking turns with the installed one.
+with --no-cache (counting, not the result cache) unless said; yolo11.yaml is also timed on the default path
+with the result cache emptied before each run, as on the first run after an edit. With --before, a source tree
+of budget-check (`git archive COMMIT | tar -x -C FOLDER`) is timed on the same files too, taking turns with the
+installed one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ print(sum(p.numel() for p in model.parameters()))
 """
 # The installed command's own script, run with another source tree first on the path.
 RUN_FROM = "import sys; sys.path.insert(0, {tree!r}); from checker.cli import run; sys.exit(run())"
+# The default path on a file the result cache does not hold yet (as after an edit): the cache's file goes first.
+UNCACHED = (
+    "import os\ntry:\n    os.remove(os.path.join('.budget-check-cache', 'results.json'))\nexcept OSError:\n    pass\n"
+)
+RUN = "import sys; from checker.cli import run; sys.exit(run())"
 FIND_SHIPPED = "import ultralytics, pathlib; print(pathlib.Path(ultralytics.__file__).parent / 'cfg' / 'models')"
 
 
@@ -44,8 +52,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         shutil.copyfile(ROOT / "examples" / "ultralytics" / "detector.yaml", work / "detector.yaml")
+        shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", work / "gpt2-small.yaml")
         commands = {
             "python -c 'import yaml' (the floor)": [python, "-c", "import yaml"],
+            "gpt2-small.yaml, a plain spec": [command, "--no-cache", "gpt2-small.yaml"],
             "detector.yaml (2 scales)": [command, "--no-cache", "detector.yaml"],
             "  again, from the result cache": [command, "detector.yaml"],
         }
@@ -58,6 +68,7 @@ def main() -> None:
                 shutil.copyfile(shipped / name, work / Path(name).name)
                 scales = "5 scales" if "yolo" in name else "1 scale"
                 commands[f"{Path(name).name} ({scales})"] = [command, "--no-cache", Path(name).name]
+            commands["  yolo11.yaml, default path, not cached"] = [python, "-c", UNCACHED + RUN, "yolo11.yaml"]
             commands["ultralytics, build yolov8n"] = [options.ultralytics_python, "-c", BUILD_YOLOV8N]
         if options.before:
             run_before = [python, "-c", RUN_FROM.format(tree=str(options.before.resolve()))]
@@ -66,6 +77,9 @@ def main() -> None:
                 for label, arguments in commands.items()
                 if arguments[0] == command and "--no-cache" in arguments  # the two would share one result cache
             }
+            if options.ultralytics_python:
+                uncached = UNCACHED + RUN_FROM.format(tree=str(options.before.resolve()))
+                commands["  before: yolo11.yaml, default path, not cached"] = [python, "-c", uncached, "yolo11.yaml"]
         timings = timed(commands, options.runs, work)
         floor = next(iter(timings.values()))
         for label, timing in timings.items():
