@@ -6,6 +6,7 @@ looked at; a reference from one file to another stays inside the repository.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from pathlib import Path
@@ -53,8 +54,9 @@ def decode_text(data: bytes) -> str:
         raise Unreadable(rules.UNREADABLE, f"the file is over {MAX_FILE_BYTES // 2**20} MiB; not a spec")
     if b"\0" in data:
         raise Unreadable(rules.NOT_TEXT, "this is a binary file, not YAML text")
+    data = data.removeprefix(codecs.BOM_UTF8)  # what the codec "utf-8-sig" does, without importing it each run
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1

@@ -40,12 +40,14 @@ def test_binary_file(tmp_path):
     assert [(f.code, f.message) for f in spec.findings] == [("BC005", "this is a binary file, not YAML text")]
 
 
-def test_not_utf8(tmp_path):
+@pytest.mark.parametrize("start", [b"", b"\xef\xbb\xbf"], ids=["plain", "after a byte order mark"])
+def test_not_utf8(tmp_path, start):
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("model:\n  - Linear: [3, 4]  # caf\u00e9\n".encode("latin-1"))
+    path.write_bytes(start + "model:\n  - Linear: [3, 4]  # caf\u00e9\n".encode("latin-1"))
     [spec] = check_file(path, "latin1.yaml").specs
     [finding] = spec.findings
     assert (finding.code, finding.location.line, finding.location.column) == ("BC005", 2, 26)
+    assert finding.message == "the file is not UTF-8 text (byte 0xe9)"
 
 
 def test_utf8_bom_is_accepted(tmp_path):
