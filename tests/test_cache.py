@@ -96,6 +96,13 @@ def test_other_counts_are_counted_and_kept_only_for_a_run_that_reports_them(proj
     assert len(fused) == 2  # its two scales, once
 
 
+def test_an_entry_without_other_counts_to_give_serves_a_json_run(project, monkeypatch):
+    run("specs/mlp.yaml")
+    files = computed(monkeypatch)
+    assert run("specs/mlp.yaml", "--format", "json") == run("specs/mlp.yaml", "--format", "json", "--no-cache")
+    assert files == []
+
+
 def test_the_folder_is_ignored_by_git_and_readable_only_by_its_owner(project):
     run("specs")
     folder = project / cache.FOLDER

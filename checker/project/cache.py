@@ -227,7 +227,10 @@ def _encode_spec(spec: SpecResult, other_counts: bool) -> dict[str, Any]:
         "document": spec.document,
         "findings": [_encode_finding(finding) for finding in spec.findings],
         "budget": None if spec.budget is None else _encode_budget(spec.budget),
-        "others": [[other.key, other.label, value] for other, value in spec.others] if other_counts else None,
+        # A model without other counts has them all at no cost: its entry serves a JSON run as it is.
+        "others": [[other.key, other.label, value] for other, value in spec.others]
+        if other_counts or not spec.other_counts
+        else None,
         "tree": None
         if tree is None
         else {
