@@ -47,6 +47,17 @@ def test_a_scale_key_is_a_warning_that_ultralytics_ignores_it():
     assert not results(DETECTOR.replace("nc: 20", "scale: s\nnc: 20"), "yolov9s.yaml")["yolov9s"].findings
 
 
+@pytest.mark.parametrize(
+    ("activation", "counted"),
+    [("nn.ReLU()", True), ("torch.nn.SiLU()", True), ("nn.PReLU()", False), ("nn.ReLU()  # x", True),
+     ("nn.ReLU() + nn.ReLU()", False), ("nn.NotALayer()", False), ("nn.ReLU", False)],
+)  # fmt: skip
+def test_an_activation_for_every_conv_is_counted_only_when_it_holds_no_parameters(activation, counted):
+    specs = results(f"activation: {activation}\n" + DETECTOR, "detector.yaml")
+    assert all((spec.params is not None) == counted for spec in specs.values())
+    assert all(("BC522" not in [f.code for f in spec.findings]) == counted for spec in specs.values())
+
+
 def test_a_model_file_that_is_not_yaml_is_an_error_not_skipped():
     [only] = results(DETECTOR.replace("nc: 20", "nc: [20"), "detector.yaml").values()
     assert [finding.code for finding in only.findings] == ["BC001"] and only.status == "error"

@@ -15,7 +15,7 @@ from ...findings import Finding, Location
 from ...language.catalogue import LAYERS
 from ...language.loader import YamlMapping, YamlSequence, location_in
 
-_ACTIVATION = re.compile(r"(?:torch\.)?nn\.([A-Za-z]\w*)\(\)\Z")
+_ACTIVATION = r"(?:torch\.)?nn\.([A-Za-z]\w*)\(\)"  # compiled by re on first use: few files set `activation`
 SECTIONS = ("backbone", "head")
 
 
@@ -184,7 +184,7 @@ def _read_scales(document: YamlMapping, findings: list[Finding]) -> list[Scale]:
 
 def _is_parameter_free_activation(text: Any) -> bool:
     """`nn.ReLU()` and the like: Ultralytics makes one and puts it after every Conv, adding no parameters."""
-    found = _ACTIVATION.match(text) if isinstance(text, str) else None
+    found = re.fullmatch(_ACTIVATION, text) if isinstance(text, str) else None
     layer = LAYERS.get(found.group(1)) if found else None
     return layer is not None and not layer.has_parameters
 
