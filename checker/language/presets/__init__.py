@@ -6,6 +6,13 @@ holds one block per transformers class it counts (`LlamaForCausalLM`), named
 as the class is. Any block of a preset file can be used from elsewhere as
 `FILE.BLOCK` (`llama.llama_layer`): families reuse each other's layers so.
 A preset file loads on first use and is cached.
+
+A run does not parse the YAML: precompiled/NAME.py holds NAME.yaml as the
+located loader gives it (checker/language/precompiled.py), locations
+included, so that a finding inside a preset still names its line in the
+YAML. It is generated: after editing or adding a preset file, rewrite
+precompiled/ with `python -m checker.language.presets` (a test fails while
+it is stale).
 """
 
 from __future__ import annotations
