@@ -52,7 +52,7 @@ def general(spec, *args, **kwargs):
 
 def searched(spec, *args, **kwargs):
     """The search alone, counting width by width: no closed form, no symbolic count."""
-    with switched_off("_symbolic_bracket"):
+    with switched_off("_symbolic_solution"):
         return general(spec, *args, **kwargs)
 
 
@@ -551,3 +551,14 @@ def test_the_widths_a_block_refuses_between_the_neighbours_are_counted(monkeypat
     counts = counted_kinds(monkeypatch)
     solution = general(spec, "n_embd", 124_439_808, multiple_of=64)
     assert (solution.value, solution.params, counts) == (576, 125_270_208, [True, False, False])
+
+
+def test_a_target_out_of_reach_is_found_from_the_symbolic_count_alone(monkeypatch):
+    """Past the largest width, and under the smallest: the same findings as the search's, from one count."""
+    spec = spec_of("vars: {w: 8}\nmodel: [{Linear: [w, w, false]}]\n")
+    counts = counted_kinds(monkeypatch)
+    too_small = general(spec, "w", 10**60)
+    assert too_small.problem == "even w = 1,099,511,627,776 gives only 1,208,925,819,614,629,174,706,176 params"
+    assert general(spec, "w", 0).problem == "0 is below the smallest model: w = 1 gives 1"
+    assert counts == [True, True]
+    assert (too_small, general(spec, "w", 0)) == (searched(spec, "w", 10**60), searched(spec, "w", 0))

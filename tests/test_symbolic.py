@@ -179,3 +179,13 @@ def test_math_prod_and_sum_follow_the_width():
     w = trace.width(4)
     assert math.prod((w, w + 1, 3)).polynomial == {(2,): 3, (1,): 3}
     assert sum([w, w, 1]).polynomial == {(1,): 2, (): 1}
+
+
+def test_a_division_by_zero_is_recorded_as_a_branch():
+    """An expression's division by zero becomes an error that a var may hold as text (until it is used):
+    whether the divisor is 0 is a branch, as a comparison is."""
+    trace = Trace()
+    w = trace.width(5)
+    with pytest.raises(ZeroDivisionError):
+        _ = 10 // (w - 5)
+    assert [width for width in range(10) if trace.holds(trace.point(width))] == [5]

@@ -154,9 +154,9 @@ def solve(
     def count(value: int) -> int:
         return measure(count_model(with_vars(spec, {var: value})))
 
-    bracket = _symbolic_bracket(spec, var, target, multiple_of, measure, count)
-    if bracket is not None:
-        return _choose(var, target, rule, multiple_of, *bracket)
+    solved = _symbolic_solution(spec, var, target, rule, multiple_of, measure, count)
+    if solved is not None:
+        return solved
     return solve_counts(var, spec.vars.get(var), count, target, rule, multiple_of)
 
 
@@ -217,11 +217,11 @@ def _anchor(current: object, multiple_of: int) -> int:
     return current // multiple_of if isinstance(current, int) and _is_int(current) and current >= multiple_of else 1
 
 
-def _symbolic_bracket(
-    spec: Spec, var: str, target: int, multiple_of: int, measure: Measure, count: Callable[[int], int]
-) -> tuple[Probe, Probe] | None:
-    """The accepted ks on either side of the target (the count under it, and at or over it), from one count
-    with `var` symbolic (see language.symbolic); None when that count cannot say, and the search decides.
+def _symbolic_solution(
+    spec: Spec, var: str, target: int, rule: str, multiple_of: int, measure: Measure, count: Callable[[int], int]
+) -> Solution | None:
+    """The solution from one count with `var` symbolic (see language.symbolic); None when that count cannot
+    say, and the search decides.
 
     The symbolic count gives the count as a polynomial, valid wherever its recorded branches go the same
     way. The first k whose polynomial reaches the target is found by bisection, in integers; the nearest
@@ -242,13 +242,17 @@ def _symbolic_bracket(
         if not is_symbolic(counted):
             return None  # the count does not follow the width here: the search says what it does
         first = _first_reaching(trace, counted, target, multiple_of, k_limit)
-        if first is None:
-            return None
-        low, high = (_nearest_holding(trace, counted, multiple_of, ks) for ks in _either_side(first, k_limit))
-        if low is not None and high is not None:
-            if not low[1] < target <= high[1]:
+        if first is None:  # no width reaches the target, if the largest one does not
+            largest = _nearest_holding(trace, counted, multiple_of, range(k_limit, max(k_limit - SKIP_LIMIT, 0), -1))
+            if largest is None or largest[1] >= target:
+                return None
+            return _confirmed(var, target, rule, multiple_of, (largest, None), count, k_limit)
+        low = _nearest_holding(trace, counted, multiple_of, range(first - 1, max(first - 1 - SKIP_LIMIT, 0), -1))
+        high = _nearest_holding(trace, counted, multiple_of, range(first, min(first + SKIP_LIMIT, k_limit + 1)))
+        if high is not None and (low is not None or first - 1 <= SKIP_LIMIT):  # no k under `first` holds
+            if high[1] < target or (low is not None and low[1] >= target):
                 return None  # not the bracket of a count that grows with the width
-            return _confirm_between(low, high, target, multiple_of, count)
+            return _confirmed(var, target, rule, multiple_of, (low, high), count, k_limit)
         if first == k:
             return None
         k = first
@@ -276,11 +280,6 @@ def _first_reaching(trace: Trace, counted: int, target: int, multiple_of: int, k
     return high
 
 
-def _either_side(first: int, k_limit: int) -> tuple[range, range]:
-    """The ks looked at under `first` (downwards) and from it on: SKIP_LIMIT on each side."""
-    return range(first - 1, max(first - 1 - SKIP_LIMIT, 0), -1), range(first, min(first + SKIP_LIMIT, k_limit + 1))
-
-
 def _nearest_holding(trace: Trace, counted: int, multiple_of: int, ks: range) -> Probe | None:
     """The first k of `ks` where every branch of the trace goes as it went, with its count there."""
     for k in ks:
@@ -290,12 +289,20 @@ def _nearest_holding(trace: Trace, counted: int, multiple_of: int, ks: range) ->
     return None
 
 
-def _confirm_between(
-    low: Probe, high: Probe, target: int, multiple_of: int, count: Callable[[int], int]
-) -> tuple[Probe, Probe]:
-    """The bracket, with every k between its two ks counted from the top down (as _Search._confirm does):
+def _confirmed(
+    var: str,
+    target: int,
+    rule: str,
+    multiple_of: int,
+    bracket: tuple[Probe | None, Probe | None],
+    count: Callable[[int], int],
+    k_limit: int,
+) -> Solution:
+    """The solution from a bracket whose ks hold, once every k between them (or above the lower one up to
+    the limit, or under the upper one down to 1) is counted from the top down, as _Search._confirm does:
     a k the spec accepts there took another branch, and its own count decides."""
-    for k in range(high[0] - 1, low[0], -1):
+    low, high = bracket
+    for k in range(high[0] - 1 if high else k_limit, low[0] if low else 0, -1):
         try:
             value = count(k * multiple_of)
         except SpecError:
@@ -303,8 +310,11 @@ def _confirm_between(
         if value >= target:
             high = (k, value)
         else:
-            return (k, value), high
-    return low, high
+            low = (k, value)
+            break
+    if high is None and low is not None:
+        return Solution(var, target, problem=_NoValue("too small", low[1], low[0]).describe(var, multiple_of))
+    return _choose(var, target, rule, multiple_of, low, high)
 
 
 def _is_int(value: object) -> bool:

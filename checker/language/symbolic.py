@@ -282,12 +282,12 @@ class Symbolic(int):
     # constant term; otherwise an atom, worked out again at each width.
     def _divided(self, numerator: tuple[Polynomial, int], divisor: tuple[Polynomial, int]) -> tuple[int, int]:
         (top, top_value), (bottom, bottom_value) = numerator, divisor
+        self.trace._record(bottom, ZERO if bottom_value == 0 else NEGATIVE | POSITIVE)  # whether it raises
         quotient_value, remainder_value = divmod(top_value, bottom_value)  # ZeroDivisionError as for an int
         if list(bottom) == [()] and all(c % bottom_value == 0 for m, c in top.items() if m):
             quotient = {m: c // bottom_value for m, c in top.items() if m}
             quotient = _sum(quotient, _constant(top.get((), 0) // bottom_value))
         else:
-            self.trace._record(bottom, NEGATIVE | POSITIVE)  # a divisor of 0 would raise
             quotient = {self.trace._atom(top, bottom): 1}
         remainder = _sum(top, _product(bottom, quotient), -1)
         return self._made(quotient_value, quotient), self._made(remainder_value, remainder)
