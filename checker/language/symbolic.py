@@ -103,7 +103,7 @@ def _at(p: Polynomial, point: list[int]) -> int:
     return total
 
 
-def _sign(value: int | Fraction) -> int:
+def _sign(value: int) -> int:
     return NEGATIVE if value < 0 else ZERO if value == 0 else POSITIVE
 
 
@@ -317,7 +317,7 @@ class Symbolic(int):
                 escape("a comparison with an infinite number")
             exact = Fraction(other)  # p < n/d is d·p < n, in integers
             p = _sum({m: c * exact.denominator for m, c in self.polynomial.items()}, _constant(-exact.numerator))
-            difference: int | Fraction = self.value * exact.denominator - exact.numerator
+            difference = self.value * exact.denominator - exact.numerator
         elif type(other) is int:  # against a constant, the usual case (`size >= 0`): recorded once
             holds = bool(_sign(self.value - other) & _COMPARISONS[op])
             signs = _COMPARISONS[op] if holds else 7 & ~_COMPARISONS[op]
