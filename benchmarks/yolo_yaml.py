@@ -31,11 +31,12 @@ print(sum(p.numel() for p in model.parameters()))
 """
 # The installed command's own script, run with another source tree first on the path.
 RUN_FROM = "import sys; sys.path.insert(0, {tree!r}); from checker.cli import run; sys.exit(run())"
-# The default path on a file the result cache does not hold yet (as after an edit): the cache's file goes first.
+# The default path on a file the result cache does not hold yet (as after an edit): the cache's entries go first.
 # It runs in a folder of its own, whose cache is its own: the other commands' cache stays as they left it.
 UNCACHED = (
     "import os\nos.chdir('not-cached')\n"
-    "try:\n    os.remove(os.path.join('.budget-check-cache', 'results.json'))\nexcept OSError:\n    pass\n"
+    "for entry in os.scandir('.budget-check-cache') if os.path.isdir('.budget-check-cache') else ():\n"
+    "    if len(entry.name) == 64:\n        os.remove(entry.path)\n"
 )
 RUN = "import sys; from checker.cli import run; sys.exit(run())"
 FIND_SHIPPED = "import ultralytics, pathlib; print(pathlib.Path(ultralytics.__file__).parent / 'cfg' / 'models')"

@@ -163,17 +163,20 @@ def test_another_tolerance_does_not_use_the_entries_of_the_first(project, monkey
     assert files == ["specs/match-count.yaml"]
 
 
+def entry_files(project: Path) -> list[Path]:
+    """The cache's entries, one file each, oldest first."""
+    return sorted((p for p in (project / cache.FOLDER).iterdir() if len(p.name) == 64), key=os.path.getmtime)
+
+
 def forge(project: Path, key: bytes) -> None:
-    """What an attacker commits: an entry that says the failing spec passes, signed with `key`."""
+    """What an attacker commits: entries that say the failing specs pass, signed with `key`."""
     run("specs/failing")
-    path = project / cache.FOLDER / cache.RESULTS
-    body = path.read_bytes().partition(b"\n")[2]
-    document = json.loads(body)
-    for entry in document["entries"].values():
+    for path in entry_files(project):
+        entry = json.loads(path.read_bytes().partition(b"\n")[2])
         for spec in entry["specs"]:
             spec["findings"] = []
-    body = json.dumps(document).encode()
-    path.write_bytes(cache._sign(body, key).encode() + b"\n" + body)
+        body = json.dumps(entry).encode()
+        path.write_bytes(cache._sign(path.name.encode() + b"\n" + body, key).encode() + b"\n" + body)
 
 
 def test_entries_signed_with_another_key_are_not_trusted(project):
@@ -187,33 +190,52 @@ def test_entries_signed_with_this_users_key_are_trusted(project, user_cache_fold
     assert run("specs/failing")[0] == 0
 
 
-@pytest.mark.parametrize("hostile", ["a link to a folder", "a file", "a link as the results file", "garbage"])
+@pytest.mark.parametrize(
+    "hostile", ["a link to a folder", "a file", "links as the entries", "garbage entries", "an old results file"]
+)
 def test_a_hostile_cache_folder_is_treated_as_absent(project, tmp_path_factory, hostile):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     folder = project / cache.FOLDER
+    expected = run("specs", "--no-cache")
     if hostile == "a link to a folder":
         folder.symlink_to(elsewhere, target_is_directory=True)
     elif hostile == "a file":
         folder.write_text("not a folder")
     else:
-        folder.mkdir()
-        if hostile == "garbage":
-            (folder / cache.RESULTS).write_bytes(b"\xff" * 100)
-        else:
-            (folder / cache.RESULTS).symlink_to(elsewhere / "target")
+        run("specs")  # the entries of every file, whose names an attacker can work out
+        for index, path in enumerate(entry_files(project)):
+            path.unlink()
+            if hostile == "links as the entries":
+                path.symlink_to(elsewhere / f"target{index}")
+                (elsewhere / f"target{index}").write_text("untouched")
+            elif hostile == "garbage entries":
+                path.write_bytes(b"\xff" * 100)
+        if hostile == "an old results file":
+            (folder / cache.OLD_RESULTS).symlink_to(elsewhere / "target")
             (elsewhere / "target").write_text("untouched")
-    expected = run("specs", "--no-cache")
     assert run("specs") == expected
     assert run("specs") == expected
-    assert list(elsewhere.iterdir()) in ([], [elsewhere / "target"])
-    if hostile == "a link as the results file":
-        assert (elsewhere / "target").read_text() == "untouched"
+    assert all(target.read_text() == "untouched" for target in elsewhere.iterdir())
+    if hostile == "an old results file":
+        assert not os.path.lexists(folder / cache.OLD_RESULTS)  # the link removed, never what it points to
 
 
 def test_the_cache_keeps_the_entries_written_last(project, monkeypatch):
     monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
     for name in ("mlp.yaml", "vgg16.yaml", "gpt2-small.yaml"):
         run(f"specs/{name}")
-    body = (project / cache.FOLDER / cache.RESULTS).read_bytes().partition(b"\n")[2]
-    kept = [entry["path"] for entry in json.loads(body)["entries"].values()]
+        os.utime(entry_files(project)[-1], ns=(0, 10**18 + len(name)))  # written in that order, whatever the clock
+    kept = [json.loads(path.read_bytes().partition(b"\n")[2])["path"] for path in entry_files(project)]
     assert kept == ["specs/vgg16.yaml", "specs/gpt2-small.yaml"]
+
+
+def test_an_entry_moved_to_another_name_is_not_trusted(project):
+    """A signature covers the entry's name: an entry of the failing spec renamed as the passing one's is refused."""
+    (project / "specs" / "one.yaml").write_text("model: {Linear: [2, 2]}\nbudget: 1\n")
+    run("specs/one.yaml")
+    [failing] = entry_files(project)
+    (project / "specs" / "one.yaml").write_text("model: {Linear: [2, 2]}\nbudget: 10\n")
+    run("specs/one.yaml")
+    [passing] = [path for path in entry_files(project) if path != failing]
+    os.replace(failing, passing)
+    assert run("specs/one.yaml")[0] == 0
