@@ -11,7 +11,7 @@ their counts exact without counting them. The widths between the two that the
 branches leave (values a block's `require` refuses, as a GPT-2 width that
 n_head does not divide, or that take another branch) are counted one by one
 from the top down, so the answer is exact whatever the branches. A solve thus
-costs one symbolic count (about 1.7 plain ones) and those few counts.
+costs one symbolic count (about 1.6 plain ones) and those few counts.
 
 When the symbolic count cannot be followed (it met a float, a power, a name
 made of the width: see Escape) or does not reach a bracket, the search counts

@@ -582,17 +582,18 @@ class _Counter:
         if layer.name in EMBEDDING_LAYERS:
             tensors = tuple(t._replace(embedding=True) for t in tensors)
         buffers = layer.buffer_tensors(arguments)
+        sizes = [(t, t.numel) for t in tensors]  # each worked out once: a symbolic width's are polynomials
         return Part(
             label=layer.name,
             kind=layer.name,
             location=kind_location,
             output=_output_size(layer, arguments, size, kind_location),
-            params=sum(t.numel for t in tensors),
-            trainable=sum(t.numel for t in tensors if t.trainable),
+            params=sum(numel for _, numel in sizes),
+            trainable=sum(numel for t, numel in sizes if t.trainable),
             buffers=sum(t.numel for t in buffers),
             tensors=tensors,
             buffer_tensors=buffers,
-            embedding=sum(t.numel for t in tensors if t.embedding),
+            embedding=sum(numel for t, numel in sizes if t.embedding),
             arguments={key: value for key, value in values.items() if key not in ("device", "dtype")},
             frozen=scope.frozen,
         )

@@ -242,6 +242,8 @@ class Symbolic(int):
     __radd__ = __add__
 
     def __sub__(self, other: object) -> int:
+        if type(other) is int:
+            return self + -other
         p, v = self._lift(other)
         return self._made(self.value - v, _sum(self.polynomial, p, -1))
 
