@@ -369,7 +369,8 @@ ANY_SIZE = [*GROWING, "d % 7 + 1", "(d if d > 50 else 2 * d)", "max(60 - d, 1)",
 def layers_of(size, groups=None):
     """A strategy of model nodes whose sizes come from `size`, a strategy of expressions in d (and the groups
     of a convolution or a GroupNorm from `groups`, by default some that grow with d: fewer params)."""
-    groups = groups or st.sampled_from(["1", "2", "3", "'d // 8 + 1'", "'max(d // 20, 1)'"])
+    if groups is None:
+        groups = st.sampled_from(["1", "2", "3", "'d // 8 + 1'", "'max(d // 20, 1)'"])
     size = size.map("'{}'".format)  # quoted: a comma would end a flow mapping's value
     plain = st.builds("{{Linear: [{}, {}]}}".format, size, size)
     return st.one_of(
@@ -561,3 +562,8 @@ def test_a_target_out_of_reach_is_found_from_the_symbolic_count_alone(monkeypatc
     assert general(spec, "w", 0).problem == "0 is below the smallest model: w = 1 gives 1"
     assert counts == [True, True]
     assert (too_small, general(spec, "w", 0)) == (searched(spec, "w", 10**60), searched(spec, "w", 0))
+
+
+def test_a_step_past_the_largest_width_is_the_search_s_finding():
+    spec = spec_of("vars: {w: 8}\nmodel: [{Linear: [w, w, false]}]\n")
+    assert general(spec, "w", 100, multiple_of=2**41) == searched(spec, "w", 100, multiple_of=2**41)

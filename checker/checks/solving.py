@@ -229,9 +229,9 @@ def _symbolic_solution(
     counting. The ks between them (a width the spec refuses, or that takes another branch) are counted
     one by one, as the search confirms its own. When the branches went otherwise near the target, the
     width there is counted symbolically in turn, once."""
-    if spec.hf_config is not None:
-        return None  # an imported config's keys go through its family's own code: the search counts them
     k_limit = SEARCH_LIMIT // multiple_of
+    if spec.hf_config is not None or k_limit < 1:  # an imported config's keys go through its family's own
+        return None  # code, and a step past the largest width leaves nothing to bisect: the search says so
     k = _anchor(spec.vars.get(var), multiple_of)
     for _ in range(SYMBOLIC_COUNTS):
         trace = Trace()
