@@ -164,8 +164,11 @@ def test_another_tolerance_does_not_use_the_entries_of_the_first(project, monkey
 
 
 def entry_files(project: Path) -> list[Path]:
-    """The cache's entries, one file each, oldest first."""
-    return sorted((p for p in (project / cache.FOLDER).iterdir() if len(p.name) == 64), key=os.path.getmtime)
+    """The cache's entries, one file each, oldest first (by the time of the entry itself, not of a link's target)."""
+    folder = project / cache.FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if len(p.name) == 64), key=lambda p: p.lstat().st_mtime_ns)
 
 
 def forge(project: Path, key: bytes) -> None:
@@ -190,9 +193,7 @@ def test_entries_signed_with_this_users_key_are_trusted(project, user_cache_fold
     assert run("specs/failing")[0] == 0
 
 
-@pytest.mark.parametrize(
-    "hostile", ["a link to a folder", "a file", "links as the entries", "garbage entries", "an old results file"]
-)
+@pytest.mark.parametrize("hostile", ["a link to a folder", "a file", "links as the entries", "garbage entries"])
 def test_a_hostile_cache_folder_is_treated_as_absent(project, tmp_path_factory, hostile):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     folder = project / cache.FOLDER
@@ -210,14 +211,12 @@ def test_a_hostile_cache_folder_is_treated_as_absent(project, tmp_path_factory, 
                 (elsewhere / f"target{index}").write_text("untouched")
             elif hostile == "garbage entries":
                 path.write_bytes(b"\xff" * 100)
-        if hostile == "an old results file":
-            (folder / cache.OLD_RESULTS).symlink_to(elsewhere / "target")
-            (elsewhere / "target").write_text("untouched")
+    planted = {path: os.readlink(path) if path.is_symlink() else path.read_bytes() for path in entry_files(project)}
     assert run("specs") == expected
     assert run("specs") == expected
     assert all(target.read_text() == "untouched" for target in elsewhere.iterdir())
-    if hostile == "an old results file":
-        assert not os.path.lexists(folder / cache.OLD_RESULTS)  # the link removed, never what it points to
+    # What a pull request planted stays as it was: never replaced, never removed.
+    assert {path: os.readlink(path) if path.is_symlink() else path.read_bytes() for path in planted} == planted
 
 
 def test_the_cache_keeps_the_entries_written_last(project, monkeypatch):
@@ -227,6 +226,20 @@ def test_the_cache_keeps_the_entries_written_last(project, monkeypatch):
         os.utime(entry_files(project)[-1], ns=(0, 10**18 + len(name)))  # written in that order, whatever the clock
     kept = [json.loads(path.read_bytes().partition(b"\n")[2])["path"] for path in entry_files(project)]
     assert kept == ["specs/vgg16.yaml", "specs/gpt2-small.yaml"]
+
+
+def test_forgetting_the_oldest_removes_only_entries_we_wrote(project, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 1)
+    folder = project / cache.FOLDER
+    run("specs/mlp.yaml")
+    planted = folder / ("0" * 64)
+    planted.write_text("committed by a pull request")
+    os.utime(planted, ns=(0, 0))  # the oldest of all
+    run("specs/vgg16.yaml")
+    run("specs/gpt2-small.yaml")
+    assert planted.read_text() == "committed by a pull request"
+    ours = [path for path in entry_files(project) if path != planted]
+    assert [json.loads(path.read_bytes().partition(b"\n")[2])["path"] for path in ours] == ["specs/gpt2-small.yaml"]
 
 
 def test_an_entry_moved_to_another_name_is_not_trusted(project):

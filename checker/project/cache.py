@@ -12,7 +12,8 @@ A pull request may commit that folder, so nothing in it is trusted: the folder
 and its files are never followed through a link and must belong to the user,
 anything unexpected is treated as absent, and each entry is signed, with its
 name, by a key kept outside the repository (in the user's own cache folder),
-so an entry that budget-check did not write on this machine is never read.
+so an entry that budget-check did not write on this machine is never read, nor
+replaced or removed: what a pull request put there stays as it was.
 Only the default path is cached: `--torch`, `--base` and `--fix` results are
 computed afresh.
 
@@ -43,9 +44,9 @@ from ..language.counting import Part
 from ..language.sizes import Unknown
 
 FOLDER = ".budget-check-cache"
-OLD_RESULTS = "results.json"  # where budget-check 0.1 kept every entry in one file: removed when seen
 LAYOUT = 3  # of an entry: part of every key, so that entries written with other fields are never read
 MAX_ENTRIES = 20_000  # the least recently written go first
+MAX_FORGOTTEN = 1_000  # entries one run looks at to forget: a bound on what a folder of junk can cost
 MAX_BYTES = 16 * 2**20  # a larger entry is not ours: it is not read
 _KEY_LENGTH = 64  # an entry's name: its key, a SHA-256 in hex
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -91,7 +92,7 @@ class ResultCache:
             with contextlib.suppress(OSError, ValueError):
                 _write_entry(self.folder, entry_key, entry, self.key)
         with contextlib.suppress(OSError):
-            _forget_oldest(self.folder)
+            _forget_oldest(self.folder, self.key)
 
     def _entry_key(self, data: bytes, shown_as: str) -> str:
         digest = hashlib.sha256(data)
@@ -125,8 +126,18 @@ def _depends_on_file_only(result: SpecResult) -> bool:
 
 # ------------------------------------------------------------------ the files on disk
 def _read_entry(folder: Path, entry_key: str, key: bytes) -> dict[str, Any] | None:
-    """The entry signed in the file named `entry_key`; None if it is missing, not ours, or its signature
-    (over its name and its body) is wrong."""
+    """The entry in the file named `entry_key`; None if it is missing or not one that we wrote."""
+    body = _signed_body(folder, entry_key, key)
+    try:
+        entry = json.loads(body) if body is not None else None
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def _signed_body(folder: Path, entry_key: str, key: bytes) -> bytes | None:
+    """The body of the file named `entry_key` when it is ours: a regular file of this user, not too large,
+    whose signature over its name and its body is right; else None."""
     try:
         descriptor = os.open(folder / entry_key, os.O_RDONLY | _NO_FOLLOW)
     except OSError:
@@ -138,15 +149,14 @@ def _read_entry(folder: Path, entry_key: str, key: bytes) -> dict[str, Any] | No
         signature, _, body = file.read().partition(b"\n")
     if signature.decode("ascii", "replace") != _sign(entry_key.encode() + b"\n" + body, key):
         return None
-    try:
-        entry = json.loads(body)
-    except ValueError:
-        return None
-    return entry if isinstance(entry, dict) else None
+    return body
 
 
 def _write_entry(folder: Path, entry_key: str, entry: dict[str, Any], key: bytes) -> None:
-    """Write to a new file, then rename it over the old one: readers see one or the other, whole."""
+    """Write to a new file, then rename it over the old one: readers see one or the other, whole. A file of
+    that name that we did not write (one a pull request committed) is left as it is."""
+    if os.path.lexists(folder / entry_key) and _signed_body(folder, entry_key, key) is None:
+        return
     body = json.dumps(entry, separators=(",", ":")).encode()
     temporary = folder / f"{entry_key}.{os.getpid()}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o600)
@@ -159,18 +169,16 @@ def _write_entry(folder: Path, entry_key: str, entry: dict[str, Any], key: bytes
         raise
 
 
-def _forget_oldest(folder: Path) -> None:
-    """Remove the entries written longest ago past MAX_ENTRIES, and the single file of budget-check 0.1.
+def _forget_oldest(folder: Path, key: bytes) -> None:
+    """Remove the entries written longest ago past MAX_ENTRIES, ours only, and at most MAX_FORGOTTEN looked at.
     Only a run that wrote an entry lists the folder: a run served by the cache alone never does."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(folder / OLD_RESULTS)  # a link is removed itself, never what it points to
     with os.scandir(folder) as found:
         entries = [(item.stat(follow_symlinks=False).st_mtime_ns, item.name) for item in found if _is_entry(item.name)]
-    if len(entries) <= MAX_ENTRIES:
-        return
-    for _, name in sorted(entries)[: len(entries) - MAX_ENTRIES]:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / name)
+    excess = len(entries) - MAX_ENTRIES
+    for _, name in sorted(entries)[: min(excess, MAX_FORGOTTEN)]:
+        if _signed_body(folder, name, key) is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(folder / name)
 
 
 def _is_entry(name: str) -> bool:
