@@ -51,6 +51,11 @@ def output_head(class_name: str) -> str | None:
     return "lm_head" if generates(class_name) else None
 
 
+# The paths of peft's own modules above the model (PeftModel.base_model, the tuner, and its .model): peft
+# matches modules_to_save against them too.
+PEFT_WRAPPERS = ("base_model", "base_model.model")
+
+
 def adapted(root: Part, lora: Lora) -> Part:
     """`root` with the adapter applied: total is base plus adapter, trainable is what the adapter trains.
 
@@ -62,6 +67,15 @@ def adapted(root: Part, lora: Lora) -> Part:
             rules.INVALID_ADAPTER,
             f"task_type {lora.task_type} on {root.kind}, a class that does not generate (peft refuses it): "
             "leave task_type out, or name FEATURE_EXTRACTION",
+            lora.location,
+        )
+    clash = next((name for name in lora.modules_to_save if any(w.endswith(name) for w in PEFT_WRAPPERS)), None)
+    if clash is not None:
+        raise SpecError(
+            rules.ADAPTER_NOT_COUNTED,
+            f"modules_to_save {clash!r} also matches peft's own wrappers ({', '.join(PEFT_WRAPPERS)}: peft "
+            "matches the name as the end of a module's path), which peft then wraps whole: budget-check does not "
+            "count that",
             lora.location,
         )
     walk = _Walk(lora, _targets(root, lora, family))
