@@ -53,7 +53,8 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class ResultCache:
-    """The cached results of one project, read once, written back once if anything changed."""
+    """The cached results of one project: each file's entry read when the file is checked, the entries added
+    written when the run ends."""
 
     def __init__(self, folder: Path, key: bytes, settings: str, other_counts: bool = True):
         self.folder = folder
@@ -72,9 +73,8 @@ class ResultCache:
         entry = _read_entry(self.folder, entry_key, self.key)
         if entry is not None:
             try:
-                decoded = decode_file(entry)
                 if not self.other_counts or _has_other_counts(entry):
-                    return decoded
+                    return decode_file(entry)
             except (KeyError, TypeError, ValueError):  # written by a budget-check with a bug: compute it again
                 pass
         result = check_bytes(data, shown_as, path.parent, tolerance, budget)
