@@ -359,7 +359,7 @@ def _frozen(part: Part, biases: bool) -> Part:
 
 def _rebuilt(part: Part, children: tuple[Part, ...]) -> Part:
     """A module whose children were adapted: its counts follow theirs, its shared tensors still counted once."""
-    added = sum(new.params - old.params for new, old in zip(children, part.children, strict=False))
+    added = sum(new.params - old.params for new, old in zip(children, part.children, strict=True))
     rebuilt = part._replace(
         children=children,
         params=part.params + added * part.copies,
@@ -411,9 +411,8 @@ def _subtree(part: Part) -> Iterator[Part]:
 def _copied(part: Part, trainable: bool, inside: set[str]) -> Part:
     """The part with every tensor trainable or frozen; a copy (trainable) keeps only the ties inside it."""
     children = tuple(_copied(child, trainable, inside) for child in part.children)
-    untied = sum(
-        new.params - old.params for new, old in zip(children, part.children, strict=False)
-    )  # a head copied from a tie
+    # A head copied from a tie.
+    untied = sum(new.params - old.params for new, old in zip(children, part.children, strict=True))
     part = part._replace(params=part.params + untied * part.copies)
     if trainable and part.tied_to is not None and part.tied_to not in inside:
         params = sum(c.params for c in children) if children else sum(t.numel for t in part.tensors)

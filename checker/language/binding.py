@@ -76,7 +76,7 @@ def _written_arguments(layer: Layer, args: Any, location: Location) -> dict[str,
         return written
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
-    for index, (value, where) in enumerate(zip(items, locations, strict=False)):
+    for index, (value, where) in enumerate(zip(items, locations, strict=True)):
         if index < len(positional) and positional[index].variadic == "*":
             collected = YamlSequence(where)
             collected.extend(items[index:])

@@ -75,7 +75,7 @@ class MatchReport:
             else:
                 table.append((str(depth), str(solution.value), f"{solution.params:,}", solution.error_text))
         widths = [max(len(row[i]) for row in table) for i in range(4)]
-        lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=False)) for row in table]
+        lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
         with_changes = f" (with {changes})" if changes else ""
         return f"{header}; {quoted(self.vary)} for each {sweep_var}{with_changes}:\n" + "\n".join(lines + notes) + "\n"
 

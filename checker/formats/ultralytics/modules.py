@@ -90,7 +90,7 @@ def _compiled() -> tuple[dict[str, Any], dict[str, str]]:
     """The first line of modules.json, decoded, and each block's line, by name."""
     first, *lines = COMPILED.read_text(encoding="utf-8").splitlines()
     header = json.loads(first)
-    return header, dict(zip(header["uses"], lines, strict=False))
+    return header, dict(zip(header["uses"], lines, strict=True))
 
 
 def compiled_text() -> str:
