@@ -198,6 +198,22 @@ def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
     assert not {name for name in imported if name.startswith("checker.formats.")}  # plain specs only there
 
 
+def test_a_passing_check_of_a_plain_spec_imports_nothing_only_failures_or_json_need():
+    """Exact width arithmetic (fractions, decimal) is for a budget that fails or a `match`, json for a JSON
+    file or the result cache: each costs a passing check about a millisecond."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "checker", "--no-cache", "examples/specs/gpt2-small.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    assert "yaml" in imported
+    assert not imported & {"fractions", "decimal", "json"}
+
+
 def test_match():
     run = budget_check("match", "examples/specs/mlp.yaml", "--set", "hidden_layers=4")
     assert run.returncode == 0, run.stderr

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any, NoReturn
 
 Monomial = tuple[int, ...]  # exponents of (the width, atom 1, atom 2, ...), without trailing zeros
@@ -317,9 +316,9 @@ class Symbolic(int):
         if isinstance(other, float):
             if not math.isfinite(other):
                 escape("a comparison with an infinite number")
-            exact = Fraction(other)  # p < n/d is d·p < n, in integers
-            p = _sum({m: c * exact.denominator for m, c in self.polynomial.items()}, _constant(-exact.numerator))
-            difference = self.value * exact.denominator - exact.numerator
+            numerator, denominator = other.as_integer_ratio()  # exact: p < n/d is d·p < n, in integers
+            p = _sum({m: c * denominator for m, c in self.polynomial.items()}, _constant(-numerator))
+            difference = self.value * denominator - numerator
         elif type(other) is int:  # against a constant, the usual case (`size >= 0`): recorded once
             holds = bool(_sign(self.value - other) & _COMPARISONS[op])
             signs = _COMPARISONS[op] if holds else 7 & ~_COMPARISONS[op]
