@@ -29,8 +29,9 @@ from ultralytics.nn.tasks import DetectionModel
 model = DetectionModel("yolov8n.yaml", verbose=False)
 print(sum(p.numel() for p in model.parameters()))
 """
-# The installed command's own script, run with another source tree first on the path.
-RUN_FROM = "import sys; sys.path.insert(0, {tree!r}); from checker.cli import run; sys.exit(run())"
+# The command, run with another source tree first on the path, as `python -m checker` runs it (the entry point
+# moved from checker.cli to checker.__main__, so an older tree's is reached this way).
+RUN_FROM = "import runpy, sys; sys.path.insert(0, {tree!r}); runpy.run_module('checker', run_name='__main__')"
 # The default path on a file the result cache does not hold yet (as after an edit): the cache's entries go first.
 # It runs in a folder of its own, whose cache is its own: the other commands' cache stays as they left it.
 UNCACHED = (
@@ -38,7 +39,7 @@ UNCACHED = (
     "for entry in os.scandir('.budget-check-cache') if os.path.isdir('.budget-check-cache') else ():\n"
     "    if len(entry.name) == 64:\n        os.remove(entry.path)\n"
 )
-RUN = "import sys; from checker.cli import run; sys.exit(run())"
+RUN = "import sys; from checker.__main__ import start; sys.exit(start())"
 FIND_SHIPPED = "import ultralytics, pathlib; print(pathlib.Path(ultralytics.__file__).parent / 'cfg' / 'models')"
 
 

@@ -40,8 +40,10 @@ def run() -> int:
     """The `budget-check` command itself: a process that lives for one run."""
     # Most of what the imports made lives as long as the process: the cycle collector need not walk it
     # again, and may run less often than every 700 new objects (counting makes many, in few cycles).
+    # (`start`, the command's entry, kept it off while they were made.)
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+    gc.enable()
     status = main()
     # Nor need the interpreter free it, object by object, on the way out: that costs a passing check about
     # 2.5 ms, a tenth of what it does. Its output written, the process ends at once. (The torch worker, the
