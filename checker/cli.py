@@ -8,17 +8,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .checks.check import FileResult, SpecResult, check_file
 from .language.units import UnitError, read_number, read_percent
 from .project.config import FORMATS, Config, ConfigError, load_config, torch_cpu_limit, torch_timeout
 from .project.discovery import PathNotFound, spec_files
+from .records import TYPE_CHECKING
 from .reporters.escaping import escaped, quoted
 from .reporters.streams import Output, OutputError, spell_unencodable_in_ascii
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from .checks.solving import Solution
     from .formats import Format
     from .project.cache import ResultCache

@@ -3,8 +3,14 @@
 A finding is an instance of a rule; rules.py is the registry of every rule.
 """
 
+from __future__ import annotations
+
 from enum import Enum
-from typing import Any, NamedTuple
+
+from .records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Location(NamedTuple):
@@ -14,7 +20,7 @@ class Location(NamedTuple):
     column: int
 
     @classmethod
-    def of(cls, mark: Any) -> "Location":
+    def of(cls, mark: Any) -> Location:
         return cls(mark.line + 1, mark.column + 1)
 
 
@@ -113,7 +119,7 @@ class SpecError(Exception):
         # error passes through on its way up (a block replaced by `extends`) leaves it there.
         self.settled = False
 
-    def related_to(self, message: str, location: Location) -> "SpecError":
+    def related_to(self, message: str, location: Location) -> SpecError:
         """This error, also pointing at `location`; a finding keeps the first place it was related to."""
         if not self.finding.related:
             self.finding = self.finding._replace(related=(Related(message, location),))

@@ -4,11 +4,12 @@
 file system: reading bytes, refusing binary and non-UTF-8 files.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import rules
 from ..files import Unreadable, decode_text, inside_repository, read_bytes, read_text, reference_root
@@ -20,8 +21,11 @@ from ..language.loader import Document, LoadError, Location, YamlMapping, load_d
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.spec import ConfigReader, Spec, parse_spec
 from ..language.units import format_count
+from ..records import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .solving import WidthSolver
 
 LARGEST_PARTS = 3
@@ -51,7 +55,7 @@ class SpecResult(NamedTuple):
     torch_job: Mapping[str, Any] | None = None
     format: str = OWN_FORMAT  # the format the file was read as (formats/)
 
-    def with_findings(self, *findings: Finding) -> "SpecResult":
+    def with_findings(self, *findings: Finding) -> SpecResult:
         """This result with more findings."""
         return self._replace(findings=(*self.findings, *findings))
 
@@ -213,7 +217,7 @@ def check_document(
 
 
 def _checked(
-    result: SpecResult, spec: Spec, folder: Path, width_solver: "Callable[[], WidthSolver | None] | None" = None
+    result: SpecResult, spec: Spec, folder: Path, width_solver: Callable[[], WidthSolver | None] | None = None
 ) -> SpecResult:
     """`result` with `spec` counted, and its budget and match applied. A failing budget suggests a width:
     `width_solver` gives a foreign format's own search, else the spec's width var is solved for."""

@@ -36,7 +36,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
 
 from ..findings import SpecError
 from ..language import presets
@@ -46,8 +45,11 @@ from ..language.loader import YamlMapping
 from ..language.spec import Spec, is_layer_name, with_vars
 from ..language.symbolic import Escape, Trace, is_symbolic
 from ..language.units import format_relative
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any, Protocol, TypeAlias
+
     from ..formats.ultralytics.reading import ModelFile
 
 SEARCH_LIMIT = 2**40  # the largest width tried
@@ -86,14 +88,16 @@ class Solution:
         return format_relative(self.params - self.target, self.target)
 
 
-class Counted(Protocol):
-    """A counted model: a spec's Part tree, or a foreign format's own count."""
+if TYPE_CHECKING:
 
-    @property
-    def params(self) -> int: ...
+    class Counted(Protocol):
+        """A counted model: a spec's Part tree, or a foreign format's own count."""
 
-    @property
-    def trainable(self) -> int: ...
+        @property
+        def params(self) -> int: ...
+
+        @property
+        def trainable(self) -> int: ...
 
 
 def params_of(tree: Counted) -> int:
@@ -112,7 +116,7 @@ def active_of(tree: Part) -> int:
     return tree.active
 
 
-Measure = Callable[[Any], int]  # params_of, trainable_of, ...: what a budget limits
+Measure: TypeAlias = "Callable[[Any], int]"  # params_of, trainable_of, ...: what a budget limits
 
 
 @dataclass(frozen=True)

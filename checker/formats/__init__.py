@@ -8,11 +8,12 @@ and match work unchanged). A file cannot carry a budget of its
 own: it comes from `[tool.budget-check.budgets]` in pyproject.toml.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
@@ -20,8 +21,11 @@ from ..language.budgets import Budget
 from ..language.loader import LoadError, Location, YamlMapping, YamlSequence, load_documents
 from ..language.spec import Block, Spec
 from ..language.units import DEFAULT_DTYPE
+from ..records import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..checks.solving import WidthSolver
     from ..language.counting import Part
     from ..project.fixing import Edit
@@ -48,7 +52,7 @@ class Imported(NamedTuple):
         None  # what --torch's worker builds to count the model with the format's own library
     )
     budget: Budget | None = None  # the configured budget, for a model only --torch can count
-    width_solver: "Callable[[], WidthSolver | None] | None" = None  # a failing budget's width search, made on demand
+    width_solver: Callable[[], WidthSolver | None] | None = None  # a failing budget's width search, made on demand
 
 
 class Variant(NamedTuple):
@@ -115,7 +119,7 @@ class Keyed:
     model counted with some of them changed (SpecError when the model refuses those values)."""
 
     def __init__(
-        self, width: str | None, holds: Callable[[str], object], count: "Callable[[Mapping[str, int]], Part]"
+        self, width: str | None, holds: Callable[[str], object], count: Callable[[Mapping[str, int]], Part]
     ) -> None:
         self.width = width
         self.holds = holds
@@ -180,7 +184,7 @@ class Format(NamedTuple):
         read: Callable[[str, str, Path, tuple[Variant, ...]], list[Imported]] = self._function(self.variants_reader)
         return read(text, file, folder, variants)
 
-    def edit(self, text: str, document_number: int, values: Mapping[str, object]) -> "tuple[str, list[Edit]]":
+    def edit(self, text: str, document_number: int, values: Mapping[str, object]) -> tuple[str, list[Edit]]:
         if self.editor is None:
             raise ValueError(f"--fix cannot edit a {self.name} file")
         edit: Editor = self._function(self.editor)

@@ -8,7 +8,6 @@ config.json counts exactly as the same keys pasted into the preset do.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..findings import Finding
 from ..language import presets
@@ -16,8 +15,12 @@ from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
 from ..language.spec import Spec
 from ..language.units import DEFAULT_DTYPE, DTYPE_BITS
+from ..records import TYPE_CHECKING
 from . import Imported, foreign_spec
 from .jsonfile import json_object, located_json
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FILE_START = Location(1, 1)
 

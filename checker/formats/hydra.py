@@ -17,16 +17,18 @@ import re
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .. import rules
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
+from ..records import TYPE_CHECKING
 from . import Imported, Keyed, Variant, foreign_spec, path_value, single_document, with_path_values
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..language.counting import Part
     from ..project.fixing import Edit
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from .. import rules
 from ..findings import Finding
 from ..language.loader import Location, YamlMapping, located, located_mapping
+from ..records import TYPE_CHECKING
 from . import Imported
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def json_object(text: str, name: str) -> tuple[Any, list[Imported]]:

@@ -19,16 +19,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
 
 from .. import rules
 from ..files import Unreadable, inside_repository, read_text, reference_root
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
 from ..language.loader import Location, YamlMapping, located_mapping
+from ..records import TYPE_CHECKING
 from . import Imported, Keyed, OtherCount, foreign_spec, single_document
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..checks.solving import Measure, Solution, WidthSolver
     from ..language.counting import Part
     from ..project.fixing import Edit

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from .. import rules
 from ..files import Unreadable, inside_repository, read_text
@@ -20,9 +19,13 @@ from ..language.adapters import LORA_TABLE, built_lora
 from ..language.budgets import Budget
 from ..language.loader import Location, located
 from ..language.validation import Problems, validate
+from ..records import TYPE_CHECKING
 from . import Imported
 from .hf import FILE_START, config_spec, transformers_job
 from .jsonfile import json_object, located_json
+
+if TYPE_CHECKING:
+    from typing import Any
 
 BASE_KEY = "base_model_name_or_path"
 BASE_FILE = "config.json"

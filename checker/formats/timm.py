@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, Rule
 from ..language.budgets import Budget
 from ..language.loader import located, located_mapping
+from ..records import TYPE_CHECKING, NamedTuple
 from . import Imported, foreign_spec
 from .jsonfile import json_object, located_json
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # Constructor arguments that change no parameter (dropout rates, initialisation).
 NEUTRAL = frozenset(

@@ -14,14 +14,19 @@ count are an error when they are set, never a guess. Target names are matched
 as peft matches them (checker/language/adapting.py walks the model).
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from .loader import Location, YamlMapping, YamlSequence
 from .validation import FLAG, POSITIVE_INTEGER, Invalid, Key, Kind, Problems, Table, choice, mapping_of
+
+if TYPE_CHECKING:
+    from typing import Any
 
 ALL_LINEAR = "all-linear"  # peft's shorthand for every Linear but the output head
 BIAS_OPTIONS = ("none", "all", "lora_only")

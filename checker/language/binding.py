@@ -9,16 +9,19 @@ a literal where it takes a string).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from .. import rules
 from ..findings import Location, SpecError
+from ..records import TYPE_CHECKING
 from .catalogue import REQUIRED, Argument, Layer
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
 from .loader import YamlMapping, YamlSequence, location_in
 from .sizes import Size, Unknown
 from .spec import Block, NodeValue, Text
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def bind_layer_arguments(

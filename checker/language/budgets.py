@@ -11,12 +11,14 @@ Counts may be written 125M, 1.5B, 5e6 or 5,000,000. The tables below (see
 validation.py) say every key, and schema.py writes the JSON Schema from them.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from .loader import Location
 from .units import (
     DTYPE_BITS,
@@ -32,6 +34,7 @@ from .validation import START, Invalid, Key, Kind, Table, choice, mapping_of, re
 
 if TYPE_CHECKING:
     from fractions import Fraction
+    from typing import Any
 
 _TARGET = re.compile(r"\s*(?P<target>.+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*")
 _BOUND = re.compile(r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*")
@@ -41,10 +44,10 @@ LIMIT_KEYS = ("min", "max", "target", "tolerance")
 class Tolerance(NamedTuple):
     """How far from a target a value may be: a percentage of it, or an amount."""
 
-    percent: "Fraction | int | None" = None  # 2 for 2% (a whole percentage needs no Fraction, so no import)
+    percent: Fraction | int | None = None  # 2 for 2% (a whole percentage needs no Fraction, so no import)
     absolute: int | None = None
 
-    def allowed(self, target: int) -> "Fraction":
+    def allowed(self, target: int) -> Fraction:
         from fractions import Fraction
 
         return Fraction(self.percent) * target / 100 if self.percent is not None else Fraction(self.absolute or 0)

@@ -24,11 +24,14 @@ any keywords. Kinds:
 Kinds combine with `|` (`ints|{same;valid}`); a trailing `?` also accepts null.
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import SimpleNamespace
-from typing import NamedTuple
+
+from ..records import NamedTuple
 
 REQUIRED = object()
 
@@ -93,7 +96,7 @@ class Argument:
         choices: frozenset[str] | None = None,
         optional: bool | None = None,
         variadic: str | None = None,
-    ) -> "Argument":
+    ) -> Argument:
         """This argument with other kinds, choices, optionality or variadic mark."""
         return Argument(
             self.name,
@@ -106,12 +109,12 @@ class Argument:
         )
 
     @cached_property
-    def one(self) -> "Argument":
+    def one(self) -> Argument:
         """One of the values a `*` argument collects."""
         return self.changed(variadic="")
 
     @cached_property
-    def element(self) -> "Argument":
+    def element(self) -> Argument:
         """One element of a list given for a sequence argument (`kernel_size: [3, 3]`)."""
         return self.changed(
             kinds=tuple(k for k in self.kinds if k not in ("ints", "choice")) or ("int",), optional=False

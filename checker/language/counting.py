@@ -16,14 +16,16 @@ has over MAX_PARTS parts, or whose running size passes MAX_SIZE, is a
 finding, found before that much work is done.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from . import presets
 from .binding import bind_block_arguments, bind_layer_arguments, describe
 from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
@@ -53,6 +55,9 @@ from .spec import (
 from .symbolic import Symbolic
 from .validation import Problems, read_key, validate
 
+if TYPE_CHECKING:
+    from typing import Any
+
 MAX_MODEL_DEPTH = 100
 MAX_DISTINCT_COPIES = 64
 MAX_PARTS = 50_000  # the parts of the spelt-out tree, and the parts actually counted
@@ -64,12 +69,12 @@ _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The layers counted so far in this process, by _layer_key: a layer written the same way, reading the same
 # values on the same input, counts the same wherever it stands (another spec, another count of a width
 # search), so it is bound and counted once. Only complete parts are kept; cleared when full.
-_LAYER_COUNTS: "dict[Hashable, Part]" = {}
+_LAYER_COUNTS: dict[Hashable, Part] = {}
 MAX_LAYER_COUNTS = 10_000
 _ABSENT = object()  # a name the scope does not hold
 _MODIFIER_KEYS, _CONTROL_KEYS = frozenset(MODIFIERS), frozenset(CONTROL_KINDS)  # asked of every node
 # The uses of a preset's blocks counted so far in this process (see _Counter._once); cleared when full.
-_PRESET_USES: "dict[Hashable, _Counted]" = {}
+_PRESET_USES: dict[Hashable, _Counted] = {}
 MAX_PRESET_USES = 2_000
 _TAKES_LAYERS: dict[str, bool] = {}  # by layer name: whether any of its arguments is a layer
 
@@ -90,7 +95,7 @@ class Part(NamedTuple):
     trainable: int
     buffers: int
     copies: int = 1
-    children: "tuple[Part, ...]" = ()
+    children: tuple[Part, ...] = ()
     tensors: tuple[Tensor, ...] = ()  # a layer's parameters, one copy
     buffer_tensors: tuple[Tensor, ...] = ()
     arguments: Mapping[str, Any] = _NO_ARGUMENTS  # a layer's bound constructor arguments
@@ -121,7 +126,7 @@ class Part(NamedTuple):
 
     numbered: bool = False  # a copy of a `repeat`: torch numbers its copies (`layers.0`, `layers.1`)
 
-    def times(self, copies: int) -> "Part":
+    def times(self, copies: int) -> Part:
         if copies == 1:
             return self
         return self._replace(
@@ -144,13 +149,13 @@ class Scope(NamedTuple):
     depth: int = 0
     in_preset: bool = False  # the node is written in a preset's file, not in the spec's
 
-    def deeper(self, location: Location) -> "Scope":
+    def deeper(self, location: Location) -> Scope:
         """The scope one level down (built directly: this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError(rules.TOO_DEEP, f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
         return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1, self.in_preset)
 
-    def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> "Scope":
+    def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
         in_preset = block.file.startswith(PRESET_FILE_PREFIX)
@@ -789,7 +794,7 @@ class _Counted(NamedTuple):
     looked_up: tuple[tuple[str, Part], ...]  # the names it read from outside, and the parts they meant
 
     @classmethod
-    def of(cls, part: Part, events: list[_NameEvent]) -> "_Counted":
+    def of(cls, part: Part, events: list[_NameEvent]) -> _Counted:
         named: dict[str, _NameEvent] = {}
         outside: dict[str, _NameEvent] = {}
         for event in events:

@@ -20,15 +20,20 @@ result whose magnitude passes MAX_MAGNITUDE is an error, and powers are
 checked before they are computed, so `10**10**10` fails at once.
 """
 
+from __future__ import annotations
+
 import math
 import operator
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
 
+from ..records import TYPE_CHECKING, NamedTuple
 from . import symbolic
 from .hints import did_you_mean
+
+if TYPE_CHECKING:
+    from typing import Any
 
 Number = int | float | bool
 Value = int | float | bool | str  # what a name or a literal holds: text takes part in no arithmetic

@@ -7,15 +7,20 @@ libyaml's event stream: one loop, an explicit stack, a depth limit, and a
 running count of how many nodes the document would expand to through aliases.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
 
 import yaml
 
 from .. import rules
 from ..findings import Location as Location  # re-exported: every loaded value carries one
 from ..findings import Rule
+from ..records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _EventSource: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,7 +58,7 @@ class Span(NamedTuple):
     style: str | None
 
 
-class YamlMapping(dict[Any, Any]):
+class YamlMapping(dict["Any", "Any"]):  # text: the class is made at run time, without typing
     """A mapping from the file that also knows where each key and value stands."""
 
     def __init__(self, location: Location):
@@ -66,7 +71,7 @@ class YamlMapping(dict[Any, Any]):
     def location_of(self, key: Any) -> Location:
         return self.value_locations.get(key, self.location)
 
-    def replaced(self, values: dict[Any, Any]) -> "YamlMapping":
+    def replaced(self, values: dict[Any, Any]) -> YamlMapping:
         """A copy with some values changed (each keeps the location of the one it replaces)."""
         copy = YamlMapping(self.location)
         copy.update(self)
@@ -77,7 +82,7 @@ class YamlMapping(dict[Any, Any]):
         return copy
 
 
-class YamlSequence(list[Any]):
+class YamlSequence(list["Any"]):
     """A sequence from the file that also knows where each item stands."""
 
     def __init__(self, location: Location):

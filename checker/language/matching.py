@@ -10,16 +10,20 @@ match:
   multiple_of: 8                                   # default 1; an expression over vars works
 """
 
-from typing import Any, NamedTuple
+from __future__ import annotations
 
 from .. import rules
 from ..findings import SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from .budgets import Tolerance, tolerance_kind
 from .expressions import ExpressionError, evaluate
 from .hints import did_you_mean
 from .loader import Location, YamlMapping
 from .units import UnitError, parse_count
 from .validation import Invalid, Key, Kind, Table, mapping_of
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_TOLERANCE = Tolerance(percent=1)
 

@@ -21,9 +21,12 @@ importing `json` costs.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
+from ..records import TYPE_CHECKING
 from .loader import Location, Span, YamlMapping, YamlSequence
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCALARS = (str, int, float, bool, type(None))
 # A location or span made from its fields without a Python call (a named tuple's `_make` is one): this

@@ -25,9 +25,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from ..findings import ERROR
+from ..records import TYPE_CHECKING
 from . import presets
 from .catalogue import LAYERS, REQUIRED, Argument, Layer
 from .spec import (
@@ -44,6 +44,9 @@ from .spec import (
     Block,
 )
 from .validation import Key, Kind, Table
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_FILE = "spec.schema.json"
 

@@ -3,12 +3,14 @@
 The model itself stays as the YAML the user wrote; counting.py walks it.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Finding, SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from .adapters import LORA, Lora
 from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
@@ -32,6 +34,9 @@ from .validation import (
     typed,
     validate,
 )
+
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 # Keys any Hugging Face config may carry (transformers' PreTrainedConfig, generation settings of 4.x
 # files, token ids), none of which holds parameters: a block with `ignore:` accepts them all.
@@ -96,7 +101,7 @@ class Text(str):
 
     error: SpecError
 
-    def __new__(cls, text: str, error: SpecError) -> "Text":
+    def __new__(cls, text: str, error: SpecError) -> Text:
         made = super().__new__(cls, text)
         made.error = error
         return made
@@ -123,7 +128,7 @@ class Block(NamedTuple):
     require: tuple[tuple[str, Location], ...]
     location: Location
     file_vars: dict[str, Any]  # what the body sees besides its params
-    file_blocks: "dict[str, Block]"  # blocks of the same file
+    file_blocks: dict[str, Block]  # blocks of the same file
     file: str = ""
     # `ignore:` — keys the block accepts whatever their value, because they hold no parameters
     # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key
@@ -151,7 +156,7 @@ class TorchTarget(NamedTuple):
 
 # Reads the Hugging Face config a spec imports (`hf_config: path`) as plain JSON values, relative to
 # the spec's folder and confined to its repository; raises SpecError, located at the path.
-ConfigReader = Callable[[str, Location], dict[str, Any]]
+ConfigReader: TypeAlias = "Callable[[str, Location], dict[str, Any]]"
 
 
 class Imported(NamedTuple):

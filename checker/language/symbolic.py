@@ -30,7 +30,11 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from typing import Any, NoReturn
+
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 Monomial = tuple[int, ...]  # exponents of (the width, atom 1, atom 2, ...), without trailing zeros
 Polynomial = dict[Monomial, int]  # monomial -> integer coefficient; never holds a zero coefficient

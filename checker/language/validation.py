@@ -73,13 +73,18 @@ stands under no key. `schema.table_schema(table, defs)` is the table's JSON
 Schema, with each nested table written once into `defs`.
 """
 
+from __future__ import annotations
+
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
 
 from ..findings import ERROR, Finding, Location, Rule, SpecError
+from ..records import TYPE_CHECKING, NamedTuple
 from .hints import closest, did_you_mean
+
+if TYPE_CHECKING:
+    from typing import Any, TypeAlias
 
 START = Location(1, 1)
 
@@ -102,7 +107,7 @@ class _Reported(Exception):
     """A nested mapping's problems are already among the findings; its key gets no value."""
 
 
-Reader = Callable[[Any, Location, Any], Any]  # (value, where it was written, context) -> value as used
+Reader: TypeAlias = "Callable[[Any, Location, Any], Any]"  # (value, where it was written, context) -> value as used
 
 
 def _as_written(value: Any, at: Location, context: Any) -> Any:
@@ -116,7 +121,7 @@ class Kind(NamedTuple):
     schema: dict[str, Any]  # the JSON Schema of a value (of its scalar forms, for a kind with a table)
     read: Reader = _as_written
     nullable: bool = False  # null stands for the key's default
-    table: "Table | None" = None  # a mapping value is checked against this table
+    table: Table | None = None  # a mapping value is checked against this table
     table_key: str | None = (
         None  # ... only a mapping with this key (a model that imports a config); `read` takes the rest
     )

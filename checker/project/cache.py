@@ -32,7 +32,6 @@ import os
 import stat
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from .. import __version__, rules
 from ..checks.check import FileResult, SpecResult, check_bytes, file_error
@@ -42,6 +41,10 @@ from ..formats import Configured, OtherCount
 from ..language.budgets import Budget, Limits, Tolerance
 from ..language.counting import Part
 from ..language.sizes import Unknown
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FOLDER = ".budget-check-cache"
 LAYOUT = 3  # of an entry: part of every key, so that entries written with other fields are never read

@@ -23,11 +23,12 @@
 Command-line options win over the file.
 """
 
+from __future__ import annotations
+
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from .. import rules
 from ..findings import Location, SpecError
@@ -36,6 +37,10 @@ from ..language.budgets import Budget, Tolerance, parse_budget, tolerance_kind
 from ..language.matching import DEFAULT_TOLERANCE
 from ..language.units import UnitError, format_bytes, parse_bytes, parse_count, read_number
 from ..language.validation import FLAG, STRINGS, Invalid, Key, Kind, Table, choice, validate
+from ..records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMATS = ("text", "json", "github", "sarif")
 MAX_TIMEOUT = 86_400  # a day: beyond it a timeout is no bound, and some clocks overflow

@@ -16,11 +16,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ..language.loader import LoadError, Location, Span, YamlMapping, YamlSequence, load_documents
+from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..checks.check import FileResult, SpecResult
     from ..formats import Configured
     from ..language.budgets import Tolerance

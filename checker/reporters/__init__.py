@@ -3,12 +3,17 @@
 They are imported only when used, so the default path stays light.
 """
 
+from __future__ import annotations
+
 from importlib import import_module
 from pathlib import Path
-from typing import NamedTuple, TextIO
 
 from .. import rules
 from ..checks.check import FileResult, SpecResult
+from ..records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 FORMATS = {
     "text": "checker.reporters.text:TextReporter",
@@ -30,7 +35,7 @@ class Summary(NamedTuple):
     not_models: int = 0  # of those, the configs --torch built and found no model in (a data module's)
 
     @classmethod
-    def of(cls, files: list[FileResult]) -> "Summary":
+    def of(cls, files: list[FileResult]) -> Summary:
         statuses = [spec.status for file in files for spec in file.specs]
         return cls(
             checked=len(statuses),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TextIO
 
 from ..project.fixing import Fixed
+from ..records import TYPE_CHECKING
 from .escaping import escaped, quoted
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def write_fixes(fixes: Iterable[Fixed], stream: TextIO) -> None:

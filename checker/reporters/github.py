@@ -12,15 +12,18 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
 
 from ..checks.check import FileResult, SpecResult
 from ..findings import Finding
 from ..language.units import format_change, format_count
 from ..project.config import project_root
+from ..records import TYPE_CHECKING
 from . import Reporter, Summary, not_a_model, path_in_repository
 from .escaping import escaped, printable, quoted
 from .text import TextReporter, describe_budget, finding_details
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 ANNOTATION_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 STATUS_CELLS = {"pass": "✅ pass", "fail": "❌ fail", "error": "⚠️ error", "unchecked": "➖ needs --torch"}

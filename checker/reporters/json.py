@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..checks.check import FileResult, SpecResult
+from ..records import TYPE_CHECKING
 from . import Reporter, Summary
 from .escaping import json_text
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class JsonReporter(Reporter):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TextIO
 
 from ..checks.check import SpecResult
 from ..checks.solving import CLOSEST, Solution
 from ..checks.suggestions import fits, no_fit_text
 from ..language.budgets import Tolerance
+from ..records import TYPE_CHECKING
 from .escaping import escaped, json_text, quoted
+
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 
 @dataclass

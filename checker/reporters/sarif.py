@@ -7,17 +7,20 @@ repository root, whatever folder budget-check ran in.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
 from ..checks.check import FileResult
 from ..findings import Finding, Location, Rule
 from ..project.config import project_root
+from ..records import TYPE_CHECKING
 from ..rules import RULES
 from . import Reporter, path_in_repository
 from .escaping import json_text
 from .text import finding_details
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/budget-check/budget-check"

@@ -14,9 +14,12 @@ import codecs
 import io
 import os
 from collections.abc import Callable
-from typing import TextIO
 
+from ..records import TYPE_CHECKING
 from .escaping import printable
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 ASCII_SPELLINGS = {
     "≤": "<=",

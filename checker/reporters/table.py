@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..checks.check import OWN_FORMAT, SpecResult
 from ..formats import OtherCount
 from ..language.counting import Part
 from ..language.units import dtype_bytes, format_bytes, format_count
+from ..records import TYPE_CHECKING
 from .escaping import quoted
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MEMORY_DTYPES = ("float32", "bfloat16", "int8")
 _COLUMNS = ("Layer", "Kind", "Output", "Params", "Trainable", "Share")

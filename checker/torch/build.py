@@ -12,13 +12,16 @@ parameters are counted once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import nn
 
 from ..language.catalogue import LAYERS
 from ..language.counting import Part
+from ..records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

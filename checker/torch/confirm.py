@@ -20,7 +20,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 from .. import rules
 from ..checks.check import FileResult, SpecResult, top_parts
@@ -33,7 +32,11 @@ from ..language.loader import Location
 from ..language.sizes import Unknown
 from ..language.spec import HydraTarget, Spec, TorchTarget
 from ..language.units import DEFAULT_DTYPE, dtype_bytes, format_bytes, format_count
+from ..records import TYPE_CHECKING
 from . import frames
+
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 # No release is on the package index yet: install the extra from the repository.
 INSTALL_HINT = 'pip install "budget-check[torch] @ git+https://github.com/budget-check/budget-check@v0.1.0"'

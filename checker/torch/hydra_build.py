@@ -16,9 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
+from ..records import TYPE_CHECKING
 from .worker import _add_user_paths, _failure, _outside_the_project, _top_children
+
+if TYPE_CHECKING:
+    from typing import Any
 
 TARGET_KEYS = ("_target_", "_component_")
 HYDRA_PACKAGES = {"hydra": "hydra-core", "omegaconf": "omegaconf"}

@@ -30,9 +30,12 @@ import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from ..records import TYPE_CHECKING
 from . import frames
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MEMORY_HEADROOM = 2**30  # beyond --torch-cpu-limit: the Python objects of a large module built on the meta device
 

@@ -9,17 +9,22 @@ counts each row with the blocks of modules.yaml. What the rules say is
 Python here; what a module holds is spec language there.
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
 
 from ... import rules
 from ...findings import Finding, Location, SpecError
 from ...language.catalogue import LAYERS
 from ...language.counting import Part, count_node
 from ...language.loader import YamlSequence, located
+from ...records import TYPE_CHECKING, NamedTuple
 from .modules import block_names, blocks, param_names, used_in
 from .reading import ModelFile, Row
+
+if TYPE_CHECKING:
+    from typing import Any
 
 INPUT_CHANNELS = 3
 DIVISOR = 8  # output channels are rounded up to a multiple of this

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ... import rules
 from ...findings import Finding, SpecError
 from ...language.budgets import Budget, parse_budget
 from ...language.loader import YamlMapping
+from ...records import TYPE_CHECKING
 from .. import Imported, OtherCount, foreign_spec, single_document
 from .building import build_scale, count_fused, model_node, unknown_modules
 from .modules import blocks, used_in
@@ -25,6 +25,8 @@ from .naming import scale_in_name, scaled_name
 from .reading import ModelFile, looks_like_ultralytics, plain, read_model
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ...checks.solving import WidthSolver
     from ...project.fixing import Edit
 

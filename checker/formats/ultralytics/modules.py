@@ -15,12 +15,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from ...language.loader import Location, YamlMapping, load_documents
 from ...language.precompiled import as_json, from_json
 from ...language.presets import PRESET_FILE_PREFIX
 from ...language.spec import Block, parse_blocks
+from ...records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SOURCE = Path(__file__).with_name("modules.yaml")
 COMPILED = SOURCE.with_suffix(".json")

@@ -6,14 +6,19 @@ A model file is a mapping with `backbone` and `head` lists of rows
 `width_multiple`. Values are checked here; what they build is building.py's.
 """
 
+from __future__ import annotations
+
 import math
 import re
-from typing import Any, NamedTuple
 
 from ... import rules
 from ...findings import Finding, Location
 from ...language.catalogue import LAYERS
 from ...language.loader import YamlMapping, YamlSequence, location_in
+from ...records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _ACTIVATION = r"(?:torch\.)?nn\.([A-Za-z]\w*)\(\)"  # compiled by re on first use: few files set `activation`
 SECTIONS = ("backbone", "head")

@@ -21,13 +21,16 @@ from functools import cache
 from importlib import import_module
 from math import lcm
 from pathlib import Path
-from typing import Any
 
 from ... import rules
 from ...findings import Finding
+from ...records import TYPE_CHECKING
 from ..loader import Location, YamlMapping, load_documents
 from ..precompiled import as_python, from_json
 from ..spec import Block, parse_blocks
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PRESET_FILE_PREFIX = "<preset "
 # The param of each preset that sets its width: what a matched width varies.

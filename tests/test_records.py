@@ -1,0 +1,70 @@
+"""checker/records.py: the NamedTuple class statement, made without typing, makes what typing's makes."""
+
+from __future__ import annotations
+
+import collections
+import pickle
+import typing
+
+import pytest
+
+from checker.records import NamedTuple
+
+
+class Point(NamedTuple):
+    """A point."""
+
+    x: int
+    y: int = 0
+    label: str = "origin"
+    ORIGIN_LABEL = "origin"  # not annotated: a constant, not a field
+
+    @property
+    def norm(self) -> int:
+        return abs(self.x) + abs(self.y)
+
+    def moved(self, by: int) -> Point:
+        return self._replace(x=self.x + by)
+
+
+class TypingPoint(typing.NamedTuple):
+    x: int
+    y: int = 0
+    label: str = "origin"
+
+
+def test_the_fields_defaults_and_body_are_typing_s():
+    assert Point._fields == TypingPoint._fields == ("x", "y", "label")
+    assert Point._field_defaults == TypingPoint._field_defaults == {"y": 0, "label": "origin"}
+    point = Point(3)
+    assert point == (3, 0, "origin") == TypingPoint(3)
+    assert point.norm == 3
+    assert point.moved(2) == Point(5)
+    assert Point.ORIGIN_LABEL == "origin"
+    assert Point.__doc__ == "A point."
+    assert Point.__name__ == "Point"
+    assert Point.__qualname__ == "Point"
+    assert Point.__module__ == __name__
+
+
+def test_the_class_is_a_collections_namedtuple():
+    assert issubclass(Point, tuple)
+    assert Point.__bases__ == (tuple,)
+    assert type(Point) is type
+    assert not hasattr(Point(1), "__dict__")  # slots, as namedtuple makes it
+    assert collections.namedtuple("Point", "x y label")._fields == Point._fields
+
+
+def test_instances_pickle_and_replace():
+    point = Point(1, 2, "a")
+    assert pickle.loads(pickle.dumps(point)) == point
+    assert point._replace(label="b") == Point(1, 2, "b")
+    assert point._asdict() == {"x": 1, "y": 2, "label": "a"}
+
+
+def test_a_field_without_a_default_after_one_with_a_default_is_refused():
+    with pytest.raises(TypeError, match="without a default follows"):
+
+        class Wrong(NamedTuple):
+            x: int = 0
+            y: int
