@@ -1,6 +1,7 @@
 """Counting an Ultralytics model file: budget-check against the floor, and ultralytics itself for comparison.
 
     python benchmarks/yolo_yaml.py [--runs 11] [--ultralytics-python /path/to/python] [--before SOURCE_TREE]
+                                   [--instructions]
 
 Times `budget-check` on examples/ultralytics/detector.yaml (and a plain spec, gpt2-small.yaml, for the start-up
 every file shares), and on yolov8.yaml, yolo11.yaml (every scale of each: five models) and rtdetr-l.yaml taken
@@ -10,7 +11,8 @@ CPU. Each figure is the median over fresh processes, the commands taking turns, 
 with --no-cache (counting, not the result cache) unless said; yolo11.yaml is also timed on the default path
 with the result cache emptied before each run, as on the first run after an edit. With --before, a source tree
 of budget-check (`git archive COMMIT | tar -x -C FOLDER`) is timed on the same files too, taking turns with the
-installed one.
+installed one. With --instructions, each command (but ultralytics' own build) is run once under valgrind and
+the instructions it executes are counted instead: the same on every run, where times on a shared machine drift.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import ROOT, timed
+from run import ROOT, instructions, timed
 
 BUILD_YOLOV8N = """
 from ultralytics.nn.tasks import DetectionModel
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--ultralytics-python", help="a Python with ultralytics installed")
     parser.add_argument("--before", type=Path, help="a budget-check source tree to compare with the installed one")
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind, not time")
     options = parser.parse_args()
     python = sys.executable
     command = shutil.which("budget-check", path=str(Path(python).parent))
@@ -86,6 +89,13 @@ def main() -> None:
             if options.ultralytics_python:
                 uncached = UNCACHED + RUN_FROM.format(tree=str(options.before.resolve()))
                 commands["  before: yolo11.yaml, not cached yet"] = [python, "-c", uncached, "yolo11.yaml"]
+        if options.instructions:
+            commands.pop("ultralytics, build yolov8n", None)  # minutes under valgrind, and not budget-check
+            counted = instructions(commands, work)
+            floor_count = next(iter(counted.values()))
+            for label, count in counted.items():
+                print(f"{label:<40} {count / 1e6:8.1f} M instructions ({count / floor_count:4.2f}x the floor)")
+            return
         timings = timed(commands, options.runs, work)
         floor = next(iter(timings.values()))
         for label, timing in timings.items():
