@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -252,3 +253,13 @@ def test_an_entry_moved_to_another_name_is_not_trusted(project):
     [passing] = [path for path in entry_files(project) if path != failing]
     os.replace(failing, passing)
     assert run("specs/one.yaml")[0] == 0
+
+
+def test_the_digests_are_hashlib_s_without_loading_it():
+    """The cache hashes with CPython's own SHA-256 and BLAKE2: the same digests as hashlib's."""
+    from checker.project import cache
+
+    data, key = b"model:\n  - Linear: [4, 4]\n", bytes(range(32))
+    assert cache.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    signed = cache.blake2b(data, key=key, digest_size=32).hexdigest()
+    assert signed == hashlib.blake2b(data, key=key, digest_size=32).hexdigest()

@@ -200,8 +200,8 @@ def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
 
 def test_a_passing_check_of_a_plain_spec_imports_nothing_it_does_not_use(tmp_path):
     """Exact width arithmetic (fractions, decimal) is for a budget that fails or a `match`, json for a JSON
-    file or the result cache, typing for annotations (checker/records.py): each costs a passing check a
-    millisecond or more. (Run outside this repository, whose pyproject.toml tomllib would read: tomllib
+    file or the result cache, typing for annotations (checker/records.py), hashlib for nothing (the cache
+    hashes without it): each costs a passing check a millisecond or more. (Run outside this repository, whose pyproject.toml tomllib would read: tomllib
     imports typing.)"""
     shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", tmp_path / "gpt2-small.yaml")
     run = subprocess.run(
@@ -215,6 +215,18 @@ def test_a_passing_check_of_a_plain_spec_imports_nothing_it_does_not_use(tmp_pat
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
     assert "yaml" in imported
     assert not imported & {"fractions", "decimal", "json", "typing"}
+    for _ in range(2):  # the result cache, written then read, hashes without hashlib (it loads OpenSSL)
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "checker", "gpt2-small.yaml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+        assert "json" in imported  # the cache's entries
+        assert not imported & {"hashlib", "typing", "fractions"}
 
 
 def test_match():
