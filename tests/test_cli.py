@@ -182,17 +182,21 @@ def test_no_paths_and_no_specs_folder(tmp_path):
     assert "no paths given" in run.stderr
 
 
-def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
+def imported_by_a_run(*args: str, cwd: Path) -> set[str]:
+    """The modules `python -m checker ARGS` imports, as `-X importtime` lists them."""
     run = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "checker", "examples/specs"],
-        cwd=ROOT,
+        [sys.executable, "-X", "importtime", "-m", "checker", *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    assert run.returncode == 0
-    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    return {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+
+
+def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
+    imported = imported_by_a_run("examples/specs", cwd=ROOT)
     assert "yaml" in imported
     assert not {name for name in imported if name == "torch" or name.startswith("torch.")}
     assert not {name for name in imported if name.startswith("checker.formats.")}  # plain specs only there
@@ -201,30 +205,14 @@ def test_the_default_path_imports_neither_torch_nor_a_foreign_format_reader():
 def test_a_passing_check_of_a_plain_spec_imports_nothing_it_does_not_use(tmp_path):
     """Exact width arithmetic (fractions, decimal) is for a budget that fails or a `match`, json for a JSON
     file or the result cache, typing for annotations (checker/records.py), hashlib for nothing (the cache
-    hashes without it): each costs a passing check a millisecond or more. (Run outside this repository, whose pyproject.toml tomllib would read: tomllib
-    imports typing.)"""
+    hashes without it): each costs a passing check a millisecond or more. (Run outside this repository:
+    tomllib, which reads its pyproject.toml, imports typing.)"""
     shutil.copyfile(ROOT / "examples" / "specs" / "gpt2-small.yaml", tmp_path / "gpt2-small.yaml")
-    run = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "checker", "--no-cache", "gpt2-small.yaml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    imported = imported_by_a_run("--no-cache", "gpt2-small.yaml", cwd=tmp_path)
     assert "yaml" in imported
     assert not imported & {"fractions", "decimal", "json", "typing"}
-    for _ in range(2):  # the result cache, written then read, hashes without hashlib (it loads OpenSSL)
-        run = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "checker", "gpt2-small.yaml"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    for _ in range(2):  # with the result cache, written then read
+        imported = imported_by_a_run("gpt2-small.yaml", cwd=tmp_path)
         assert "json" in imported  # the cache's entries
         assert not imported & {"hashlib", "typing", "fractions"}
 
