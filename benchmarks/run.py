@@ -1,6 +1,6 @@
 """budget-check's speed: a thousand specs, one spec against the floor, the peers, and torch.
 
-    python benchmarks/run.py [--runs 7] [--only one|specs]
+    python benchmarks/run.py [--runs 7] [--only one|specs] [--instructions]
 
 1. Writes 1,000 mixed specs to a temporary folder (hand-written ResNet-50 and
    VGG-16, GPT-2 written with blocks, the gpt2/bert/llama/mlp presets with
@@ -19,7 +19,9 @@
    one config.json against the floor.
 
 `--only one` times the floor, one spec and one config.json only: the start-up
-figures, in a minute rather than ten. `--only specs` times the floor and the
+figures, in a minute rather than ten. `--instructions` runs budget-check's
+commands (not the peers or torch) once each under valgrind and counts the
+instructions they execute, a figure that load does not change. `--only specs` times the floor and the
 1,000 specs only (cold, warm, and the peak memory).
 
 Each figure is the median of --runs runs of a fresh process: its wall time
@@ -184,6 +186,11 @@ def main() -> None:
         choices=["one", "specs"],
         help="time only the floor and one spec and one config.json (one), or the 1,000 specs (specs)",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the instructions of budget-check's commands with valgrind instead of timing every command",
+    )
     arguments = parser.parse_args()
     runs, only = arguments.runs, arguments.only
     everything, one, thousand_specs = only is None, only != "specs", only != "one"
@@ -246,6 +253,12 @@ def main() -> None:
             commands["torch"] = [python, "-c", TORCH_GPT2]
         elif everything:
             print("  (torch is not installed beside budget-check: skipped)")
+        if arguments.instructions:
+            budget_check = {name: command for name, command in commands.items() if name not in (*peers, "torch")}
+            counted = instructions(budget_check, work)
+            for name, count in counted.items():
+                print(f"{name:<32}{count / 1e6:>8.1f} M instructions = {count / counted['floor']:.2f}x the floor")
+            return
         times = timed(commands, runs, work)
         peak = peak_memory([command, "specs", "-q", "--no-cache"], work) if thousand_specs else None
     floor = times["floor"]
