@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.language import counting
+from checker.language.loader import Location, located
 
 from .conftest import check_spec, count_spec, does_not_hang
 
@@ -775,3 +776,13 @@ def test_layers_and_preset_blocks_counted_once_per_process_count_as_if_counted_a
         spec = check_spec(text)
         remembered.append((spec.tree, [(f.code, f.message, f.location) for f in spec.findings]))
     assert remembered == [counted_alone(text) for text in texts]
+
+
+def test_a_part_used_elsewhere_is_the_part_replaced_there():
+    """Part.used_at builds the tuple itself, trusting label, kind and location to be the first fields."""
+    assert counting.Part._fields[:3] == ("label", "kind", "location")
+    start, there = Location(1, 1), Location(7, 3)
+    part = counting.count_node(located({"Linear": [4, 8]}, start), start, {}, {})
+    assert part.used_at(there) == part._replace(location=there)
+    assert part.used_at(there, "mlp") == part._replace(label="mlp", kind="mlp", location=there)
+    assert type(part.used_at(there)) is counting.Part

@@ -115,6 +115,13 @@ class Part(NamedTuple):
     embeds_shared: int = 0
     idle: int = 0  # of `params`, those of routed experts that a token does not use, all copies
 
+    def used_at(self, location: Location, name: str | None = None) -> Part:
+        """This part as used at `location`, labelled `name` (its label and kind) when given: `_replace`
+        without its work per field (label, kind and location are the first three), for it runs at every use
+        of a layer or a block."""
+        head = self[:2] if name is None else (name, name)
+        return tuple.__new__(Part, (*head, location, *self[3:]))
+
     @property
     def non_embedding(self) -> int:
         return self.params - self.embedding
@@ -512,7 +519,7 @@ class _Counter:
             raise _seen_from_use(error, block, kind_location, scope) from None
         if body is None:  # a body of one node that `when` leaves out
             body = self.composite(block.name, block.name, kind_location, size, [])
-        return body._replace(label=block.name, kind=block.name, location=kind_location)
+        return body.used_at(kind_location, block.name)
 
     def _known_config_keys(self, block: Block, args: Any, env: Mapping[str, Any]) -> Any:
         """A config block's arguments without the keys that hold no parameters.
@@ -561,7 +568,7 @@ class _Counter:
                     _LAYER_COUNTS.clear()
                 _LAYER_COUNTS[key] = known
         self._made(kind_location)
-        return known._replace(location=kind_location)
+        return known.used_at(kind_location)
 
     def _bound_layer(
         self, layer: Layer, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
@@ -670,20 +677,29 @@ class _Counter:
                 "`repeat` counts a repeated part once",
                 location,
             )
+        params = trainable = buffers = freezes_shared = embedding = embeds_shared = idle = 0
+        for child in children:  # one loop, not seven sums: this runs for every block use and sequence
+            params += child.params
+            trainable += child.trainable
+            buffers += child.buffers
+            freezes_shared += child.freezes_shared
+            embedding += child.embedding
+            embeds_shared += child.embeds_shared
+            idle += child.idle
         return Part(
             label=label,
             kind=kind,
             location=location,
             output=output,
-            params=sum(child.params for child in children),
-            trainable=sum(child.trainable for child in children),
-            buffers=sum(child.buffers for child in children),
+            params=params,
+            trainable=trainable,
+            buffers=buffers,
             children=tuple(children),
-            freezes_shared=sum(child.freezes_shared for child in children),
+            freezes_shared=freezes_shared,
             tree_size=tree_size,
-            embedding=sum(child.embedding for child in children),
-            embeds_shared=sum(child.embeds_shared for child in children),
-            idle=sum(child.idle for child in children),
+            embedding=embedding,
+            embeds_shared=embeds_shared,
+            idle=idle,
         )
 
     # ------------------------------------------------------------ modifiers
