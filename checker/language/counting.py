@@ -248,6 +248,10 @@ class _Counter:
         )
 
     def _mapping(self, node: YamlMapping, size: Size, scope: Scope) -> Part | None:
+        if len(node) == 1:  # a layer, block or preset without modifiers: most nodes, so they go straight there
+            (kind,) = node
+            if kind not in _MODIFIER_KEYS:
+                return self._kind(kind, node[kind], node.key_locations[kind], node.location_of(kind), size, scope)
         kinds = [key for key in node if key not in _MODIFIER_KEYS]
         if len(kinds) != 1:
             if not kinds:
@@ -484,14 +488,16 @@ class _Counter:
                     continue
             if param.default is REQUIRED_PARAM:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
-            try:
-                env[param.name] = (
-                    param.default
-                    if param.name in block.text and isinstance(param.default, str)
-                    else value_of(param.default, env, param.location, f"{block.name} {param.name}")
-                )
-            except SpecError as error:  # at the default, in the block's file
-                raise _seen_from_use(error, block, kind_location, scope) from None
+            default = param.default
+            # A number, flag or null is its own value (most defaults, and they are read at every use: they go
+            # straight in); text is kept as written for a text param, else read as value_of reads it.
+            plain = default is None or isinstance(default, (bool, int, float))
+            if not plain and not (param.name in block.text and isinstance(default, str)):
+                try:
+                    default = value_of(default, env, param.location, f"{block.name} {param.name}")
+                except SpecError as error:  # at the default, in the block's file
+                    raise _seen_from_use(error, block, kind_location, scope) from None
+            env[param.name] = default
         for condition, where in block.require:
             try:
                 holds = evaluate(condition, env)
