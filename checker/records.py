@@ -28,6 +28,9 @@ else:
         def __new__(cls, name, bases, namespace):
             if not bases:  # NamedTuple itself
                 return super().__new__(cls, name, bases, namespace)
+            if "__annotations__" not in namespace and "__annotate__" in namespace:
+                # Python 3.14 defers annotations into a function unless the module defers them as text.
+                raise TypeError(f"{name}: its module needs `from __future__ import annotations`")
             fields = list(namespace.get("__annotations__", {}))
             defaults = [namespace[field] for field in fields if field in namespace]
             if any(field not in namespace for field in fields[len(fields) - len(defaults) :]):
