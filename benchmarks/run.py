@@ -19,10 +19,10 @@
    one config.json against the floor.
 
 `--only one` times the floor, one spec and one config.json only: the start-up
-figures, in a minute rather than ten. `--instructions` runs budget-check's
-commands (not the peers or torch) once each under valgrind and counts the
-instructions they execute, a figure that load does not change. `--only specs` times the floor and the
-1,000 specs only (cold, warm, and the peak memory).
+figures, in a minute rather than ten. `--only specs` times the floor and the
+1,000 specs only (cold, warm, and the peak memory). `--instructions` runs
+budget-check's commands (not the peers or torch) once each under valgrind and
+counts the instructions they execute, a figure that load does not change.
 
 Each figure is the median of --runs runs of a fresh process: its wall time
 (time.perf_counter around subprocess.run) and its CPU time (user + system,
@@ -161,6 +161,13 @@ def instructions(commands: dict[str, list[str]], cwd: Path) -> dict[str, int]:
     return counted
 
 
+def print_instructions(counted: dict[str, int], width: int) -> None:
+    """One line per command: its instructions, and their ratio to the first command's (the floor)."""
+    floor = next(iter(counted.values()))
+    for name, count in counted.items():
+        print(f"{name:<{width}} {count / 1e6:8.1f} M instructions ({count / floor:4.2f}x the floor)")
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -255,9 +262,7 @@ def main() -> None:
             print("  (torch is not installed beside budget-check: skipped)")
         if arguments.instructions:
             budget_check = {name: command for name, command in commands.items() if name not in (*peers, "torch")}
-            counted = instructions(budget_check, work)
-            for name, count in counted.items():
-                print(f"{name:<32}{count / 1e6:>8.1f} M instructions = {count / counted['floor']:.2f}x the floor")
+            print_instructions(instructions(budget_check, work), 31)
             return
         times = timed(commands, runs, work)
         peak = peak_memory([command, "specs", "-q", "--no-cache"], work) if thousand_specs else None

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import ROOT, instructions, timed
+from run import ROOT, instructions, print_instructions, timed
 
 BUILD_YOLOV8N = """
 from ultralytics.nn.tasks import DetectionModel
@@ -91,10 +91,7 @@ def main() -> None:
                 commands["  before: yolo11.yaml, not cached yet"] = [python, "-c", uncached, "yolo11.yaml"]
         if options.instructions:
             commands.pop("ultralytics, build yolov8n", None)  # minutes under valgrind, and not budget-check
-            counted = instructions(commands, work)
-            floor_count = next(iter(counted.values()))
-            for label, count in counted.items():
-                print(f"{label:<40} {count / 1e6:8.1f} M instructions ({count / floor_count:4.2f}x the floor)")
+            print_instructions(instructions(commands, work), 40)
             return
         timings = timed(commands, options.runs, work)
         floor = next(iter(timings.values()))
