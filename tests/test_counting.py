@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker import rules
 from checker.language import counting
 from checker.language.loader import Location, located
 
@@ -786,3 +787,74 @@ def test_a_part_used_elsewhere_is_the_part_replaced_there():
     assert part.used_at(there) == part._replace(location=there)
     assert part.used_at(there, "mlp") == part._replace(label="mlp", kind="mlp", location=there)
     assert type(part.used_at(there)) is counting.Part
+
+
+STATED_OUTPUT = """
+blocks:
+  csp:                  # parts listed, not a data path: it states what it hands on
+    params: [c1, c2]
+    output: c2
+    body:
+      - Conv2d: [c1 // 2, c2 // 2, 1]
+      - Conv2d: [c1, c2, 1]
+model:
+  - Conv2d: [3, 16, 1]
+  - csp: [16, 32]
+  - Conv2d: {out_channels: 16, kernel_size: 1}   # in_channels: the 32 that csp hands on
+  - csp: [16, 32]
+"""
+
+
+def test_a_block_that_states_its_output_hands_it_on():
+    spec = agree_with_torch(STATED_OUTPUT)
+    assert [child.output for child in spec.tree.children] == [16, 32, 16, 32]
+    assert spec.params == (3 * 16 + 16) + 2 * (8 * 16 + 16 + 16 * 32 + 32) + (32 * 16 + 16)
+
+
+def test_a_block_that_states_its_output_is_counted_once_for_uses_at_other_running_sizes(monkeypatch):
+    bodies = []
+    body = counting._Counter._body
+    monkeypatch.setattr(
+        counting._Counter, "_body", lambda self, block, *rest: bodies.append(block.name) or body(self, block, *rest)
+    )
+    stated = check_spec(STATED_OUTPUT.replace("out_channels: 16", "out_channels: 24"))
+    assert bodies == ["csp"]
+    unstated = check_spec(STATED_OUTPUT.replace("out_channels: 16", "out_channels: 24").replace("    output: c2\n", ""))
+    assert bodies == ["csp", "csp", "csp"]  # at running sizes 16 and 24
+    assert stated.params == unstated.params
+
+
+@pytest.mark.parametrize(
+    "body, output, rule, line, message",
+    [
+        (
+            "Linear: {out_features: 4}",
+            "4",
+            rules.UNKNOWN_SIZE,
+            6,
+            "the running size is unknown inside b, which states its output",
+        ),
+        ("Linear: [in, 4]", "4", rules.INVALID_EXPRESSION, 6, "unknown name 'in'"),
+        ("Linear: [2, 4]", "d / 3", rules.INVALID_VALUE, 4, "b output must be an integer, got 0.666667 ('d / 3' = "),
+        ("Linear: [2, 4]", "d - 2", rules.INVALID_VALUE, 4, "b output must be at least 1, got 0"),
+        (
+            "Linear: [2, 4]",
+            "0",
+            rules.INVALID_VALUE,
+            4,
+            "must be a size of at least 1 or an expression over the params",
+        ),
+        (
+            "Linear: [2, 4]",
+            "true",
+            rules.INVALID_VALUE,
+            4,
+            "must be a size of at least 1 or an expression over the params",
+        ),
+    ],
+)
+def test_a_stated_output_is_a_size_and_the_body_gets_none(body, output, rule, line, message):
+    blocks = f"blocks:\n  b:\n    params: [d]\n    output: {output}\n    body:\n      {body}\n"
+    spec = check_spec(blocks + "model:\n  - Linear: [3, 2]\n  - b: 2\n")
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line) == (rule.code, line) and message in finding.message, finding

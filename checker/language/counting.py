@@ -27,7 +27,7 @@ from .. import rules
 from ..findings import Finding, SpecError
 from ..records import TYPE_CHECKING, NamedTuple
 from . import presets
-from .binding import bind_block_arguments, bind_layer_arguments, describe
+from .binding import as_int, bind_block_arguments, bind_layer_arguments, describe, evaluate_text
 from .catalogue import LAYERS, Layer, Submodule, Tensor, unknown_size
 from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
@@ -514,18 +514,33 @@ class _Counter:
         key = (
             _Same(block),
             tuple(_value_key(env[param.name]) for param in block.params),
-            _value_key(size),
+            _value_key(size) if block.output is None else None,  # a stated output: the body never sees the size
             scope.frozen,
             scope.depth,
             scope.stack,
         )
         try:
-            body = self._once(key, lambda: self.count(block.body, block.body_location, size, inner), inner.in_preset)
+            body = self._once(key, lambda: self._body(block, kind_location, size, inner), inner.in_preset)
         except SpecError as error:
             raise _seen_from_use(error, block, kind_location, scope) from None
         if body is None:  # a body of one node that `when` leaves out
             body = self.composite(block.name, block.name, kind_location, size, [])
         return body.used_at(kind_location, block.name)
+
+    def _body(self, block: Block, location: Location, size: Size, scope: Scope) -> Part | None:
+        """A block's body counted at the running size; or, for a block that states its output, counted
+        without it and handing on what it states."""
+        if block.output is None:
+            return self.count(block.body, block.body_location, size, scope)
+        unsized = Unknown(f"inside {block.name}, which states its output")
+        body = self.count(block.body, block.body_location, unsized, scope)
+        written, where = block.output
+        what = f"{block.name} output"
+        value = evaluate_text(written, scope.env, where, what) if isinstance(written, str) else written
+        output = as_int(value, what, where, minimum=1, expression=written if isinstance(written, str) else None)
+        if body is None:
+            return self.composite(block.name, block.name, location, output, [])
+        return body._replace(output=output)
 
     def _known_config_keys(self, block: Block, args: Any, env: Mapping[str, Any]) -> Any:
         """A config block's arguments without the keys that hold no parameters.

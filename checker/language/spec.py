@@ -138,6 +138,10 @@ class Block(NamedTuple):
     # `extends: NAME` with `blocks: {inner: ...}`: NAME's params and body, some of the blocks of its file
     # replaced. Resolved once every block of the file is read (parse_blocks), then None.
     extends: tuple[str, Location, YamlMapping | None] | None = None
+    # `output:` — the size the block hands on, as written (a number or an expression over its params), and
+    # where. A block that states it is a list of parameter-holding parts, not a data path: its body is
+    # counted without the running size, so one count serves every use with the same arguments.
+    output: tuple[int | str, Location] | None = None
 
 
 class TorchTarget(NamedTuple):
@@ -469,6 +473,7 @@ def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[st
         ignore=base.ignore,
         text=base.text | block.text,
         extends=None,
+        output=block.output or base.output,
     )
 
 
@@ -532,7 +537,15 @@ def _parse_block(
         file=file,
         ignore=None if values["ignore"] is None else COMMON_CONFIG_KEYS | values["ignore"],
         text=values["text"],
+        output=None if values["output"] is None else (values["output"], raw.location_of("output")),
     )
+
+
+def _stated_size(value: Any, at: Location, context: Any) -> int | str:
+    """`output:` as written: read at each use, with the use's params."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise Invalid("must be a size of at least 1 or an expression over the params")
 
 
 def _params(value: Any, at: Location, context: Any) -> tuple[Param, ...]:
@@ -834,6 +847,12 @@ BLOCK = Table(
             ),
             "Keys the block takes and ignores because they hold no parameters (a config's rms_norm_eps). "
             "With it, the block takes a whole config: any other unknown key is one warning, not an error.",
+        ),
+        Key(
+            "output",
+            Kind("a size of at least 1 or an expression", {"type": ["integer", "string"], "minimum": 1}, _stated_size),
+            "The size the block hands on, for a body that lists parts rather than a data path: the body is "
+            "counted without the running size (`in`), so its layers are given their sizes.",
         ),
         Key(
             "text",
