@@ -532,12 +532,16 @@ class _Counter:
         without it and handing on what it states."""
         if block.output is None:
             return self.count(block.body, block.body_location, size, scope)
-        unsized = Unknown(f"inside {block.name}, which states its output")
-        body = self.count(block.body, block.body_location, unsized, scope)
+        body = self.count(block.body, block.body_location, _unsized(block.name), scope)
         written, where = block.output
         what = f"{block.name} output"
-        value = evaluate_text(written, scope.env, where, what) if isinstance(written, str) else written
-        output = as_int(value, what, where, minimum=1, expression=written if isinstance(written, str) else None)
+        if isinstance(written, int):
+            output = written
+        else:
+            value = scope.env.get(written, written)  # most name a param
+            if isinstance(value, str):
+                value = evaluate_text(written, scope.env, where, what)
+            output = as_int(value, what, where, minimum=1, expression=written)
         if body is None:
             return self.composite(block.name, block.name, location, output, [])
         return body._replace(output=output)
@@ -892,6 +896,13 @@ def _written_key(raw: object, names: list[str]) -> Hashable:
     if isinstance(raw, list):
         return list, tuple(_written_key(item, names) for item in raw)
     return _value_key(raw)
+
+
+@lru_cache(maxsize=4096)
+def _unsized(block: str) -> Unknown:
+    """The running size inside a block that states its output: one object per block, for it is in the key
+    of every layer counted there, and a key holding the very same object is found without comparing it."""
+    return Unknown(f"inside {block}, which states its output")
 
 
 @lru_cache(maxsize=4096)
