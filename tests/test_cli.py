@@ -217,6 +217,37 @@ def test_a_passing_check_of_a_plain_spec_imports_nothing_it_does_not_use(tmp_pat
         assert not imported & {"hashlib", "typing", "fractions"}
 
 
+# Patterns compiled when their module is imported: every run reads expressions and names with the first
+# three; the others' modules are imported only by the runs that use them (a Hydra file, an Ultralytics file,
+# a width written back by --fix or `match`).
+COMPILED_AT_IMPORT = {
+    "checker/language/expressions.py": {"_TOKEN"},
+    "checker/language/spec.py": {"_IDENTIFIER"},
+    "checker/language/counting.py": {"_IDENTIFIER_IN_TEXT"},
+    "checker/formats/hydra.py": {"TORCH_NN", "_INTERPOLATION", "_WHOLE_INTERPOLATION"},
+    "checker/formats/ultralytics/naming.py": {"SCALE_IN_NAME", "VERSION_IN_NAME"},
+    "checker/formats/ultralytics/widths.py": {"_NUMBER"},
+    "checker/project/fixing.py": {"_NUMBER"},
+}
+
+
+def test_only_the_patterns_every_run_uses_are_compiled_at_import():
+    """Compiling a pattern costs about a third of a millisecond. The others are written as text and compiled on
+    first use, through re's own cache (a run that reads no budget written as text compiles neither of its)."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "checker").rglob("*.py")):
+        for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = getattr(statement, "value", None)
+            calls = [node for node in ast.walk(value) if isinstance(node, ast.Call)] if value is not None else []
+            if any(ast.unparse(call.func) == "re.compile" for call in calls):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                names = {ast.unparse(target) for target in targets}
+                found.setdefault(path.relative_to(ROOT).as_posix(), set()).update(names)
+    assert found == COMPILED_AT_IMPORT
+
+
 def test_match():
     run = budget_check("match", "examples/specs/mlp.yaml", "--set", "hidden_layers=4")
     assert run.returncode == 0, run.stderr

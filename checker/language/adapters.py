@@ -141,7 +141,7 @@ def _regex(value: Any, at: Location) -> str:
 
 
 # A quantifier as Python's re reads one: `*`, `+`, `?` or `{m,n}` (`{}` and an unclosed `{` are literal).
-QUANTIFIER = re.compile(r"[*+?]|\{(?P<low>\d*)(?P<comma>,?)(?P<high>\d*)\}")
+QUANTIFIER = r"[*+?]|\{(?P<low>\d*)(?P<comma>,?)(?P<high>\d*)\}"  # compiled on first use (re's cache)
 BACK_REFERENCES = ("(?P=", "(?(")  # a named back reference, a group-conditional
 
 
@@ -156,7 +156,7 @@ def pattern_repeats(pattern: str) -> tuple[bool, int]:
     nested, unbounded, at = False, 0, 0
     while at < len(pattern):
         char = pattern[at]
-        quantifier = QUANTIFIER.match(pattern, at)
+        quantifier = re.compile(QUANTIFIER).match(pattern, at)
         if quantifier is not None and quantifier.group() != "{}":
             nested = nested or atom_repeats
             unbounded += quantifier.group() in "*+" or bool(quantifier["comma"] and not quantifier["high"])

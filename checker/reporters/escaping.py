@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _UNDECODED_BYTES = range(0xDC80, 0xDD00)  # how os.fsdecode keeps a byte that is not UTF-8
-_LEADING_COLON = re.compile("^( *):")  # a runner trims the blanks, then runs a line that starts `::`
+_LEADING_COLON = "^( *):"  # a runner trims the blanks, then runs a line that starts `::` (compiled on first use)
 _OLD_COMMAND = "##["  # a runner runs a line that holds this anywhere
 
 
@@ -51,7 +51,7 @@ def printable(text: str) -> str:
 
 def escaped(text: str) -> str:
     """`text` on one line, with nothing in it that a terminal or a CI runner acts on."""
-    return _LEADING_COLON.sub(r"\1\\x3a", printable(text))
+    return re.sub(_LEADING_COLON, r"\1\\x3a", printable(text))
 
 
 def quoted(name: str) -> str:
