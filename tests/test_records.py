@@ -49,7 +49,7 @@ def test_the_fields_defaults_and_body_are_typing_s():
     assert Point.__module__ == __name__
 
 
-def test_the_class_is_a_collections_namedtuple():
+def test_the_class_is_a_plain_tuple_class():
     assert issubclass(Point, tuple)
     assert Point.__bases__ == (tuple,)
     assert type(Point) is type
@@ -79,3 +79,38 @@ def test_every_module_that_makes_named_tuples_defers_its_annotations():
     making = [path for path in checker.rglob("*.py") if "(NamedTuple):" in path.read_text(encoding="utf-8")]
     assert len(making) > 10
     assert [path for path in making if "from __future__ import annotations" not in path.read_text()] == []
+
+
+def test_construction_takes_arguments_as_a_function_with_the_fields_as_parameters():
+    assert Point(1, 2) == Point(x=1, y=2) == Point(1, y=2) == Point(y=2, x=1) == (1, 2, "origin")
+    assert Point._make([1, 2, "a"]) == (1, 2, "a")
+    for wrong in ({"z": 1}, {"y": 1}):
+        with pytest.raises(TypeError, match=r"Point|__new__"):
+            Point(**wrong)  # an unknown field; a field without a default left out
+    with pytest.raises(TypeError):
+        Point(1, x=1)  # a field given twice
+    with pytest.raises(TypeError):
+        Point._make([1, 2])
+    with pytest.raises(ValueError, match="no field 'z'"):
+        Point(1)._replace(z=1)
+    assert repr(Point(1)) == repr(TypingPoint(1)).replace("TypingPoint", "Point") == "Point(x=1, y=0, label='origin')"
+
+
+def test_classes_with_the_same_number_of_fields_keep_their_own_names_and_defaults():
+    class Pair(NamedTuple):
+        left: int
+        right: int = 5
+
+    class Other(NamedTuple):
+        first: str
+        second: str
+
+    assert Pair(left=1) == (1, 5) and Other(second="b", first="a") == ("a", "b")
+    with pytest.raises(TypeError):
+        Other("a")  # Pair's default is Pair's alone
+    assert (Pair(1).left, Other("a", "b").second) == (1, "b")
+
+    class Empty(NamedTuple):
+        pass
+
+    assert Empty() == () and Empty._fields == ()
