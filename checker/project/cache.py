@@ -25,7 +25,6 @@ checks again a file whose entry lacks them, and keeps the fuller entry.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -105,11 +104,14 @@ class ResultCache:
         if not self.added or not _own_folder(self.folder, create=False):
             return
         for entry_key, entry in self.added.items():
-            # ValueError: JSON refuses a count past Python's 4,300-digit limit on int-to-text.
-            with contextlib.suppress(OSError, ValueError):
+            try:
                 _write_entry(self.folder, entry_key, entry, self.key)
-        with contextlib.suppress(OSError):
+            except (OSError, ValueError):  # ValueError: JSON refuses a count past 4,300 digits
+                pass
+        try:
             _forget_oldest(self.folder, self.key)
+        except OSError:
+            pass
 
     def _entry_key(self, data: bytes, shown_as: str) -> str:
         digest = sha256(data)
@@ -194,8 +196,10 @@ def _forget_oldest(folder: Path, key: bytes) -> None:
     excess = len(entries) - MAX_ENTRIES
     for _, name in sorted(entries)[: min(excess, MAX_FORGOTTEN)]:
         if _signed_body(folder, name, key) is not None:
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 os.unlink(folder / name)
+            except FileNotFoundError:
+                pass
 
 
 def _is_entry(name: str) -> bool:
@@ -235,8 +239,10 @@ def _signing_key() -> bytes | None:
     path = folder / "key"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
+        try:
             _write_new(path, os.urandom(32).hex().encode())
+        except FileExistsError:
+            pass
         descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
         with os.fdopen(descriptor, "rb") as file:
             status = os.fstat(file.fileno())

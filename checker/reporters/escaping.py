@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from ..records import TYPE_CHECKING
 
@@ -71,8 +69,16 @@ def json_text(document: Any) -> str:
     """
     import json  # here, not above: the text reporter, the default, needs no JSON
 
-    with _all_digits():
+    # Python limits writing an int to 4,300 digits, against slow parsing of huge numbers in input; counts
+    # are computed here, and an exact count is written whole.
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # Python 3.10.7 and later
+    if limit:
+        sys.set_int_max_str_digits(0)
+    try:
         text = json.dumps(document, indent=2, ensure_ascii=False)
+    finally:
+        if limit:
+            sys.set_int_max_str_digits(limit)
     shown = "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
     return shown.replace(_OLD_COMMAND, "##\\u005b") + "\n"
 
@@ -83,20 +89,3 @@ def _json_escape(character: str) -> str:
     if "\ud800" <= character <= "\udfff":  # a lone surrogate, which JSON cannot hold
         return _escape(character).replace("\\", "\\\\")
     return json.dumps(character)[1:-1]  # as \uXXXX, or a pair of them
-
-
-@contextmanager
-def _all_digits() -> Iterator[None]:
-    """Lift Python's limit of 4,300 digits on writing an int, while JSON is written.
-
-    The limit guards against slow parsing of huge numbers in input; counts are computed
-    here, and an exact count is written whole.
-    """
-    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # Python 3.10.7 and later
-    if limit:
-        sys.set_int_max_str_digits(0)
-    try:
-        yield
-    finally:
-        if limit:
-            sys.set_int_max_str_digits(limit)
