@@ -31,6 +31,7 @@ else:
     from types import FunctionType
 
     _NOT_COPIED = frozenset({"__annotations__", "__module__", "__qualname__"})
+    _tuple_new = tuple.__new__
 
     @cache
     def _new_template(arity):
@@ -38,7 +39,7 @@ else:
         number of fields; each class renames the parameters to its fields (code.replace). The text is made of
         numbered names alone, as collections.namedtuple makes its own: nothing read from a file reaches it."""
         names = "".join(f"_{index}, " for index in range(arity))
-        return eval(f"lambda _cls, {names}: _tuple_new(_cls, ({names}))", {"_tuple_new": tuple.__new__})
+        return eval(f"lambda _cls, {names}: _tuple_new(_cls, ({names}))", {"_tuple_new": _tuple_new})
 
     def _new(name, fields, defaults):
         template = _new_template(len(fields))
@@ -49,13 +50,13 @@ else:
         return FunctionType(code, template.__globals__, "__new__", tuple(defaults) or None)
 
     def _make(cls, iterable):
-        made = tuple.__new__(cls, iterable)
+        made = _tuple_new(cls, iterable)
         if len(made) != len(cls._fields):
             raise TypeError(f"{cls.__name__} takes {len(cls._fields)} values, got {len(made)}")
         return made
 
     def _replace(self, /, **changes):
-        made = self._make(map(changes.pop, self._fields, self))
+        made = _tuple_new(type(self), map(changes.pop, self._fields, self))  # one value per field: no check
         if changes:
             raise ValueError(f"{type(self).__name__} has no field {next(iter(changes))!r}")
         return made

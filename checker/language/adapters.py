@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from .. import rules
 from ..findings import Finding, SpecError
+from ..patterns import pattern as compiled
 from ..records import TYPE_CHECKING, NamedTuple
 from .loader import Location, YamlMapping, YamlSequence
 from .validation import FLAG, POSITIVE_INTEGER, Invalid, Key, Kind, Problems, Table, choice, mapping_of
@@ -141,7 +142,7 @@ def _regex(value: Any, at: Location) -> str:
 
 
 # A quantifier as Python's re reads one: `*`, `+`, `?` or `{m,n}` (`{}` and an unclosed `{` are literal).
-QUANTIFIER = r"[*+?]|\{(?P<low>\d*)(?P<comma>,?)(?P<high>\d*)\}"  # compiled on first use (re's cache)
+QUANTIFIER = r"[*+?]|\{(?P<low>\d*)(?P<comma>,?)(?P<high>\d*)\}"  # compiled on first use (checker/patterns.py)
 BACK_REFERENCES = ("(?P=", "(?(")  # a named back reference, a group-conditional
 
 
@@ -156,7 +157,7 @@ def pattern_repeats(pattern: str) -> tuple[bool, int]:
     nested, unbounded, at = False, 0, 0
     while at < len(pattern):
         char = pattern[at]
-        quantifier = re.compile(QUANTIFIER).match(pattern, at)
+        quantifier = compiled(QUANTIFIER).match(pattern, at)
         if quantifier is not None and quantifier.group() != "{}":
             nested = nested or atom_repeats
             unbounded += quantifier.group() in "*+" or bool(quantifier["comma"] and not quantifier["high"])

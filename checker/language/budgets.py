@@ -13,11 +13,11 @@ validation.py) say every key, and schema.py writes the JSON Schema from them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from .. import rules
 from ..findings import Finding, Rule, SpecError
+from ..patterns import pattern
 from ..records import TYPE_CHECKING, NamedTuple
 from .loader import Location
 from .units import (
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     from fractions import Fraction
     from typing import Any
 
-# Compiled on first use, through re's own cache: compiling a pattern costs about a third of a millisecond,
-# and most runs read no budget written as text.
+# Compiled on first use (checker/patterns.py): most runs read no budget written as text.
 _TARGET = r"\s*(?P<target>.+?)\s*(?:±|\+-|\+/-)\s*(?P<tolerance>.+?)\s*"
 _BOUND = r"\s*(?P<sign><=|≤|>=|≥)\s*(?P<amount>.+?)\s*"
 LIMIT_KEYS = ("min", "max", "target", "tolerance")
@@ -139,12 +138,12 @@ def _scalar_limits(parse: Callable[[Any], int]) -> Callable[[Any, Location, Any]
     def read(value: Any, at: Location, context: Any) -> Limits:
         try:
             if isinstance(value, str):
-                bound = re.fullmatch(_BOUND, value)
+                bound = pattern(_BOUND).fullmatch(value)
                 if bound is not None and bound.group("sign") in ("<=", "≤"):
                     return Limits(max=parse(bound.group("amount")), max_location=at)
                 if bound is not None:
                     return Limits(min=parse(bound.group("amount")), min_location=at)
-                target = re.fullmatch(_TARGET, value)
+                target = pattern(_TARGET).fullmatch(value)
                 if target is not None:
                     tolerance = parse_tolerance(parse, target.group("tolerance"))
                     return Limits(target=parse(target.group("target")), tolerance=tolerance, target_location=at)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
 
+from ..patterns import pattern
 from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ DEFAULT_DTYPE = "float32"
 # bound keeps `1e99999999` or a 5,000-digit budget from taking the time and memory to compute it.
 MAX_DIGITS = 1_000
 # 552, 1.5, .5, 5e6, 50_257, 5,000,000 (thousands, as budget-check prints counts); a sign is read, not accepted.
-# Both are compiled on first use, through re's own cache: most runs read no quantity written as text.
+# Both are compiled on first use (checker/patterns.py): most runs read no quantity written as text.
 _NUMBER = (
     r"(?P<sign>[-+]?)(?P<mantissa>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)"
     r"(?:[eE](?P<exponent>[-+]?\d+))?"
@@ -73,7 +73,7 @@ def _decimal(text: str) -> tuple[int, int]:
 
     Bounded before anything is computed: at most MAX_DIGITS digits and an exponent of at most
     MAX_DIGITS, so hostile input cannot make it slow. inf, nan and other words are refused."""
-    match = re.fullmatch(_NUMBER, text.strip())
+    match = pattern(_NUMBER).fullmatch(text.strip())
     if match is None:
         raise UnitError(f"cannot read {text!r} as a number")
     mantissa, exponent = match.group("mantissa"), match.group("exponent") or "0"
@@ -119,8 +119,8 @@ def _parse_quantity(value: object, units: dict[str, int], what: str, unit_names:
             raise UnitError(f"a {what} must be a finite number, not {value}")
         digits, exponent = _decimal(repr(value))
     elif isinstance(value, str):
-        match = re.fullmatch(_QUANTITY, value)
-        if not match or not re.fullmatch(_NUMBER, match.group("number")):
+        match = pattern(_QUANTITY).fullmatch(value)
+        if not match or not pattern(_NUMBER).fullmatch(match.group("number")):
             raise UnitError(f"cannot read {_shown(value)} as a {what} (a number with an optional unit: {unit_names})")
         unit = match.group("unit")
         if unit not in units:

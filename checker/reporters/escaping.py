@@ -16,9 +16,9 @@ JSON has its own escapes for line breaks; `json_text` adds the two that JSON lac
 
 from __future__ import annotations
 
-import re
 import sys
 
+from ..patterns import pattern
 from ..records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def printable(text: str) -> str:
 
 def escaped(text: str) -> str:
     """`text` on one line, with nothing in it that a terminal or a CI runner acts on."""
-    return re.sub(_LEADING_COLON, r"\1\\x3a", printable(text))
+    return pattern(_LEADING_COLON).sub(r"\1\\x3a", printable(text))
 
 
 def quoted(name: str) -> str:
