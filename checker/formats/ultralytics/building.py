@@ -240,12 +240,15 @@ class _Builder:
                 raise _row_error(row, "ResNetLayer takes [c1, c2, s, is_first, ...]")
             c2 = args[1] if args[3] else args[1] * 4
             return self._module_node(row, module, args), args, c2, repeats
-        if module == "Concat":
-            return None, args, sum(_channels(channels, index, row) for index in _sources(source, row)), repeats
-        if module == "CBFuse":
-            return None, args, _channels(channels, _sources(source, row)[-1], row), repeats
-        if module == "Index":
-            return None, args, args[0] if args else None, repeats
+        if module in PARAMETER_FREE:  # nothing to count, but a row of `show`, handing on its channels
+            if module == "Concat":
+                c2 = sum(_channels(channels, index, row) for index in _sources(source, row))
+            elif module == "CBFuse":
+                c2 = _channels(channels, _sources(source, row)[-1], row)
+            else:
+                c2 = args[0] if args else None
+            node = located({"parameter_free": [c2]}, row.module_location) if _is_count(c2) and c2 > 0 else None
+            return node, args, c2, repeats
         if module == "CBLinear":
             c1, c2 = _channels(channels, source, row), args[0] if args else None
             if not (isinstance(c2, list) and all(map(_is_count, c2))):
