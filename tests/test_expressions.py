@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker.language.expressions import ExpressionError, evaluate, names_in, parse
+from checker.language.expressions import ExpressionError, _evaluate, evaluate, names_in, parse
 
 ENV = {"d": 768, "heads": 12, "flag": True, "ratio": 2.5, "nothing": None}
 
@@ -138,3 +138,22 @@ def test_integer_arithmetic_matches_python(a, b, op):
 def test_any_text_parses_or_fails_cleanly(text):
     with contextlib.suppress(ExpressionError):
         evaluate(text, ENV)
+
+
+def _answer(evaluating):
+    try:
+        value = evaluating()
+    except ExpressionError as error:
+        return "error", str(error)
+    return type(value), value
+
+
+@given(
+    st.sampled_from(["d", "true", "False", "if", "2", "1e3", " d", "d ", "é", "in", "a_1"]),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5)),
+)
+def test_a_name_alone_reads_as_the_tree_would(text, value):
+    """One name is read without its syntax tree (most expressions are one): the answer must be the tree's,
+    whatever a config's key holds, even a key that is a keyword, a number or no name at all."""
+    env = {**ENV, text: value}
+    assert _answer(lambda: evaluate(text, env)) == _answer(lambda: _evaluate(parse(text), env))

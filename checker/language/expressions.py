@@ -173,7 +173,16 @@ def names_in(tree: object) -> set[str]:
 
 def evaluate(text: str, env: Mapping[str, object]) -> Value:
     """The value of expression `text` with the vars of `env`."""
+    # Most expressions are one name (a block passing on its param `c2`): its value, when it is a plain one,
+    # is what the tree would give, without the tree. (A config's keys need not be names: `2` is a number,
+    # whatever a key called so holds; and a keyword is no name.)
+    value = env.get(text)
+    if type(value) in _PLAIN and text.isascii() and text.isidentifier() and text not in _KEYWORDS:
+        return value  # type: ignore[return-value]  # one of _PLAIN
     return _evaluate(parse(text), env)
+
+
+_PLAIN = frozenset((int, float, bool, str))  # exactly: a symbolic width, an int too, takes the tree's way
 
 
 class _Parser:
