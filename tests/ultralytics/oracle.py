@@ -12,9 +12,17 @@ from typing import Any, NamedTuple
 import ultralytics
 from ultralytics.nn import tasks
 
+from checker.formats.ultralytics.building import HEADS, LEVEL_READERS, build_scale
+from checker.formats.ultralytics.importing import read_file, read_model_text, scale_names
+from checker.language.counting import count_model
 from checker.torch.worker import ultralytics_model_class
 
 SHIPPED = Path(ultralytics.__file__).parent / "cfg" / "models"
+
+
+# Rows whose channels parse_model records are not their output: a head, a module reading levels and AIFI keep
+# the row before's (`show` gives AIFI's own, its input's), CBLinear records a list.
+NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "CBLinear"}
 
 
 class Counts(NamedTuple):
@@ -42,3 +50,23 @@ def build_counts(config: dict[str, Any], scale: str) -> Counts:
 def load(path: Path) -> dict[str, Any]:
     """The config as ultralytics reads the file, before the scale it guesses from the name."""
     return tasks.yaml_model_load(path)
+
+
+def outputs_unlike_recorded(text: str, file_name: str, letter: str) -> list[tuple[int, str, Any, Any]]:
+    """The rows whose output in `show` (the Output column) is not the channels parse_model records for them,
+    as (layer, module, what budget-check hands on, what parse_model records), at scale `letter`."""
+    model = read_model_text(text)
+    stem = Path(file_name).stem
+    name = scale_names(model, stem).get(letter, stem)
+    [imported] = [one for one in read_file(text, file_name, Path("."), None) if one.name == name]
+    if imported.spec is None:  # a module budget-check does not count: reported, never counted
+        return []
+    built, _ = build_scale(model, letter)
+    assert built is not None
+    rows = [row for row in built if row.node is not None]
+    parts = count_model(imported.spec).children
+    return [
+        (row.row.layer, row.row.module, part.output, row.channels)
+        for row, part in zip(rows, parts, strict=True)
+        if row.row.module not in NOT_OUTPUT and row.row.layer > 0 and part.output != row.channels
+    ]

@@ -21,7 +21,7 @@ from checker.formats.ultralytics.building import count_scale
 from checker.formats.ultralytics.reading import read_model
 from checker.language.loader import load_documents
 
-from .oracle import Counts
+from .oracle import Counts, outputs_unlike_recorded
 
 channels = st.sampled_from([8, 16, 24, 32, 64, 96, 128])
 flag = st.booleans()
@@ -145,7 +145,8 @@ def _ultralytics(config, scale):
 def test_drawn_model_files(config):
     scale = next(iter(config["scales"]))
     expected = _ultralytics(config, scale)
-    model, findings = read_model(next(load_documents(_as_yaml(config))).value)
+    text = _as_yaml(config)
+    model, findings = read_model(next(load_documents(text)).value)
     assert model is not None, findings
     counted, findings = count_scale(model, scale)
     if expected is None:
@@ -153,3 +154,5 @@ def test_drawn_model_files(config):
         return
     assert counted is not None, [finding.message for finding in findings]
     assert Counts(counted.params, counted.trainable, counted.fused) == expected
+    # and what `show` prints: an nn.Upsample hands on the channels of the row its `from` reads
+    assert outputs_unlike_recorded(text, "drawn.yaml", scale) == []

@@ -184,6 +184,10 @@ class _Builder:
             repeats = max(round(row.repeats * self.depth), 1) if row.repeats > 1 else row.repeats
             args = [self._resolve(value, row) for value in row.args]
             node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
+            if node is not None and row.module.startswith("nn."):
+                # A torch module is counted as written, on no input: the row hands on what parse_model
+                # records (its input's channels, or those a ConvTranspose2d is given), as every other does.
+                node = located({"torch_module": {"c2": c2, "module": node}}, row.module_location)
             if node is not None:
                 extra = {"repeat": stacked} if stacked != 1 else {}
                 node = located({**node, **extra, "name": f"{row.layer} {row.module}"}, row.module_location)
