@@ -156,6 +156,31 @@ def test_a_new_version_does_not_trust_the_old_entries(project, monkeypatch):
     assert files == ["specs/mlp.yaml"]
 
 
+@pytest.mark.parametrize(
+    ("change", "trusted"),
+    [
+        (lambda code: (code / "language" / "counting.py").write_text("return 2 * count"), False),
+        (lambda code: os.utime(code / "language" / "counting.py", ns=(1, 10**18)), False),  # same size
+        (lambda code: (code / "language" / "new.py").write_text(""), False),
+        (lambda code: (code / "language" / "counting.py").unlink(), False),
+        (lambda code: (code / "__pycache__" / "counting.cpython-311.pyc").write_bytes(b"\0"), True),
+    ],
+    ids=["edited", "touched", "file-added", "file-removed", "bytecode-written"],
+)
+def test_other_code_under_the_same_version_does_not_trust_the_old_entries(project, monkeypatch, change, trusted):
+    """A pre-commit hook pinned to another commit, or an edited checkout: the same version, other code."""
+    code = project / "installed" / "checker"
+    (code / "language").mkdir(parents=True)
+    (code / "__pycache__").mkdir()
+    (code / "language" / "counting.py").write_text("return count")
+    monkeypatch.setattr(cache, "PACKAGE", code)
+    run("specs/mlp.yaml")
+    change(code)
+    files = computed(monkeypatch)
+    run("specs/mlp.yaml")
+    assert files == ([] if trusted else ["specs/mlp.yaml"])
+
+
 def test_another_tolerance_does_not_use_the_entries_of_the_first(project, monkeypatch):
     run("specs/match-count.yaml")
     (project / "pyproject.toml").write_text('[tool.budget-check]\ntolerance = "50%"\n')
