@@ -88,6 +88,8 @@ def test_every_unknown_module_is_reported_where_it_is_written():
         ("[[-1, 1, Conv, [16, 3, 2]], [-1, 1, Concat, [1]]]", "reads a list of layers"),
         ("[[-1, 1, Conv, [wide, 3, 2]]]", "output channels"),
         ("[[-1, 1, Conv, [16, 3, 2]], [[0], 1, Detect, [nc]]]", "uses `nc`"),
+        ("[[-1, 1, nn.Linear, [16]]]", "torch.nn.Linear needs out_features, which the row does not give"),
+        ("[[-1, 1, nn.Conv2d, []]]", "torch.nn.Conv2d needs in_channels, out_channels, kernel_size, which"),
     ],
 )
 def test_rows_ultralytics_could_not_build_are_located_findings(rows, message):

@@ -20,9 +20,9 @@ from checker.torch.worker import ultralytics_model_class
 SHIPPED = Path(ultralytics.__file__).parent / "cfg" / "models"
 
 
-# Rows whose channels parse_model records are not their output: a head, a module reading levels and AIFI keep
-# the row before's (`show` gives AIFI's own, its input's), CBLinear records a list.
-NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "CBLinear"}
+# Rows whose channels parse_model records are not their output: a head, a module reading levels, AIFI and
+# nn.BatchNorm2d keep the row before's (`show` gives the last two's own, their input's), CBLinear records a list.
+NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "nn.BatchNorm2d", "CBLinear"}
 
 
 class Counts(NamedTuple):

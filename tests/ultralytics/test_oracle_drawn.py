@@ -51,6 +51,11 @@ MODULES = {
     "AConv": st.tuples(channels),
     "SCDown": st.tuples(channels, st.just(3), st.just(2)),
     "nn.Upsample": st.just(("None", 2, "nearest")),
+    # torch modules are given their row's arguments as they are, too few included: torch refuses those
+    "nn.Linear": st.lists(channels, max_size=2).map(tuple),
+    "nn.Conv2d": st.lists(st.sampled_from([3, 8, 16]), max_size=3).map(tuple),
+    "nn.BatchNorm2d": st.just(()),
+    "nn.Identity": st.just(()),
     "HGStem": st.tuples(channels, channels),
     "HGBlock": st.tuples(channels, channels, st.sampled_from([1, 3]), flag, flag),
     "AIFI": st.tuples(channels, st.sampled_from([1, 2, 4, 8])),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from ... import rules
 from ...findings import Finding, Location, SpecError
-from ...language.catalogue import LAYERS
+from ...language.catalogue import LAYERS, REQUIRED
 from ...language.counting import Part, count_node
 from ...language.loader import YamlSequence, located
 from ...records import TYPE_CHECKING, NamedTuple
@@ -184,10 +184,6 @@ class _Builder:
             repeats = max(round(row.repeats * self.depth), 1) if row.repeats > 1 else row.repeats
             args = [self._resolve(value, row) for value in row.args]
             node, arguments, c2, stacked = self._row(row, args, channels, repeats, c2)
-            if node is not None and row.module.startswith("nn."):
-                # A torch module is counted as written, on no input: the row hands on what parse_model
-                # records (its input's channels, or those a ConvTranspose2d is given), as every other does.
-                node = located({"torch_module": {"c2": c2, "module": node}}, row.module_location)
             if node is not None:
                 extra = {"repeat": stacked} if stacked != 1 else {}
                 node = located({**node, **extra, "name": f"{row.layer} {row.module}"}, row.module_location)
@@ -220,7 +216,7 @@ class _Builder:
                 args[3:4] = [True]
             if module == "A2C2f" and self.scale in ("l", "x"):
                 args.extend((True, 1.2))
-            return self._module_node(row, module, args), args, c2, repeats
+            return self._module_node(row, module, args, hands_on=c2), args, c2, repeats
         if module in ("HGStem", "HGBlock"):
             if len(args) < 2 or not all(map(_is_count, args[:2])):
                 raise _row_error(row, f"{module} takes [middle channels, output channels, ...]")
@@ -268,13 +264,20 @@ class _Builder:
                 if module in SEGMENT_HEADS and len(args) > 2 and _is_count(args[2]):
                     args[2] = make_divisible(min(args[2], self.max_channels) * self.width)
             return self._head_node(row, module, args), args, c2, repeats
-        if module == "nn.BatchNorm2d":
-            args = [_channels(channels, source, row)]
-        return self._module_node(row, module, args), args, _channels(channels, source, row), repeats
+        fed = _channels(channels, source, row)
+        if module == "nn.BatchNorm2d":  # given its input's channels, it hands them on; parse_model records c2
+            return self._module_node(row, module, [fed], hands_on=fed), [fed], c2, repeats
+        return self._module_node(row, module, args, hands_on=fed), args, fed, repeats
 
-    def _module_node(self, row: Row, module: str, args: list[Any]) -> Any:
+    def _module_node(self, row: Row, module: str, args: list[Any], hands_on: Any = None) -> Any:
+        """The node of a module given `args`. A torch module's (nn.*) is a torch_module: its layer is counted
+        as written, with no input size, and the row hands on `hands_on` channels, as the blocks state theirs."""
         if module.startswith("nn."):
-            return located({module[3:]: args}, row.module_location)
+            layer = LAYERS[module[3:]]
+            needed = [a.name for a in layer.positional[len(args) :] if a.default is REQUIRED and not a.variadic]
+            if needed:  # parse_model passes a torch module its row's arguments as they are: torch raises
+                raise _row_error(row, f"torch.nn.{layer.name} needs {', '.join(needed)}, which the row does not give")
+            return located({"torch_module": {"c2": hands_on, "module": {layer.name: args}}}, row.module_location)
         if module in KERNEL_PAIR_MODULES and len(args) > 4:
             args = [*args[:4], *_kernel_pair(args[4], row), *args[5:]]
         if module == "SPP" and len(args) > 2:
