@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import ultralytics
 from ultralytics.nn import tasks
 
-from checker.formats.ultralytics.building import HEADS, LEVEL_READERS, build_scale
+from checker.formats.ultralytics.building import AS_WRITTEN, HEADS, LEVEL_READERS, build_scale
 from checker.formats.ultralytics.importing import read_file, read_model_text, scale_names
 from checker.language.counting import count_model
 from checker.torch.worker import ultralytics_model_class
@@ -20,9 +20,11 @@ from checker.torch.worker import ultralytics_model_class
 SHIPPED = Path(ultralytics.__file__).parent / "cfg" / "models"
 
 
-# Rows whose channels parse_model records are not their output: a head, a module reading levels, AIFI and
-# nn.BatchNorm2d keep the row before's (`show` gives the last two's own, their input's), CBLinear records a list.
-NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "nn.BatchNorm2d", "CBLinear"}
+# Rows whose channels parse_model records are not their output: a head and a module reading levels keep the
+# row before's and show their last part's. AIFI and nn.BatchNorm2d keep the row before's too, RepConv and
+# RepVGGDW their input's: `show` gives their own output, which is what parse_model records in any model whose
+# next row can read them. (A row that records a list, as CBLinear does, has no number to show.)
+NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "nn.BatchNorm2d", *AS_WRITTEN}
 
 
 class Counts(NamedTuple):
@@ -68,5 +70,8 @@ def outputs_unlike_recorded(text: str, file_name: str, letter: str) -> list[tupl
     return [
         (row.row.layer, row.row.module, part.output, row.channels)
         for row, part in zip(rows, parts, strict=True)
-        if row.row.module not in NOT_OUTPUT and row.row.layer > 0 and part.output != row.channels
+        if row.row.module not in NOT_OUTPUT
+        and row.row.layer > 0
+        and isinstance(row.channels, int)
+        and part.output != row.channels
     ]

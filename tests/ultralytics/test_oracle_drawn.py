@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ultralytics.nn import tasks
 
-from checker.formats.ultralytics.building import count_scale
+from checker.formats.ultralytics.building import WIDTH_SCALED, count_scale
 from checker.formats.ultralytics.reading import read_model
 from checker.language.loader import load_documents
 
@@ -51,6 +51,18 @@ MODULES = {
     "AConv": st.tuples(channels),
     "SCDown": st.tuples(channels, st.just(3), st.just(2)),
     "nn.Upsample": st.just(("None", 2, "nearest")),
+    "ConvTranspose": st.tuples(channels, st.sampled_from([1, 2, 3]), st.sampled_from([1, 2]), st.just(0), flag),
+    "GhostBottleneck": st.tuples(channels, st.sampled_from([1, 3]), st.sampled_from([1, 2])),
+    "Focus": st.tuples(channels, st.sampled_from([1, 3])),
+    "DWConvTranspose2d": st.tuples(channels, st.sampled_from([2, 4]), st.sampled_from([1, 2])),
+    "Classify": st.tuples(channels),  # its class count: fewer than 2 leaves an SPP after it no hidden channels
+    "Index": st.tuples(channels, st.integers(0, 2)),
+    "CBLinear": st.tuples(st.lists(channels, min_size=1, max_size=3)),
+    # written as built, input channels first; RepConv's k of 1 is refused by its own assertion
+    "RepConv": st.tuples(channels, channels, st.sampled_from([1, 3])),
+    "RepVGGDW": st.tuples(channels),
+    "ResNetLayer": st.tuples(channels, channels, st.sampled_from([1, 2]), flag, st.integers(1, 2)),
+    "nn.ConvTranspose2d": st.tuples(channels, st.sampled_from([2, 3]), st.sampled_from([1, 2])),
     # torch modules are given their row's arguments as they are, too few included: torch refuses those
     "nn.Linear": st.lists(channels, max_size=2).map(tuple),
     "nn.Conv2d": st.lists(st.sampled_from([3, 8, 16]), max_size=3).map(tuple),
@@ -61,11 +73,16 @@ MODULES = {
     "AIFI": st.tuples(channels, st.sampled_from([1, 2, 4, 8])),
     "C2fAttn": st.tuples(channels, channels, st.sampled_from([1, 2, 4, 8]), st.sampled_from([32, 64])),
 }
+# Modules that require as many input channels as they output (PSA attention): see model_files.
+SAME_CHANNELS = ("C2PSA", "C2fPSA", "PSA")
+# The drawn modules whose first argument is their output channels, scaled by the width as those above are.
+SCALED_FIRST = {name for name in MODULES if name in WIDTH_SCALED and name != "Classify"}
 heads = st.sampled_from([1, 2, 4, 8])
 embed = st.sampled_from([64, 128, 256, 512])
 # Modules that read a list of layers, other than the heads.
 JOINS = {
     "Concat": st.just((1,)),
+    "CBFuse": st.tuples(st.lists(st.integers(0, 2), min_size=1, max_size=2)),
     "ImagePoolingAttn": st.tuples(st.sampled_from([32, 64]), st.sampled_from([64, 128]), heads),
 }
 HEADS = {
@@ -104,7 +121,11 @@ def model_files(draw):
             join = draw(st.sampled_from(sorted(JOINS)))
             rows.append([sources, 1, join, list(draw(JOINS[join]))])
             continue
-        module = draw(st.sampled_from(sorted(MODULES)))
+        module = draw(st.sampled_from(sorted([*MODULES, *SAME_CHANNELS])))
+        if module in SAME_CHANNELS:  # they assert their input's channels are their output's: often so here
+            above = rows[-1][3][0] if rows[-1][2] in SCALED_FIRST and isinstance(rows[-1][3][0], int) else 64
+            rows.append([-1, draw(st.integers(1, 4)), module, [draw(st.sampled_from([above, draw(channels)]))]])
+            continue
         source = draw(st.sampled_from([-1, draw(st.integers(0, index - 1))]))
         rows.append([source, draw(st.integers(1, 4)), module, list(draw(MODULES[module]))])
     head = draw(st.sampled_from(sorted(HEADS)))
@@ -130,6 +151,10 @@ def _as_yaml(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _reads_a_list(message: str, module: str) -> bool:
+    return f"({module}): layer" in message and "has no channel count this module can read ([" in message
+
+
 def _ultralytics(config, scale):
     config = {**copy.deepcopy(config), "scale": scale}
     try:
@@ -145,7 +170,7 @@ def _ultralytics(config, scale):
     return Counts(params, trainable, sum(p.numel() for p in model.parameters()))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model_files())
 def test_drawn_model_files(config):
     scale = next(iter(config["scales"]))
@@ -157,6 +182,8 @@ def test_drawn_model_files(config):
     if expected is None:
         assert counted is None and findings
         return
+    if counted is None and all(_reads_a_list(finding.message, "nn.BatchNorm2d") for finding in findings):
+        return  # refused knowingly: torch makes a BatchNorm2d over the list of channels a CBLinear records
     assert counted is not None, [finding.message for finding in findings]
     assert Counts(counted.params, counted.trainable, counted.fused) == expected
     # and what `show` prints: an nn.Upsample hands on the channels of the row its `from` reads

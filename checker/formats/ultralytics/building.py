@@ -229,7 +229,10 @@ class _Builder:
             args = [_channels(channels, source, row), *args]
             return self._module_node(row, module, args), args, c2, repeats
         if module in LEVEL_READERS:
-            inputs = [_channels(channels, index, row) for index in _sources(source, row)]
+            sources = _sources(source, row)
+            used = sources[:2] if module == "SemanticSegment" else sources  # it reads its first two levels only
+            inputs = [_channels(channels, index, row) for index in used]
+            inputs += [_recorded(channels, index, row) for index in sources[len(used) :]]
             if module == "SemanticSegment":
                 args = [*args, inputs]
             else:
@@ -243,9 +246,10 @@ class _Builder:
         if module in PARAMETER_FREE:  # nothing to count, but a row of `show`, handing on its channels
             if module == "Concat":
                 c2 = sum(_channels(channels, index, row) for index in _sources(source, row))
-            elif module == "CBFuse":
-                c2 = _channels(channels, _sources(source, row)[-1], row)
+            elif module == "CBFuse":  # parse_model records what its last input recorded, a list included
+                c2 = _recorded(channels, _sources(source, row)[-1], row)
             else:
+                _recorded(channels, source, row)  # Index reads it, whatever it holds
                 c2 = args[0] if args else None
             node = located({"parameter_free": [c2]}, row.module_location) if _is_count(c2) and c2 > 0 else None
             return node, args, c2, repeats
@@ -264,9 +268,10 @@ class _Builder:
                 if module in SEGMENT_HEADS and len(args) > 2 and _is_count(args[2]):
                     args[2] = make_divisible(min(args[2], self.max_channels) * self.width)
             return self._head_node(row, module, args), args, c2, repeats
-        fed = _channels(channels, source, row)
         if module == "nn.BatchNorm2d":  # given its input's channels, it hands them on; parse_model records c2
+            fed = _channels(channels, source, row)
             return self._module_node(row, module, [fed], hands_on=fed), [fed], c2, repeats
+        fed = _recorded(channels, source, row)  # what it is given as its input, a list included
         return self._module_node(row, module, args, hands_on=fed), args, fed, repeats
 
     def _module_node(self, row: Row, module: str, args: list[Any], hands_on: Any = None) -> Any:
@@ -277,7 +282,10 @@ class _Builder:
             needed = [a.name for a in layer.positional[len(args) :] if a.default is REQUIRED and not a.variadic]
             if needed:  # parse_model passes a torch module its row's arguments as they are: torch raises
                 raise _row_error(row, f"torch.nn.{layer.name} needs {', '.join(needed)}, which the row does not give")
-            return located({"torch_module": {"c2": hands_on, "module": {layer.name: args}}}, row.module_location)
+            node = {layer.name: args}
+            if not _is_count(hands_on) or hands_on == 0:  # no channels to hand on: no row may read it either
+                return located(node, row.module_location)
+            return located({"torch_module": {"c2": hands_on, "module": node}}, row.module_location)
         if module in KERNEL_PAIR_MODULES and len(args) > 4:
             args = [*args[:4], *_kernel_pair(args[4], row), *args[5:]]
         if module == "SPP" and len(args) > 2:
@@ -482,12 +490,17 @@ def _sources(source: Any, row: Row) -> list[int]:
     return source
 
 
-def _channels(channels: list[Any], index: Any, row: Row) -> Any:
+def _recorded(channels: list[Any], index: Any, row: Row) -> Any:
+    """What parse_model recorded for the layer `from` reads: a channel count, or what a row recorded otherwise."""
     if not isinstance(index, int):
         raise _row_error(row, f"{row.module} reads one layer in `from`, not {index!r}")
     if not -len(channels) <= index < len(channels):
         raise _row_error(row, f"`from` reads layer {index}, which does not exist yet")
-    value = channels[index]
+    return channels[index]
+
+
+def _channels(channels: list[Any], index: Any, row: Row) -> Any:
+    value = _recorded(channels, index, row)
     if not _is_count(value):
         raise _row_error(row, f"layer {index} has no channel count this module can read ({value!r})")
     return value
