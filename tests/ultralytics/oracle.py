@@ -22,8 +22,8 @@ SHIPPED = Path(ultralytics.__file__).parent / "cfg" / "models"
 
 # Rows whose channels parse_model records are not their output: a head and a module reading levels keep the
 # row before's and show their last part's. AIFI and nn.BatchNorm2d keep the row before's too, RepConv and
-# RepVGGDW their input's: `show` gives their own output, which is what parse_model records in any model whose
-# next row can read them. (A row that records a list, as CBLinear does, has no number to show.)
+# RepVGGDW their input's: `show` gives their own output, which differs from it only where no row reads them,
+# or in a model no forward pass could run. (A row that records a list, as CBLinear does, has no number to show.)
 NOT_OUTPUT = {*HEADS, *LEVEL_READERS, "AIFI", "nn.BatchNorm2d", *AS_WRITTEN}
 
 
