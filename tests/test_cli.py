@@ -227,7 +227,6 @@ def test_a_passing_check_of_a_plain_spec_imports_nothing_it_does_not_use(tmp_pat
 # a width written back by --fix or `match`).
 COMPILED_AT_IMPORT = {
     "checker/language/expressions.py": {"_TOKEN"},
-    "checker/language/spec.py": {"_IDENTIFIER"},
     "checker/language/counting.py": {"_IDENTIFIER_IN_TEXT"},
     "checker/formats/hydra.py": {"TORCH_NN", "_INTERPOLATION", "_WHOLE_INTERPOLATION"},
     "checker/formats/ultralytics/naming.py": {"SCALE_IN_NAME", "VERSION_IN_NAME"},

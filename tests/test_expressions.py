@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker.language.expressions import ExpressionError, _evaluate, evaluate, names_in, parse
+from checker.language.expressions import ExpressionError, _evaluate, evaluate, is_name, names_in, parse
+from checker.language.spec import IDENTIFIER_PATTERN
 
 ENV = {"d": 768, "heads": 12, "flag": True, "ratio": 2.5, "nothing": None}
 
@@ -157,3 +159,9 @@ def test_a_name_alone_reads_as_the_tree_would(text, value):
     whatever a config's key holds, even a key that is a keyword, a number or no name at all."""
     env = {**ENV, text: value}
     assert _answer(lambda: evaluate(text, env)) == _answer(lambda: _evaluate(parse(text), env))
+
+
+@given(st.one_of(st.text(max_size=8), st.from_regex(IDENTIFIER_PATTERN, fullmatch=True)))
+def test_a_name_is_what_the_schema_s_identifier_pattern_takes(text):
+    """Names are checked by str's own test, and by the JSON Schema's pattern: the two must agree."""
+    assert is_name(text) == bool(re.fullmatch(IDENTIFIER_PATTERN, text))

@@ -177,9 +177,15 @@ def evaluate(text: str, env: Mapping[str, object]) -> Value:
     # is what the tree would give, without the tree. (A config's keys need not be names: `2` is a number,
     # whatever a key called so holds; and a keyword is no name.)
     value = env.get(text)
-    if type(value) in _PLAIN and text.isascii() and text.isidentifier() and text not in _KEYWORDS:
+    if type(value) in _PLAIN and is_name(text) and text not in _KEYWORDS:
         return value  # type: ignore[return-value]  # one of _PLAIN
     return _evaluate(parse(text), env)
+
+
+def is_name(text: str) -> bool:
+    """Whether `text` is a name as the grammar reads one (letters, digits and _, ASCII, not starting with a
+    digit; keywords included): str's own test, without a pattern to compile."""
+    return text.isascii() and text.isidentifier()
 
 
 _PLAIN = frozenset((int, float, bool, str))  # exactly: a symbolic width, an int too, takes the tree's way

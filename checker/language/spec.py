@@ -5,7 +5,6 @@ The model itself stays as the YAML the user wrote; counting.py walks it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 
 from .. import rules
@@ -14,7 +13,7 @@ from ..records import TYPE_CHECKING, NamedTuple
 from .adapters import LORA, Lora
 from .budgets import BUDGET, Budget, Tolerance
 from .catalogue import LAYERS
-from .expressions import ExpressionError, evaluate
+from .expressions import ExpressionError, evaluate, is_name
 from .hints import did_you_mean
 from .loader import Location, YamlMapping, YamlSequence, located, located_mapping, location_in
 from .matching import DEFAULT_TOLERANCE, MATCH, Match
@@ -70,7 +69,6 @@ INPUT_SIZE_NAME = "in"
 IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
 TORCH_TARGET_PATTERN = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
 PRESET_NAME_PATTERN = rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})?"  # a preset, a class or FILE.BLOCK
-_IDENTIFIER = re.compile(IDENTIFIER_PATTERN + r"\Z")
 
 
 class NodeValue:
@@ -389,7 +387,7 @@ def is_layer_name(text: str) -> bool:
 
 
 def check_identifier(name: Any, location: Location, what: str) -> None:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+    if not isinstance(name, str) or not is_name(name):
         raise SpecError(
             rules.INVALID_NAME, f"{what} name {name!r} must be an identifier (letters, digits, _)", location
         )
