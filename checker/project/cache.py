@@ -5,11 +5,12 @@ code (its version, and the size and time of each of its files: what Python
 itself looks at to reuse a module's bytecode, so that an install of other code
 under the same version, such as a pre-commit hook pinned to another commit, or
 an edited checkout, never reuses its entries) and the settings that change a
-result, and holds what the reporters print. Entries live in `.budget-check-cache/` at the project root, which a
-`.gitignore` inside keeps out of git, one file each, named by its key: a run
-reads the entries of the files it checks and writes those it adds, so a hook
-that checks one file costs the same in a repository of ten thousand specs as
-in one of ten (one file holding every entry cost a run 8.5 ms per thousand).
+result, and holds what the reporters print. Entries live in
+`.budget-check-cache/` at the project root, which a `.gitignore` inside keeps
+out of git, one file each, named by its key: a run reads the entries of the
+files it checks and writes those it adds, so a hook that checks one file
+costs the same in a repository of ten thousand specs as in one of ten (one
+file holding every entry cost a run 8.5 ms per thousand).
 
 A pull request may commit that folder, so nothing in it is trusted: the folder
 and its files are never followed through a link and must belong to the user,
