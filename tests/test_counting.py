@@ -432,6 +432,138 @@ def test_block_params_shadow_vars():
     )
 
 
+# A node a var or param holds reads its names where it was written, as a Python call's arguments do; here
+# each reads `d` (or `hidden_dim`), which the spec's vars make 3 and the block or preset using it makes
+# otherwise. Linear(in, 3) on the running size in: (in + 1) · 3.
+HELD_NODES_READ_WHERE_WRITTEN = {
+    "given to a block": (
+        5 * 7 + 8 * 3,
+        """
+        vars: {d: 3}
+        blocks:
+          wrap:
+            params: {d: 7, layer: null}
+            body: [{Linear: [4, d]}, layer]
+        model:
+          - wrap: {layer: {Linear: {out_features: d}}}
+        """,
+    ),
+    "given to a preset": (
+        5 * 16 + 17 * 3 + 17 * 2,
+        """
+        vars: {hidden_dim: 3}
+        model:
+          - mlp:
+              input_dim: 4
+              hidden_dim: 16
+              hidden_layers: 1
+              output_dim: 2
+              activation: {Linear: {out_features: hidden_dim}}
+        """,
+    ),
+    "a var given by name": (
+        5 * 7 + 8 * 3,
+        """
+        vars: {d: 3, layer: {Linear: {out_features: d}}}
+        blocks:
+          wrap:
+            params: {d: 7, layer: null}
+            body: [{Linear: [4, d]}, layer]
+        model:
+          - wrap: {layer: layer}
+        """,
+    ),
+    "a var a block's body uses": (
+        5 * 7 + 8 * 3,
+        """
+        vars: {d: 3, layer: {Linear: {out_features: d}}}
+        blocks:
+          wrap:
+            params: {d: 7}
+            body: [{Linear: [4, d]}, layer]
+        model:
+          - wrap: {}
+        """,
+    ),
+    "passed on through two blocks": (
+        5 * 9 + 10 * 3,
+        """
+        vars: {d: 3}
+        blocks:
+          inner:
+            params: {d: 9, layer: null}
+            body: [{Linear: [4, d]}, layer]
+          outer:
+            params: {d: 7, layer: null}
+            body: [{inner: {layer: layer}}]
+        model:
+          - outer: {layer: {Linear: {out_features: d}}}
+        """,
+    ),
+    "a var's list of sizes": (
+        2 * 2 * 9 + 2,
+        """
+        vars: {d: 3, kernel: [d, d]}
+        blocks:
+          conv:
+            params: {d: 7}
+            body: [{Conv2d: [2, 2, kernel]}]
+        model:
+          - conv: {}
+        """,
+    ),
+    "a var's stage table": (
+        5 * 3,
+        """
+        vars: {d: 3, stages: [{width: d}]}
+        blocks:
+          stack:
+            params: {d: 7}
+            body:
+              - Linear: {in_features: 4, out_features: width}
+                repeat: {over: stages}
+        model:
+          - stack: {}
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("params", "text"), HELD_NODES_READ_WHERE_WRITTEN.values(), ids=HELD_NODES_READ_WHERE_WRITTEN.keys()
+)
+def test_a_held_node_reads_its_names_where_it_was_written(params, text):
+    assert count_spec(text) == params
+
+
+def test_a_node_given_to_a_preset_uses_the_spec_s_blocks():
+    assert (
+        count_spec("""
+        blocks:
+          double: {params: [d], body: [{Linear: [d, d]}, {Linear: [d, d]}]}
+        model:
+          - mlp: {input_dim: 4, hidden_dim: 8, hidden_layers: 1, output_dim: 2, activation: {double: 8}}
+        """)
+        == 5 * 8 + 2 * 9 * 8 + 9 * 2
+    )
+
+
+def test_an_error_in_a_node_given_to_a_preset_stays_at_its_line():
+    spec = check_spec("""
+        model:
+          - mlp:
+              input_dim: 4
+              hidden_dim: 8
+              hidden_layers: 1
+              output_dim: 2
+              activation: {Linear: [8, 8, 7]}
+        """)
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line) == ("BC011", 8)
+    assert "preset" not in finding.message
+    assert [(related.message, related.location.line) for related in finding.related] == [("in mlp, used here", 3)]
+
+
 def test_preset_with_explicit_nulls_takes_defaults():
     assert count_spec("model: {gpt2: {n_inner: null}}") == 124_439_808
     assert count_spec("model: {llama: {num_key_value_heads: null, head_dim: null}}") == 6_738_415_616

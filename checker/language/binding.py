@@ -18,7 +18,7 @@ from .expressions import ExpressionError, evaluate, names_in, parse
 from .hints import did_you_mean
 from .loader import YamlMapping, YamlSequence, location_in
 from .sizes import Size, Unknown
-from .spec import Block, NodeValue, Text
+from .spec import INPUT_SIZE_NAME, Block, NodeValue, Text
 
 if TYPE_CHECKING:
     from typing import Any
@@ -154,6 +154,9 @@ def _read_argument(owner: str, argument: Argument, raw: Any, location: Location,
     held = env.get(raw) if isinstance(raw, str) else None
     if isinstance(held, NodeValue) and isinstance(held.node, YamlSequence) and ("ints" in kinds or "shape" in kinds):
         raw = held.node  # a var or param that holds a list: `kernel_size: kernel` with kernel [1, 7]
+        if held.written_in is not None:  # its items read the names where it was written, and the running size
+            size = {INPUT_SIZE_NAME: env[INPUT_SIZE_NAME]} if INPUT_SIZE_NAME in env else {}
+            env = {**held.written_in.env, **size}
     if isinstance(raw, YamlSequence):
         if "ints" not in kinds and "shape" not in kinds:
             raise SpecError(rules.INVALID_VALUE, f"{what} must be a single value, not a list", location)

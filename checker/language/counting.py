@@ -49,6 +49,7 @@ from .spec import (
     Block,
     NodeValue,
     Spec,
+    WrittenIn,
     check_identifier,
     value_of,
 )
@@ -321,17 +322,18 @@ class _Counter:
                     f"{kind} stands for a layer given elsewhere; it takes no arguments here",
                     args_location,
                 )
-            env = tuple((name, _value_key(value)) for name, value in scope.env.items())
+            seen = _scope_of(bound, scope)
+            env = tuple((name, _value_key(value)) for name, value in seen.env.items())
             key = (
                 _Same(bound.node),
                 env,
-                _Same(scope.blocks),
+                _Same(seen.blocks),
                 _value_key(size),
-                scope.frozen,
-                scope.depth,
-                scope.stack,
+                seen.frozen,
+                seen.depth,
+                seen.stack,
             )
-            part = self._once(key, lambda: self.count(bound.node, bound.location, size, scope))
+            part = self._once(key, lambda: self._given(bound, size, seen))
             return part if part is not None else self.composite(kind, kind, kind_location, size, [])
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
         if block is None and isinstance(kind, str):
@@ -342,6 +344,15 @@ class _Counter:
         if layer is not None:
             return self._layer(layer, args, kind_location, args_location, size, scope)
         raise SpecError(rules.UNKNOWN_LAYER, _unknown_kind_message(kind, scope), kind_location)
+
+    def _given(self, value: NodeValue, size: Size, scope: Scope) -> Part | None:
+        """The node a var, param or layer argument holds, counted where it stands, in `scope` (_scope_of)."""
+        try:
+            return self.count(value.node, value.location, size, scope)
+        except SpecError as error:
+            if value.written_in is not None and not value.written_in.in_preset:
+                error.settled = True  # at the spec's own line, though a preset's block placed it
+            raise
 
     def _sequence(self, items: YamlSequence, location: Location, size: Size, scope: Scope, kind: str) -> Part:
         children = []
@@ -469,22 +480,29 @@ class _Counter:
         if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
             raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
         held = scope.env.get(args) if isinstance(args, str) else None
+        use = scope  # where the arguments were written: their names are read there
         if isinstance(held, NodeValue) and isinstance(held.node, (YamlMapping, YamlSequence)):
             args = held.node  # a param holding a mapping of arguments (CLIP's text_config) gives them all
+            use = _scope_of(held, scope)
         if block.ignore is not None:
-            args = self._known_config_keys(block, args, scope.env)
+            args = self._known_config_keys(block, args, use.env)
         given = bind_block_arguments(block, args, args_location)
         env = dict(block.file_vars)
-        seen = _with_input(scope.env, size)  # what the arguments read (made once: this runs for every use)
+        seen = _with_input(use.env, size)  # what the arguments read (made once: this runs for every use)
+        written_in = None
         for param in block.params:
             if param.name in given:
                 value, where = given[param.name]
                 if param.name in block.text and isinstance(value, str):  # as written, or the text a var holds
-                    held = scope.env.get(value)
+                    held = use.env.get(value)
                     env[param.name] = held if isinstance(held, str) else value
-                else:
-                    env[param.name] = value_of(value, seen, where, f"{block.name} {param.name}")
-                if env[param.name] is not None:
+                    continue
+                value = value_of(value, seen, where, f"{block.name} {param.name}")
+                if isinstance(value, NodeValue) and value.written_in is None:  # a node written in the use
+                    written_in = written_in or WrittenIn(use.env, use.blocks, use.in_preset)
+                    value = NodeValue(value.node, value.location, written_in)
+                env[param.name] = value
+                if value is not None:
                     continue
             if param.default is REQUIRED_PARAM:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
@@ -600,7 +618,7 @@ class _Counter:
     ) -> Part:
         values = bind_layer_arguments(layer, args, args_location, size, _with_input(scope.env, size), kind_location)
         submodules = {
-            name: self.count(value.node, value.location, size, scope)
+            name: self._given(value, size, _scope_of(value, scope))
             for name, value in values.items()
             if isinstance(value, NodeValue)
         }
@@ -938,6 +956,15 @@ def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location:
 
 
 # ------------------------------------------------------------ helpers
+def _scope_of(value: NodeValue, scope: Scope) -> Scope:
+    """The scope a held node is counted in where it stands: the names and blocks where it was written, with
+    the depth, nesting and frozen-ness of where it stands."""
+    written_in = value.written_in
+    if written_in is None:
+        return scope
+    return Scope(written_in.env, written_in.blocks, scope.stack, scope.frozen, scope.depth, written_in.in_preset)
+
+
 def _with_input(env: Mapping[str, Any], size: Size) -> Mapping[str, Any]:
     """The names an argument's expression reads: the scope's, and `in`, the running size when it is known."""
     return {**env, INPUT_SIZE_NAME: size} if isinstance(size, int) else env
@@ -961,8 +988,9 @@ def _names_written(node: Any) -> set[str]:
 
 def _rows(raw: Any, location: Location, scope: Scope) -> list[Mapping[str, Any]]:
     """A stage table: a list of mappings (written in place, or a var holding one), each row's values read."""
-    if isinstance(raw, str) and isinstance(scope.env.get(raw), NodeValue):
-        raw, location = scope.env[raw].node, scope.env[raw].location
+    held = scope.env.get(raw) if isinstance(raw, str) else None
+    if isinstance(held, NodeValue):
+        raw, location, scope = held.node, held.location, _scope_of(held, scope)
     if not isinstance(raw, YamlSequence) or not all(isinstance(row, YamlMapping) for row in raw):
         raise SpecError(rules.INVALID_VALUE, "repeat over: takes a list of mappings (one row per copy)", location)
     rows: list[Mapping[str, Any]] = []

@@ -71,16 +71,28 @@ TORCH_TARGET_PATTERN = r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-
 PRESET_NAME_PATTERN = rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})?"  # a preset, a class or FILE.BLOCK
 
 
+class WrittenIn(NamedTuple):
+    """Where a node that a var or param holds was written: the names and blocks it reads there."""
+
+    env: Mapping[str, Any]
+    blocks: Mapping[str, Block]
+    in_preset: bool  # written in a preset's file, not in the spec's
+
+
 class NodeValue:
     """A var or block param that holds a layer (`activation: GELU`) instead of a number.
 
-    Not a tuple: it is a value vars hold, and a tuple there would read as a list of sizes."""
+    Not a tuple: it is a value vars hold, and a tuple there would read as a list of sizes.
+    `written_in`: the scope of the spec's vars, or of the block use that passed it on; its names are read
+    there, as Python reads a call's arguments, not inside the block that places it (whose params could
+    hide them). None: it is read where it stands (a block's default, a node written in place)."""
 
-    __slots__ = ("location", "node")
+    __slots__ = ("location", "node", "written_in")
 
-    def __init__(self, node: Any, location: Location) -> None:
+    def __init__(self, node: Any, location: Location, written_in: WrittenIn | None = None) -> None:
         self.node = node
         self.location = location
+        self.written_in = written_in
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NodeValue) and (self.node, self.location) == (other.node, other.location)
@@ -242,6 +254,8 @@ def parse_spec(
             blocks = parse_blocks(values["blocks"], document.location_of("blocks"), variables, file)
         except SpecError as error:
             findings.extend(getattr(error, "findings", [error.finding]))
+    if variables is not None:
+        _close_over(variables, blocks)
     match = values.get("match")
     if match is not None and not match.has_reference and document.get("budget") is None:
         findings.append(
@@ -292,6 +306,15 @@ def parse_vars(raw: Any, location: Location, outer: dict[str, Any] | None = None
         check_identifier(name, raw.key_locations[name], "var")
         variables[name] = text_or_value(value, variables, raw.location_of(name), f"var {name}")
     return variables
+
+
+def _close_over(variables: dict[str, Any], blocks: Mapping[str, Block]) -> None:
+    """The spec's vars that hold nodes, told that their names are the spec's (a block's body that uses
+    one sees the same vars, though its params may hide some)."""
+    written_in = WrittenIn(variables, blocks, in_preset=False)
+    for name, value in variables.items():
+        if isinstance(value, NodeValue) and value.written_in is None:
+            variables[name] = NodeValue(value.node, value.location, written_in)
 
 
 def text_or_value(value: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
