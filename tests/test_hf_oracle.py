@@ -298,6 +298,34 @@ def test_counts_what_transformers_builds(model_type, class_name, data):
     assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
 
 
+def attribute_map(model_type: str) -> dict[str, str]:
+    """The other keys transformers' config class sets its keys by (GPT-2's hidden_size sets n_embd)."""
+    return dict(pytest.importorskip("transformers").CONFIG_MAPPING[model_type].attribute_map)
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_key_written_by_its_alias_counts_as_transformers_sets_it(model_type, data):
+    """A config may write a key by its alias; written beside the key itself (in either order), the alias
+    wins, and what the config class made from the key's own value when it was built stays."""
+    from checker.language.presets import HF_FAMILIES
+
+    aliases = attribute_map(model_type)
+    if not aliases:
+        pytest.skip(f"{model_type}'s config class has no aliases")
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    stale = data.draw(FAMILIES[model_type], label="values the aliases override")
+    for alias, key in aliases.items():
+        if key in config and data.draw(st.booleans(), label=f"write {alias}"):
+            value = config.pop(key)
+            if key in stale and data.draw(st.booleans(), label=f"keep {key} too"):
+                config[key] = stale[key]
+            config = {alias: value, **config} if data.draw(st.booleans(), label="first") else {**config, alias: value}
+    counts_or_refuses_as_transformers(config)  # the values overridden may make a config transformers refuses
+
+
 @pytest.mark.parametrize("head", HEADS["distilbert"])
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
@@ -355,7 +383,7 @@ def test_refuses_what_transformers_refuses(model_type, data):
     """A config transformers refuses to build is an error (BC018), located; one it builds counts the same."""
     from checker.language.presets import HF_FAMILIES
 
-    class_name = HF_FAMILIES[model_type] + HEADS[model_type][0]
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
     config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
     if model_type == "clip":
         for tower in ("text_config", "vision_config"):
@@ -364,12 +392,18 @@ def test_refuses_what_transformers_refuses(model_type, data):
         config["feed_forward_proj"] = data.draw(st.sampled_from(FEED_FORWARDS))
     else:
         unchecked(config, data, WIDTHS[model_type])
+    counts_or_refuses_as_transformers(config)
+
+
+def counts_or_refuses_as_transformers(config: dict) -> None:
+    """A config transformers refuses to build is an error (BC018), located; one it builds counts the same.
+    (The keys in their order: where two keys set one value, the later wins.)"""
     [spec] = check_text(json.dumps(config), "drawn/config.json").specs
     if refused_by_transformers(config):
         assert spec.tree is None and [f.code for f in spec.findings] == ["BC018"], spec.findings
         assert spec.findings[0].location.line > 0
     else:
-        assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+        assert budget_check_count(config) == transformers_count(json.dumps(config))
 
 
 # The key each family reads its activation from (transformers 5.24's modelling code), where not hidden_act.

@@ -574,7 +574,8 @@ class _Counter:
             return args
         params = {param.name for param in block.params}
         ignored = block.ignore or frozenset()
-        unknown = [key for key in args if key not in params and key not in ignored]
+        aliases = block.aliases
+        unknown = [key for key in args if key not in params and key not in ignored and key not in aliases]
         if unknown:
             listed = ", ".join(str(key) for key in unknown)
             self.warnings.append(
@@ -591,11 +592,13 @@ class _Counter:
                 held = env.get(value) if isinstance(value, str) else None  # a var's text, as a text param reads it
                 _check_activation(key, held if isinstance(held, str) else value, args.location_of(key))
         known = YamlMapping(args.location)
-        for key, value in args.items():
-            if key in params:
-                known[key] = value
-                known.key_locations[key] = args.key_locations[key]
-                known.value_locations[key] = args.location_of(key)
+        # A param's own keys first, then its aliases, in the order written: transformers sets the keys its
+        # config class does not take by name after those it does, so an alias written wins.
+        own = [(key, key) for key in args if key in params]
+        for key, param in own + [(key, aliases[key]) for key in args if key in aliases]:
+            known[param] = args[key]
+            known.key_locations[param] = args.key_locations[key]
+            known.value_locations[param] = args.location_of(key)
         return known
 
     # ------------------------------------------------------------ layers

@@ -144,6 +144,9 @@ class Block(NamedTuple):
     # (a config's rms_norm_eps, torch_dtype). A block that declares it takes a whole config: a key
     # that is neither a param nor ignored is warned about, all such keys in one warning, not refused.
     ignore: frozenset[str] | None = None
+    # `aliases:` — other keys a config sets a param by (transformers' attribute_map: GPT-2's hidden_size
+    # sets n_embd). Written, one wins over the param's own key, as transformers sets it after those.
+    aliases: Mapping[str, str] = {}
     text: frozenset[str] = frozenset()  # `text:` — params whose values are text, taken as written
     # `extends: NAME` with `blocks: {inner: ...}`: NAME's params and body, some of the blocks of its file
     # replaced. Resolved once every block of the file is read (parse_blocks), then None.
@@ -492,6 +495,7 @@ def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[st
         location=block.location,
         file_blocks=overlay,
         ignore=base.ignore,
+        aliases={**base.aliases, **block.aliases},
         text=base.text | block.text,
         extends=None,
         output=block.output or base.output,
@@ -541,6 +545,25 @@ def _parse_block(
                 raw.key_locations["blocks"],
             )
         )
+    params = {param.name for param in values["params"]}
+    aliases = values["aliases"] if values["extends"] is None else None  # else checked with what it extends
+    for alias, param in (aliases or {}).items():
+        if param not in params or alias in params:
+            findings.append(
+                Finding(
+                    rules.INVALID_VALUE,
+                    f"block {name!r}: alias {alias!r} must name one of its params, and be none itself",
+                    raw["aliases"].key_locations[alias],
+                )
+            )
+    if aliases and values["ignore"] is None:
+        findings.append(
+            Finding(
+                rules.INVALID_VALUE,
+                f"block {name!r}: `aliases` are keys of a whole config; write `ignore:` too",
+                raw.key_locations["aliases"],
+            )
+        )
     if findings:
         raise Problems(findings)
     return Block(
@@ -557,6 +580,7 @@ def _parse_block(
         file_blocks=file_blocks,
         file=file,
         ignore=None if values["ignore"] is None else COMMON_CONFIG_KEYS | values["ignore"],
+        aliases=values["aliases"] or {},
         text=values["text"],
         output=None if values["output"] is None else (values["output"], raw.location_of("output")),
     )
@@ -587,6 +611,12 @@ def _conditions(value: Any, at: Location, context: Any) -> tuple[tuple[str, Loca
     if not isinstance(value, YamlSequence) or not all(isinstance(condition, str) for condition in value):
         raise Invalid("must be a list of conditions")
     return tuple((condition, value.location_of(i)) for i, condition in enumerate(value))
+
+
+def _aliases(value: Any, at: Location, context: Any) -> dict[str, str]:
+    if not isinstance(value, YamlMapping) or not all(isinstance(name, str) for name in (*value, *value.values())):
+        raise Invalid("must be a mapping of key names to param names")
+    return dict(value)
 
 
 def _ignored_keys(value: Any, at: Location, context: Any) -> frozenset[str]:
@@ -868,6 +898,16 @@ BLOCK = Table(
             ),
             "Keys the block takes and ignores because they hold no parameters (a config's rms_norm_eps). "
             "With it, the block takes a whole config: any other unknown key is one warning, not an error.",
+        ),
+        Key(
+            "aliases",
+            Kind(
+                "a mapping of key names to param names",
+                {"type": "object", "propertyNames": IDENTIFIER_SCHEMA, "additionalProperties": IDENTIFIER_SCHEMA},
+                _aliases,
+            ),
+            "With `ignore`: other keys a config sets a param by (transformers' attribute_map); one written "
+            "wins over the param's own key.",
         ),
         Key(
             "output",
