@@ -118,7 +118,10 @@ def _resolved_targets(root: Part, lora: Lora, family: str | None) -> tuple[str, 
         return DEFAULT_TARGETS[family]
     if isinstance(lora.targets, str) and lora.targets.lower() == ALL_LINEAR:
         modules = list(iter_modules(root))
-        if any(path.endswith(".experts") and part.children for path, part in modules):
+        # peft adapts the fused experts' parameters of the families EXPERT_TARGETS names; of a model that is
+        # no transformers class, it is not known what it adapts. (Qwen2-MoE's are left alone: not Linears.)
+        unknown_experts = family is None and any(path.endswith(".experts") and part.children for path, part in modules)
+        if family in EXPERT_TARGETS or unknown_experts:
             raise SpecError(
                 rules.ADAPTER_NOT_COUNTED,
                 "all-linear on a mixture of experts: peft adapts its routers and experts in ways budget-check does "
