@@ -293,8 +293,11 @@ def classes():
 @given(data=st.data())
 def test_counts_what_transformers_builds(model_type, class_name, data):
     config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
-    if class_name.endswith("Classification") and data.draw(st.booleans()):
-        config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(1, 5)))}
+    if class_name.endswith("Classification"):  # labels from id2label, num_labels (which wins), both, or neither
+        if data.draw(st.booleans(), label="id2label"):
+            config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(1, 5)))}
+        if data.draw(st.booleans(), label="num_labels"):
+            config["num_labels"] = data.draw(st.integers(1, 5))
     assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
 
 
