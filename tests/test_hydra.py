@@ -83,6 +83,102 @@ def test_drawn_sequentials_count_what_hydra_builds(data):
     assert spec.params == _instantiated_count(text)
 
 
+ENCODER = """\
+_target_: torch.nn.TransformerEncoder
+encoder_layer:
+  _target_: torch.nn.TransformerEncoderLayer
+  d_model: 16
+  nhead: 2
+  dim_feedforward: 32
+num_layers: 3
+"""
+NORM = "norm:\n  _target_: torch.nn.LayerNorm\n  normalized_shape: ${encoder_layer.d_model}\n"
+POSITIONAL = """\
+_target_: torch.nn.TransformerEncoder
+_args_:
+  - {_target_: torch.nn.TransformerEncoderLayer, d_model: 16, nhead: 2, dim_feedforward: 32}
+  - 3
+"""
+IN_A_SEQUENTIAL = """\
+_target_: torch.nn.Sequential
+_args_:
+  - _target_: torch.nn.TransformerEncoder
+    encoder_layer: {_target_: torch.nn.TransformerEncoderLayer, d_model: 16, nhead: 2, dim_feedforward: 32}
+    num_layers: 3
+    norm: {_target_: torch.nn.LayerNorm, normalized_shape: 16}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "params"),
+    [(ENCODER, 6_672), (ENCODER + NORM, 6_704), (POSITIONAL, 6_672), (IN_A_SEQUENTIAL, 6_704)],
+    ids=["keyword", "keyword norm", "positional", "inside a Sequential"],
+)
+def test_a_target_given_as_an_argument_is_the_module_torch_takes(text, params):
+    """Hydra builds a nested `_target_` first and passes the module: TransformerEncoder's layer and norm."""
+    [spec] = check_text(text, "encoder.yaml").specs
+    assert (spec.status, spec.params, spec.findings) == ("pass", params, ())
+    assert _instantiated_count(text) == params
+
+
+@pytest.mark.parametrize(
+    ("nested", "says"),
+    [
+        ("  _target_: my_project.models.Block\n", "it builds 'my_project.models.Block'"),
+        ("  TransformerEncoderLayer: {d_model: 16, nhead: 2}\n", "a mapping without `_target_`"),
+    ],
+    ids=["the user's class", "no target"],
+)
+def test_a_nested_argument_that_is_no_torch_nn_target_needs_torch(nested, says):
+    text = f"_target_: torch.nn.TransformerEncoder\nnum_layers: 2\nencoder_layer:\n{nested}"
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+    assert says in spec.findings[0].message and spec.findings[0].location.line == 4
+
+
+def _stack_config(data, indent: str) -> str:
+    """A TransformerEncoder or TransformerDecoder whose layer (by keyword or in `_args_`) and norm are targets."""
+    kind = data.draw(st.sampled_from(["Encoder", "Decoder"]))
+    heads = data.draw(st.integers(1, 4))
+    width = heads * data.draw(st.integers(1, 6))
+    layer = [
+        f"_target_: torch.nn.Transformer{kind}Layer",
+        f"d_model: {width}",
+        f"nhead: {heads}",
+        f"dim_feedforward: {data.draw(st.integers(1, 24))}",
+        f"bias: {str(data.draw(st.booleans())).lower()}",
+    ]
+    lines = [f"_target_: torch.nn.Transformer{kind}"]
+    if data.draw(st.booleans()):
+        lines += [f"{kind.lower()}_layer:", *(f"  {line}" for line in layer)]
+    else:
+        lines += ["_args_:", f"  - {layer[0]}", *(f"    {line}" for line in layer[1:])]
+    lines.append(f"num_layers: {data.draw(st.integers(1, 3))}")
+    norm = data.draw(st.sampled_from(["none", "LayerNorm", "Sequential"]))
+    if norm == "LayerNorm":
+        lines += ["norm:", "  _target_: torch.nn.LayerNorm", f"  normalized_shape: {width}"]
+    elif norm == "Sequential":
+        lines += ["norm:", "  _target_: torch.nn.Sequential", "  _args_:"]
+        lines += [f"    - {{_target_: torch.nn.Linear, in_features: {width}, out_features: {width}}}"]
+        lines += [f"    - {{_target_: torch.nn.RMSNorm, normalized_shape: {width}}}"]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_drawn_nested_targets_count_what_hydra_builds(data):
+    """Modules given as arguments, by keyword or position, at the root or as items of a Sequential."""
+    if data.draw(st.booleans()):
+        text = _stack_config(data, "")
+    else:
+        count = data.draw(st.integers(1, 3))
+        items = [_stack_config(data, "    ").replace("    ", "  - ", 1) for _ in range(count)]
+        text = "_target_: torch.nn.Sequential\n_args_:\n" + "".join(items)
+    [spec] = check_text(text, "net.yaml").specs
+    assert spec.tree is not None, [f.message for f in spec.findings]
+    assert spec.params == _instantiated_count(text)
+
+
 def test_interpolations_into_the_same_file_are_resolved():
     text = "_target_: torch.nn.Linear\nin_features: ${width}\nout_features: 4\nwidth: 8\n"
     [spec] = check_text(text.replace("width: 8\n", ""), "m.yaml").specs

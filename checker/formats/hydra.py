@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import rules
 from ..findings import Finding, SpecError
 from ..language.budgets import Budget
-from ..language.catalogue import LAYERS
+from ..language.catalogue import LAYERS, Argument
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
 from ..records import TYPE_CHECKING
 from . import Imported, Keyed, Variant, foreign_spec, path_value, single_document, with_path_values
@@ -37,6 +37,8 @@ TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 _WHOLE_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}\Z")
 MAX_INTERPOLATIONS = 1_000
+# A keyword the layer's signature does not name: passed on for the binding to report (or for `**kwargs` to take).
+_ANY = Argument("", ("any",), frozenset(), optional=True, default=None)
 
 
 class _NeedsTorch(Exception):
@@ -185,10 +187,28 @@ class _Converter:
         places.update((k, config.location_of(k)) for k in keywords)
         values = dict(zip(positional, args, strict=False))
         values.update(keywords)
-        arguments = located_mapping({k: self.value(v, places[k]) for k, v in values.items()}, location, places)
-        node = located_mapping({kind: arguments}, location)
+        signature = {argument.name: argument for argument in LAYERS[kind].signature}
+        arguments = {
+            name: self.argument(kind, signature.get(name, _ANY), values[name], places[name]) for name in values
+        }
+        node = located_mapping({kind: located_mapping(arguments, location, places)}, location)
         node.key_locations[kind] = config.location_of(next(key for key in TARGET_KEYS if key in config))
         return node
+
+    def argument(self, owner: str, argument: Argument, value: Any, location: Location) -> Any:
+        """A constructor argument as the spec language reads it: a nested `_target_` is the module Hydra
+        builds and passes there (counted where the argument takes a layer), a list is read item by item."""
+        value = self.value(value, location)
+        if isinstance(value, YamlMapping) or ("layer" in argument.kinds and value is not None):
+            return self.node(value, location)
+        if isinstance(value, YamlSequence):
+            items = YamlSequence(value.location)
+            items.extend(
+                self.argument(owner, argument.element, item, value.location_of(i)) for i, item in enumerate(value)
+            )
+            items.item_locations = list(value.item_locations)
+            return items
+        return value
 
     def value(self, value: Any, location: Location) -> Any:
         """A value with its interpolations into this file resolved (a whole `${a.b}` keeps its type)."""
