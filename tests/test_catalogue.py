@@ -292,6 +292,30 @@ def test_container_counts_match_torch(kind, data):
     assert (params - linear, trainable - linear, buffers) == expected
 
 
+# Modules a Transformer may be given for its encoder or decoder: torch keeps any module as it is.
+CUSTOM_PARTS = {
+    "Linear": lambda width: {"in_features": width, "out_features": width},
+    "BatchNorm1d": lambda width: {"num_features": width},  # buffers too
+    "TransformerEncoderLayer": lambda width: {"d_model": width, "nhead": 1, "dim_feedforward": 4},
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    args=transformer(),
+    encoder=st.sampled_from([None, *CUSTOM_PARTS]),
+    decoder=st.sampled_from([None, *CUSTOM_PARTS]),
+)
+def test_a_transformer_s_custom_encoder_and_decoder_count_as_torch_keeps_them(args, encoder, decoder):
+    width = args["d_model"]
+    custom = {"custom_encoder": encoder, "custom_decoder": decoder}
+    with torch.device("meta"):
+        given = {key: getattr(nn, kind)(**CUSTOM_PARTS[kind](width)) for key, kind in custom.items() if kind}
+        expected = torch_counts(nn.Transformer(**args, **given))
+    nodes = {key: {kind: CUSTOM_PARTS[kind](width)} for key, kind in custom.items() if kind}
+    assert checker_counts(f"  - Transformer: {json.dumps({**args, **nodes})}\n") == expected
+
+
 @given(size=st.lists(st.integers(0, 9), min_size=0, max_size=4), requires_grad=flag)
 def test_bare_parameter_counts_like_torch_empty(size, requires_grad):
     expected = torch.empty(tuple(size)).numel()  # [] is a scalar, like CLIP's logit_scale

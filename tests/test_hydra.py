@@ -107,15 +107,24 @@ _args_:
     num_layers: 3
     norm: {_target_: torch.nn.LayerNorm, normalized_shape: 16}
 """
+CUSTOM_ENCODER = """\
+_target_: torch.nn.Transformer
+d_model: 8
+nhead: 2
+num_decoder_layers: 1
+dim_feedforward: 16
+custom_encoder: {_target_: torch.nn.Linear, in_features: 8, out_features: 8}
+"""
 
 
 @pytest.mark.parametrize(
     ("text", "params"),
-    [(ENCODER, 6_672), (ENCODER + NORM, 6_704), (POSITIONAL, 6_672), (IN_A_SEQUENTIAL, 6_704)],
-    ids=["keyword", "keyword norm", "positional", "inside a Sequential"],
+    [(ENCODER, 6_672), (ENCODER + NORM, 6_704), (POSITIONAL, 6_672), (IN_A_SEQUENTIAL, 6_704), (CUSTOM_ENCODER, 992)],
+    ids=["keyword", "keyword norm", "positional", "inside a Sequential", "Transformer's custom_encoder"],
 )
 def test_a_target_given_as_an_argument_is_the_module_torch_takes(text, params):
-    """Hydra builds a nested `_target_` first and passes the module: TransformerEncoder's layer and norm."""
+    """Hydra builds a nested `_target_` first and passes the module: TransformerEncoder's layer and norm, a
+    Transformer's encoder."""
     [spec] = check_text(text, "encoder.yaml").specs
     assert (spec.status, spec.params, spec.findings) == ("pass", params, ())
     assert _instantiated_count(text) == params
@@ -167,9 +176,16 @@ def _stack_config(data, indent: str) -> str:
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_drawn_nested_targets_count_what_hydra_builds(data):
-    """Modules given as arguments, by keyword or position, at the root or as items of a Sequential."""
-    if data.draw(st.booleans()):
+    """Modules given as arguments, by keyword or position, at the root, as items of a Sequential, or as a
+    Transformer's encoder and decoder."""
+    where = data.draw(st.sampled_from(["root", "Sequential", "Transformer"]))
+    if where == "root":
         text = _stack_config(data, "")
+    elif where == "Transformer":
+        text = "_target_: torch.nn.Transformer\nd_model: 4\nnhead: 1\ndim_feedforward: 4\n"
+        for part in ("encoder", "decoder"):
+            if data.draw(st.booleans()):
+                text += f"custom_{part}:\n" + _stack_config(data, "  ")
     else:
         count = data.draw(st.integers(1, 3))
         items = [_stack_config(data, "    ").replace("    ", "  - ", 1) for _ in range(count)]

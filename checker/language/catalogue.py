@@ -427,16 +427,22 @@ def _decoder_layer(d: int, ff: int, bias: bool) -> TensorTable:
     }
 
 
-def _transformer(a: SimpleNamespace) -> TensorTable:
+def _transformer(a: SimpleNamespace, buffers: bool) -> TensorTable:
+    """The encoder and decoder stacks it builds, each replaced by the module given as custom_encoder or
+    custom_decoder (any module: torch keeps it as it is)."""
     d, ff, bias = a.d_model, a.dim_feedforward, a.bias
-    encoder_layers = f"encoder.layers.{_layer_range(0, a.num_encoder_layers - 1)}"
-    decoder_layers = f"decoder.layers.{_layer_range(0, a.num_decoder_layers - 1)}"
-    return {
-        **stack(a.num_encoder_layers, encoder_layers, _encoder_layer(d, ff, bias)),
-        **nested("encoder.norm", _layer_norm(d, bias)),
-        **stack(a.num_decoder_layers, decoder_layers, _decoder_layer(d, ff, bias)),
-        **nested("decoder.norm", _layer_norm(d, bias)),
-    }
+    table: TensorTable = {}
+    for part, depth, layer in (
+        ("encoder", a.num_encoder_layers, _encoder_layer),
+        ("decoder", a.num_decoder_layers, _decoder_layer),
+    ):
+        custom: Submodule | None = getattr(a, f"custom_{part}")
+        if custom is not None:
+            table.update(custom.table(part, buffers=buffers))
+        elif not buffers:  # the stack torch builds holds none
+            table.update(stack(depth, f"{part}.layers.{_layer_range(0, depth - 1)}", layer(d, ff, bias)))
+            table.update(nested(f"{part}.norm", _layer_norm(d, bias)))
+    return table
 
 
 def _layer_stack(name: str, layer_argument: str, extra_signature: str = "") -> Layer:
@@ -722,10 +728,11 @@ LAYERS: Mapping[str, Layer] = {
             "Transformer",
             "d_model: positive = 512, nhead: positive = 8, num_encoder_layers: positive = 6, "
             "num_decoder_layers: positive = 6, dim_feedforward: size = 2048, dropout: float = 0.1, "
-            "activation: {relu;gelu} = relu, custom_encoder: null = None, custom_decoder: null = None, "
+            "activation: {relu;gelu} = relu, custom_encoder: layer? = None, custom_decoder: layer? = None, "
             "layer_norm_eps: float = 1e-05, batch_first: bool = False, norm_first: bool = False, "
             f"bias: bool = True, {FACTORY}",
-            params=_transformer,
+            params=lambda a: _transformer(a, buffers=False),
+            buffers=lambda a: _transformer(a, buffers=True),
             output=lambda a, size: a.d_model,
             requires=((_divides("d_model", "nhead"), "embed_dim must be divisible by num_heads"),),
         ),
