@@ -145,6 +145,51 @@ def test_a_nested_argument_that_is_no_torch_nn_target_needs_torch(nested, says):
     assert says in spec.findings[0].message and spec.findings[0].location.line == 4
 
 
+def _hydra_refuses(text: str) -> None:
+    pytest.importorskip("torch")
+    hydra_errors = pytest.importorskip("hydra.errors")
+    with pytest.raises((hydra_errors.InstantiationException, TypeError)):
+        _instantiated_count(text)
+
+
+LINEAR = "_target_: torch.nn.Linear\nin_features: 3\nout_features: 4\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        (LINEAR + "_foo_: 1\n", "BC013", 4),
+        (LINEAR + "_recursive_: 'no'\n", "BC011", 4),
+        (LINEAR + "_partial_: 1\n", "BC011", 4),
+    ],
+    ids=["a key of the form _foo_", "_recursive_ not a flag", "_partial_ not a flag"],
+)
+def test_keys_hydra_does_not_read_go_to_torch_and_its_own_are_flags(text, code, line):
+    """Hydra reads `_target_`, `_args_`, `_recursive_`, `_convert_` and `_partial_`: any other key is an argument."""
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, [(f.code, f.location.line) for f in spec.findings]) == ("error", [(code, line)])
+    _hydra_refuses(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ENCODER + "_recursive_: false\n", IN_A_SEQUENTIAL + "_recursive_: false\n"],
+    ids=["a layer argument", "a Sequential's items"],
+)
+def test_a_tree_hydra_does_not_build_recursively_needs_torch(text):
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+    assert "`_recursive_: false` hands" in spec.findings[0].message
+    assert spec.findings[0].location.line == text.count("\n")
+    _hydra_refuses(text)
+
+
+def test_recursive_false_where_nothing_is_nested_is_counted():
+    text = LINEAR + "_recursive_: false\n"
+    [spec] = check_text(text, "m.yaml").specs
+    assert spec.params == _instantiated_count(text) == 16
+
+
 def _stack_config(data, indent: str) -> str:
     """A TransformerEncoder or TransformerDecoder whose layer (by keyword or in `_args_`) and norm are targets."""
     kind = data.draw(st.sampled_from(["Encoder", "Decoder"]))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import rules
 from ..findings import Finding, SpecError
+from ..language.binding import describe
 from ..language.budgets import Budget
 from ..language.catalogue import LAYERS, Argument
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
@@ -33,10 +34,15 @@ if TYPE_CHECKING:
     from ..project.fixing import Edit
 
 TARGET_KEYS = ("_target_", "_component_")
+# What hydra.utils.instantiate reads itself (its `_Keys`): every other key, `_foo_` too, goes to the constructor.
+HYDRA_FLAGS = ("_recursive_", "_partial_")  # Hydra refuses anything but true or false there
+HYDRA_KEYS = frozenset({*TARGET_KEYS, *HYDRA_FLAGS, "_args_", "_convert_"})
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 _WHOLE_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}\Z")
 MAX_INTERPOLATIONS = 1_000
+# What torch.nn.Sequential takes in `_args_`: modules, each written as a `_target_` of its own.
+_MODULE = Argument("module", ("layer",), frozenset(), optional=False, default=None)
 # A keyword the layer's signature does not name: passed on for the binding to report (or for `**kwargs` to take).
 _ANY = Argument("", ("any",), frozenset(), optional=True, default=None)
 
@@ -152,27 +158,39 @@ class _Converter:
         match = TORCH_NN.match(target) if isinstance(target, str) else None
         if match is None or (match.group(1) not in LAYERS and match.group(1) != "Sequential"):
             raise _NeedsTorch(f"it builds {target!r}, which is not a torch.nn layer", config.location_of(key))
-        if config.get("_partial_") is True:
+        flags = {flag: self.value(config[flag], config.location_of(flag)) for flag in HYDRA_FLAGS if flag in config}
+        for flag, value in flags.items():
+            if not isinstance(value, bool):
+                message = f"`{flag}` must be true or false, not {describe(value)}: Hydra refuses it"
+                raise SpecError(rules.INVALID_VALUE, message, config.location_of(flag))
+        if flags.get("_partial_"):
             raise _NeedsTorch(f"{target} is a partial (`_partial_: true`), not a module", config.location_of(key))
+        # Hydra then hands torch the nested configs unbuilt, as DictConfigs: what torch makes of them, only it says.
+        unbuilt = None if flags.get("_recursive_", True) else config.location_of("_recursive_")
         kind = match.group(1)
         args = config.get("_args_") or YamlSequence(location)
         if not isinstance(args, YamlSequence):
             raise _NeedsTorch("`_args_` that is not a list", config.location_of("_args_"))
-        keywords = {
-            k: v for k, v in config.items() if isinstance(k, str) and not (k.startswith("_") and k.endswith("_"))
-        }
+        keywords = {k: v for k, v in config.items() if k not in HYDRA_KEYS}
         if kind == "Sequential":
             if keywords:
                 raise _NeedsTorch("torch.nn.Sequential with keyword arguments", location)
             nodes = YamlSequence(location)
-            for index, item in enumerate(args):
-                nodes.append(self.node(self.value(item, args.location_of(index)), args.location_of(index)))
-                nodes.item_locations.append(args.location_of(index))
+            nodes.extend(
+                self.argument(kind, _MODULE, item, args.location_of(i), unbuilt) for i, item in enumerate(args)
+            )
+            nodes.item_locations = list(args.item_locations)
             return nodes
-        return self._layer(kind, args, keywords, config, location)
+        return self._layer(kind, args, keywords, config, location, unbuilt)
 
     def _layer(
-        self, kind: str, args: YamlSequence, keywords: dict[str, Any], config: YamlMapping, location: Location
+        self,
+        kind: str,
+        args: YamlSequence,
+        keywords: dict[str, Any],
+        config: YamlMapping,
+        location: Location,
+        unbuilt: Location | None,
     ) -> YamlMapping:
         positional = [a.name for a in LAYERS[kind].signature if not a.keyword_only and not a.variadic]
         if len(args) > len(positional):
@@ -189,22 +207,26 @@ class _Converter:
         values.update(keywords)
         signature = {argument.name: argument for argument in LAYERS[kind].signature}
         arguments = {
-            name: self.argument(kind, signature.get(name, _ANY), values[name], places[name]) for name in values
+            name: self.argument(kind, signature.get(name, _ANY), values[name], places[name], unbuilt) for name in values
         }
         node = located_mapping({kind: located_mapping(arguments, location, places)}, location)
         node.key_locations[kind] = config.location_of(next(key for key in TARGET_KEYS if key in config))
         return node
 
-    def argument(self, owner: str, argument: Argument, value: Any, location: Location) -> Any:
+    def argument(self, owner: str, argument: Argument, value: Any, location: Location, unbuilt: Location | None) -> Any:
         """A constructor argument as the spec language reads it: a nested `_target_` is the module Hydra
-        builds and passes there (counted where the argument takes a layer), a list is read item by item."""
+        builds and passes there (counted where the argument takes a layer), a list is read item by item.
+        `unbuilt` is where `_recursive_: false` says Hydra builds no nested target."""
         value = self.value(value, location)
-        if isinstance(value, YamlMapping) or ("layer" in argument.kinds and value is not None):
+        if isinstance(value, YamlMapping) or ("layer" in argument.kinds and not (value is None and argument.optional)):
+            if unbuilt is not None:
+                raise _NeedsTorch(f"`_recursive_: false` hands {owner} a config where torch takes a module", unbuilt)
             return self.node(value, location)
         if isinstance(value, YamlSequence):
             items = YamlSequence(value.location)
             items.extend(
-                self.argument(owner, argument.element, item, value.location_of(i)) for i, item in enumerate(value)
+                self.argument(owner, argument.element, item, value.location_of(i), unbuilt)
+                for i, item in enumerate(value)
             )
             items.item_locations = list(value.item_locations)
             return items
