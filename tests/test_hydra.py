@@ -190,6 +190,41 @@ def test_recursive_false_where_nothing_is_nested_is_counted():
     assert spec.params == _instantiated_count(text) == 16
 
 
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("torch.nn.modules.conv.Linear", "which torch may not hold (it defines Linear in linear)"),
+        ("torch.nn.Parameter", "which is not a torch.nn layer"),
+    ],
+    ids=["another file's path", "not a module"],
+)
+def test_a_target_hydra_may_not_build_as_a_module_needs_torch(target, says):
+    text = LINEAR.replace("torch.nn.Linear", target)
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, [f.code for f in spec.findings]) == ("unchecked", ["BC540"])
+    assert says in spec.findings[0].message
+
+
+@pytest.mark.parametrize("target", ["torch.nn.Linear", "torch.nn.modules.Linear", "torch.nn.modules.linear.Linear"])
+def test_the_paths_hydra_finds_a_class_at_are_counted(target):
+    text = LINEAR.replace("torch.nn.Linear", target)
+    [spec] = check_text(text, "m.yaml").specs
+    assert spec.params == _instantiated_count(text) == 16
+
+
+def test_each_module_class_is_in_the_file_torch_defines_it_in():
+    """The table of files holds the catalogue's module classes, and Sequential, where torch 2.13 has them."""
+    torch = pytest.importorskip("torch")
+    from checker.formats.hydra import DEFINED_IN
+    from checker.language.catalogue import LAYERS
+
+    files = {name: file for file, names in DEFINED_IN.items() for name in names.split()}
+    assert set(files) == set(LAYERS) - {"Parameter"} | {"Sequential"}
+    for name, file in files.items():
+        module_class = getattr(torch.nn.modules, name)
+        assert issubclass(module_class, torch.nn.Module) and module_class.__module__ == f"torch.nn.modules.{file}"
+
+
 def _stack_config(data, indent: str) -> str:
     """A TransformerEncoder or TransformerDecoder whose layer (by keyword or in `_args_`) and norm are targets."""
     kind = data.draw(st.sampled_from(["Encoder", "Decoder"]))

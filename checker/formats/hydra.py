@@ -37,7 +37,40 @@ TARGET_KEYS = ("_target_", "_component_")
 # What hydra.utils.instantiate reads itself (its `_Keys`): every other key, `_foo_` too, goes to the constructor.
 HYDRA_FLAGS = ("_recursive_", "_partial_")  # Hydra refuses anything but true or false there
 HYDRA_KEYS = frozenset({*TARGET_KEYS, *HYDRA_FLAGS, "_args_", "_convert_"})
-TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.[a-z_.]+\.)?([A-Z]\w*)\Z")
+# The file of torch.nn.modules that defines each module class counted here (torch.nn.Parameter is no module).
+# Hydra imports a `_target_`'s module and takes the class from it: torch.nn.Linear, torch.nn.modules.Linear and
+# torch.nn.modules.linear.Linear are the class; torch.nn.modules.conv.Linear is nothing Hydra finds.
+DEFINED_IN = {
+    "container": "Sequential",
+    "linear": "Linear Bilinear Identity",
+    "conv": "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d",
+    "sparse": "Embedding EmbeddingBag",
+    "batchnorm": "BatchNorm1d BatchNorm2d BatchNorm3d SyncBatchNorm",
+    "instancenorm": "InstanceNorm1d InstanceNorm2d InstanceNorm3d",
+    "normalization": "LayerNorm RMSNorm GroupNorm LocalResponseNorm CrossMapLRN2d",
+    "rnn": "RNN LSTM GRU RNNCell LSTMCell GRUCell",
+    "activation": "MultiheadAttention PReLU ReLU ReLU6 SELU SiLU Mish Hardsigmoid Hardswish GELU ELU CELU LeakyReLU "
+    "RReLU Hardtanh Threshold Hardshrink Softshrink Softplus Sigmoid Tanh Tanhshrink Softsign LogSigmoid Softmax "
+    "Softmin LogSoftmax Softmax2d GLU",
+    "transformer": "TransformerEncoderLayer TransformerDecoderLayer Transformer TransformerEncoder TransformerDecoder",
+    "adaptive": "AdaptiveLogSoftmaxWithLoss",
+    "loss": "LinearCrossEntropyLoss",
+    "dropout": "Dropout Dropout1d Dropout2d Dropout3d AlphaDropout FeatureAlphaDropout",
+    "pooling": "MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d LPPool1d LPPool2d LPPool3d MaxUnpool1d "
+    "MaxUnpool2d MaxUnpool3d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d "
+    "AdaptiveMaxPool2d AdaptiveMaxPool3d FractionalMaxPool2d FractionalMaxPool3d",
+    "padding": "ZeroPad1d ZeroPad2d ZeroPad3d ConstantPad1d ConstantPad2d ConstantPad3d ReflectionPad1d "
+    "ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d CircularPad1d CircularPad2d "
+    "CircularPad3d",
+    "upsampling": "Upsample UpsamplingNearest2d UpsamplingBilinear2d",
+    "channelshuffle": "ChannelShuffle",
+    "pixelshuffle": "PixelShuffle PixelUnshuffle",
+    "flatten": "Flatten Unflatten",
+    "fold": "Fold Unfold",
+    "distance": "CosineSimilarity PairwiseDistance",
+}
+_FILE_OF = {name: file for file, names in DEFINED_IN.items() for name in names.split()}
+TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.(?:([a-z_]+)\.)?)?([A-Z]\w*)\Z")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 _WHOLE_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}\Z")
 MAX_INTERPOLATIONS = 1_000
@@ -156,8 +189,12 @@ class _Converter:
             raise _NeedsTorch("a mapping without `_target_` where a module is built", location)
         target = self.value(config[key], config.location_of(key))
         match = TORCH_NN.match(target) if isinstance(target, str) else None
-        if match is None or (match.group(1) not in LAYERS and match.group(1) != "Sequential"):
+        file, kind = match.groups() if match is not None else (None, "")
+        if kind not in _FILE_OF:
             raise _NeedsTorch(f"it builds {target!r}, which is not a torch.nn layer", config.location_of(key))
+        if file not in (None, _FILE_OF[kind]):
+            message = f"it builds {target!r}, which torch may not hold (it defines {kind} in {_FILE_OF[kind]})"
+            raise _NeedsTorch(message, config.location_of(key))
         flags = {flag: self.value(config[flag], config.location_of(flag)) for flag in HYDRA_FLAGS if flag in config}
         for flag, value in flags.items():
             if not isinstance(value, bool):
@@ -167,7 +204,6 @@ class _Converter:
             raise _NeedsTorch(f"{target} is a partial (`_partial_: true`), not a module", config.location_of(key))
         # Hydra then hands torch the nested configs unbuilt, as DictConfigs: what torch makes of them, only it says.
         unbuilt = None if flags.get("_recursive_", True) else config.location_of("_recursive_")
-        kind = match.group(1)
         args = config.get("_args_") or YamlSequence(location)
         if not isinstance(args, YamlSequence):
             raise _NeedsTorch("`_args_` that is not a list", config.location_of("_args_"))
