@@ -225,6 +225,53 @@ def test_each_module_class_is_in_the_file_torch_defines_it_in():
         assert issubclass(module_class, torch.nn.Module) and module_class.__module__ == f"torch.nn.modules.{file}"
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (LINEAR.replace("3", "'3'"), "Linear in_features takes a number: Hydra passes the text '3'"),
+        (LINEAR.replace("3", "3.0"), "Linear in_features must be an integer: Hydra passes the float 3.0"),
+        (LINEAR.replace("3", "3e0"), "Linear in_features must be an integer: Hydra passes the float 3.0"),
+        ("_target_: torch.nn.Dropout\np: '0.5'\n", "Dropout p takes a number: Hydra passes the text '0.5'"),
+        (
+            "_target_: torch.nn.Sequential\n_args_:\n  - {_target_: torch.nn.Linear, in_features: 3, out_features: 4}\n"
+            "  - {_target_: torch.nn.Linear, out_features: 5}\n",
+            "Linear needs `in_features`: torch gives it no running size",
+        ),
+    ],
+    ids=["text for an integer", "a float for an integer", "an exponent", "text for a float", "a missing argument"],
+)
+def test_arguments_torch_refuses_are_errors(text, says):
+    """Hydra passes what YAML typed; a spec would read text as an expression, 3.0 as 3, and a missing input size
+    as the running one."""
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, len(spec.findings), says in spec.findings[0].message) == ("error", 1, True)
+    assert spec.findings[0].location.line == (4 if "Sequential" in text else 2)
+    _hydra_refuses(text)
+
+
+def test_text_for_a_flag_is_an_error_for_torch_reads_it_as_true():
+    text = LINEAR + "bias: 'false'\n"
+    [spec] = check_text(text, "m.yaml").specs
+    assert [(f.code, f.location.line) for f in spec.findings] == [("BC011", 4)]
+    assert _instantiated_count(text) == 16  # torch built the bias the text says it does not want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LINEAR.replace("3", "true"),
+        "_target_: torch.nn.Dropout\np: true\n",
+        "_target_: torch.nn.LayerNorm\nnormalized_shape: 4\neps: 1e-5\n",
+        "_target_: torch.nn.Sequential\n_args_:\n  - {_target_: torch.nn.Linear, in_features: 3, out_features: 16}\n"
+        "  - {_target_: torch.nn.Transformer, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 1}\n",
+    ],
+    ids=["true as 1", "true as a float", "an exponent OmegaConf reads as a float", "torch's default d_model"],
+)
+def test_arguments_as_torch_takes_them_are_counted(text):
+    [spec] = check_text(text, "m.yaml").specs
+    assert (spec.status, spec.params) == ("pass", _instantiated_count(text))
+
+
 def _stack_config(data, indent: str) -> str:
     """A TransformerEncoder or TransformerDecoder whose layer (by keyword or in `_args_`) and norm are targets."""
     kind = data.draw(st.sampled_from(["Encoder", "Decoder"]))

@@ -22,7 +22,7 @@ from .. import rules
 from ..findings import Finding, SpecError
 from ..language.binding import describe
 from ..language.budgets import Budget
-from ..language.catalogue import LAYERS, Argument
+from ..language.catalogue import LAYERS, REQUIRED, Argument
 from ..language.loader import Location, YamlMapping, YamlSequence, located_mapping
 from ..records import TYPE_CHECKING
 from . import Imported, Keyed, Variant, foreign_spec, path_value, single_document, with_path_values
@@ -69,6 +69,10 @@ DEFINED_IN = {
     "fold": "Fold Unfold",
     "distance": "CosineSimilarity PairwiseDistance",
 }
+# The kinds of argument torch takes an integer for (the catalogue's signature syntax).
+_INTEGER_KINDS = frozenset({"size", "positive", "int", "ints", "shape"})
+# A plain scalar OmegaConf's YAML reads as a float where PyYAML reads text: an exponent with no dot or sign (1e-5).
+_OMEGACONF_FLOAT = r"[-+]?\d[\d_]*(?:\.[\d_]*)?[eE][-+]?\d+"
 _FILE_OF = {name: file for file, names in DEFINED_IN.items() for name in names.split()}
 TORCH_NN = re.compile(r"torch\.nn\.(?:modules\.(?:([a-z_]+)\.)?)?([A-Z]\w*)\Z")
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
@@ -174,6 +178,28 @@ def hydra_job(folder: Path, config_name: str, overrides: tuple[str, ...] = (), n
     }
 
 
+def _scalar_as_torch_takes(owner: str, argument: Argument, value: Any, location: Location) -> Any:
+    """A number or flag as torch receives it from Hydra, which passes the value as YAML typed it: text is text
+    (never an expression, as in a spec), a float is no integer, and true is 1 where a number is wanted."""
+    kinds = argument.kinds
+    numeric = "float" in kinds or not _INTEGER_KINDS.isdisjoint(kinds)
+    if "any" in kinds or not (numeric or "bool" in kinds) or (isinstance(value, bool) and "bool" in kinds):
+        return value
+    what = f"{owner} {argument.name}"
+    if isinstance(value, str) and not (value in argument.choices or "str" in kinds):
+        if re.fullmatch(_OMEGACONF_FLOAT, value) is None:
+            wanted = "a number" if numeric else "true or false"
+            message = f"{what} takes {wanted}: Hydra passes the text {value!r} to torch as it is"
+            raise SpecError(rules.INVALID_VALUE, message, location)
+        value = float(value.replace("_", ""))
+    if isinstance(value, bool) and numeric:
+        return int(value)  # torch takes true as 1, as Python does
+    if isinstance(value, float) and "float" not in kinds and numeric:
+        message = f"{what} must be an integer: Hydra passes the float {value!r} to torch as it is"
+        raise SpecError(rules.INVALID_VALUE, message, location)
+    return value
+
+
 class _Converter:
     """A `_target_` tree of torch.nn classes, as the spec language's nodes."""
 
@@ -228,7 +254,8 @@ class _Converter:
         location: Location,
         unbuilt: Location | None,
     ) -> YamlMapping:
-        positional = [a.name for a in LAYERS[kind].signature if not a.keyword_only and not a.variadic]
+        layer = LAYERS[kind]
+        positional = [a.name for a in layer.signature if not a.keyword_only and not a.variadic]
         if len(args) > len(positional):
             raise SpecError(
                 rules.UNKNOWN_ARGUMENT, f"{kind} takes at most {len(positional)} positional arguments", location
@@ -241,12 +268,21 @@ class _Converter:
         places.update((k, config.location_of(k)) for k in keywords)
         values = dict(zip(positional, args, strict=False))
         values.update(keywords)
-        signature = {argument.name: argument for argument in LAYERS[kind].signature}
+        signature = {argument.name: argument for argument in layer.signature}
+        target_location = config.location_of(next(key for key in TARGET_KEYS if key in config))
+        required = (a.name for a in layer.signature if a.default is REQUIRED and not a.variadic)
+        missing = next((name for name in required if name not in values), None)
+        if missing is not None:
+            message = f"{kind} needs `{missing}`: torch gives it no running size, and Hydra passes what is written"
+            raise SpecError(rules.MISSING_ARGUMENT, message, target_location)
+        if layer.input_argument is not None and layer.input_argument not in values:
+            values[layer.input_argument] = signature[layer.input_argument].default  # a spec would take the running size
+            places[layer.input_argument] = target_location
         arguments = {
             name: self.argument(kind, signature.get(name, _ANY), values[name], places[name], unbuilt) for name in values
         }
         node = located_mapping({kind: located_mapping(arguments, location, places)}, location)
-        node.key_locations[kind] = config.location_of(next(key for key in TARGET_KEYS if key in config))
+        node.key_locations[kind] = target_location
         return node
 
     def argument(self, owner: str, argument: Argument, value: Any, location: Location, unbuilt: Location | None) -> Any:
@@ -266,7 +302,7 @@ class _Converter:
             )
             items.item_locations = list(value.item_locations)
             return items
-        return value
+        return _scalar_as_torch_takes(owner, argument, value, location)
 
     def value(self, value: Any, location: Location) -> Any:
         """A value with its interpolations into this file resolved (a whole `${a.b}` keeps its type)."""
