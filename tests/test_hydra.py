@@ -262,10 +262,18 @@ def test_text_for_a_flag_is_an_error_for_torch_reads_it_as_true():
         LINEAR.replace("3", "true"),
         "_target_: torch.nn.Dropout\np: true\n",
         "_target_: torch.nn.LayerNorm\nnormalized_shape: 4\neps: 1e-5\n",
+        "_target_: torch.nn.Identity\n_args_: [1, {_target_: torch.nn.Linear, in_features: 2, out_features: 2}]\n"
+        "x: 3\n",
         "_target_: torch.nn.Sequential\n_args_:\n  - {_target_: torch.nn.Linear, in_features: 3, out_features: 16}\n"
         "  - {_target_: torch.nn.Transformer, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 1}\n",
     ],
-    ids=["true as 1", "true as a float", "an exponent OmegaConf reads as a float", "torch's default d_model"],
+    ids=[
+        "true as 1",
+        "true as a float",
+        "an exponent OmegaConf reads as a float",
+        "any arguments to Identity",
+        "torch's default d_model",
+    ],
 )
 def test_arguments_as_torch_takes_them_are_counted(text):
     [spec] = check_text(text, "m.yaml").specs

@@ -256,7 +256,8 @@ class _Converter:
     ) -> YamlMapping:
         layer = LAYERS[kind]
         positional = [a.name for a in layer.signature if not a.keyword_only and not a.variadic]
-        if len(args) > len(positional):
+        collects = next((a.name for a in layer.signature if a.variadic == "*"), None)  # Identity's *args
+        if len(args) > len(positional) and collects is None:
             raise SpecError(
                 rules.UNKNOWN_ARGUMENT, f"{kind} takes at most {len(positional)} positional arguments", location
             )
@@ -264,9 +265,14 @@ class _Converter:
         if twice is not None:
             message = f"{kind} gets `{twice}` both from `_args_` and as a keyword: torch refuses the call"
             raise SpecError(rules.INVALID_LAYER, message, config.location_of(twice))
-        places = {positional[i]: args.location_of(i) for i in range(len(args))}
+        places = {name: args.location_of(i) for i, name in enumerate(positional[: len(args)])}
         places.update((k, config.location_of(k)) for k in keywords)
         values = dict(zip(positional, args, strict=False))
+        if collects is not None and len(args) > len(positional):
+            rest = YamlSequence(args.location_of(len(positional)))
+            rest.extend(args[len(positional) :])
+            rest.item_locations = args.item_locations[len(positional) :]
+            values[collects], places[collects] = rest, rest.location
         values.update(keywords)
         signature = {argument.name: argument for argument in layer.signature}
         target_location = config.location_of(next(key for key in TARGET_KEYS if key in config))
