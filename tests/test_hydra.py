@@ -148,7 +148,9 @@ def test_a_nested_argument_that_is_no_torch_nn_target_needs_torch(nested, says):
 def _hydra_refuses(text: str) -> None:
     pytest.importorskip("torch")
     hydra_errors = pytest.importorskip("hydra.errors")
-    with pytest.raises((hydra_errors.InstantiationException, TypeError)):
+    from omegaconf.errors import InterpolationResolutionError
+
+    with pytest.raises((hydra_errors.InstantiationException, TypeError, InterpolationResolutionError)):
         _instantiated_count(text)
 
 
@@ -340,6 +342,22 @@ def test_interpolations_into_the_same_file_are_resolved():
     nested += "  - {_target_: torch.nn.Linear, in_features: '${_args_.0.out_features}', out_features: 2}\n"
     [spec] = check_text(nested, "m.yaml").specs
     assert spec.params == 5 * 6 + 6 + 6 * 2 + 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LINEAR.replace("in_features: 3", "in_features: ${in_features}"),
+        ENCODER.replace("encoder_layer:", "encoder_layer: ${encoder_layer}\nunused:"),
+        LINEAR.replace("in_features: 3", "in_features: ${a}\na: x${b}\nb: ${a}"),
+    ],
+    ids=["itself", "a node itself", "each other"],
+)
+def test_an_interpolation_that_refers_to_itself_is_an_error(text):
+    [spec] = check_text(text, "m.yaml").specs
+    assert [(f.code, f.location.line) for f in spec.findings] == [("BC011", 2)]
+    assert "refers to itself: OmegaConf refuses it" in spec.findings[0].message
+    _hydra_refuses(text)
 
 
 def test_an_argument_given_both_by_position_and_by_keyword_is_an_error_as_in_torch():

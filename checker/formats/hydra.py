@@ -206,6 +206,7 @@ class _Converter:
     def __init__(self, root: YamlMapping):
         self.root = root
         self.interpolations = 0
+        self.resolving: set[str] = set()  # the paths whose interpolations are being resolved, to find a cycle
 
     def node(self, config: Any, location: Location) -> Any:
         if not isinstance(config, YamlMapping):
@@ -319,10 +320,20 @@ class _Converter:
             raise _NeedsTorch("interpolations that refer to each other without end", location)
         whole = _WHOLE_INTERPOLATION.match(value)
         if whole is not None:
-            return self.value(self.lookup(whole.group(1), location), location)
+            return self._resolved(whole.group(1), location)
         if "${" in _INTERPOLATION.sub("", value):
             raise _NeedsTorch(f"an interpolation budget-check does not resolve ({value!r})", location)
-        return _INTERPOLATION.sub(lambda m: str(self.value(self.lookup(m.group(1), location), location)), value)
+        return _INTERPOLATION.sub(lambda m: str(self._resolved(m.group(1), location)), value)
+
+    def _resolved(self, path: str, location: Location) -> Any:
+        if path in self.resolving:
+            message = f"`${{{path}}}` refers to itself: OmegaConf refuses it (recursive interpolation)"
+            raise SpecError(rules.INVALID_VALUE, message, location)
+        self.resolving.add(path)
+        try:
+            return self.value(self.lookup(path, location), location)
+        finally:
+            self.resolving.discard(path)
 
     def lookup(self, path: str, location: Location) -> Any:
         node: Any = self.root
