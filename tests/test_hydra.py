@@ -360,6 +360,15 @@ def test_an_interpolation_that_refers_to_itself_is_an_error(text):
     _hydra_refuses(text)
 
 
+def test_a_module_an_interpolation_puts_inside_itself_is_an_error():
+    text = "_target_: torch.nn.TransformerEncoder\nnum_layers: 1\nencoder_layer:\n"
+    text += "  {_target_: torch.nn.TransformerEncoder, num_layers: 1, encoder_layer: '${encoder_layer}'}\n"
+    [spec] = check_text(text, "m.yaml").specs
+    assert [f.code for f in spec.findings] == ["BC011"]
+    assert "puts this module inside itself" in spec.findings[0].message
+    _hydra_refuses(text)
+
+
 def test_an_argument_given_both_by_position_and_by_keyword_is_an_error_as_in_torch():
     text = "_target_: torch.nn.Linear\n_args_: [3, 4]\nin_features: 5\n"
     [spec] = check_text(text, "m.yaml").specs

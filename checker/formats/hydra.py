@@ -207,8 +207,22 @@ class _Converter:
         self.root = root
         self.interpolations = 0
         self.resolving: set[str] = set()  # the paths whose interpolations are being resolved, to find a cycle
+        self.building: set[int] = set()  # the configs being converted, by id: one met again is inside itself
 
     def node(self, config: Any, location: Location) -> Any:
+        """The module a config builds, as the spec language's node."""
+        if id(config) in self.building:
+            message = (
+                "an interpolation puts this module inside itself: OmegaConf refuses it (interpolation to a parent)"
+            )
+            raise SpecError(rules.INVALID_VALUE, message, location)
+        self.building.add(id(config))
+        try:
+            return self._module(config, location)
+        finally:
+            self.building.discard(id(config))
+
+    def _module(self, config: Any, location: Location) -> Any:
         if not isinstance(config, YamlMapping):
             raise _NeedsTorch("a node that is not a mapping with `_target_`", location)
         key = next((key for key in TARGET_KEYS if key in config), None)
