@@ -45,6 +45,14 @@ def test_the_older_flat_layout_and_model_args_are_read():
     assert headless.params == 25_557_032 - (2048 * 1000 + 1000) - 2 * 64 * 49
 
 
+@pytest.mark.parametrize("mlp_ratio", [0, 0.001])
+def test_an_mlp_ratio_that_rounds_to_no_width_keeps_the_embedding_width(mlp_ratio):
+    # timm's Mlp takes `hidden_features or in_features`: a hidden width of 0 is the embedding's own
+    config = {"architecture": "vit_tiny_patch16_224", "num_classes": 10, "pretrained_cfg": {}}
+    spec = check({**config, "model_args": {"mlp_ratio": mlp_ratio}})
+    assert (spec.params, spec.findings) == (2_865_226, ())
+
+
 def test_a_config_of_transformers_is_not_read_as_timm():
     assert recognise("config.json", '{"architecture": "x", "model_type": "vit"}').formats == (HF_CONFIG,)
     assert recognise("config.json", '{"architectures": ["ViTModel"]}').formats == ()

@@ -57,7 +57,8 @@ def _vision_transformer(arguments: dict[str, Any]) -> dict[str, Any]:
         "embed_dim": arguments["embed_dim"],
         "depth": arguments["depth"],
         "num_heads": arguments["num_heads"],
-        "mlp_hidden": int(arguments["embed_dim"] * arguments["mlp_ratio"]),  # as timm's Block rounds it
+        # timm's Block rounds the width down, and its Mlp takes a width of 0 as the embedding's own
+        "mlp_hidden": int(arguments["embed_dim"] * arguments["mlp_ratio"]) or arguments["embed_dim"],
         "img_size": arguments["img_size"],
         "in_chans": arguments["in_chans"],
         "qkv_bias": arguments["qkv_bias"],

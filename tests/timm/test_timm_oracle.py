@@ -45,7 +45,7 @@ def model_args_for(family: str) -> st.SearchStrategy[dict]:
         "resnet": {},
         "vision_transformer": {
             "img_size": st.sampled_from([32, 64, 96, 224]),
-            "mlp_ratio": st.sampled_from([1.0, 2.0, 2.5, 4.0]),
+            "mlp_ratio": st.sampled_from([0, 0.001, 1.0, 2.0, 2.5, 4.0]),
             "qkv_bias": st.booleans(),
             "depth": st.integers(1, 3),
         },
