@@ -58,6 +58,11 @@ def test_a_config_of_transformers_is_not_read_as_timm():
     assert recognise("config.json", '{"architectures": ["ViTModel"]}').formats == ()
 
 
+def line_of(config: dict, key: str) -> int:
+    lines = json.dumps(config, indent=2).splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(f'  "{key}"'))
+
+
 @pytest.mark.parametrize(
     ("config", "key", "needle"),
     [
@@ -68,6 +73,16 @@ def test_a_config_of_transformers_is_not_read_as_timm():
             "model_args",
             "stem_type",
         ),
+        (  # an attention pool: timm's ViT takes it, budget-check does not count it
+            {"architecture": "vit_tiny_patch16_224", "num_classes": 5, "model_args": {"global_pool": "map"}},
+            "model_args",
+            "global_pool",
+        ),
+        (  # create_model's own option: timm takes it, and --torch refuses to load what it names
+            {"architecture": "resnet18", "num_classes": 5, "model_args": {"checkpoint_path": "x.pth"}},
+            "model_args",
+            "checkpoint_path",
+        ),
     ],
 )
 def test_what_the_preset_does_not_model_needs_torch(config, key, needle):
@@ -75,33 +90,43 @@ def test_what_the_preset_does_not_model_needs_torch(config, key, needle):
     [finding] = spec.findings
     assert (finding.rule, spec.status, spec.tree) == (rules.NEEDS_TORCH, "unchecked", None)
     assert needle in finding.message
-    assert (
-        finding.location.line
-        == json.dumps(config, indent=2)
-        .splitlines()
-        .index(next(line for line in json.dumps(config, indent=2).splitlines() if f'"{key}"' in line))
-        + 1
-    )
+    assert finding.location.line == line_of(config, key)
 
 
 @pytest.mark.parametrize(
-    "config",
+    ("architecture", "model_args"),
     [
-        {"architecture": "resnet50", "num_classes": "ten"},
-        {"architecture": "resnet50", "num_classes": -1},
-        {"architecture": "resnet50", "num_classes": True},
-        {"architecture": "resnet50", "num_classes": 3, "model_args": ["in_chans"]},
-        {"architecture": "resnet50", "num_classes": 3, "model_args": {"in_chans": 0}},
-        {"architecture": "convnext_tiny", "num_classes": 3, "model_args": {"depths": [3, 3]}},
-        {"architecture": "convnext_tiny", "num_classes": 3, "model_args": {"dims": [1, 2, 3, "x"]}},
-        {"architecture": "vit_base_patch16_224", "num_classes": 3, "model_args": {"mlp_ratio": 1e308}},
-        {"architecture": "vit_base_patch16_224", "num_classes": 3, "model_args": {"qkv_bias": "yes"}},
+        ("resnet50", {"global_pool": "max", "output_stride": 16, "drop_block_rate": 0.1, "zero_init_last": False}),
+        ("vit_tiny_patch16_224", {"global_pool": "avg", "weight_init": "jax", "fix_init": True}),
+        ("convnext_tiny", {"global_pool": "", "output_stride": 16, "head_init_scale": 2.0, "norm_eps": 1e-5}),
     ],
 )
-def test_a_value_timm_would_refuse_is_a_located_error(config):
+def test_the_keywords_of_a_family_that_hold_no_parameters_are_counted(architecture, model_args):
+    plain = check({"architecture": architecture, "num_classes": 5, "pretrained_cfg": {}})
+    spec = check({"architecture": architecture, "num_classes": 5, "model_args": model_args, "pretrained_cfg": {}})
+    assert (spec.params, spec.findings) == (plain.params, ())
+
+
+@pytest.mark.parametrize(
+    ("architecture", "model_args", "needle"),
+    [
+        ("vit_tiny_patch16_224", {"output_stride": 8}, "VisionTransformer takes no 'output_stride'"),
+        ("resnet50", {"head_init_scale": 2.0, "drop_rate": 0.1}, "ResNet takes no 'head_init_scale'"),
+        ("convnext_tiny", {"zero_init_last": True, "weight_init": "jax"}, "'weight_init', 'zero_init_last'"),
+        ("resnet18", {"block": "Bottleneck"}, "'block' of timm's ResNet must be a class"),
+        ("vit_tiny_patch16_224", {"mlp_layer": "Mlp"}, "'mlp_layer' of timm's VisionTransformer must be a class"),
+    ],
+)
+def test_a_keyword_timm_fails_on_is_a_located_error(architecture, model_args, needle):
+    config = {"architecture": architecture, "num_classes": 5, "model_args": model_args, "pretrained_cfg": {}}
     spec = check(config)
-    assert [finding.rule for finding in spec.findings] == [rules.INVALID_VALUE]
-    assert spec.status == "error"
+    [finding] = spec.findings
+    assert (finding.rule, spec.status, finding.location.line) == (
+        rules.INVALID_VALUE,
+        "error",
+        line_of(config, "model_args"),
+    )
+    assert needle in finding.message
 
 
 def test_invalid_json_is_located():

@@ -5,7 +5,8 @@ file, and its older Hub files hold the same keys in one flat mapping; both
 read the same here. An architecture of the table below is counted by the
 `timm` preset, with that architecture's published hyperparameters and the
 file's `model_args` over them. Any other architecture, or a `model_args` key
-the preset does not model, is counted by timm itself under --torch.
+the preset does not model, is counted by timm itself under --torch; a key the
+architecture's constructor does not take is an error, as it is timm's.
 """
 
 from __future__ import annotations
@@ -24,19 +25,12 @@ from .jsonfile import json_object, located_json
 if TYPE_CHECKING:
     from typing import Any
 
-# Constructor arguments that change no parameter (dropout rates, initialisation).
-NEUTRAL = frozenset(
+# create_model's own options and those of the builder under it: not a model's, and only timm counts with them.
+FACTORY_OPTIONS = frozenset(
     [
-        "drop_rate",
-        "drop_path_rate",
-        "attn_drop_rate",
-        "proj_drop_rate",
-        "pos_drop_rate",
-        "patch_drop_rate",
-        "zero_init_last",
-        "weight_init",
-        "head_init_scale",
-        "output_stride",
+        *["pretrained", "pretrained_cfg", "pretrained_cfg_overlay", "checkpoint_path", "cache_dir"],
+        *["scriptable", "exportable", "no_jit", "model_cfg", "feature_cfg", "features_only", "pretrained_strict"],
+        *["pretrained_filter_fn", "kwargs_filter", "pretrained_model_args", "pruned"],
     ]
 )
 
@@ -76,45 +70,101 @@ def _convnext(arguments: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# Each family: the preset block, the constructor arguments it models with the constructor's defaults,
-# and how they become the block's arguments.
-FAMILIES: dict[str, tuple[str, dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "resnet": ("timm.resnet", {"in_chans": 3, "num_classes": 1000}, _resnet),
-    "vision_transformer": (
-        "timm.vision_transformer",
-        {"img_size": 224, "in_chans": 3, "num_classes": 1000, "mlp_ratio": 4.0, "qkv_bias": True},
-        _vision_transformer,
+class Family(NamedTuple):
+    """One of timm's model classes: the keywords its constructor (timm 1.0.31) takes, and how the preset counts
+    it. A keyword it does not take is timm's TypeError."""
+
+    constructor: str  # timm's class
+    block: str  # the preset block
+    modelled: dict[str, Any]  # the keywords the block counts, with the constructor's defaults
+    neutral: frozenset[str]  # keywords that hold no parameters
+    classes: frozenset[str]  # keywords that take a class, which a JSON string cannot be
+    timm_only: frozenset[str]  # the constructor's other keywords: only timm counts with them
+    pools: frozenset[str]  # the global_pool values whose head holds as many parameters as the default one
+    arguments_of: Callable[[dict[str, Any]], dict[str, Any]]  # the chosen keywords, as the block's arguments
+
+
+RESNET = Family(
+    "ResNet",
+    "timm.resnet",
+    {"in_chans": 3, "num_classes": 1000},
+    frozenset(["output_stride", "drop_rate", "drop_path_rate", "drop_block_rate", "zero_init_last"]),
+    frozenset(["block"]),
+    frozenset(
+        [
+            *["cardinality", "base_width", "stem_width", "stem_type", "replace_stem_pool", "block_reduce_first"],
+            *["down_kernel_size", "avg_down", "channels", "act_layer", "norm_layer", "aa_layer", "block_args"],
+            *["device", "dtype"],
+        ]
     ),
+    frozenset(["", "avg", "max", "avgmax", "fast"]),  # catavgmax doubles the classifier's inputs
+    _resnet,
+)
+VISION_TRANSFORMER = Family(
+    "VisionTransformer",
+    "timm.vision_transformer",
+    {"img_size": 224, "in_chans": 3, "num_classes": 1000, "mlp_ratio": 4.0, "qkv_bias": True},
+    frozenset(
+        [
+            *["drop_rate", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate", "attn_drop_rate"],
+            *["drop_path_rate", "weight_init", "fix_init"],
+        ]
+    ),
+    frozenset(["embed_layer", "block_fn", "mlp_layer"]),
+    frozenset(
+        [
+            *["qk_norm", "scale_attn_norm", "scale_mlp_norm", "proj_bias", "init_values", "class_token", "pos_embed"],
+            *["no_embed_class", "reg_tokens", "pre_norm", "final_norm", "fc_norm", "pool_include_prefix"],
+            *["dynamic_img_size", "dynamic_img_pad", "embed_norm_layer", "norm_layer", "act_layer", "attn_layer"],
+            *["device", "dtype", "use_naflex", "out_indices"],  # the last two, the entry point's own
+        ]
+    ),
+    frozenset(["", "token", "avg", "avgmax", "max"]),  # map adds an attention pool
+    _vision_transformer,
+)
+CONVNEXT = Family(
+    "ConvNeXt",
+    "timm.convnext",
     # ls_init_value changes no count: create_model drops a None, so ConvNeXt's layer scale is always there
-    "convnext": ("timm.convnext", {"in_chans": 3, "num_classes": 1000, "ls_init_value": 1e-6}, _convnext),
-}
+    {"in_chans": 3, "num_classes": 1000, "ls_init_value": 1e-6},
+    frozenset(["output_stride", "head_init_scale", "drop_rate", "drop_path_rate", "norm_eps"]),
+    frozenset(),
+    frozenset(
+        [
+            *["kernel_sizes", "stem_type", "patch_size", "head_norm_first", "head_hidden_size", "conv_mlp"],
+            *["conv_bias", "use_grn", "act_layer", "norm_layer", "device", "dtype"],
+        ]
+    ),
+    frozenset(["", "avg", "max", "avgmax", "fast"]),
+    _convnext,
+)
 # The architectures counted without torch: each one's family and the arguments its timm entry point passes.
-ARCHITECTURES: dict[str, tuple[str, dict[str, Any]]] = {
-    "resnet18": ("resnet", {"block": "BasicBlock", "layers": (2, 2, 2, 2)}),
-    "resnet34": ("resnet", {"block": "BasicBlock", "layers": (3, 4, 6, 3)}),
-    "resnet26": ("resnet", {"block": "Bottleneck", "layers": (2, 2, 2, 2)}),
-    "resnet50": ("resnet", {"block": "Bottleneck", "layers": (3, 4, 6, 3)}),
-    "resnet101": ("resnet", {"block": "Bottleneck", "layers": (3, 4, 23, 3)}),
-    "resnet152": ("resnet", {"block": "Bottleneck", "layers": (3, 8, 36, 3)}),
-    "vit_tiny_patch16_224": ("vision_transformer", {"patch_size": 16, "embed_dim": 192, "depth": 12, "num_heads": 3}),
-    "vit_small_patch16_224": ("vision_transformer", {"patch_size": 16, "embed_dim": 384, "depth": 12, "num_heads": 6}),
-    "vit_small_patch32_224": ("vision_transformer", {"patch_size": 32, "embed_dim": 384, "depth": 12, "num_heads": 6}),
-    "vit_base_patch8_224": ("vision_transformer", {"patch_size": 8, "embed_dim": 768, "depth": 12, "num_heads": 12}),
-    "vit_base_patch16_224": ("vision_transformer", {"patch_size": 16, "embed_dim": 768, "depth": 12, "num_heads": 12}),
-    "vit_base_patch32_224": ("vision_transformer", {"patch_size": 32, "embed_dim": 768, "depth": 12, "num_heads": 12}),
+ARCHITECTURES: dict[str, tuple[Family, dict[str, Any]]] = {
+    "resnet18": (RESNET, {"block": "BasicBlock", "layers": (2, 2, 2, 2)}),
+    "resnet34": (RESNET, {"block": "BasicBlock", "layers": (3, 4, 6, 3)}),
+    "resnet26": (RESNET, {"block": "Bottleneck", "layers": (2, 2, 2, 2)}),
+    "resnet50": (RESNET, {"block": "Bottleneck", "layers": (3, 4, 6, 3)}),
+    "resnet101": (RESNET, {"block": "Bottleneck", "layers": (3, 4, 23, 3)}),
+    "resnet152": (RESNET, {"block": "Bottleneck", "layers": (3, 8, 36, 3)}),
+    "vit_tiny_patch16_224": (VISION_TRANSFORMER, {"patch_size": 16, "embed_dim": 192, "depth": 12, "num_heads": 3}),
+    "vit_small_patch16_224": (VISION_TRANSFORMER, {"patch_size": 16, "embed_dim": 384, "depth": 12, "num_heads": 6}),
+    "vit_small_patch32_224": (VISION_TRANSFORMER, {"patch_size": 32, "embed_dim": 384, "depth": 12, "num_heads": 6}),
+    "vit_base_patch8_224": (VISION_TRANSFORMER, {"patch_size": 8, "embed_dim": 768, "depth": 12, "num_heads": 12}),
+    "vit_base_patch16_224": (VISION_TRANSFORMER, {"patch_size": 16, "embed_dim": 768, "depth": 12, "num_heads": 12}),
+    "vit_base_patch32_224": (VISION_TRANSFORMER, {"patch_size": 32, "embed_dim": 768, "depth": 12, "num_heads": 12}),
     "vit_large_patch16_224": (
-        "vision_transformer",
+        VISION_TRANSFORMER,
         {"patch_size": 16, "embed_dim": 1024, "depth": 24, "num_heads": 16},
     ),
     "vit_large_patch32_224": (
-        "vision_transformer",
+        VISION_TRANSFORMER,
         {"patch_size": 32, "embed_dim": 1024, "depth": 24, "num_heads": 16},
     ),
-    "convnext_tiny": ("convnext", {"depths": (3, 3, 9, 3), "dims": (96, 192, 384, 768)}),
-    "convnext_small": ("convnext", {"depths": (3, 3, 27, 3), "dims": (96, 192, 384, 768)}),
-    "convnext_base": ("convnext", {"depths": (3, 3, 27, 3), "dims": (128, 256, 512, 1024)}),
-    "convnext_large": ("convnext", {"depths": (3, 3, 27, 3), "dims": (192, 384, 768, 1536)}),
-    "convnext_xlarge": ("convnext", {"depths": (3, 3, 27, 3), "dims": (256, 512, 1024, 2048)}),
+    "convnext_tiny": (CONVNEXT, {"depths": (3, 3, 9, 3), "dims": (96, 192, 384, 768)}),
+    "convnext_small": (CONVNEXT, {"depths": (3, 3, 27, 3), "dims": (96, 192, 384, 768)}),
+    "convnext_base": (CONVNEXT, {"depths": (3, 3, 27, 3), "dims": (128, 256, 512, 1024)}),
+    "convnext_large": (CONVNEXT, {"depths": (3, 3, 27, 3), "dims": (192, 384, 768, 1536)}),
+    "convnext_xlarge": (CONVNEXT, {"depths": (3, 3, 27, 3), "dims": (256, 512, 1024, 2048)}),
 }
 
 
@@ -158,9 +208,20 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
         message = "the config gives no num_classes: timm takes it from the pretrained tag's settings; --torch counts it"
         return Refusal(rules.NEEDS_TORCH, "architecture", message)
     family, published = ARCHITECTURES[architecture]
-    block, defaults, arguments_of = FAMILIES[family]
-    modelled = {**defaults, **published}
-    unmodelled = sorted(key for key in model_args if key not in modelled and key not in NEUTRAL)
+    modelled = {**family.modelled, **published}
+    keywords = sorted(model_args)
+    not_taken = [key for key in keywords if key not in modelled and not _taken(family, key)]
+    if not_taken:
+        message = f"timm's {family.constructor} takes no {_listed(not_taken)}: create_model raises a TypeError"
+        return Refusal(rules.INVALID_VALUE, "model_args", message)
+    named_classes = [key for key in keywords if key in family.classes]
+    if named_classes:
+        message = (
+            f"{_listed(named_classes)} of timm's {family.constructor} must be a class, which JSON can only name: "
+            "timm fails on the name"
+        )
+        return Refusal(rules.INVALID_VALUE, "model_args", message)
+    unmodelled = [key for key in keywords if not _counted_here(family, key, model_args[key], modelled)]
     if unmodelled:
         message = f"{', '.join(unmodelled)}: timm arguments budget-check does not count; --torch counts it with timm"
         return Refusal(rules.NEEDS_TORCH, "model_args", message)
@@ -169,8 +230,26 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
     for key, value in chosen.items():
         if not _fits(modelled[key], value, key):
             where = "num_classes" if key == "num_classes" and "num_classes" in raw else "model_args"
-            return Refusal(rules.INVALID_VALUE, where, f"{key}: {value!r} is not a value timm's {family} takes")
-    return block, arguments_of(chosen)
+            return Refusal(
+                rules.INVALID_VALUE, where, f"{key}: {value!r} is not a value timm's {family.constructor} takes"
+            )
+    return family.block, family.arguments_of(chosen)
+
+
+def _taken(family: Family, key: str) -> bool:
+    """Whether create_model passes the keyword on without a TypeError: the family's constructor or the factory
+    takes it."""
+    return key in family.neutral | family.classes | family.timm_only | {"global_pool"} | FACTORY_OPTIONS
+
+
+def _counted_here(family: Family, key: str, value: Any, modelled: dict[str, Any]) -> bool:
+    if key == "global_pool":
+        return value in family.pools
+    return (key in modelled and key not in family.classes) or key in family.neutral
+
+
+def _listed(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in keys)
 
 
 def _fits(default: Any, value: Any, key: str) -> bool:

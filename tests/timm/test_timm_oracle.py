@@ -7,6 +7,8 @@ these tests run in the separate environment of the Ultralytics oracle (see
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.checks.check import check_text
-from checker.formats.timm import ARCHITECTURES
+from checker.formats.timm import ARCHITECTURES, CONVNEXT, FACTORY_OPTIONS, RESNET, VISION_TRANSFORMER, Family
 
 torch = pytest.importorskip("torch")
 timm = pytest.importorskip("timm")
@@ -33,28 +35,71 @@ def our_counts(config: dict) -> tuple[int, int]:
     return spec.params, spec.trainable
 
 
+@pytest.mark.parametrize(
+    ("family", "constructor", "entry_point"),
+    [
+        (RESNET, "timm.models.resnet.ResNet", set()),
+        (VISION_TRANSFORMER, "timm.models.vision_transformer.VisionTransformer", {"use_naflex", "out_indices"}),
+        (CONVNEXT, "timm.models.convnext.ConvNeXt", set()),
+    ],
+)
+def test_each_family_takes_the_keywords_of_its_constructor(family, constructor, entry_point):
+    module, _, name = constructor.rpartition(".")
+    signature = inspect.signature(getattr(importlib.import_module(module), name))
+    published = {
+        key for architecture, arguments in ARCHITECTURES.values() if architecture == family for key in arguments
+    }
+    listed = [
+        *family.modelled,
+        *published - family.classes,
+        *family.neutral,
+        *family.classes,
+        *family.timm_only,
+        "global_pool",
+    ]
+    assert sorted(listed) == sorted({*signature.parameters, *entry_point})
+    assert not FACTORY_OPTIONS & set(listed)
+
+
 @pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
 def test_each_architecture_counts_what_timm_builds(architecture):
     config = {"architecture": architecture, "num_classes": 1000, "pretrained_cfg": {"tag": "in1k"}}
     assert our_counts(config) == timm_counts(architecture, 1000, {})
 
 
-def model_args_for(family: str) -> st.SearchStrategy[dict]:
-    common = {"in_chans": st.integers(1, 6), "drop_rate": st.sampled_from([0.0, 0.1])}
+# Values the constructor takes for each keyword that holds no parameters.
+NEUTRAL_VALUES = {
+    **dict.fromkeys(
+        ["drop_rate", "drop_path_rate", "drop_block_rate", "pos_drop_rate", "patch_drop_rate", "proj_drop_rate"],
+        st.sampled_from([0.0, 0.1]),
+    ),
+    "attn_drop_rate": st.sampled_from([0.0, 0.1]),
+    "output_stride": st.sampled_from([8, 16, 32]),
+    "zero_init_last": st.booleans(),
+    "weight_init": st.sampled_from(["", "jax", "moco"]),
+    "fix_init": st.booleans(),
+    "head_init_scale": st.sampled_from([0.5, 1.0, 2.0]),
+    "norm_eps": st.sampled_from([1e-6, 1e-5]),
+}
+
+
+def model_args_for(family: Family) -> st.SearchStrategy[dict]:
     extra = {
-        "resnet": {},
-        "vision_transformer": {
+        RESNET.constructor: {},
+        VISION_TRANSFORMER.constructor: {
             "img_size": st.sampled_from([32, 64, 96, 224]),
             "mlp_ratio": st.sampled_from([0, 0.001, 1.0, 2.0, 2.5, 4.0]),
             "qkv_bias": st.booleans(),
             "depth": st.integers(1, 3),
         },
-        "convnext": {
+        CONVNEXT.constructor: {
             "ls_init_value": st.sampled_from([None, 1e-6, 0.1]),
             "depths": st.lists(st.integers(1, 2), min_size=4, max_size=4),
         },
-    }[family]
-    return st.fixed_dictionaries({}, optional={**common, **extra})
+    }[family.constructor]
+    neutral = {key: NEUTRAL_VALUES[key] for key in family.neutral}
+    pools = {"global_pool": st.sampled_from(sorted(family.pools))}
+    return st.fixed_dictionaries({}, optional={"in_chans": st.integers(1, 6), **neutral, **pools, **extra})
 
 
 @st.composite
