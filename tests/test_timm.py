@@ -40,7 +40,14 @@ def test_published_figures(architecture, params):
 
 def test_the_older_flat_layout_and_model_args_are_read():
     flat = check({"architecture": "resnet50", "num_classes": 10, "input_size": [3, 224, 224], "mean": [0.5]})
-    headless = check({"architecture": "resnet50", "num_classes": 0, "model_args": {"in_chans": 1, "drop_rate": 0.2}})
+    headless = check(
+        {
+            "architecture": "resnet50",
+            "num_classes": 0,
+            "model_args": {"in_chans": 1, "drop_rate": 0.2},
+            "pretrained_cfg": {},
+        }
+    )
     assert flat.params == 25_557_032 - 2048 * 990 - 990
     assert headless.params == 25_557_032 - (2048 * 1000 + 1000) - 2 * 64 * 49
 
@@ -51,6 +58,44 @@ def test_an_mlp_ratio_that_rounds_to_no_width_keeps_the_embedding_width(mlp_rati
     config = {"architecture": "vit_tiny_patch16_224", "num_classes": 10, "pretrained_cfg": {}}
     spec = check({**config, "model_args": {"mlp_ratio": mlp_ratio}})
     assert (spec.params, spec.findings) == (2_865_226, ())
+
+
+def test_the_class_count_of_model_args_is_the_one_timm_builds():
+    # timm 1.0.31 writes num_classes in model_args as well, and create_model('local-dir:...') takes that one
+    config = {"architecture": "vit_tiny_patch16_224", "num_classes": 10, "pretrained_cfg": {"num_classes": 3}}
+    assert check({**config, "model_args": {"num_classes": 7}}).params == 5_525_767
+    assert check(config).params == 5_526_346
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "rule"),
+    [
+        (  # timm's Attention asserts that the heads divide the width
+            {
+                "architecture": "vit_tiny_patch16_224",
+                "num_classes": 3,
+                "pretrained_cfg": {},
+                "model_args": {"num_heads": 5},
+            },
+            "architecture",
+            rules.REQUIRE_FAILED,
+        ),
+        (  # the flat layout is all pretrained settings, and timm's PretrainedCfg takes no model_args
+            {"architecture": "resnet18", "num_classes": 3, "input_size": [3, 224, 224], "model_args": {"in_chans": 1}},
+            "model_args",
+            rules.INVALID_VALUE,
+        ),
+        (
+            {"architecture": "resnet18", "num_classes": 3, "pretrained_cfg": {}, "model_args": {"num_classes": -2}},
+            "model_args",
+            rules.INVALID_VALUE,
+        ),
+    ],
+)
+def test_a_config_timm_raises_on_is_a_located_error(config, key, rule):
+    spec = check(config)
+    [finding] = spec.findings
+    assert (finding.rule, spec.status, finding.location.line) == (rule, "error", line_of(config, key))
 
 
 def test_a_config_of_transformers_is_not_read_as_timm():
@@ -69,17 +114,37 @@ def line_of(config: dict, key: str) -> int:
         ({"architecture": "efficientnet_b3", "num_classes": 10}, "architecture", "'efficientnet_b3' is not an"),
         ({"architecture": "resnet50"}, "architecture", "no num_classes"),
         (
-            {"architecture": "resnet50", "num_classes": 5, "model_args": {"stem_type": "deep"}},
+            {"architecture": "resnet50", "num_classes": 5, "model_args": {"stem_type": "deep"}, "pretrained_cfg": {}},
             "model_args",
             "stem_type",
         ),
         (  # an attention pool: timm's ViT takes it, budget-check does not count it
-            {"architecture": "vit_tiny_patch16_224", "num_classes": 5, "model_args": {"global_pool": "map"}},
+            {
+                "architecture": "vit_tiny_patch16_224",
+                "num_classes": 5,
+                "model_args": {"global_pool": "map"},
+                "pretrained_cfg": {},
+            },
             "model_args",
             "global_pool",
         ),
+        (  # timm's reading of the file hands a null on: ConvNeXt then has no layer scale
+            {
+                "architecture": "convnext_tiny",
+                "num_classes": 5,
+                "model_args": {"ls_init_value": None},
+                "pretrained_cfg": {},
+            },
+            "model_args",
+            "'ls_init_value' set to null",
+        ),
         (  # create_model's own option: timm takes it, and --torch refuses to load what it names
-            {"architecture": "resnet18", "num_classes": 5, "model_args": {"checkpoint_path": "x.pth"}},
+            {
+                "architecture": "resnet18",
+                "num_classes": 5,
+                "model_args": {"checkpoint_path": "x.pth"},
+                "pretrained_cfg": {},
+            },
             "model_args",
             "checkpoint_path",
         ),
@@ -127,6 +192,37 @@ def test_a_keyword_timm_fails_on_is_a_located_error(architecture, model_args, ne
         line_of(config, "model_args"),
     )
     assert needle in finding.message
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"architecture": "resnet50", "num_classes": "ten"}, "num_classes"),
+        ({"architecture": "resnet50", "num_classes": -1}, "num_classes"),
+        ({"architecture": "resnet50", "num_classes": True}, "num_classes"),
+        (
+            {"architecture": "resnet50", "num_classes": 3, "model_args": ["in_chans"], "pretrained_cfg": {}},
+            "model_args",
+        ),
+        *(
+            (
+                {"architecture": architecture, "num_classes": 3, "model_args": model_args, "pretrained_cfg": {}},
+                "model_args",
+            )
+            for architecture, model_args in [
+                ("resnet50", {"in_chans": 0}),
+                ("convnext_tiny", {"depths": [3, 3]}),
+                ("convnext_tiny", {"dims": [1, 2, 3, "x"]}),
+                ("vit_base_patch16_224", {"mlp_ratio": 1e308}),
+                ("vit_base_patch16_224", {"qkv_bias": "yes"}),
+            ]
+        ),
+    ],
+)
+def test_a_value_timm_would_refuse_is_a_located_error(config, key):
+    spec = check(config)
+    [finding] = spec.findings
+    assert (finding.rule, spec.status, finding.location.line) == (rules.INVALID_VALUE, "error", line_of(config, key))
 
 
 def test_invalid_json_is_located():

@@ -1,8 +1,8 @@
-"""timm's `config.json`: `timm.create_model(architecture, num_classes=..., **model_args)`.
+"""timm's `config.json`, as timm builds it from the file: `timm.create_model("local-dir:FOLDER")`.
 
-timm writes `architecture`, `num_classes` and `model_args` at the top of the
-file, and its older Hub files hold the same keys in one flat mapping; both
-read the same here. An architecture of the table below is counted by the
+timm writes `architecture`, `num_classes`, `model_args` and `pretrained_cfg`
+at the top of the file; its older Hub files are one flat mapping of pretrained
+settings, beside which timm takes no `model_args`. An architecture of the table below is counted by the
 `timm` preset, with that architecture's published hyperparameters and the
 file's `model_args` over them. Any other architecture, or a `model_args` key
 the preset does not model, is counted by timm itself under --torch; a key the
@@ -198,13 +198,23 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
     if architecture not in ARCHITECTURES:
         message = f"timm's {architecture!r} is not an architecture budget-check counts; --torch counts it with timm"
         return Refusal(rules.NEEDS_TORCH, "architecture", message)
+    if "model_args" in raw and "pretrained_cfg" not in raw:
+        message = (
+            "model_args in the older flat layout, which has no pretrained_cfg: timm reads the flat mapping as "
+            "the pretrained settings, and create_model raises a TypeError on model_args there"
+        )
+        return Refusal(rules.INVALID_VALUE, "model_args", message)
     model_args = raw.get("model_args", {})
     if not isinstance(model_args, dict):
         return Refusal(rules.INVALID_VALUE, "model_args", "model_args must be a mapping of constructor arguments")
-    model_args = {key: value for key, value in model_args.items() if value is not None}  # as create_model drops them
-    if "num_classes" in raw and job["num_classes"] is None:
-        return Refusal(rules.INVALID_VALUE, "num_classes", "num_classes must be a whole number")
-    if job["num_classes"] is None:
+    nulls = sorted(key for key, value in model_args.items() if value is None)
+    if nulls:  # create_model(**model_args) would drop them, but timm's reading of the file hands them on
+        message = f"{_listed(nulls)} set to null, which timm hands on to the constructor; --torch counts it with timm"
+        return Refusal(rules.NEEDS_TORCH, "model_args", message)
+    class_count_key = _class_count(raw)[0]
+    if class_count_key is not None and job["num_classes"] is None:
+        return Refusal(rules.INVALID_VALUE, class_count_key, "num_classes must be a whole number")
+    if class_count_key is None:
         message = "the config gives no num_classes: timm takes it from the pretrained tag's settings; --torch counts it"
         return Refusal(rules.NEEDS_TORCH, "architecture", message)
     family, published = ARCHITECTURES[architecture]
@@ -229,7 +239,7 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
     chosen["num_classes"] = job["num_classes"]
     for key, value in chosen.items():
         if not _fits(modelled[key], value, key):
-            where = "num_classes" if key == "num_classes" and "num_classes" in raw else "model_args"
+            where = class_count_key if key == "num_classes" else "model_args"
             return Refusal(
                 rules.INVALID_VALUE, where, f"{key}: {value!r} is not a value timm's {family.constructor} takes"
             )
@@ -273,8 +283,7 @@ def _fits(default: Any, value: Any, key: str) -> bool:
 
 def torch_job(raw: dict[str, Any]) -> dict[str, Any]:
     """What the torch worker passes to timm.create_model: the architecture, num_classes and model_args."""
-    pretrained = raw.get("pretrained_cfg")
-    num_classes = raw.get("num_classes", pretrained.get("num_classes") if isinstance(pretrained, dict) else None)
+    num_classes = _class_count(raw)[1]
     model_args = raw.get("model_args")
     return {
         "kind": "timm",
@@ -282,3 +291,17 @@ def torch_job(raw: dict[str, Any]) -> dict[str, Any]:
         "num_classes": num_classes if isinstance(num_classes, int) and not isinstance(num_classes, bool) else None,
         "model_args": model_args if isinstance(model_args, dict) else {},
     }
+
+
+def _class_count(raw: dict[str, Any]) -> tuple[str | None, Any]:
+    """The key of the file that gives the classifier's size, and its value. create_model('local-dir:...') takes
+    model_args' num_classes over the top level's, and that over pretrained_cfg's (a null is no value)."""
+    sources = (
+        ("model_args", raw.get("model_args")),
+        ("num_classes", raw),
+        ("pretrained_cfg", raw.get("pretrained_cfg")),
+    )
+    for key, mapping in sources:
+        if isinstance(mapping, dict) and mapping.get("num_classes") is not None:
+            return key, mapping["num_classes"]
+    return None, None
