@@ -60,6 +60,21 @@ def test_an_mlp_ratio_that_rounds_to_no_width_keeps_the_embedding_width(mlp_rati
     assert (spec.params, spec.findings) == (2_865_226, ())
 
 
+@pytest.mark.parametrize(
+    ("model_args", "params"),
+    [
+        ({"img_size": [64, 32]}, 5_490_250),  # 4 by 2 patches
+        ({"img_size": [60, 32], "qkv_bias": True}, 5_489_866),  # timm's patch grid rounds each side down
+        ({"qkv_bias": 0}, 5_519_434),  # a switch as hand-written JSON writes it
+        ({"qkv_bias": 1}, 5_526_346),
+    ],
+)
+def test_the_vit_sizes_timm_takes_are_counted(model_args, params):
+    config = {"architecture": "vit_tiny_patch16_224", "num_classes": 10, "pretrained_cfg": {}, "model_args": model_args}
+    spec = check(config)
+    assert (spec.params, spec.findings) == (params, ())
+
+
 def test_the_class_count_of_model_args_is_the_one_timm_builds():
     # timm 1.0.31 writes num_classes in model_args as well, and create_model('local-dir:...') takes that one
     config = {"architecture": "vit_tiny_patch16_224", "num_classes": 10, "pretrained_cfg": {"num_classes": 3}}

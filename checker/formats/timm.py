@@ -53,11 +53,16 @@ def _vision_transformer(arguments: dict[str, Any]) -> dict[str, Any]:
         "num_heads": arguments["num_heads"],
         # timm's Block rounds the width down, and its Mlp takes a width of 0 as the embedding's own
         "mlp_hidden": int(arguments["embed_dim"] * arguments["mlp_ratio"]) or arguments["embed_dim"],
-        "img_size": arguments["img_size"],
+        # timm takes a square's side or a (height, width) pair
+        **dict(zip(("img_height", "img_width"), _pair(arguments["img_size"]), strict=True)),
         "in_chans": arguments["in_chans"],
-        "qkv_bias": arguments["qkv_bias"],
+        "qkv_bias": bool(arguments["qkv_bias"]),
         "num_classes": arguments["num_classes"],
     }
+
+
+def _pair(size: int | list[int]) -> list[int]:
+    return [size, size] if isinstance(size, int) else list(size)
 
 
 def _convnext(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +246,11 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
         if not _fits(modelled[key], value, key):
             where = class_count_key if key == "num_classes" else "model_args"
             return Refusal(
-                rules.INVALID_VALUE, where, f"{key}: {value!r} is not a value timm's {family.constructor} takes"
+                rules.INVALID_VALUE,
+                where,
+                f"{key}: {value!r} is not a value budget-check counts for timm's {family.constructor}: it takes whole "
+                "sizes of 1 or more (0 classes), as many as the architecture has stages, and true or false (or 1 "
+                "or 0) for a switch",
             )
     return family.block, family.arguments_of(chosen)
 
@@ -264,10 +273,12 @@ def _listed(keys: list[str]) -> str:
 
 def _fits(default: Any, value: Any, key: str) -> bool:
     """Whether a value from the file has the kind of the argument's default: sizes are whole numbers."""
-    if isinstance(default, bool):
-        return isinstance(value, bool)
+    if isinstance(default, bool):  # a switch, which hand-written JSON also writes 0 or 1
+        return isinstance(value, bool) or (type(value) is int and value in (0, 1))
     if isinstance(value, bool):
         return False
+    if key == "img_size" and isinstance(value, list | tuple):  # (height, width)
+        return len(value) == 2 and all(_fits(1, side, key) for side in value)
     if isinstance(default, int):
         return isinstance(value, int) and value >= (0 if key == "num_classes" else 1)
     if isinstance(default, float):  # mlp_ratio

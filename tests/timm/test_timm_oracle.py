@@ -92,9 +92,11 @@ def model_args_for(family: Family) -> st.SearchStrategy[dict]:
     extra = {
         RESNET.constructor: {},
         VISION_TRANSFORMER.constructor: {
-            "img_size": st.sampled_from([32, 64, 96, 224]),
+            "img_size": st.one_of(
+                st.sampled_from([32, 64, 96, 224]), st.lists(st.integers(8, 96), min_size=2, max_size=2)
+            ),
             "mlp_ratio": st.sampled_from([0, 0.001, 1.0, 2.0, 2.5, 4.0]),
-            "qkv_bias": st.booleans(),
+            "qkv_bias": st.one_of(st.booleans(), st.sampled_from([0, 1])),
             "depth": st.integers(1, 3),
             "num_heads": st.integers(1, 6),  # timm asserts that they divide the width
         },
