@@ -148,6 +148,30 @@ def test_unknown_keys_are_one_warning_and_a_model_by_name_needs_torch():
     assert (named.status, [f.code for f in named.findings]) == ("unchecked", ["BC540"])
 
 
+def test_the_keys_are_litgpt_configs_own_with_its_defaults():
+    pytest.importorskip("litgpt")
+    from dataclasses import MISSING, fields
+
+    import litgpt.lora
+    from litgpt.config import Config
+
+    from checker.formats.litgpt import CONFIG_KEYS, DEFAULTS, LORA_DEFAULTS
+
+    def defaults(dataclass) -> dict:
+        return {f.name: f.default if f.default is not MISSING else f.default_factory() for f in fields(dataclass)}
+
+    base = defaults(Config)
+    assert base.keys() == CONFIG_KEYS
+    assert {key: base[key] for key in DEFAULTS} == DEFAULTS
+    assert {key: value for key, value in defaults(litgpt.lora.Config).items() if key not in base} == LORA_DEFAULTS
+
+
+def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_warning():
+    """save_config writes every key; latent attention, grouped routers and dense first blocks are null then."""
+    nulls = dict.fromkeys(("latent_attention", "n_expert_groups", "first_k_dense_replace"))
+    assert [f.code for f in count(yaml.safe_dump({**TINY, **nulls})).findings] == []
+
+
 def test_a_config_litgpt_refuses_is_an_error():
     [spec] = check_text(yaml.safe_dump({"n_layer": 2, "n_embd": 64, "mlp_class_name": "LLaMAMLP"}), "m.yaml").specs
     assert spec.status == "error" and "intermediate_size" in spec.findings[0].message

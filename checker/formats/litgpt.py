@@ -95,13 +95,16 @@ IGNORED = frozenset(
         "n_topk_scores_per_group",
     ]
 )
-# Keys that change the model in ways the preset does not write (latent attention, grouped routers).
+# Keys that change the model in ways the preset does not write (latent attention, grouped routers, dense first
+# blocks): null, as LitGPT's save_config writes them for most models, they change nothing.
+NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
+# Every key of litgpt.Config (0.5.13): any other is one the count cannot account for.
+CONFIG_KEYS = DEFAULTS.keys() | IGNORED | frozenset(NOT_COUNTED)
 # litgpt.Config's whole-number sizes: what `match --set` and `--sweep` may change.
 SIZES = (
     *("n_layer", "n_embd", "n_head", "n_query_groups", "head_size", "intermediate_size", "moe_intermediate_size"),
     *("n_expert", "n_expert_per_token", "n_shared_expert", "vocab_size", "padded_vocab_size", "padding_multiple"),
 )
-NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
 # litgpt.lora.Config's own fields and their defaults (a checkpoint that LoRA made holds them)...
 LORA_DEFAULTS: dict[str, Any] = {
     "lora_r": 0,
@@ -305,7 +308,7 @@ def _imported(
         finding = Finding(rules.NEEDS_TORCH, message, config.key_locations[not_counted[0]])
         return Imported(name, where, findings=[finding], torch_job=_torch_job({**config, **lora}), budget=budget)
     findings = []
-    known = DEFAULTS.keys() | LORA_DEFAULTS.keys() | IGNORED
+    known = CONFIG_KEYS | LORA_DEFAULTS.keys()
     unknown = sorted((key for key in config if key not in known), key=str)  # a key may be null or a number
     if unknown:
         message = (
