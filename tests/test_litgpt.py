@@ -172,19 +172,27 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
     assert [f.code for f in count(yaml.safe_dump({**TINY, **nulls})).findings] == []
 
 
-def test_a_config_litgpt_refuses_is_an_error():
-    [spec] = check_text(yaml.safe_dump({"n_layer": 2, "n_embd": 64, "mlp_class_name": "LLaMAMLP"}), "m.yaml").specs
-    assert spec.status == "error" and "intermediate_size" in spec.findings[0].message
+@pytest.mark.parametrize(
+    ("written", "key", "said"),
+    [
+        ({"mlp_class_name": "LLaMAMLP"}, "mlp_class_name", "intermediate_size"),
+        ({"parallel_residual": False, "shared_attention_norm": True}, "shared_attention_norm", "parallel_residual"),
+    ],
+)
+def test_a_config_litgpt_refuses_is_an_error_where_it_is_written(written, key, said):
+    text = yaml.safe_dump({"n_layer": 2, "n_embd": 64, "n_head": 4, **written})
+    [spec] = check_text(text, "model_config.yaml").specs
+    [finding] = spec.findings
+    line = text.splitlines().index(f"{key}: {yaml.safe_dump(written[key]).splitlines()[0]}") + 1
+    assert (spec.status, finding.code, finding.location.line, said in finding.message) == ("error", "BC011", line, True)
 
 
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_drawn_configs_count_what_litgpt_builds(data):
-    torch = pytest.importorskip("torch")
+    """Every drawn config is counted as litgpt builds it, or refused where litgpt refuses it."""
+    pytest.importorskip("torch")
     pytest.importorskip("litgpt")
-    from litgpt.config import Config
-    from litgpt.model import GPT
-
     heads = data.draw(st.integers(1, 4))
     groups = data.draw(st.sampled_from([g for g in range(1, heads + 1) if heads % g == 0]))
     mlp = data.draw(st.sampled_from(["GptNeoxMLP", "LLaMAMLP", "GemmaMLP", "LLaMAMoE"]))
@@ -205,7 +213,7 @@ def test_drawn_configs_count_what_litgpt_builds(data):
         "norm_qk_type": data.draw(st.sampled_from(["default", "olmo2"])),
         "post_attention_norm": data.draw(st.booleans()),
         "post_mlp_norm": data.draw(st.booleans()),
-        "parallel_residual": True,
+        "parallel_residual": data.draw(st.booleans()),
         "shared_attention_norm": data.draw(st.booleans()),
     }
     if mlp == "LLaMAMoE":
@@ -215,9 +223,30 @@ def test_drawn_configs_count_what_litgpt_builds(data):
             moe_intermediate_size=data.draw(st.integers(1, 16)),
             n_shared_expert=data.draw(st.sampled_from([None, 1, 2])),
         )
-    with torch.device("meta"):
-        model = GPT(Config(**config))
-    assert count(yaml.safe_dump(config)).params == sum(p.numel() for p in model.parameters())
+    assert _count_or_refusal(config) == _built_or_refused_by_litgpt(config)
+
+
+def _count_or_refusal(config: dict) -> int | None:
+    """budget-check's count of a checkpoint's config, or None where it refuses it with an error in the file."""
+    [spec] = check_text(yaml.safe_dump(config), "model_config.yaml").specs
+    if spec.tree is not None:
+        return spec.params
+    assert spec.status == "error" and spec.findings[0].location.line > 0, [f.message for f in spec.findings]
+    return None
+
+
+def _built_or_refused_by_litgpt(config: dict) -> int | None:
+    """The parameters of litgpt's GPT built from the config on meta, or None where litgpt raises instead."""
+    import torch
+    from litgpt.config import Config
+    from litgpt.model import GPT
+
+    try:
+        with torch.device("meta"):
+            model = GPT(Config(**config))
+    except (AssertionError, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    return sum(p.numel() for p in model.parameters())
 
 
 def _lora_gpt(config: dict):

@@ -39,7 +39,7 @@ CHECKPOINT_CONFIG = "model_config.yaml"
 WIDTH = "n_embd"  # what `match` solves for
 UNTIED = "as_built"  # the JSON key of the count before train.tie_embeddings ties the head
 
-# litgpt.Config's defaults for the keys that change the count.
+# litgpt.Config's defaults for the keys that change the count, or whether LitGPT builds the model.
 DEFAULTS: dict[str, Any] = {
     "n_layer": 16,
     "n_embd": 4096,
@@ -64,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     "norm_1": True,
     "norm_2": True,
     "shared_attention_norm": False,
+    "parallel_residual": True,
     "post_attention_norm": False,
     "post_mlp_norm": False,
 }
@@ -74,7 +75,6 @@ IGNORED = frozenset(
         "hf_config",
         "block_size",
         "norm_eps",
-        "parallel_residual",
         "attention_scores_scalar",
         "sliding_window_size",
         "sliding_window_indices",
@@ -365,6 +365,8 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "mlp_class_name", "LLaMAMLP needs `intermediate_size` (LitGPT refuses the config without it)"
     if values["mlp_class_name"] == "LLaMAMoE" and not values["moe_intermediate_size"]:
         return "mlp_class_name", "LLaMAMoE needs `moe_intermediate_size`"
+    if values["shared_attention_norm"] and not values["parallel_residual"]:
+        return "shared_attention_norm", "shared_attention_norm needs parallel_residual (LitGPT's Block refuses it)"
     rank = values["lora_r"]
     if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
         return "lora_r", "`lora_r` must be a whole number of at least 0 (litgpt.lora asserts it)"
