@@ -87,7 +87,6 @@ CHECKPOINTS = {
             "norm_eps": 1e-5,
             "mlp_class_name": "LLaMAMoE",
             "intermediate_size": 14336,
-            "moe_intermediate_size": 14336,
             "rope_base": 1000000,
             "n_expert": 8,
             "n_expert_per_token": 2,
@@ -177,6 +176,11 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
     [
         ({"mlp_class_name": "LLaMAMLP"}, "mlp_class_name", "intermediate_size"),
         ({"parallel_residual": False, "shared_attention_norm": True}, "shared_attention_norm", "parallel_residual"),
+        (
+            {"mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_shared_expert": 1},
+            "n_shared_expert",
+            "moe_intermediate_size",
+        ),
     ],
 )
 def test_a_config_litgpt_refuses_is_an_error_where_it_is_written(written, key, said):
@@ -217,11 +221,12 @@ def test_drawn_configs_count_what_litgpt_builds(data):
         "shared_attention_norm": data.draw(st.booleans()),
     }
     if mlp == "LLaMAMoE":
+        experts = data.draw(st.integers(0, 4))
         config.update(
-            n_expert=data.draw(st.integers(1, 4)),
-            n_expert_per_token=1,
-            moe_intermediate_size=data.draw(st.integers(1, 16)),
-            n_shared_expert=data.draw(st.sampled_from([None, 1, 2])),
+            n_expert=experts,
+            n_expert_per_token=data.draw(st.integers(0, experts)),
+            moe_intermediate_size=data.draw(st.none() | st.integers(0, 16)),
+            n_shared_expert=data.draw(st.sampled_from([None, 0, 1, 2])),
         )
     assert _count_or_refusal(config) == _built_or_refused_by_litgpt(config)
 

@@ -363,8 +363,8 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "n_query_groups", "n_query_groups must divide n_head"
     if values["intermediate_size"] is None and values["mlp_class_name"] == "LLaMAMLP":
         return "mlp_class_name", "LLaMAMLP needs `intermediate_size` (LitGPT refuses the config without it)"
-    if values["mlp_class_name"] == "LLaMAMoE" and not values["moe_intermediate_size"]:
-        return "mlp_class_name", "LLaMAMoE needs `moe_intermediate_size`"
+    if values["mlp_class_name"] == "LLaMAMoE" and values["n_shared_expert"] and values["moe_intermediate_size"] is None:
+        return "n_shared_expert", "shared experts need `moe_intermediate_size` (LitGPT's LLaMAMoE multiplies it)"
     if values["shared_attention_norm"] and not values["parallel_residual"]:
         return "shared_attention_norm", "shared_attention_norm needs parallel_residual (LitGPT's Block refuses it)"
     rank = values["lora_r"]
