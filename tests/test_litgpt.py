@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,24 @@ CHECKPOINTS = {
             "intermediate_size": 5632,
         },
         1_100_048_384,
+    ),
+    # LitGPT builds the LayerNorms of a model whose name holds "OLMo" without weight or bias.
+    "OLMo-1B-hf": (
+        {
+            "vocab_size": 50280,
+            "padded_vocab_size": 50304,
+            "block_size": 2048,
+            "n_embd": 2048,
+            "n_layer": 16,
+            "n_head": 16,
+            "rotary_percentage": 1.0,
+            "parallel_residual": False,
+            "bias": False,
+            "norm_class_name": "LayerNorm",
+            "mlp_class_name": "LLaMAMLP",
+            "intermediate_size": 8192,
+        },
+        1_279_787_008,
     ),
     "Mixtral-8x7B-v0.1": (
         {
@@ -176,6 +195,7 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
     [
         ({"mlp_class_name": "LLaMAMLP"}, "mlp_class_name", "intermediate_size"),
         ({"parallel_residual": False, "shared_attention_norm": True}, "shared_attention_norm", "parallel_residual"),
+        ({"name": 3}, "name", "text"),
         (
             {"mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_shared_expert": 1},
             "n_shared_expert",
@@ -219,6 +239,9 @@ def test_drawn_configs_count_what_litgpt_builds(data):
         "post_mlp_norm": data.draw(st.booleans()),
         "parallel_residual": data.draw(st.booleans()),
         "shared_attention_norm": data.draw(st.booleans()),
+        # Config takes hf_config's name when `name` is empty, and a name holding "OLMo" drops LayerNorm's weights
+        "name": data.draw(st.sampled_from(["", "OLMo-1B-hf", "olmo-1b", "Gemma-2b"])),
+        "hf_config": {"name": data.draw(st.sampled_from(["OLMo-7B-hf", "pythia-14m"]))},
     }
     if mlp == "LLaMAMoE":
         experts = data.draw(st.integers(0, 4))
@@ -247,7 +270,8 @@ def _built_or_refused_by_litgpt(config: dict) -> int | None:
     from litgpt.model import GPT
 
     try:
-        with torch.device("meta"):
+        # a size of 0 builds empty layers, whose initialization torch warns is a no-op
+        with torch.device("meta"), warnings.catch_warnings(action="ignore", category=UserWarning):
             model = GPT(Config(**config))
     except (AssertionError, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
         return None

@@ -41,6 +41,8 @@ UNTIED = "as_built"  # the JSON key of the count before train.tie_embeddings tie
 
 # litgpt.Config's defaults for the keys that change the count, or whether LitGPT builds the model.
 DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "hf_config": {},
     "n_layer": 16,
     "n_embd": 4096,
     "vocab_size": 50254,
@@ -71,8 +73,6 @@ DEFAULTS: dict[str, Any] = {
 # Keys of litgpt.Config that hold no parameters.
 IGNORED = frozenset(
     [
-        "name",
-        "hf_config",
         "block_size",
         "norm_eps",
         "attention_scores_scalar",
@@ -356,6 +356,10 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "mlp_class_name", f"mlp_class_name must be one of {', '.join(MLP_CLASSES)}"
     if values["norm_class_name"] not in NORM_CLASSES:
         return "norm_class_name", f"norm_class_name must be one of {', '.join(NORM_CLASSES)}"
+    if not values["name"] and not isinstance(values["hf_config"], Mapping):
+        return "hf_config", "hf_config must be a mapping: LitGPT reads the model's name from it"
+    if not isinstance(_model_name(values), str):
+        return "name", "`name` must be text: LitGPT's norms read it"
     if values["head_size"] is None and values["n_embd"] % values["n_head"]:
         return "n_head", "n_head must divide n_embd when head_size is not given"
     groups = values["n_query_groups"]
@@ -374,6 +378,12 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
     if flag is not None:
         return flag, f"`{flag}` must be true or false"
     return None
+
+
+def _model_name(values: dict[str, Any]) -> Any:
+    """The name Config.__post_init__ settles on: `name`, else hf_config's. LitGPT builds the LayerNorms of a
+    model whose name holds "OLMo" without weight or bias, as OLMo's are."""
+    return values["name"] or values["hf_config"].get("name", values["name"])
 
 
 def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMapping:
@@ -396,6 +406,7 @@ def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMappin
         "attn_bias": values["attn_bias"],
         "lm_head_bias": values["lm_head_bias"],
         "rms_norm": values["norm_class_name"] == "RMSNorm",
+        "norm_weights": not (values["norm_class_name"] == "LayerNorm" and "OLMo" in _model_name(values)),
         "gated_mlp": values["mlp_class_name"] in ("LLaMAMLP", "GemmaMLP"),
         "moe": values["mlp_class_name"] == "LLaMAMoE",
         "norm_qk": values["norm_qk"],
