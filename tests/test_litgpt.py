@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -196,6 +197,8 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
         ({"mlp_class_name": "LLaMAMLP"}, "mlp_class_name", "intermediate_size"),
         ({"parallel_residual": False, "shared_attention_norm": True}, "shared_attention_norm", "parallel_residual"),
         ({"name": 3}, "name", "text"),
+        ({"sliding_window_size": 4, "sliding_window_indices": [1]}, "sliding_window_indices", "each block"),
+        ({"n_query_groups": 0}, "n_query_groups", "at least 1"),
         (
             {"mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_shared_expert": 1},
             "n_shared_expert",
@@ -204,11 +207,49 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
     ],
 )
 def test_a_config_litgpt_refuses_is_an_error_where_it_is_written(written, key, said):
-    text = yaml.safe_dump({"n_layer": 2, "n_embd": 64, "n_head": 4, **written})
+    config = {"n_layer": 2, "n_embd": 64, "n_head": 4, **written}
+    text = "".join(f"{name}: {json.dumps(value)}\n" for name, value in config.items())  # JSON is YAML, a key a line
     [spec] = check_text(text, "model_config.yaml").specs
     [finding] = spec.findings
-    line = text.splitlines().index(f"{key}: {yaml.safe_dump(written[key]).splitlines()[0]}") + 1
+    line = list(config).index(key) + 1
     assert (spec.status, finding.code, finding.location.line, said in finding.message) == ("error", "BC011", line, True)
+
+
+SMALL = {"n_layer": 2, "n_embd": 16, "n_head": 4, "vocab_size": 50, "padding_multiple": 8}
+MOE = {**SMALL, "mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_expert_per_token": 1}
+
+
+@pytest.mark.parametrize(
+    ("written", "params"),
+    [
+        ({}, 8_384),
+        ({"name": "OLMo-1B-hf"}, 8_224),
+        ({"hf_config": {"name": "OLMo-1B-hf"}}, 8_224),
+        ({"n_layer": 0}, 1_824),
+        ({"vocab_size": 0}, 6_592),
+        ({"padded_vocab_size": 0}, 6_592),
+        ({"head_size": 0}, 6_240),
+        ({"intermediate_size": 0}, 4_160),
+        ({"intermediate_size": 0, "mlp_class_name": "LLaMAMLP"}, 4_160),
+        ({"sliding_window_size": 4, "sliding_window_indices": [1, 0, 1]}, 8_384),
+    ],
+)
+def test_small_configs_count_what_litgpt_builds(written, params):
+    """litgpt 0.5.13's counts of GPT(Config(...)): sizes of 0 stay 0, as Config derives only what is null."""
+    assert count(yaml.safe_dump({**SMALL, **written})).params == params
+
+
+@pytest.mark.parametrize(
+    ("written", "params"),
+    [
+        ({}, 5_856),  # each expert is an LLaMAMLP of intermediate_size
+        ({"moe_intermediate_size": 0}, 5_856),
+        ({"moe_intermediate_size": 0, "n_shared_expert": 2}, 6_688),  # the shared experts too, not twice it
+        ({"moe_intermediate_size": 4, "n_expert": 0, "n_expert_per_token": 0}, 4_128),  # a gate of no outputs
+    ],
+)
+def test_llamamoe_sizes_its_experts_as_litgpt_does(written, params):
+    assert count(yaml.safe_dump({**MOE, **written})).params == params
 
 
 @settings(max_examples=40, deadline=None)
@@ -221,18 +262,20 @@ def test_drawn_configs_count_what_litgpt_builds(data):
     groups = data.draw(st.sampled_from([g for g in range(1, heads + 1) if heads % g == 0]))
     mlp = data.draw(st.sampled_from(["GptNeoxMLP", "LLaMAMLP", "GemmaMLP", "LLaMAMoE"]))
     config = {
-        "n_layer": data.draw(st.integers(1, 3)),
+        "n_layer": data.draw(st.integers(0, 3)),
         "n_embd": heads * data.draw(st.integers(1, 8)),
         "n_head": heads,
         "n_query_groups": groups,
-        "vocab_size": data.draw(st.integers(1, 300)),
+        "head_size": data.draw(st.none() | st.integers(0, 6)),
+        "vocab_size": data.draw(st.integers(0, 300)),
+        "padded_vocab_size": data.draw(st.none() | st.integers(0, 80)),
         "padding_multiple": data.draw(st.sampled_from([1, 8, 64])),
         "bias": data.draw(st.booleans()),
         "attn_bias": data.draw(st.booleans()),
         "lm_head_bias": data.draw(st.booleans()),
         "norm_class_name": data.draw(st.sampled_from(["LayerNorm", "RMSNorm"])),
         "mlp_class_name": mlp,
-        "intermediate_size": data.draw(st.integers(1, 40)),
+        "intermediate_size": data.draw(st.none() | st.integers(0, 40)),
         "norm_qk": data.draw(st.booleans()),
         "norm_qk_type": data.draw(st.sampled_from(["default", "olmo2"])),
         "post_attention_norm": data.draw(st.booleans()),
@@ -242,6 +285,9 @@ def test_drawn_configs_count_what_litgpt_builds(data):
         # Config takes hf_config's name when `name` is empty, and a name holding "OLMo" drops LayerNorm's weights
         "name": data.draw(st.sampled_from(["", "OLMo-1B-hf", "olmo-1b", "Gemma-2b"])),
         "hf_config": {"name": data.draw(st.sampled_from(["OLMo-7B-hf", "pythia-14m"]))},
+        # Config checks that the list gives each block a 0 or a 1 when a window size is set
+        "sliding_window_size": data.draw(st.sampled_from([None, 4])),
+        "sliding_window_indices": data.draw(st.none() | st.lists(st.integers(0, 2), max_size=4)),
     }
     if mlp == "LLaMAMoE":
         experts = data.draw(st.integers(0, 4))

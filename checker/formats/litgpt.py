@@ -67,6 +67,10 @@ DEFAULTS: dict[str, Any] = {
     "norm_2": True,
     "shared_attention_norm": False,
     "parallel_residual": True,
+    "sliding_window_size": None,
+    "sliding_window_indices": None,
+    "rope_local_base_freq": None,
+    "rope_indices": None,
     "post_attention_norm": False,
     "post_mlp_norm": False,
 }
@@ -76,8 +80,6 @@ IGNORED = frozenset(
         "block_size",
         "norm_eps",
         "attention_scores_scalar",
-        "sliding_window_size",
-        "sliding_window_indices",
         "attention_logit_softcapping",
         "rope_base",
         "rotary_percentage",
@@ -89,8 +91,6 @@ IGNORED = frozenset(
         "norm_topk_prob",
         "scale_embeddings",
         "final_logit_softcapping",
-        "rope_local_base_freq",
-        "rope_indices",
         "n_topk_groups",
         "n_topk_scores_per_group",
     ]
@@ -100,11 +100,26 @@ IGNORED = frozenset(
 NOT_COUNTED = ("latent_attention", "n_expert_groups", "first_k_dense_replace")
 # Every key of litgpt.Config (0.5.13): any other is one the count cannot account for.
 CONFIG_KEYS = DEFAULTS.keys() | IGNORED | frozenset(NOT_COUNTED)
-# litgpt.Config's whole-number sizes: what `match --set` and `--sweep` may change.
-SIZES = (
-    *("n_layer", "n_embd", "n_head", "n_query_groups", "head_size", "intermediate_size", "moe_intermediate_size"),
-    *("n_expert", "n_expert_per_token", "n_shared_expert", "vocab_size", "padded_vocab_size", "padding_multiple"),
-)
+# litgpt.Config's whole-number sizes (what `match --set` and `--sweep` may change), each with the least LitGPT
+# builds; a size whose default is null may be null. LitGPT builds no blocks for n_layer 0 and an empty embedding for
+# a padded vocabulary of 0; a width or a head count of 0 it builds too, but as a model of nothing, refused here.
+SIZES: dict[str, int] = {
+    "n_layer": 0,
+    "n_embd": 1,
+    "n_head": 1,
+    "n_query_groups": 1,
+    "head_size": 0,
+    "intermediate_size": 0,
+    "moe_intermediate_size": 0,
+    "n_expert": 0,
+    "n_expert_per_token": 0,
+    "n_shared_expert": 0,
+    "vocab_size": 0,
+    "padded_vocab_size": 0,
+    "padding_multiple": 1,
+}
+# Lists of 0s and 1s, one for each block, that Config checks when the key beside them is set.
+INDICATORS = {"sliding_window_indices": "sliding_window_size", "rope_indices": "rope_local_base_freq"}
 # litgpt.lora.Config's own fields and their defaults (a checkpoint that LoRA made holds them)...
 LORA_DEFAULTS: dict[str, Any] = {
     "lora_r": 0,
@@ -348,10 +363,15 @@ def _lora_unlike_base(values: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
-    """What litgpt.Config itself would refuse."""
-    for key in ("n_layer", "n_embd", "vocab_size", "padding_multiple", "n_head"):
-        if isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 1:
-            return key, f"`{key}` must be a whole number of at least 1"
+    """What litgpt.Config itself would refuse, or its GPT refuses to build."""
+    for key, least in SIZES.items():
+        value = values[key]
+        if value is None and DEFAULTS[key] is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            return key, f"`{key}` must be a whole number of at least {least}" + (
+                ", or null" if DEFAULTS[key] is None else ""
+            )
     if values["mlp_class_name"] not in MLP_CLASSES:
         return "mlp_class_name", f"mlp_class_name must be one of {', '.join(MLP_CLASSES)}"
     if values["norm_class_name"] not in NORM_CLASSES:
@@ -362,22 +382,39 @@ def _problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "name", "`name` must be text: LitGPT's norms read it"
     if values["head_size"] is None and values["n_embd"] % values["n_head"]:
         return "n_head", "n_head must divide n_embd when head_size is not given"
-    groups = values["n_query_groups"]
-    if groups is not None and (not isinstance(groups, int) or groups < 1 or values["n_head"] % groups):
+    if values["n_query_groups"] is not None and values["n_head"] % values["n_query_groups"]:
         return "n_query_groups", "n_query_groups must divide n_head"
     if values["intermediate_size"] is None and values["mlp_class_name"] == "LLaMAMLP":
         return "mlp_class_name", "LLaMAMLP needs `intermediate_size` (LitGPT refuses the config without it)"
-    if values["mlp_class_name"] == "LLaMAMoE" and values["n_shared_expert"] and values["moe_intermediate_size"] is None:
-        return "n_shared_expert", "shared experts need `moe_intermediate_size` (LitGPT's LLaMAMoE multiplies it)"
-    if values["shared_attention_norm"] and not values["parallel_residual"]:
-        return "shared_attention_norm", "shared_attention_norm needs parallel_residual (LitGPT's Block refuses it)"
+    for indicators, setting in INDICATORS.items():
+        if values[setting] is not None and not _indicates_each_block(values[indicators], values["n_layer"]):
+            return indicators, f"with {setting}, {indicators} must be a 0 or 1 for each block (LitGPT checks it)"
     rank = values["lora_r"]
     if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
         return "lora_r", "`lora_r` must be a whole number of at least 0 (litgpt.lora asserts it)"
     flag = next((key for key in LORA_FLAGS if not isinstance(values[key], bool)), None)
     if flag is not None:
         return flag, f"`{flag}` must be true or false"
+    return _block_problem(values) if values["n_layer"] > 0 else None
+
+
+def _block_problem(values: dict[str, Any]) -> tuple[str, str] | None:
+    """What LitGPT refuses only as it builds a block (so not in a model of no blocks)."""
+    if values["shared_attention_norm"] and not values["parallel_residual"]:
+        return "shared_attention_norm", "shared_attention_norm needs parallel_residual (LitGPT's Block refuses it)"
+    if values["mlp_class_name"] == "LLaMAMoE" and values["n_shared_expert"] and values["moe_intermediate_size"] is None:
+        return "n_shared_expert", "shared experts need `moe_intermediate_size` (LitGPT's LLaMAMoE multiplies it)"
     return None
+
+
+def _indicates_each_block(indicators: Any, n_layer: int) -> bool:
+    """Whether a list gives every block a 0 or a 1, as Config checks it (null gives each a 1; a longer list's
+    first n_layer items are the blocks')."""
+    if indicators is None:
+        return True
+    return (
+        isinstance(indicators, list) and len(indicators) >= n_layer and all(i in (0, 1) for i in indicators[:n_layer])
+    )
 
 
 def _model_name(values: dict[str, Any]) -> Any:
@@ -389,16 +426,19 @@ def _model_name(values: dict[str, Any]) -> Any:
 def _arguments(values: dict[str, Any], tie: bool, where: Location) -> YamlMapping:
     """The preset's arguments: Config.__post_init__'s derivations, and the class names as flags."""
     n_embd, n_head, multiple = values["n_embd"], values["n_head"], values["padding_multiple"]
-    padded = values["padded_vocab_size"] or -(-values["vocab_size"] // multiple) * multiple
+    padded = values["padded_vocab_size"]
+    if padded is None:
+        padded = -(-values["vocab_size"] // multiple) * multiple
     arguments = {
         "n_layer": values["n_layer"],
         "n_embd": n_embd,
         "padded_vocab_size": padded,
         "n_head": n_head,
-        "head_size": values["head_size"] or n_embd // n_head,
-        "n_query_groups": values["n_query_groups"] or n_head,
-        "intermediate_size": values["intermediate_size"] or 4 * n_embd,
-        "moe_intermediate_size": values["moe_intermediate_size"] or 0,
+        # Config derives only what is null: a size of 0 stays 0, and builds empty layers
+        "head_size": n_embd // n_head if values["head_size"] is None else values["head_size"],
+        "n_query_groups": n_head if values["n_query_groups"] is None else values["n_query_groups"],
+        "intermediate_size": 4 * n_embd if values["intermediate_size"] is None else values["intermediate_size"],
+        "moe_intermediate_size": values["moe_intermediate_size"] or 0,  # the preset's experts take 0 as LitGPT's do
         "n_expert": values["n_expert"],
         "n_expert_per_token": values["n_expert_per_token"],
         "n_shared_expert": values["n_shared_expert"] or 0,
