@@ -355,7 +355,8 @@ def _lora_gpt(config: dict):
         qkv_rank = r if any(enabled) else 0
         b_rows = (heads * enabled[0] + groups * (enabled[1] + enabled[2])) * head_size
         qkv_out = (heads + 2 * groups) * head_size
-        module.attn.attn = LoRALinear(embd, qkv_out, config["bias"], qkv_rank, r * sum(enabled), b_rows)
+        qkv_bias = config["bias"] or config["attn_bias"]
+        module.attn.attn = LoRALinear(embd, qkv_out, qkv_bias, qkv_rank, r * sum(enabled), b_rows)
         module.attn.proj = LoRALinear(heads * head_size, embd, config["bias"], r if config["lora_projection"] else 0)
         if config["post_attention_norm"]:
             module.post_attention_norm = norm(embd)
@@ -397,6 +398,7 @@ def _drawn_lora_config(data) -> dict:
         "head_size": data.draw(st.integers(1, 6)),
         "padded_vocab_size": data.draw(st.integers(1, 80)),
         "bias": data.draw(st.booleans()),
+        "attn_bias": data.draw(st.booleans()),
         "lm_head_bias": data.draw(st.booleans()),
         "norm_class_name": data.draw(st.sampled_from(["LayerNorm", "RMSNorm"])),
         "mlp_class_name": data.draw(st.sampled_from(["GptNeoxMLP", "LLaMAMLP", "GemmaMLP"])),
@@ -498,7 +500,7 @@ def test_a_checkpoint_outside_the_repository_or_without_its_config_needs_torch(t
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("mlp_class_name", "LLaMAMoE"), ("norm_qk", True), ("attn_bias", True), ("norm_1", False), ("norm_2", False)],
+    [("mlp_class_name", "LLaMAMoE"), ("norm_qk", True), ("norm_1", False), ("norm_2", False)],
 )
 def test_lora_where_litgpt_lora_builds_otherwise_needs_torch(key, value):
     config = {**TINY, key: value, "lora_r": 4, "lora_query": True, "intermediate_size": 32}
