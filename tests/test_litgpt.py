@@ -202,6 +202,11 @@ def test_the_nulls_litgpt_saves_for_models_it_does_not_build_otherwise_are_no_wa
         ({"sliding_window_size": 4, "sliding_window_indices": [1]}, "sliding_window_indices", "each block"),
         ({"n_query_groups": 0}, "n_query_groups", "at least 1"),
         (
+            {"mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_expert_per_token": 3},
+            "n_expert_per_token",
+            "at most n_expert",
+        ),
+        (
             {"mlp_class_name": "LLaMAMoE", "intermediate_size": 8, "n_expert": 2, "n_shared_expert": 1},
             "n_shared_expert",
             "moe_intermediate_size",

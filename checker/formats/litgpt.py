@@ -403,6 +403,9 @@ def _block_problem(values: dict[str, Any]) -> tuple[str, str] | None:
         return "shared_attention_norm", "shared_attention_norm needs parallel_residual (LitGPT's Block refuses it)"
     if values["mlp_class_name"] == "LLaMAMoE" and values["n_shared_expert"] and values["moe_intermediate_size"] is None:
         return "n_shared_expert", "shared experts need `moe_intermediate_size` (LitGPT's LLaMAMoE multiplies it)"
+    if values["mlp_class_name"] == "LLaMAMoE" and values["n_expert_per_token"] > values["n_expert"]:
+        # LitGPT builds it, but its router's torch.topk fails at the first forward pass
+        return "n_expert_per_token", "n_expert_per_token must be at most n_expert: a token cannot use more experts"
     return None
 
 
