@@ -413,7 +413,9 @@ def _lora_gpt(config: dict):
     return model
 
 
-def _drawn_lora_config(data) -> dict:
+def _drawn_lora_config(data, every_norm: bool = False) -> dict:
+    """A LoRA model config; with `every_norm`, q and k norms and blocks without norm_1 or norm_2 too, which
+    only litgpt itself builds here."""
     heads = data.draw(st.integers(1, 4))
     groups = data.draw(st.sampled_from([g for g in range(1, heads + 1) if heads % g == 0]))
     shared = data.draw(st.booleans())
@@ -437,6 +439,16 @@ def _drawn_lora_config(data) -> dict:
         "lora_r": data.draw(st.integers(0, 4)),
         "lora_alpha": data.draw(st.integers(1, 32)),
         **{flag: data.draw(st.booleans()) for flag in LORA_FLAGS},
+        **(
+            {
+                "norm_qk": data.draw(st.booleans()),
+                "norm_qk_type": data.draw(st.sampled_from(["default", "olmo2"])),
+                "norm_1": data.draw(st.booleans()),
+                "norm_2": data.draw(st.booleans()),
+            }
+            if every_norm
+            else {}
+        ),
     }
 
 
@@ -464,7 +476,7 @@ def test_drawn_lora_configs_count_what_litgpt_itself_trains(data):
     pytest.importorskip("litgpt")
     from litgpt.lora import GPT, Config, mark_only_lora_as_trainable
 
-    config = _drawn_lora_config(data)
+    config = _drawn_lora_config(data, every_norm=True)
     with torch.device("meta"):
         model = GPT(Config(**config))
     mark_only_lora_as_trainable(model)
@@ -527,7 +539,7 @@ def test_a_checkpoint_outside_the_repository_or_without_its_config_needs_torch(t
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("mlp_class_name", "LLaMAMoE"), ("norm_qk", True), ("norm_1", False), ("norm_2", False)],
+    [("mlp_class_name", "LLaMAMoE")],
 )
 def test_lora_where_litgpt_lora_builds_otherwise_needs_torch(key, value):
     config = {**TINY, key: value, "lora_r": 4, "lora_query": True, "intermediate_size": 32}

@@ -351,9 +351,6 @@ def _lora_unlike_base(values: dict[str, Any]) -> tuple[str, str] | None:
     the next), which budget-check does not guess: (the key, the message)."""
     why = {
         "mlp_class_name": values["mlp_class_name"] == "LLaMAMoE" and "LLaMAMoE's experts",
-        "norm_qk": values["norm_qk"] and "q and k norms",
-        "norm_1": not values["norm_1"] and "a block without norm_1",
-        "norm_2": not values["norm_2"] and not values["shared_attention_norm"] and "a block without norm_2",
     }
     key, what = next(((key, what) for key, what in why.items() if what), ("", ""))
     if not what:
