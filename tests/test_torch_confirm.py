@@ -415,7 +415,7 @@ def test_an_adapter_gives_the_worker_its_base_config_only_when_that_is_found():
 LIBRARY_JOBS = [
     ("transformers", {"kind": "transformers", "config": TINY_LLAMA}),
     ("peft", {"kind": "peft", "config": TINY_LLAMA, "adapter": {"peft_type": "LORA"}}),
-    ("timm", {"kind": "timm", "architecture": "resnet18", "num_classes": 10, "model_args": {}}),
+    ("timm", {"kind": "timm", "config": {"architecture": "resnet18", "num_classes": 10}}),
     ("litgpt", {"kind": "litgpt", "model_name": "pythia-14m", "config": {}, "lora": False}),
     ("ultralytics", {"kind": "ultralytics", "config": {}, "scale": "n"}),
 ]

@@ -186,7 +186,7 @@ def read_timm_config(text: str, file: str, folder: Path, budget: Budget | None) 
         return not_json  # not JSON; or a config.json of some other tool
     config = located_json(raw, text)
     job = torch_job(raw)
-    block_arguments = _block_arguments(raw, job)
+    block_arguments = _block_arguments(raw)
     if isinstance(block_arguments, Refusal):
         where = config.location_of(block_arguments.key)
         finding = Finding(block_arguments.rule, block_arguments.message, where)
@@ -197,7 +197,7 @@ def read_timm_config(text: str, file: str, folder: Path, budget: Budget | None) 
     return [Imported(name, config.location, foreign_spec(file, name, config, model, budget), torch_job=job)]
 
 
-def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dict[str, Any]] | Refusal:
+def _block_arguments(raw: dict[str, Any]) -> tuple[str, dict[str, Any]] | Refusal:
     """The preset block and its arguments; or why the file is not counted here."""
     architecture = raw["architecture"].partition(".")[0]  # `resnet50.a1_in1k` names a pretrained tag of resnet50
     if architecture not in ARCHITECTURES:
@@ -216,8 +216,8 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
     if nulls:  # create_model(**model_args) would drop them, but timm's reading of the file hands them on
         message = f"{_listed(nulls)} set to null, which timm hands on to the constructor; --torch counts it with timm"
         return Refusal(rules.NEEDS_TORCH, "model_args", message)
-    class_count_key = _class_count(raw)[0]
-    if class_count_key is not None and job["num_classes"] is None:
+    class_count_key, num_classes = _class_count(raw)
+    if class_count_key is not None and type(num_classes) is not int:
         return Refusal(rules.INVALID_VALUE, class_count_key, "num_classes must be a whole number")
     if class_count_key is None:
         message = "the config gives no num_classes: timm takes it from the pretrained tag's settings; --torch counts it"
@@ -241,7 +241,7 @@ def _block_arguments(raw: dict[str, Any], job: dict[str, Any]) -> tuple[str, dic
         message = f"{', '.join(unmodelled)}: timm arguments budget-check does not count; --torch counts it with timm"
         return Refusal(rules.NEEDS_TORCH, "model_args", message)
     chosen = {key: model_args.get(key, default) for key, default in modelled.items()}
-    chosen["num_classes"] = job["num_classes"]
+    chosen["num_classes"] = num_classes
     for key, value in chosen.items():
         if not _fits(modelled[key], value, key):
             where = class_count_key if key == "num_classes" else "model_args"
@@ -293,15 +293,9 @@ def _fits(default: Any, value: Any, key: str) -> bool:
 
 
 def torch_job(raw: dict[str, Any]) -> dict[str, Any]:
-    """What the torch worker passes to timm.create_model: the architecture, num_classes and model_args."""
-    num_classes = _class_count(raw)[1]
-    model_args = raw.get("model_args")
-    return {
-        "kind": "timm",
-        "architecture": raw["architecture"],
-        "num_classes": num_classes if isinstance(num_classes, int) and not isinstance(num_classes, bool) else None,
-        "model_args": model_args if isinstance(model_args, dict) else {},
-    }
+    """What the torch worker builds: the file, as timm reads it (create_model("local-dir:...")), so that --torch
+    counts the model timm makes of it (nulls handed on, the class count where timm takes it)."""
+    return {"kind": "timm", "config": raw}
 
 
 def _class_count(raw: dict[str, Any]) -> tuple[str | None, Any]:

@@ -26,6 +26,7 @@ import pickle
 import resource
 import signal
 import sys
+import tempfile
 import traceback
 import warnings
 from collections.abc import Callable
@@ -266,18 +267,20 @@ _TIMM_OPTIONS = frozenset(
 
 
 def _build_timm(job: dict[str, Any]) -> dict[str, Any]:
-    """A timm config.json's model, as timm.create_model builds it on meta; never with pretrained weights."""
+    """A timm config.json's model, as timm builds it from the file (create_model("local-dir:...")) on meta; never
+    with pretrained weights. The file is written afresh into a folder of its own, which holds nothing else."""
     timm = _library("timm")
-    architecture, model_args = job["architecture"], job["model_args"]
+    config = job["config"]
+    architecture, model_args = config.get("architecture"), config.get("model_args")
     # Only a registered architecture: a name such as `hf-hub:...` or `local-dir:...` would fetch a config.
-    if not timm.is_model(architecture.partition(".")[0]) or ":" in architecture:
+    if not isinstance(architecture, str) or not timm.is_model(architecture.partition(".")[0]) or ":" in architecture:
         raise _Refused("build", f"timm has no architecture {architecture!r}")
-    options = sorted(_TIMM_OPTIONS.intersection(model_args))
+    options = sorted(_TIMM_OPTIONS.intersection(model_args if isinstance(model_args, dict) else {}))
     if options:
         raise _Refused("build", f"model_args may not set create_model's {', '.join(options)}")
-    if job["num_classes"] is not None:
-        model_args = {**model_args, "num_classes": job["num_classes"]}
-    return _counted(_built(lambda: timm.create_model(architecture, pretrained=False, **model_args)))
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "config.json").write_text(json.dumps(config))
+        return _counted(_built(lambda: timm.create_model(f"local-dir:{folder}", pretrained=False)))
 
 
 def _build_litgpt(job: dict[str, Any]) -> dict[str, Any]:

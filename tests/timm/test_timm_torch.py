@@ -20,6 +20,12 @@ CONFIGS = {
         "model_args": {"in_chans": 3, "num_classes": 7, "global_pool": "avg"},
         "pretrained_cfg": {"tag": "a1_in1k", "num_classes": 7},
     },
+    "nulls": {  # timm hands a null in model_args on to the constructor: a ConvNeXt without layer scale
+        "architecture": "convnext_tiny",
+        "num_classes": 10,
+        "model_args": {"ls_init_value": None},
+        "pretrained_cfg": {},
+    },
     "loads": {
         "architecture": "resnet18",
         "num_classes": 5,
@@ -47,5 +53,6 @@ def test_torch_confirms_counts_and_counts_what_budget_check_cannot(tmp_path):
     assert (specs["written"]["torch_params"], codes["written"]) == (specs["written"]["params"], [])
     assert specs["written"]["params"] == 11_180_103
     assert (specs["efficientnet"]["torch_params"], codes["efficientnet"]) == (5_288_548, ["BC551"])
+    assert (specs["nulls"]["torch_params"], codes["nulls"]) == (27_821_194, ["BC551"])  # as from the file
     assert codes["fetches"] == ["BC540", "BC304"]  # never a download: not a registered architecture
     assert codes["loads"] == ["BC540", "BC304"]  # never a file: create_model's own options are refused
