@@ -107,7 +107,7 @@ FAMILIES = {
     "mistral": decoder(),
     "mixtral": moe("num_local_experts", expert_size_key=None),
     "qwen2": decoder(),
-    "qwen2_moe": qwen_moe(shared_expert_intermediate_size=st.integers(1, 16), qkv_bias=st.booleans()),
+    "qwen2_moe": qwen_moe(shared_expert_intermediate_size=st.integers(0, 16), qkv_bias=st.booleans()),
     "qwen3": decoder(**flags("attention_bias")),
     "qwen3_moe": qwen_moe(**flags("attention_bias")),
     "gemma": decoder(**flags("attention_bias")),
