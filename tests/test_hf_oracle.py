@@ -37,7 +37,7 @@ def transformers_count(config_json: str) -> tuple[int, int, int, int]:
     idle = 0
     for module in model.modules():
         experts, gate = getattr(module, "experts", None), getattr(module, "gate", None)
-        if experts is not None and hasattr(gate, "top_k"):
+        if experts is not None and hasattr(gate, "top_k") and experts.num_experts:  # none: nothing idle
             held = sum(p.numel() for p in experts.parameters())
             idle += held // experts.num_experts * (experts.num_experts - gate.top_k)
     total = sum(p.numel() for p in parameters)
@@ -85,9 +85,9 @@ def decoder(draw, head_dim_key: bool = True, **extra) -> dict:
 @st.composite
 def moe(draw, experts_key: str, expert_size_key: str | None = "moe_intermediate_size", **extra) -> dict:
     config = draw(decoder(**extra))
-    experts = draw(st.integers(1, 4))
+    experts = draw(st.integers(0, 4))  # none: Mixtral's block holds no experts, Qwen's layers are dense
     config[experts_key] = experts
-    config["num_experts_per_tok"] = draw(st.integers(1, experts))
+    config["num_experts_per_tok"] = draw(st.integers(min(experts, 1), experts))
     if expert_size_key is not None:  # Mixtral's experts are intermediate_size wide
         config[expert_size_key] = draw(st.integers(2, 16))
     return config
