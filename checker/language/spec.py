@@ -545,25 +545,7 @@ def _parse_block(
                 raw.key_locations["blocks"],
             )
         )
-    params = {param.name for param in values["params"]}
-    aliases = values["aliases"] if values["extends"] is None else None  # else checked with what it extends
-    for alias, param in (aliases or {}).items():
-        if param not in params or alias in params:
-            findings.append(
-                Finding(
-                    rules.INVALID_VALUE,
-                    f"block {name!r}: alias {alias!r} must name one of its params, and be none itself",
-                    raw["aliases"].key_locations[alias],
-                )
-            )
-    if aliases and values["ignore"] is None:
-        findings.append(
-            Finding(
-                rules.INVALID_VALUE,
-                f"block {name!r}: `aliases` are keys of a whole config; write `ignore:` too",
-                raw.key_locations["aliases"],
-            )
-        )
+    findings += _alias_problems(name, raw, values)
     if findings:
         raise Problems(findings)
     return Block(
@@ -584,6 +566,33 @@ def _parse_block(
         text=values["text"],
         output=None if values["output"] is None else (values["output"], raw.location_of("output")),
     )
+
+
+def _alias_problems(name: str, raw: YamlMapping, values: dict[str, Any]) -> list[Finding]:
+    """`aliases:` that name no param, or alias one, or stand in a block that takes no whole config. A block
+    that extends another is checked with what it extends; one whose params are invalid, not at all."""
+    aliases = values.get("aliases") if values.get("extends") is None and "params" in values else None
+    if not aliases:
+        return []
+    params = {param.name for param in values["params"]}
+    problems = [
+        Finding(
+            rules.INVALID_VALUE,
+            f"block {name!r}: alias {alias!r} must name one of its params, and be none itself",
+            raw["aliases"].key_locations[alias],
+        )
+        for alias, param in aliases.items()
+        if param not in params or alias in params
+    ]
+    if values.get("ignore") is None:
+        problems.append(
+            Finding(
+                rules.INVALID_VALUE,
+                f"block {name!r}: `aliases` are keys of a whole config; write `ignore:` too",
+                raw.key_locations["aliases"],
+            )
+        )
+    return problems
 
 
 def _stated_size(value: Any, at: Location, context: Any) -> int | str:
