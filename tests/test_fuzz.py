@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker import rules
 from checker.checks.check import FileResult, check_file, check_text
 from checker.language.catalogue import LAYERS
 from checker.reporters import reporter_for
@@ -63,6 +64,7 @@ def assert_sound(result: FileResult) -> None:
         assert spec.status in ("pass", "fail", "error", "unchecked")
         for finding in spec.findings:
             assert finding.code in RULES
+            assert finding.rule is not rules.INTERNAL_ERROR, finding.message  # a traceback, caught and reported
             assert finding.location.line >= 1 and finding.location.column >= 1
             assert finding.message
         if spec.status in ("pass", "fail"):
@@ -120,12 +122,21 @@ specs = st.fixed_dictionaries(
             st.sampled_from(["my_block", "other", "Linear"]),
             st.fixed_dictionaries(
                 {"body": model},
-                optional={
+                optional={  # each key of the block table, well or badly written
                     "params": st.one_of(
                         st.lists(st.sampled_from(["d", "w"]), max_size=2),
                         st.dictionaries(st.sampled_from(["d", "w"]), scalars, max_size=2),
+                        scalars,
                     ),
                     "require": st.lists(st.sampled_from(EXPRESSIONS), max_size=2),
+                    "ignore": st.one_of(st.lists(st.sampled_from(["dropout", "d"]), max_size=2), scalars),
+                    "aliases": st.one_of(
+                        st.dictionaries(st.sampled_from(["width", "d"]), st.sampled_from(["d", "w", "x"]), max_size=2),
+                        st.lists(st.sampled_from(["d"]), max_size=1),
+                        scalars,
+                    ),
+                    "text": st.one_of(st.lists(st.sampled_from(["d", "w"]), max_size=2), scalars),
+                    "output": st.one_of(scalars, st.sampled_from(["d", "w * 2"])),
                 },
             ),
             max_size=2,
