@@ -498,9 +498,9 @@ class _Counter:
                     env[param.name] = held if isinstance(held, str) else value
                     continue
                 value = value_of(value, seen, where, f"{block.name} {param.name}")
-                if isinstance(value, NodeValue) and value.written_in is None:  # a node written in the use
+                if isinstance(value, NodeValue):  # a node written in the use reads its names there
                     written_in = written_in or WrittenIn(use.env, use.blocks, use.in_preset)
-                    value = NodeValue(value.node, value.location, written_in)
+                    value = value.read_in(written_in)
                 env[param.name] = value
                 if value is not None:
                     continue

@@ -94,6 +94,10 @@ class NodeValue:
         self.location = location
         self.written_in = written_in
 
+    def read_in(self, written_in: WrittenIn) -> NodeValue:
+        """This node, its names read where `written_in` says, unless it knows already where it was written."""
+        return self if self.written_in is not None else NodeValue(self.node, self.location, written_in)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NodeValue) and (self.node, self.location) == (other.node, other.location)
 
@@ -316,8 +320,8 @@ def _close_over(variables: dict[str, Any], blocks: Mapping[str, Block]) -> None:
     one sees the same vars, though its params may hide some)."""
     written_in = WrittenIn(variables, blocks, in_preset=False)
     for name, value in variables.items():
-        if isinstance(value, NodeValue) and value.written_in is None:
-            variables[name] = NodeValue(value.node, value.location, written_in)
+        if isinstance(value, NodeValue):
+            variables[name] = value.read_in(written_in)
 
 
 def text_or_value(value: Any, env: Mapping[str, Any], location: Location, what: str) -> Any:
