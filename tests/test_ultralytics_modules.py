@@ -1,8 +1,6 @@
-"""The stock modules' blocks, read from modules.json, the precompiled form of modules.yaml."""
+"""The stock modules' blocks, read from compiled_modules.py, the precompiled form of modules.yaml."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -10,10 +8,9 @@ from checker.formats.ultralytics.modules import COMPILED, block_names, blocks, c
 from checker.language.loader import Location, located
 
 
-def test_the_shipped_modules_json_is_up_to_date():
-    shipped = [json.loads(line) for line in COMPILED.read_text(encoding="utf-8").splitlines()]
-    assert shipped == [json.loads(line) for line in compiled_text().splitlines()], (
-        "checker/formats/ultralytics/modules.json is stale: run `python -m checker.formats.ultralytics.modules`"
+def test_the_shipped_compiled_modules_are_up_to_date():
+    assert COMPILED.read_text(encoding="utf-8") == compiled_text(), (
+        "checker/formats/ultralytics/compiled_modules.py is stale: run `python -m checker.formats.ultralytics.modules`"
     )
 
 

@@ -1,50 +1,55 @@
-"""The stock modules' blocks, written in modules.yaml and read from its precompiled form, modules.json.
+"""The stock modules' blocks, written in modules.yaml and read from its precompiled form, compiled_modules.py.
 
 Every Ultralytics file counted needs some of these blocks, and loading all of
 modules.yaml with the located loader was most of their cost on each run.
-modules.json holds the same blocks as loaded (precompiled.py), one line each,
-after a first line that names every block and the blocks each one uses, itself
-and through others. A run decodes and reads only the blocks its model uses.
-The file is generated: after changing modules.yaml, rewrite it with
-`python -m checker.formats.ultralytics.modules` (a test fails while it is stale).
+compiled_modules.py holds the same blocks as loaded (precompiled.py), and
+every block's name with the blocks it uses, itself and through others. A run
+builds and reads only the blocks its model uses: each block's data is a
+function's body, made when it is called. It is a Python module rather than
+JSON, for a run would otherwise import `json` (about 5 M instructions, more
+than decoding the blocks) for this file alone; pip compiles it to bytecode
+at install. The file is generated: after changing modules.yaml, rewrite it
+with `python -m checker.formats.ultralytics.modules` (a test fails while it
+is stale).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
 from ...language.loader import Location, YamlMapping, load_documents
-from ...language.precompiled import as_json, from_json
+from ...language.precompiled import as_python, from_json
 from ...language.presets import PRESET_FILE_PREFIX
 from ...language.spec import Block, parse_blocks
 from ...records import TYPE_CHECKING
+from . import compiled_modules
 
 if TYPE_CHECKING:
     from typing import Any
 
 SOURCE = Path(__file__).with_name("modules.yaml")
-COMPILED = SOURCE.with_suffix(".json")
+COMPILED = SOURCE.with_name("compiled_modules.py")
 FILE = f"{PRESET_FILE_PREFIX}ultralytics>"
+_GENERATED = "Generated from modules.yaml by `python -m checker.formats.ultralytics.modules`: do not edit."
 
 
 @cache
 def block_names() -> frozenset[str]:
-    return frozenset(_compiled()[0]["uses"])
+    return frozenset(compiled_modules.USES)
 
 
 def blocks(names: Iterable[str], fused: bool) -> Mapping[str, Block]:
     """The blocks named, and those they use, as counted before (`fused` false) or after model.fuse()."""
-    uses = _compiled()[0]["uses"]
+    uses = compiled_modules.USES
     return _parsed(frozenset(used for name in names for used in uses[name]), fused)
 
 
 @cache
 def param_names(name: str) -> tuple[str, ...]:
     """The params of block `name` in order, read from its definition alone: parsing blocks costs a set of them."""
-    params = _definition(_compiled()[1][name])[0]["params"]
+    params = _definition(name)[0]["params"]
     return tuple(params)  # a list of names, or a mapping of names to defaults
 
 
@@ -73,45 +78,43 @@ def _names(node: Any) -> Iterator[Any]:
 
 @cache
 def _parsed(names: frozenset[str], fused: bool) -> Mapping[str, Block]:
-    header, lines = _compiled()
-    chosen = YamlMapping(Location._make(header["blocks_location"]))
-    for name in header["uses"]:  # in the order of the file: a block may extend one above it
+    chosen = YamlMapping(Location._make(compiled_modules.BLOCKS_LOCATION))
+    for name in compiled_modules.USES:  # in the order of the file: a block may extend one above it
         if name in names:
-            chosen[name], chosen.key_locations[name], chosen.value_locations[name] = _definition(lines[name])
-    return parse_blocks(chosen, Location._make(header["location"]), {"fused": fused}, FILE)
+            chosen[name], chosen.key_locations[name], chosen.value_locations[name] = _definition(name)
+    return parse_blocks(chosen, Location._make(compiled_modules.LOCATION), {"fused": fused}, FILE)
 
 
 @cache
-def _definition(line: str) -> tuple[Any, Location, Location]:
-    """A block as loaded, and where its name and definition stand: decoded once, whatever blocks it is read with."""
-    _, key_location, value_location, definition = json.loads(line)
+def _definition(name: str) -> tuple[Any, Location, Location]:
+    """A block as loaded, and where its name and definition stand: made once, whatever blocks it is read with."""
+    key_location, value_location, definition = compiled_modules.BLOCKS[name]()
     return from_json(definition), Location._make(key_location), Location._make(value_location)
 
 
-@cache
-def _compiled() -> tuple[dict[str, Any], dict[str, str]]:
-    """The first line of modules.json, decoded, and each block's line, by name."""
-    first, *lines = COMPILED.read_text(encoding="utf-8").splitlines()
-    header = json.loads(first)
-    return header, dict(zip(header["uses"], lines, strict=True))
-
-
 def compiled_text() -> str:
-    """What modules.json holds for the modules.yaml of this tree."""
+    """What compiled_modules.py holds for the modules.yaml of this tree."""
     document = next(load_documents(SOURCE.read_text(encoding="utf-8")))
     written = document.value["blocks"]
     direct = {name: _named_in(definition, written) - {name} for name, definition in written.items()}
-    header = {
-        "generated_from": f"{SOURCE.name}: do not edit; run `python -m checker.formats.ultralytics.modules`",
-        "location": document.location,
-        "blocks_location": written.location,
-        "uses": {name: sorted(_closure(name, direct)) for name in written},
-    }
+    uses = {name: sorted(_closure(name, direct)) for name in written}
     lines = [
-        [name, written.key_locations[name], written.location_of(name), as_json(definition)]
-        for name, definition in written.items()
+        f"# {_GENERATED}",
+        f"LOCATION = {list(document.location)!r}",
+        f"BLOCKS_LOCATION = {list(written.location)!r}",
+        "# Every block, in the order of the file, with the blocks it uses, itself and through others.",
+        f"USES = {uses!r}",
+        "# Every block as loaded, made when called: (where its name stands, where its definition stands, the",
+        "# definition as precompiled.as_json writes it).",
+        "BLOCKS = {",
+        *(
+            f"    {name!r}: lambda: ({list(written.key_locations[name])!r}, "
+            f"{list(written.location_of(name))!r}, {as_python(definition)}),"
+            for name, definition in written.items()
+        ),
+        "}",
     ]
-    return "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in [header, *lines])
+    return "\n".join(lines) + "\n"
 
 
 def _closure(name: str, direct: Mapping[str, set[str]]) -> set[str]:
