@@ -564,6 +564,23 @@ def test_an_error_in_a_node_given_to_a_preset_stays_at_its_line():
     assert [(related.message, related.location.line) for related in finding.related] == [("in mlp, used here", 3)]
 
 
+def test_an_error_in_arguments_a_param_holds_for_a_preset_stays_at_their_line():
+    """CLIPModel hands its text_config, written in the spec, to CLIPTextTransformer inside the preset: an
+    error in it stands at its own line, not at the preset's use with a line number of the preset's file."""
+    spec = check_spec("""
+        model:
+          CLIPModel:
+            text_config:
+              hidden_size: wide
+        """)
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line) == ("BC021", 5)
+    assert "preset" not in finding.message
+    assert [(related.message, related.location.line) for related in finding.related] == [
+        ("in CLIPModel, used here", 3)
+    ]
+
+
 def test_preset_with_explicit_nulls_takes_defaults():
     assert count_spec("model: {gpt2: {n_inner: null}}") == 124_439_808
     assert count_spec("model: {llama: {num_key_value_heads: null, head_dim: null}}") == 6_738_415_616

@@ -497,7 +497,11 @@ class _Counter:
                     held = use.env.get(value)
                     env[param.name] = held if isinstance(held, str) else value
                     continue
-                value = value_of(value, seen, where, f"{block.name} {param.name}")
+                try:
+                    value = value_of(value, seen, where, f"{block.name} {param.name}")
+                except SpecError as error:  # at the argument, which stays where the use wrote it
+                    error.settled = error.settled or not use.in_preset
+                    raise
                 if isinstance(value, NodeValue):  # a node written in the use reads its names there
                     written_in = written_in or WrittenIn(use.env, use.blocks, use.in_preset)
                     value = value.read_in(written_in)
