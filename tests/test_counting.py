@@ -576,9 +576,22 @@ def test_an_error_in_arguments_a_param_holds_for_a_preset_stays_at_their_line():
     [finding] = spec.findings
     assert (finding.code, finding.location.line) == ("BC021", 5)
     assert "preset" not in finding.message
-    assert [(related.message, related.location.line) for related in finding.related] == [
-        ("in CLIPModel, used here", 3)
-    ]
+    assert [(related.message, related.location.line) for related in finding.related] == [("in CLIPModel, used here", 3)]
+
+
+def test_a_config_block_refuses_a_null_its_nulls_do_not_list():
+    spec = check_spec("""
+        model:
+          Qwen2Model:
+            hidden_size: 64
+            num_attention_heads: 4
+            vocab_size: null
+        """)
+    [finding] = spec.findings
+    assert (finding.code, finding.location.line) == ("BC011", 6)
+    assert count_spec("model: {Qwen2Model: {hidden_size: 64, num_attention_heads: 4, num_key_value_heads: null}}") == (
+        count_spec("model: {Qwen2Model: {hidden_size: 64, num_attention_heads: 4, num_key_value_heads: 4}}")
+    )
 
 
 def test_preset_with_explicit_nulls_takes_defaults():

@@ -135,6 +135,11 @@ specs = st.fixed_dictionaries(
                         st.lists(st.sampled_from(["d"]), max_size=1),
                         scalars,
                     ),
+                    "nulls": st.one_of(
+                        st.dictionaries(st.sampled_from(["d", "w", "x"]), scalars, max_size=2),
+                        st.lists(st.sampled_from(["d"]), max_size=1),
+                        scalars,
+                    ),
                     "text": st.one_of(st.lists(st.sampled_from(["d", "w"]), max_size=2), scalars),
                     "output": st.one_of(scalars, st.sampled_from(["d", "w * 2"])),
                 },

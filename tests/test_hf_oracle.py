@@ -370,14 +370,18 @@ WIDTHS.update(
 FEED_FORWARDS = ["relu", "gated-gelu", "gated-silu", "gelu_new", "relu-gated", "gated-relu-x", "silu-relu", "-relu"]
 
 
-def refused_by_transformers(config: dict) -> bool:
+def refused_by_transformers(config: dict, nulls: bool = False) -> bool:
+    """Whether transformers refuses to build the config: its config class's checks, or a layer's (0-wide
+    heads). With `nulls`, also a null its typed fields refuse (`vocab_size: int`) or its model fails on
+    (`None * 4`): elsewhere a TypeError would be a wrong draw, not a refusal."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    invalid_config = pytest.importorskip("huggingface_hub.errors").StrictDataclassClassValidationError
+    errors = pytest.importorskip("huggingface_hub.errors")
+    refusals = (errors.StrictDataclassError, TypeError) if nulls else (errors.StrictDataclassClassValidationError,)
     try:
         with torch.device("meta"):
             getattr(transformers, config["architectures"][0])(transformers.AutoConfig.for_model(**config))
-    except (invalid_config, ValueError, ZeroDivisionError):  # the config's checks, or a layer's (0-wide heads)
+    except (*refusals, ValueError, ZeroDivisionError):
         return True
     return False
 
@@ -475,3 +479,43 @@ def test_an_activation_is_counted_as_transformers_builds_it_or_refused(model_typ
     else:
         assert budget_check_count(drawn) == transformers_count(json.dumps(drawn, sort_keys=True))
     assert not refused or spec.findings[0].location.line > 0
+
+
+# ------------------------------------------------------------------ nulls
+TOWERS = {"text_config": "CLIPTextTransformer", "vision_config": "CLIPVisionTransformer"}
+# Qwen3-MoE's num_experts is typed `int | None`, and transformers builds a null only where mlp_only_layers
+# names every layer (elsewhere `None > 0` raises): budget-check refuses every null of it.
+REFUSED_WHERE_BUILT = {("qwen3_moe", "num_experts"), ("qwen3_moe", "num_local_experts")}
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_null_counts_as_transformers_reads_it_or_is_refused(model_type, data):
+    """Any key the class reads, written as null: where transformers builds the config, the count is the same
+    (a null head_dim or key/value head count is derived as its config class derives it); where it refuses
+    it, budget-check refuses it too, at the key (BC011), and does not count the key's default instead; or,
+    where the null means a value (a head_dim derived odd), as transformers' checks refuse that (BC018)."""
+    from checker.language.presets import HF_FAMILIES, find
+
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    place, block, tower = config, find(class_name), None
+    if model_type == "clip" and data.draw(st.booleans(), label="in a tower"):
+        tower = data.draw(st.sampled_from(sorted(TOWERS)), label="tower")
+        place, block = config[tower], find(TOWERS[tower])
+    key = data.draw(st.sampled_from(sorted({param.name for param in block.params} | set(block.aliases))))
+    place[key] = None
+    [spec] = check_text(json.dumps(config, indent=1), "drawn/config.json").specs
+    if not refused_by_transformers(config, nulls=True):
+        if (model_type, key) in REFUSED_WHERE_BUILT and spec.tree is None:
+            assert [f.code for f in spec.findings] == ["BC011"], spec.findings
+        else:
+            assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+    elif block.aliases.get(key, key) in block.nulls:  # what the null means fails the class's checks
+        assert spec.tree is None and [f.code for f in spec.findings] == ["BC018"], spec.findings
+    else:
+        assert spec.tree is None and [f.code for f in spec.findings] == ["BC011"], spec.findings
+        assert f"`{block.aliases.get(key, key)}`" in spec.findings[0].message
+        written = json.dumps(config, indent=1).splitlines()[spec.findings[0].location.line - 1]
+        assert written.startswith(f' "{tower or key}":')  # a config is located by its top-level keys

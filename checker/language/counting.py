@@ -491,6 +491,7 @@ class _Counter:
         seen = _with_input(use.env, size)  # what the arguments read (made once: this runs for every use)
         written_in = None
         for param in block.params:
+            default = param.default
             if param.name in given:
                 value, where = given[param.name]
                 if param.name in block.text and isinstance(value, str):  # as written, or the text a var holds
@@ -499,6 +500,8 @@ class _Counter:
                     continue
                 try:
                     value = value_of(value, seen, where, f"{block.name} {param.name}")
+                    if value is None and block.ignore is not None:
+                        default = _null_meaning(block, param.name, where)
                 except SpecError as error:  # at the argument, which stays where the use wrote it
                     error.settled = error.settled or not use.in_preset
                     raise
@@ -508,9 +511,8 @@ class _Counter:
                 env[param.name] = value
                 if value is not None:
                     continue
-            if param.default is REQUIRED_PARAM:
+            if default is REQUIRED_PARAM:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
-            default = param.default
             # A number, flag or null is its own value (most defaults, and they are read at every use: they go
             # straight in); text is kept as written for a text param, else read as value_of reads it.
             plain = default is None or isinstance(default, (bool, int, float))
@@ -1050,6 +1052,19 @@ def _parametrized(part: Part, parametrization: tuple[str, Any, Location], scope:
         buffers=sum(t.numel for t in buffers),
         parametrization=(kind, values),
     )
+
+
+def _null_meaning(block: Block, param: str, where: Location) -> Any:
+    """What a null written for `param` means to a block that takes a whole config: what its `nulls:` says,
+    as transformers' config classes make a value of it; any other null is refused, as their typed fields
+    refuse it (`vocab_size: int`)."""
+    if param not in block.nulls:
+        raise SpecError(
+            rules.INVALID_VALUE,
+            f"{block.name} takes no null for `{param}`: write a value, or leave the key out for its default",
+            where,
+        )
+    return block.nulls[param]
 
 
 def _seen_from_use(error: SpecError, block: Block, use: Location, scope: Scope) -> SpecError:

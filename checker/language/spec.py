@@ -151,6 +151,10 @@ class Block(NamedTuple):
     # `aliases:` — other keys a config sets a param by (transformers' attribute_map: GPT-2's hidden_size
     # sets n_embd). Written, one wins over the param's own key, as transformers sets it after those.
     aliases: Mapping[str, str] = {}
+    # `nulls:` — what a null written for a param means, by param (a value or an expression, as a default is
+    # written). In a block with `ignore:`, a null for a param not listed is refused, as transformers' typed
+    # config classes refuse one; elsewhere a null leaves the default.
+    nulls: Mapping[str, Any] = {}
     text: frozenset[str] = frozenset()  # `text:` — params whose values are text, taken as written
     # `extends: NAME` with `blocks: {inner: ...}`: NAME's params and body, some of the blocks of its file
     # replaced. Resolved once every block of the file is read (parse_blocks), then None.
@@ -500,6 +504,7 @@ def _extended(block: Block, blocks: dict[str, Block], scopes: list[tuple[dict[st
         file_blocks=overlay,
         ignore=base.ignore,
         aliases={**base.aliases, **block.aliases},
+        nulls={**base.nulls, **block.nulls},
         text=base.text | block.text,
         extends=None,
         output=block.output or base.output,
@@ -549,7 +554,7 @@ def _parse_block(
                 raw.key_locations["blocks"],
             )
         )
-    findings += _alias_problems(name, raw, values)
+    findings += _config_key_problems(name, raw, values)
     if findings:
         raise Problems(findings)
     return Block(
@@ -567,18 +572,20 @@ def _parse_block(
         file=file,
         ignore=None if values["ignore"] is None else COMMON_CONFIG_KEYS | values["ignore"],
         aliases=values["aliases"] or {},
+        nulls=values["nulls"] or {},
         text=values["text"],
         output=None if values["output"] is None else (values["output"], raw.location_of("output")),
     )
 
 
-def _alias_problems(name: str, raw: YamlMapping, values: dict[str, Any]) -> list[Finding]:
-    """`aliases:` that name no param, or alias one, or stand in a block that takes no whole config. A block
-    that extends another is checked with what it extends; one whose params are invalid, not at all."""
-    aliases = values.get("aliases") if values.get("extends") is None and "params" in values else None
-    if not aliases:
+def _config_key_problems(name: str, raw: YamlMapping, values: dict[str, Any]) -> list[Finding]:
+    """`aliases:` that name no param or alias one, `nulls:` that name no param, and either in a block that
+    takes no whole config. A block that extends another is checked with what it extends; one whose params
+    are invalid, not at all."""
+    if values.get("extends") is not None or "params" not in values:
         return []
     params = {param.name for param in values["params"]}
+    aliases, nulls = values.get("aliases") or {}, values.get("nulls") or {}
     problems = [
         Finding(
             rules.INVALID_VALUE,
@@ -588,14 +595,24 @@ def _alias_problems(name: str, raw: YamlMapping, values: dict[str, Any]) -> list
         for alias, param in aliases.items()
         if param not in params or alias in params
     ]
-    if values.get("ignore") is None:
-        problems.append(
-            Finding(
-                rules.INVALID_VALUE,
-                f"block {name!r}: `aliases` are keys of a whole config; write `ignore:` too",
-                raw.key_locations["aliases"],
-            )
+    problems += [
+        Finding(
+            rules.INVALID_VALUE,
+            f"block {name!r}: `nulls` names {param!r}, which is not one of its params",
+            raw["nulls"].key_locations[param],
         )
+        for param in nulls
+        if param not in params
+    ]
+    problems += [
+        Finding(
+            rules.INVALID_VALUE,
+            f"block {name!r}: `{key}` are keys of a whole config; write `ignore:` too",
+            raw.key_locations[key],
+        )
+        for key, written in (("aliases", aliases), ("nulls", nulls))
+        if written and values.get("ignore") is None
+    ]
     return problems
 
 
@@ -629,6 +646,14 @@ def _conditions(value: Any, at: Location, context: Any) -> tuple[tuple[str, Loca
 def _aliases(value: Any, at: Location, context: Any) -> dict[str, str]:
     if not isinstance(value, YamlMapping) or not all(isinstance(name, str) for name in (*value, *value.values())):
         raise Invalid("must be a mapping of key names to param names")
+    return dict(value)
+
+
+def _null_meanings(value: Any, at: Location, context: Any) -> dict[str, Any]:
+    if not isinstance(value, YamlMapping) or not all(isinstance(name, str) for name in value):
+        raise Invalid("must be a mapping of param names to what a null means")
+    if any(meaning is None for meaning in value.values()):
+        raise Invalid("must give each param the value its null means, not null")
     return dict(value)
 
 
@@ -769,8 +794,8 @@ NODE_MODIFIERS = Table(
         Key(
             "repeat",
             COUNT._replace(table=INDEXED_REPEAT),
-            "The node this many times in sequence (0 removes it); an integer or an expression, or "
-            "{times: N, index: i} / {over: [rows], index: i} for copies that read their index or row.",
+            "The node this many times in sequence (0 removes it): a count or expression, or {times: N, "
+            "index: i} / {over: [rows], index: i} for copies reading their index or row.",
             default=1,
         ),
         Key("name", NAME, "A label for the breakdown, and the name `tie` refers to."),
@@ -868,15 +893,15 @@ BLOCK = Table(
                 _params,
                 nullable=True,
             ),
-            "The block's params: a list of names (all required), or a mapping of names to defaults "
-            "(null: required). A default may use the params before it.",
+            "The block's params: a list of names (all required), or names mapped to defaults (null: "
+            "required); a default may use the params before it.",
             default=(),
         ),
         Key("body", NODE, "The block's model; it sees its params and the spec's vars."),
         Key(
             "extends",
             pattern(PRESET_NAME_PATTERN, "a preset, FILE.BLOCK or a block above this one"),
-            "A block to start from: its params, body and requirements; `params` adds params or gives new "
+            "A block to start from (its params, body and requirements); `params` adds params or new "
             "defaults, `blocks` replaces blocks its body uses.",
         ),
         Key(
@@ -909,8 +934,8 @@ BLOCK = Table(
                 },
                 _ignored_keys,
             ),
-            "Keys the block takes and ignores because they hold no parameters (a config's rms_norm_eps). "
-            "With it, the block takes a whole config: any other unknown key is one warning, not an error.",
+            "Keys the block takes and ignores, holding no parameters (rms_norm_eps). With it, the block "
+            "takes a whole config: another unknown key is a warning, not an error.",
         ),
         Key(
             "aliases",
@@ -919,20 +944,29 @@ BLOCK = Table(
                 {"type": "object", "propertyNames": IDENTIFIER_SCHEMA, "additionalProperties": IDENTIFIER_SCHEMA},
                 _aliases,
             ),
-            "With `ignore`: other keys a config sets a param by (transformers' attribute_map); one written "
-            "wins over the param's own key.",
+            "With `ignore`: other keys that set a param (transformers' attribute_map); written, one wins "
+            "over the param's key.",
+        ),
+        Key(
+            "nulls",
+            Kind(
+                "a mapping of params to values",
+                {"type": "object"},  # each key is checked against the params, each value read as a default is
+                _null_meanings,
+            ),
+            "With `ignore`: params a config may write as null, and what null means for each.",
         ),
         Key(
             "output",
             Kind("a size of at least 1 or an expression", {"type": ["integer", "string"], "minimum": 1}, _stated_size),
-            "The size the block hands on, for a body that lists parts rather than a data path: the body is "
-            "counted without the running size (`in`), so its layers are given their sizes.",
+            "The size the block hands on, for a body that lists parts, not a data path: it is counted "
+            "without the running size (`in`).",
         ),
         Key(
             "text",
             Kind("a list of param names", {"type": "array", "items": {"type": "string"}}, _ignored_keys),
-            "Params whose values are text, taken as written rather than computed (a config's "
-            "feed_forward_proj: gated-gelu); expressions compare them or test them with startswith().",
+            "Params whose values are text, taken as written (feed_forward_proj: gated-gelu); expressions "
+            "compare them or test them with startswith().",
             default=frozenset(),
         ),
     ),
