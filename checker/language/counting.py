@@ -73,6 +73,7 @@ _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAYER_COUNTS: dict[Hashable, Part] = {}
 MAX_LAYER_COUNTS = 10_000
 _ABSENT = object()  # a name the scope does not hold
+_OWN_VALUES = frozenset((int, bool, float))  # a block's argument of these types is its value (value_of)
 _MODIFIER_KEYS, _CONTROL_KEYS = frozenset(MODIFIERS), frozenset(CONTROL_KINDS)  # asked of every node
 # The uses of a preset's blocks counted so far in this process (see _Counter._once); cleared when full.
 _PRESET_USES: dict[Hashable, _Counted] = {}
@@ -494,6 +495,9 @@ class _Counter:
             default = param.default
             if param.name in given:
                 value, where = given[param.name]
+                if type(value) in _OWN_VALUES:  # most arguments: what value_of would give, without the call
+                    env[param.name] = value
+                    continue
                 if param.name in block.text and isinstance(value, str):  # as written, or the text a var holds
                     held = use.env.get(value)
                     env[param.name] = held if isinstance(held, str) else value
@@ -537,7 +541,7 @@ class _Counter:
         inner = scope.inside(block, env, kind_location)
         key = (
             _Same(block),
-            tuple(_value_key(env[param.name]) for param in block.params),
+            tuple([_value_key(env[param.name]) for param in block.params]),
             _value_key(size) if block.output is None else None,  # a stated output: the body never sees the size
             scope.frozen,
             scope.depth,

@@ -101,20 +101,28 @@ def located_mapping(
     `places` says, else at `where` too."""
     mapping = YamlMapping(where)
     mapping.update(values)
-    mapping.key_locations = {key: (places or {}).get(key, where) for key in values}
+    if places is None:
+        mapping.key_locations = dict.fromkeys(values, where)
+    else:
+        mapping.key_locations = {key: places.get(key, where) for key in values}
     mapping.value_locations = dict(mapping.key_locations)
     return mapping
 
 
+_PLAIN_CONTAINERS = (dict, list)  # what `located` makes loaded values of; scalars stay as they are, uncalled
+
+
 def located(value: Any, where: Location) -> Any:
     """Plain values (dicts, lists, scalars) as loaded ones standing at `where`; loaded ones keep their places."""
-    if isinstance(value, (YamlMapping, YamlSequence)):
-        return value
-    if isinstance(value, dict):
-        return located_mapping({key: located(item, where) for key, item in value.items()}, where)
-    if isinstance(value, list):
+    kind = type(value)  # exactly dict or list: a loaded value, a subclass, keeps its places
+    if kind is dict:
+        items = value.items()
+        return located_mapping(
+            {key: located(item, where) if type(item) in _PLAIN_CONTAINERS else item for key, item in items}, where
+        )
+    if kind is list:
         sequence = YamlSequence(where)
-        sequence.extend(located(item, where) for item in value)
+        sequence.extend([located(item, where) if type(item) in _PLAIN_CONTAINERS else item for item in value])
         sequence.item_locations = [where] * len(sequence)
         return sequence
     return value

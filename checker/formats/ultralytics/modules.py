@@ -15,7 +15,7 @@ is stale).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -59,21 +59,20 @@ def used_in(node: Any) -> set[str]:
 
 
 def _named_in(node: Any, known: Iterable[str]) -> set[str]:
-    return set(_names(node)).intersection(known)
-
-
-def _names(node: Any) -> Iterator[Any]:
-    """Every mapping key and every text in a model node: what may name a block (a layer, an argument that
-    holds a node). Texts that name none, such as expressions, are left out by the caller."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield key
-            yield from _names(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _names(item)
-    elif isinstance(node, str):
-        yield node
+    """The names in `known` that a model node writes as a mapping key or as text: what may name a block (a
+    layer, an argument that holds a node). Texts that name none, such as expressions, are left out."""
+    written: set[Any] = set()
+    pending = [node]
+    while pending:  # a loop, not a recursion: this runs for every scale's model
+        value = pending.pop()
+        if isinstance(value, str):
+            written.add(value)
+        elif isinstance(value, dict):
+            written.update(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return written.intersection(known)
 
 
 @cache
