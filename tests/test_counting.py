@@ -986,6 +986,34 @@ def test_a_block_that_states_its_output_is_counted_once_for_uses_at_other_runnin
     assert stated.params == unstated.params
 
 
+def test_a_block_is_counted_once_for_uses_at_other_depths(monkeypatch):
+    bodies = []
+    body = counting._Counter._body
+    monkeypatch.setattr(
+        counting._Counter, "_body", lambda self, block, *rest: bodies.append(block.name) or body(self, block, *rest)
+    )
+    spec = check_spec(_deep_uses(outer=3, inner=2))
+    assert (spec.params, bodies) == (2 * 20, ["leaf"])
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "too_deep"),
+    [(94, 2, False), (95, 2, True), (85, 10, False), (90, 10, True), (96, 0, False), (97, 0, True)],
+)
+def test_a_block_counted_once_is_still_too_deep_where_counting_it_there_would_be(outer, inner, too_deep):
+    """Its first use stands near the top; the second `outer` lists down, where its body's `inner` lists pass
+    the depth limit, or not: the count shared is used there only where counting it anew would succeed."""
+    spec = check_spec(_deep_uses(outer, inner))
+    assert [finding.rule for finding in spec.findings] == ([rules.TOO_DEEP] if too_deep else [])
+
+
+def _deep_uses(outer: int, inner: int) -> str:
+    """A block whose body is a layer `inner` lists down, used at the top, then `outer` lists down."""
+    body = "[" * inner + "{Linear: [4, 4]}" + "]" * inner
+    use = "[" * outer + "leaf" + "]" * outer
+    return f"blocks:\n  leaf:\n    params: []\n    output: 4\n    body: {body}\nmodel:\n  - leaf\n  - {use}\n"
+
+
 @pytest.mark.parametrize(
     "body, output, rule, line, message",
     [

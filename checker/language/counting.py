@@ -230,6 +230,7 @@ class _Counter:
         self.events: list[_NameEvent] = []
         self.counted: dict[Hashable, _Counted] = {}  # uses of blocks and layer vars, by their key
         self.parts_made = 0
+        self.deepest = 0  # the deepest scope a node was counted in: how deep a shared part reaches (_once)
         self.warnings: list[Finding] = []
         self.frozen_by_ties: set[tuple[str, str]] = set()  # (target, parameter): frozen once
         self.embedded_by_ties: set[tuple[str, str]] = set()  # (target, parameter): made embedding once
@@ -237,6 +238,8 @@ class _Counter:
     # ------------------------------------------------------------ nodes
     def count(self, node: Any, location: Location, size: Size, scope: Scope) -> Part | None:
         """The counted part for `node`; None when a `when` leaves it out."""
+        if scope.depth > self.deepest:
+            self.deepest = scope.depth
         if isinstance(node, YamlSequence):
             return self._sequence(node, location, size, scope.deeper(location), "sequential")
         if isinstance(node, str):
@@ -325,16 +328,8 @@ class _Counter:
                 )
             seen = _scope_of(bound, scope)
             env = tuple((name, _value_key(value)) for name, value in seen.env.items())
-            key = (
-                _Same(bound.node),
-                env,
-                _Same(seen.blocks),
-                _value_key(size),
-                seen.frozen,
-                seen.depth,
-                seen.stack,
-            )
-            part = self._once(key, lambda: self._given(bound, size, seen))
+            key = (_Same(bound.node), env, _Same(seen.blocks), _value_key(size), seen.frozen)
+            part = self._once(key, lambda: self._given(bound, size, seen), seen)
             return part if part is not None else self.composite(kind, kind, kind_location, size, [])
         block = scope.blocks.get(kind) if isinstance(kind, str) else None
         if block is None and isinstance(kind, str):
@@ -544,11 +539,9 @@ class _Counter:
             tuple([_value_key(env[param.name]) for param in block.params]),
             _value_key(size) if block.output is None else None,  # a stated output: the body never sees the size
             scope.frozen,
-            scope.depth,
-            scope.stack,
         )
         try:
-            body = self._once(key, lambda: self._body(block, kind_location, size, inner), inner.in_preset)
+            body = self._once(key, lambda: self._body(block, kind_location, size, inner), scope, inner.in_preset)
         except SpecError as error:
             raise _seen_from_use(error, block, kind_location, scope) from None
         if body is None:  # a body of one node that `when` leaves out
@@ -667,8 +660,15 @@ class _Counter:
         )
 
     # ------------------------------------------------------------ sharing and bounds
-    def _once(self, key: Hashable, count: Callable[[], Part | None], preset: bool = False) -> Part | None:
-        """`count()`, or the part it gave before for the same key.
+    def _once(self, key: Hashable, count: Callable[[], Part | None], scope: Scope, preset: bool = False) -> Part | None:
+        """`count()`, or the part it gave before for the same key, used in `scope`.
+
+        The key leaves out how deep the use stands: a part is used again where
+        its counting, reaching as far below the use as it did, would stay a
+        level within the depth limit; elsewhere it is counted anew, and fails
+        as it then must. The level spare keeps the nesting of blocks within
+        its own limit too: each block use is two levels deeper, its node and
+        its body, so the 50th nested use stands at depth 100.
 
         The names its counting recorded are recorded again at each use, so that
         a later `tie` or `from` finds them. A part whose `tie` or `from` looked
@@ -683,13 +683,21 @@ class _Counter:
         """
         memo = _PRESET_USES if preset and self.remember else self.counted
         known = memo.get(key)
-        if known is not None and all(self.names.get(name) is part for name, part in known.looked_up):
+        depth = scope.depth
+        if (
+            known is not None
+            and depth + known.depth_below < MAX_MODEL_DEPTH - 1
+            and all(self.names.get(name) is part for name, part in known.looked_up)
+        ):
             self.events.extend(known.events)
             self.names.update((event.name, event.part) for event in known.events if event.named)
+            self.deepest = max(self.deepest, depth + known.depth_below)
             return known.part
         first_event = len(self.events)
         frozen, embedded, warned = len(self.frozen_by_ties), len(self.embedded_by_ties), len(self.warnings)
+        deepest, self.deepest = self.deepest, depth
         part = count()
+        depth_below, self.deepest = self.deepest - depth, max(deepest, self.deepest)
         if part is None:
             return None
         kept = len(self.frozen_by_ties) == frozen
@@ -698,7 +706,7 @@ class _Counter:
             if kept and len(memo) >= MAX_PRESET_USES:
                 memo.clear()
         if kept:
-            memo[key] = _Counted.of(part, self.events[first_event:])
+            memo[key] = _Counted.of(part, self.events[first_event:], depth_below)
         return part
 
     def _record_name(self, name: str, part: Part) -> None:
@@ -864,9 +872,10 @@ class _Counted(NamedTuple):
     part: Part
     events: tuple[_NameEvent, ...]  # the last part of each name it recorded, and each name it read from outside
     looked_up: tuple[tuple[str, Part], ...]  # the names it read from outside, and the parts they meant
+    depth_below: int  # how much deeper than the use its counting went
 
     @classmethod
-    def of(cls, part: Part, events: list[_NameEvent]) -> _Counted:
+    def of(cls, part: Part, events: list[_NameEvent], depth_below: int) -> _Counted:
         named: dict[str, _NameEvent] = {}
         outside: dict[str, _NameEvent] = {}
         for event in events:
@@ -875,7 +884,7 @@ class _Counted(NamedTuple):
             elif event.name not in named:  # a name it recorded itself is not a dependency
                 outside.setdefault(event.name, event)
         kept = (*outside.values(), *named.values())
-        return cls(part, kept, tuple((event.name, event.part) for event in outside.values()))
+        return cls(part, kept, tuple((event.name, event.part) for event in outside.values()), depth_below)
 
 
 class _Same:
