@@ -100,9 +100,9 @@ def _written_arguments(layer: Layer, args: Any, location: Location) -> dict[str,
 
 
 def bind_block_arguments(block: Block, args: Any, location: Location) -> dict[str, tuple[Any, Location]]:
-    names = [param.name for param in block.params]
     if args is None:
         return {}
+    names = [param.name for param in block.params]
     if isinstance(args, YamlMapping):
         for key in args:
             if key not in names:
@@ -112,7 +112,8 @@ def bind_block_arguments(block: Block, args: Any, location: Location) -> dict[st
                     f"it takes {', '.join(names) or 'none'}",
                     args.key_locations[key],
                 )
-        return {key: (value, args.location_of(key)) for key, value in args.items()}
+        places, where = args.value_locations, args.location  # args.location_of, without a call per key
+        return {key: (value, places.get(key, where)) for key, value in args.items()}
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
     if len(items) > len(names):

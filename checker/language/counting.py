@@ -159,16 +159,18 @@ class Scope(NamedTuple):
     in_preset: bool = False  # the node is written in a preset's file, not in the spec's
 
     def deeper(self, location: Location) -> Scope:
-        """The scope one level down (built directly: this runs for every node)."""
+        """The scope one level down (made as a tuple, without the named tuple's own `__new__`, a Python call:
+        this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError(rules.TOO_DEEP, f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
-        return Scope(self.env, self.blocks, self.stack, self.frozen, self.depth + 1, self.in_preset)
+        return tuple.__new__(Scope, (self.env, self.blocks, self.stack, self.frozen, self.depth + 1, self.in_preset))
 
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
         in_preset = block.file.startswith(PRESET_FILE_PREFIX)
-        return Scope(env, block.file_blocks, (*self.stack, block.name), self.frozen, deeper.depth, in_preset)
+        stack = (*self.stack, block.name)
+        return tuple.__new__(Scope, (env, block.file_blocks, stack, self.frozen, deeper.depth, in_preset))
 
 
 def count_model(spec: Spec, remember: bool = True) -> Part:
@@ -514,7 +516,7 @@ class _Counter:
                 raise SpecError(rules.MISSING_ARGUMENT, f"{block.name} needs `{param.name}`", args_location)
             # A number, flag or null is its own value (most defaults, and they are read at every use: they go
             # straight in); text is kept as written for a text param, else read as value_of reads it.
-            plain = default is None or isinstance(default, (bool, int, float))
+            plain = default is None or type(default) in _OWN_VALUES
             if not plain and not (param.name in block.text and isinstance(default, str)):
                 try:
                     default = value_of(default, env, param.location, f"{block.name} {param.name}")
