@@ -76,6 +76,8 @@ def test_values(text, value):
         ("if", "unexpected 'if'"),
         ("len(d)", "len() takes the name of a var or param that holds a list or a mapping"),
         ("len(2)", "len() takes the name"),
+        ("is_mapping(2)", "is_mapping() takes the name of a var or param"),
+        ("is_mapping(labels)", "is_mapping() takes the name of a var or param"),
     ],
 )
 def test_errors(text, message):
@@ -113,6 +115,12 @@ def test_text_in_arithmetic_is_an_error(text, message):
 
 def test_len_counts_the_items_a_name_holds():
     assert evaluate("len(labels) + len(shape)", {"labels": {0: "cat", 1: "dog"}, "shape": [1, 2, 3]}) == 5
+
+
+@pytest.mark.parametrize(("held", "expected"), [({}, True), ({0: "cat"}, True), ([], False), (3, False)])
+def test_is_mapping_tells_a_written_mapping_from_a_list_default(held, expected):
+    """An empty mapping is still a mapping: a config's id2label: {} is 0 labels, where the default [] is none."""
+    assert evaluate("is_mapping(labels)", {"labels": held}) is expected
 
 
 def test_names_in():

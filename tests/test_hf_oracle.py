@@ -217,11 +217,15 @@ def clip_tower(draw, vision: bool) -> dict:
 
 @st.composite
 def clip(draw) -> dict:
-    return {
+    config = {
         "text_config": draw(clip_tower(vision=False)),
         "vision_config": draw(clip_tower(vision=True)),
         "projection_dim": draw(sized(1, 16)),
     }
+    for tower, vision in (("text_config_dict", False), ("vision_config_dict", True)):  # a legacy config's
+        if draw(st.booleans(), label=tower):  # null, {} (the default tower) or its own keys: they win
+            config[tower] = draw(st.none() | st.just({}) | clip_tower(vision=vision))
+    return config
 
 
 @st.composite
@@ -249,7 +253,7 @@ def seq2seq(draw, **extra) -> dict:
 
 @st.composite
 def t5(draw) -> dict:
-    return {
+    config = {
         "vocab_size": draw(sized(8, 64)),
         "d_model": draw(sized(1, 16)),
         "d_kv": draw(sized(1, 8)),
@@ -264,6 +268,13 @@ def t5(draw) -> dict:
         "eos_token_id": 0,
         "decoder_start_token_id": 0,
     }
+    # Keys T5Config derives from feed_forward_proj, and sets again when written; is_decoder, which only
+    # T5EncoderModel reads (its one stack becomes a decoder's, with cross-attention).
+    optional = {"is_gated_act": st.none() | st.booleans(), "dense_act_fn": st.sampled_from(["relu", "gelu_new"])}
+    for key, strategy in {**optional, "is_decoder": st.booleans()}.items():
+        if draw(st.booleans(), label=f"write {key}"):
+            config[key] = draw(strategy)
+    return config
 
 
 FAMILIES.update(
@@ -295,7 +306,7 @@ def test_counts_what_transformers_builds(model_type, class_name, data):
     config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
     if class_name.endswith("Classification"):  # labels from id2label, num_labels (which wins), both, or neither
         if data.draw(st.booleans(), label="id2label"):
-            config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(1, 5)))}
+            config["id2label"] = {str(i): f"label{i}" for i in range(data.draw(st.integers(0, 5)))}  # {}: none
         if data.draw(st.booleans(), label="num_labels"):
             config["num_labels"] = data.draw(st.integers(1, 5))
     assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
@@ -378,6 +389,7 @@ def refused_by_transformers(config: dict, nulls: bool = False) -> bool:
     transformers = pytest.importorskip("transformers")
     errors = pytest.importorskip("huggingface_hub.errors")
     refusals = (errors.StrictDataclassError, TypeError) if nulls else (errors.StrictDataclassClassValidationError,)
+    config = json.loads(json.dumps(config))  # CLIPConfig updates the tower mappings it is given
     try:
         with torch.device("meta"):
             getattr(transformers, config["architectures"][0])(transformers.AutoConfig.for_model(**config))

@@ -123,6 +123,10 @@ def _startswith(text: object, prefix: object) -> bool:
     return text.startswith(prefix)
 
 
+def _is_mapping(value: object) -> bool:
+    return isinstance(getattr(value, "node", value), dict)  # a var or param holding YAML keeps it as `.node`
+
+
 def _count(text: object, part: object) -> int:
     if not isinstance(text, str) or not isinstance(part, str) or not part:
         raise ExpressionError("count() takes two texts, the second not empty")
@@ -142,6 +146,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "startswith": (_startswith, 2, 2),  # of a var holding a list or a mapping (a config's id2label)
     "count": (_count, 2, 2),  # how often a text holds another (the `-` of T5's feed_forward_proj)
     "contains": (operator.contains, 2, 2),  # whether a var's list holds a value (a config's mlp_only_layers)
+    # whether a var holds a mapping: a config key written (id2label: {} is 0 labels), not a list default
+    "is_mapping": (_is_mapping, 1, 1),
 }
 
 
@@ -397,6 +403,11 @@ def _evaluate(tree: object, env: Mapping[str, object]) -> Value:
     function = FUNCTIONS[tree.function][0]
     if function is len:
         return len(_collection(tree.arguments[0], env))
+    if function is _is_mapping:
+        [held] = tree.arguments
+        if not isinstance(held, Name) or held.name not in env:
+            raise ExpressionError("is_mapping() takes the name of a var or param")
+        return _is_mapping(env[held.name])
     if function is operator.contains:
         wanted = _evaluate(tree.arguments[1], env)
         if symbolic.is_symbolic(wanted):  # a list's floats and bools would compare it by its value alone

@@ -55,7 +55,7 @@ COMMON_CONFIG_KEYS = frozenset(
 # (T5's feed_forward_proj after its `gated-`: T5Config overwrites dense_act_fn from it), and that table's
 # names in transformers 5.24. Two of them hold parameters, a PReLU or xIELU per use, which presets do not count.
 ACTIVATION_KEYS = frozenset(
-    "hidden_act hidden_activation activation_function activation pooler_act feed_forward_proj".split()  # noqa: SIM905
+    "hidden_act hidden_activation activation_function activation pooler_act feed_forward_proj dense_act_fn".split()  # noqa: SIM905
 )
 ACTIVATIONS = frozenset(
     """gelu gelu_10 gelu_accurate gelu_fast gelu_new gelu_python gelu_python_tanh gelu_pytorch_tanh hardswish
