@@ -47,6 +47,19 @@ def test_a_scale_key_is_a_warning_that_ultralytics_ignores_it():
     assert not results(DETECTOR.replace("nc: 20", "scale: s\nnc: 20"), "yolov9s.yaml")["yolov9s"].findings
 
 
+@pytest.mark.parametrize("written", ["depth_multiple: null", "width_multiple: wide", "depth_multiple: -1"])
+def test_the_file_multipliers_are_read_only_without_scales_as_parse_model_reads_them(written):
+    """Beside `scales`, parse_model takes each scale's multipliers and never reads the file's own: any value
+    there is left alone. Without scales, it multiplies by them, and a value it cannot use is BC522."""
+    with_scales = results(f"{written}\n" + DETECTOR, "detector.yaml")
+    assert [spec.params for spec in with_scales.values()] == [
+        spec.params for spec in results(DETECTOR, "detector.yaml").values()
+    ]
+    without = DETECTOR.replace("  n: [0.33, 0.25, 512]\n  s: [0.33, 0.50, 512]", "").replace("scales:", "scales_:")
+    [spec] = results(f"{written}\n" + without, "detector.yaml").values()
+    assert spec.params is None and [f.code for f in spec.findings] == ["BC522"]
+
+
 @pytest.mark.parametrize(
     ("activation", "counted"),
     [("nn.ReLU()", True), ("torch.nn.SiLU()", True), ("nn.PReLU()", False), ("nn.ReLU()  # x", True),

@@ -74,10 +74,12 @@ def read_model(document: YamlMapping) -> tuple[ModelFile | None, list[Finding]]:
 
     rows = _read_rows(document, findings)
     scales = _read_scales(document, findings)
-    depth, width = (document.get(key, 1.0) for key in ("depth_multiple", "width_multiple"))
-    for key, value in (("depth_multiple", depth), ("width_multiple", width)):
-        if not _is_number(value) or value <= 0:
-            invalid(key, f"`{key}` must be a positive number, not {value!r}")
+    depth, width = 1.0, 1.0
+    if not scales:  # parse_model reads the two only then: beside scales, any value is left unread
+        depth, width = (document.get(key, 1.0) for key in ("depth_multiple", "width_multiple"))
+        for key, value in (("depth_multiple", depth), ("width_multiple", width)):
+            if not _is_number(value) or value <= 0:
+                invalid(key, f"`{key}` must be a positive number, not {value!r}")
     nc = document.get("nc")
     if nc is not None and not (_is_whole(nc) and nc >= 1):
         invalid("nc", f"`nc` must be a whole number of classes, not {nc!r}")
