@@ -63,7 +63,8 @@ def test_the_file_multipliers_are_read_only_without_scales_as_parse_model_reads_
 @pytest.mark.parametrize(
     ("activation", "counted"),
     [("nn.ReLU()", True), ("torch.nn.SiLU()", True), ("nn.PReLU()", False), ("nn.ReLU()  # x", True),
-     ("nn.ReLU() + nn.ReLU()", False), ("nn.NotALayer()", False), ("nn.ReLU", False)],
+     ("nn.ReLU() + nn.ReLU()", False), ("nn.NotALayer()", False), ("nn.ReLU", False),
+     ("0", True), ("[]", True), ("''", True)],  # falsy: parse_model sets no activation
 )  # fmt: skip
 def test_an_activation_for_every_conv_is_counted_only_when_it_holds_no_parameters(activation, counted):
     specs = results(f"activation: {activation}\n" + DETECTOR, "detector.yaml")

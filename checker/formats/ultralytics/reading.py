@@ -86,7 +86,7 @@ def read_model(document: YamlMapping) -> tuple[ModelFile | None, list[Finding]]:
     reg_max = document.get("reg_max", 16)
     if not (_is_whole(reg_max) and reg_max >= 1):
         invalid("reg_max", f"`reg_max` must be a whole number, not {reg_max!r}")
-    activation = document.get("activation")
+    activation = document.get("activation") or None  # parse_model sets one only when it is truthy
     if activation is not None and not _is_parameter_free_activation(activation):
         invalid(
             "activation",
