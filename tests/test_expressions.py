@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checker.language.expressions import ExpressionError, _evaluate, evaluate, is_name, names_in, parse
+from checker.language.expressions import ExpressionError, _evaluate, evaluate, is_condition, is_name, names_in, parse
 from checker.language.spec import IDENTIFIER_PATTERN
 
 ENV = {"d": 768, "heads": 12, "flag": True, "ratio": 2.5, "nothing": None}
@@ -121,6 +121,26 @@ def test_len_counts_the_items_a_name_holds():
 def test_is_mapping_tells_a_written_mapping_from_a_list_default(held, expected):
     """An empty mapping is still a mapping: a config's id2label: {} is 0 labels, where the default [] is none."""
     assert evaluate("is_mapping(labels)", {"labels": held}) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("startswith(proj, 'gated-')", True),
+        ("a == b", True),
+        ("not a", True),
+        ("a > 0 and b", True),
+        ("true if a else b > 1", True),
+        ("1 if a else b > 1", False),
+        ("a if b else c", False),
+        ("hidden // heads", False),
+        ("len(labels)", False),
+        ("-a", False),
+    ],
+)
+def test_is_condition_tells_a_flag_from_a_number(text, condition):
+    """What a default written as an expression stands for: a config's typed field takes a flag or a number."""
+    assert is_condition(parse(text)) is condition
 
 
 def test_names_in():

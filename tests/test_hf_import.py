@@ -115,6 +115,16 @@ def test_problems_are_located_in_the_spec(overrides, top, expected):
     assert all(part in message for (_, _, message), (_, _, part) in zip(found, expected, strict=True))
 
 
+def test_the_config_s_values_are_json_while_set_holds_expressions():
+    """In the config, "64" is text, which LlamaConfig refuses for hidden_size; under `set:` it is an
+    expression, and a value."""
+    quoted = {**SMALL_LLAMA, "hidden_size": "64"}
+    spec = check_spec(spec_text(), quoted)
+    assert [(f.code, f.location.line) for f in spec.findings] == [("BC011", 2)]
+    assert "`hidden_size`: LlamaForCausalLM's config takes a whole number here, not '64'" in spec.findings[0].message
+    assert check_spec(spec_text({"hidden_size": "64"}), quoted).params == transformers_params(SMALL_LLAMA)
+
+
 def test_without_architectures_the_base_model_is_counted_with_a_note():
     config = {key: value for key, value in SMALL_LLAMA.items() if key != "architectures"}
     spec = check_spec(spec_text(), config)

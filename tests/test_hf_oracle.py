@@ -11,7 +11,7 @@ import json
 from functools import cache
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from checker.checks.check import check_text
@@ -531,3 +531,44 @@ def test_a_null_counts_as_transformers_reads_it_or_is_refused(model_type, data):
         assert f"`{block.aliases.get(key, key)}`" in spec.findings[0].message
         written = json.dumps(config, indent=1).splitlines()[spec.findings[0].location.line - 1]
         assert written.startswith(f' "{tower or key}":')  # a config is located by its top-level keys
+
+
+# ------------------------------------------------------------------ JSON types
+# T5's is_gated_act is no field of T5Config: transformers takes any value there (truthy or not), where
+# budget-check takes a flag.
+UNTYPED = {("t5", "is_gated_act")}
+
+
+def other_json_types(value: object) -> list[object]:
+    """The same value written as JSON of other types: a number as text or a fraction, a flag as a number."""
+    if isinstance(value, bool):
+        return [int(value), str(value).lower()]
+    return [float(value), str(value), value % 2 == 1]
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_key_of_another_json_type_is_refused_as_transformers_refuses_it(model_type, data):
+    """transformers' config classes are typed: "4096" (text, which a config.json never reads as an
+    expression), 4096.0, or a number for a flag, is refused; budget-check refuses it too, at the key
+    (BC011), rather than count it."""
+    from checker.language.presets import HF_FAMILIES, find
+
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    block = find(class_name)
+    read = {param.name for param in block.params} | set(block.aliases)  # not the token ids: they hold nothing
+    written = sorted(key for key, value in config.items() if isinstance(value, int) and key in read)
+    assume(written)
+    key = data.draw(st.sampled_from(written), label="key")
+    config[key] = data.draw(st.sampled_from(other_json_types(config[key])), label="written as")
+    text = json.dumps(config, indent=1)
+    [spec] = check_text(text, "drawn/config.json").specs
+    if not refused_by_transformers(config, nulls=True):
+        if (model_type, key) in UNTYPED and spec.tree is None:
+            return
+        assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+    else:
+        assert spec.tree is None and [f.code for f in spec.findings] == ["BC011"], spec.findings
+        assert text.splitlines()[spec.findings[0].location.line - 1].startswith(f' "{key}":')

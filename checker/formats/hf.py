@@ -40,6 +40,9 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     class_name, where, findings = presets.config_class(config)
     if class_name is None:
         return None, findings
+    refused = presets.json_type_problems(config, class_name, config.location_of)
+    if refused:
+        return None, findings + refused
     model = located_mapping({class_name: config}, FILE_START)
     model.key_locations[class_name] = where
     dtype = config.get("torch_dtype", config.get("dtype"))

@@ -159,6 +159,25 @@ def parse(text: str) -> object:
     return _Parser(text).parse()
 
 
+CONDITION_FUNCTIONS = frozenset({"startswith", "contains", "is_mapping"})
+
+
+def is_condition(tree: object) -> bool:
+    """Whether an expression stands for a flag (a comparison, `and`, `or`, `not`, a test such as
+    startswith()) rather than a number."""
+    if isinstance(tree, Compare):
+        return True
+    if isinstance(tree, Unary):
+        return tree.op == "not"
+    if isinstance(tree, Binary):
+        return tree.op in ("and", "or")
+    if isinstance(tree, Call):
+        return tree.function in CONDITION_FUNCTIONS
+    if isinstance(tree, Conditional):
+        return is_condition(tree.then) and is_condition(tree.otherwise)
+    return isinstance(tree, Literal) and isinstance(tree.value, bool)
+
+
 def names_in(tree: object) -> set[str]:
     """The var names an expression reads."""
     if isinstance(tree, Name):

@@ -378,6 +378,9 @@ def import_config(
     class_name, class_location, notes = presets.config_class(arguments)
     if class_name is None:
         raise Problems(notes)
+    refused = presets.json_type_problems(from_config, class_name, lambda key: where)  # `set:` holds expressions
+    if refused:
+        raise Problems(refused)
     node = located_mapping({class_name: arguments}, raw.location, {class_name: where})
     node.key_locations[class_name] = class_location
     settings = {key: env[key] for key in arguments}

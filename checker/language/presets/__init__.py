@@ -17,6 +17,7 @@ it is stale).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import import_module
 from math import lcm
@@ -25,6 +26,8 @@ from pathlib import Path
 from ... import rules
 from ...findings import Finding
 from ...records import TYPE_CHECKING
+from ..binding import describe
+from ..expressions import is_condition, parse
 from ..loader import Location, YamlMapping, load_documents
 from ..precompiled import as_python, from_json
 from ..spec import Block, parse_blocks
@@ -171,6 +174,50 @@ def config_class(config: YamlMapping) -> tuple[str | None, Location, list[Findin
         )
         return None, where, [Finding(rules.UNKNOWN_CLASS, message, where)]
     return class_name, where, findings
+
+
+def json_type_problems(
+    config: Mapping[str, Any], class_name: str, location_of: Callable[[str], Location]
+) -> list[Finding]:
+    """The keys of a config.json whose JSON type transformers' typed config class refuses for the param the
+    key sets: text (a config.json holds no expressions: "4096" is text) or a fraction (4096.0) where it takes
+    a whole number, a number where it takes a flag, a flag where it takes a number. Judged by the param's
+    default: a whole number, a flag or a list (a mapping in a config: id2label), and a text param takes
+    any text."""
+    block = find(class_name)
+    if block is None:
+        return []
+    params = {param.name: param for param in block.params}
+    problems = []
+    for key, value in config.items():
+        param = params.get(block.aliases.get(key, key))
+        if param is None or param.name in block.text or value is None:  # a null is `nulls:`'s to judge
+            continue
+        takes = _json_types(param.default)
+        if not isinstance(value, takes) or (isinstance(value, bool) and bool not in takes):
+            problems.append(
+                Finding(
+                    rules.INVALID_VALUE,
+                    f"`{key}`: {class_name}'s config takes {_JSON_TYPE_WORDS[takes]} here, not {describe(value)} "
+                    "(transformers refuses it)",
+                    location_of(key),
+                )
+            )
+    return problems
+
+
+_WHOLE, _FLAG, _COLLECTION = (int,), (bool,), (list, dict)
+_JSON_TYPE_WORDS = {_WHOLE: "a whole number", _FLAG: "true or false", _COLLECTION: "a mapping"}
+
+
+def _json_types(default: Any) -> tuple[type, ...]:
+    """The JSON types a param with this default takes in a config.json: an expression stands for a flag
+    when it is a condition (T5's is_gated_act: startswith(...)), else for a whole number."""
+    if isinstance(default, bool) or (isinstance(default, str) and is_condition(parse(default))):
+        return _FLAG
+    if isinstance(default, (list, dict)):  # a loaded YAML list or mapping is one
+        return _COLLECTION
+    return _WHOLE
 
 
 def width_step(model_type: Any, width: str, settings: dict[str, Any]) -> int:
