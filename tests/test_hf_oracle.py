@@ -572,3 +572,36 @@ def test_a_key_of_another_json_type_is_refused_as_transformers_refuses_it(model_
     else:
         assert spec.tree is None and [f.code for f in spec.findings] == ["BC011"], spec.findings
         assert text.splitlines()[spec.findings[0].location.line - 1].startswith(f' "{key}":')
+
+
+# ------------------------------------------------------------------ sizes of 0
+# A table of 0 rows beside a pad token id: transformers refuses the padding index out of range, which
+# budget-check does not check (the token ids hold no parameters).
+PADDED = {"vocab_size", "max_position_embeddings"}
+
+
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_size_of_0_counts_as_transformers_builds_it_or_is_refused(model_type, data):
+    """Any whole-number key the class reads, written as 0: a width or head count of 0 that transformers
+    divides by is refused (BC018, or BC021 where a step of 0 is divided by); one it takes as its default
+    (Mistral's head_dim, ViT's pooler_output_size) or builds as an empty table is counted."""
+    from checker.language.presets import HF_FAMILIES, find
+
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    block = find(class_name)
+    read = {param.name for param in block.params} | set(block.aliases)
+    sizes = sorted(
+        key
+        for key, value in config.items()
+        if key in read and key not in PADDED and isinstance(value, int) and not isinstance(value, bool)
+    )
+    assume(sizes)
+    config[data.draw(st.sampled_from(sizes), label="key")] = 0
+    [spec] = check_text(json.dumps(config), "drawn/config.json").specs
+    if refused_by_transformers(config, nulls=True):
+        assert spec.tree is None and [f.code for f in spec.findings] in (["BC018"], ["BC021"]), spec.findings
+    else:
+        assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
