@@ -73,6 +73,9 @@ _IDENTIFIER_IN_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAYER_COUNTS: dict[Hashable, Part] = {}
 MAX_LAYER_COUNTS = 10_000
 _ABSENT = object()  # a name the scope does not hold
+# _written_key of the arguments of the layers counted, by the arguments' identity (the same node, met at each use
+# of a block): the arguments themselves, their key, and the names they read besides the input size.
+_WRITTEN_KEYS: dict[int, tuple[Any, Hashable, tuple[str, ...]]] = {}
 _OWN_VALUES = frozenset((int, bool, float))  # a block's argument of these types is its value (value_of)
 _MODIFIER_KEYS, _CONTROL_KEYS = frozenset(MODIFIERS), frozenset(CONTROL_KINDS)  # asked of every node
 # The uses of a preset's blocks counted so far in this process (see _Counter._once); cleared when full.
@@ -657,7 +660,7 @@ class _Counter:
             tensors=tensors,
             buffer_tensors=buffers,
             embedding=sum(numel for t, numel in sizes if t.embedding),
-            arguments={key: value for key, value in values.items() if key not in ("device", "dtype")},
+            arguments=_constructed(values),
             frozen=scope.frozen,
         )
 
@@ -735,16 +738,10 @@ class _Counter:
     def composite(self, label: str, kind: str, location: Location, output: Size, children: list[Part]) -> Part:
         """The part made of `children`: its counts are theirs, summed."""
         self._made(location)
-        tree_size = 1 + sum(child.tree_size for child in children)
-        if tree_size > MAX_PARTS:
-            raise SpecError(
-                rules.TOO_LARGE,
-                f"the model has over {MAX_PARTS:,} parts, counting every use of a block or var; "
-                "`repeat` counts a repeated part once",
-                location,
-            )
+        tree_size = 1
         params = trainable = buffers = freezes_shared = embedding = embeds_shared = idle = 0
-        for child in children:  # one loop, not seven sums: this runs for every block use and sequence
+        for child in children:  # one loop, not eight sums: this runs for every block use and sequence
+            tree_size += child.tree_size
             params += child.params
             trainable += child.trainable
             buffers += child.buffers
@@ -752,6 +749,13 @@ class _Counter:
             embedding += child.embedding
             embeds_shared += child.embeds_shared
             idle += child.idle
+        if tree_size > MAX_PARTS:
+            raise SpecError(
+                rules.TOO_LARGE,
+                f"the model has over {MAX_PARTS:,} parts, counting every use of a block or var; "
+                "`repeat` counts a repeated part once",
+                location,
+            )
         return Part(
             label=label,
             kind=kind,
@@ -910,10 +914,17 @@ def _layer_key(layer: Layer, args: Any, size: Size, scope: Scope) -> Hashable | 
     counted in the scope, as nodes."""
     if _takes_layers(layer):
         return None
-    names: list[str] = []
-    written = _written_key(args, names)
+    known = _WRITTEN_KEYS.get(id(args))
+    if known is None or known[0] is not args:
+        names: list[str] = []
+        written = _written_key(args, names)
+        known = args, written, tuple([name for name in names if name != INPUT_SIZE_NAME])
+        if len(_WRITTEN_KEYS) >= MAX_LAYER_COUNTS:
+            _WRITTEN_KEYS.clear()
+        _WRITTEN_KEYS[id(args)] = known
+    _, written, names_read = known
     env = scope.env  # `in`, the input size, is in the key as the size
-    read = tuple((name, _value_key(env.get(name, _ABSENT))) for name in names if name != INPUT_SIZE_NAME)
+    read = tuple([(name, _value_key(env.get(name, _ABSENT))) for name in names_read])
     return layer.name, written, read, size, scope.frozen
 
 
@@ -964,6 +975,14 @@ def _value_key(value: Any) -> Hashable:
     if isinstance(value, NodeValue):
         return _Same(value.node)
     return kind, repr(value)
+
+
+def _constructed(values: dict[str, Any]) -> dict[str, Any]:
+    """A layer's bound arguments without those that only place its tensors (device, dtype)."""
+    arguments = dict(values)
+    arguments.pop("device", None)
+    arguments.pop("dtype", None)
+    return arguments
 
 
 def _output_size(layer: Layer, arguments: SimpleNamespace, size: Size, location: Location) -> Size:

@@ -202,7 +202,7 @@ def evaluate(text: str, env: Mapping[str, object]) -> Value:
     # is what the tree would give, without the tree. (A config's keys need not be names: `2` is a number,
     # whatever a key called so holds; and a keyword is no name.)
     value = env.get(text)
-    if type(value) in _PLAIN and is_name(text) and text not in _KEYWORDS:
+    if type(value) in _PLAIN and text.isascii() and text.isidentifier() and text not in _KEYWORDS:  # is_name, inline
         return value  # type: ignore[return-value]  # one of _PLAIN
     return _evaluate(parse(text), env)
 
