@@ -61,6 +61,9 @@ class Span(NamedTuple):
 class YamlMapping(dict["Any", "Any"]):  # text: the class is made at run time, without typing
     """A mapping from the file that also knows where each key and value stands."""
 
+    # No instance dict: a loaded file makes one of these per mapping, and counting reads their places.
+    __slots__ = ("key_locations", "location", "value_locations", "value_spans")
+
     def __init__(self, location: Location):
         super().__init__()
         self.location = location
@@ -84,6 +87,8 @@ class YamlMapping(dict["Any", "Any"]):  # text: the class is made at run time, w
 
 class YamlSequence(list["Any"]):
     """A sequence from the file that also knows where each item stands."""
+
+    __slots__ = ("item_locations", "location")
 
     def __init__(self, location: Location):
         super().__init__()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
 
 from ... import rules
 from ...findings import Finding, Location, SpecError
@@ -291,8 +292,9 @@ class _Builder:
         if module == "SPP" and len(args) > 2:
             args = [*args[:2], len(args[2]) if isinstance(args[2], list) else 1, *args[3:]]
         # Activations hold no parameters here: a string or module given for `act` builds nn.Identity or itself.
-        names = param_names(module)
-        args = [True if index < len(names) and names[index] == "act" else value for index, value in enumerate(args)]
+        act = _act_index(module)
+        if act is not None and act < len(args):
+            args = [*args[:act], True, *args[act + 1 :]]
         _check_plain(row, module, args)
         return located({module: args}, row.module_location)
 
@@ -469,6 +471,13 @@ def _is_known(module: str) -> bool:
     if module in PARAMETER_FREE or module in HEADS or module in LEVEL_READERS or module in AS_BUILT:
         return True
     return module in block_names() and (module in WIDTH_SCALED or module in AS_WRITTEN)
+
+
+@cache
+def _act_index(module: str) -> int | None:
+    """Where `act` stands among the params of `module`'s block, if it takes one."""
+    names = param_names(module)
+    return names.index("act") if "act" in names else None
 
 
 def _unknown_module(row: Row) -> Finding:
