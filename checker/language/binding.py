@@ -102,8 +102,9 @@ def _written_arguments(layer: Layer, args: Any, location: Location) -> dict[str,
 def bind_block_arguments(block: Block, args: Any, location: Location) -> dict[str, tuple[Any, Location]]:
     if args is None:
         return {}
-    names = [param.name for param in block.params]
+    params = block.params
     if isinstance(args, YamlMapping):
+        names = [param.name for param in params]
         for key in args:
             if key not in names:
                 raise SpecError(
@@ -116,13 +117,13 @@ def bind_block_arguments(block: Block, args: Any, location: Location) -> dict[st
         return {key: (value, places.get(key, where)) for key, value in args.items()}
     items = list(args) if isinstance(args, YamlSequence) else [args]
     locations = args.item_locations if isinstance(args, YamlSequence) else [location]
-    if len(items) > len(names):
+    if len(items) > len(params):
         raise SpecError(
             rules.UNKNOWN_ARGUMENT,
-            f"{block.name} takes {len(names)} params ({', '.join(names)}), got {len(items)}",
+            f"{block.name} takes {len(params)} params ({', '.join(param.name for param in params)}), got {len(items)}",
             location,
         )
-    return {name: (value, where) for name, value, where in zip(names, items, locations, strict=False)}
+    return {param.name: (value, where) for param, value, where in zip(params, items, locations, strict=False)}
 
 
 def _read_argument(owner: str, argument: Argument, raw: Any, location: Location, env: Mapping[str, Any]) -> Any:

@@ -245,12 +245,12 @@ class _Counter:
         """The counted part for `node`; None when a `when` leaves it out."""
         if scope.depth > self.deepest:
             self.deepest = scope.depth
+        if isinstance(node, YamlMapping):  # most nodes: asked first
+            return self._mapping(node, size, scope.deeper(location))
         if isinstance(node, YamlSequence):
             return self._sequence(node, location, size, scope.deeper(location), "sequential")
         if isinstance(node, str):
             return self._kind(node, None, location, location, size, scope.deeper(location))
-        if isinstance(node, YamlMapping):
-            return self._mapping(node, size, scope.deeper(location))
         raise SpecError(
             rules.INVALID_NODE,
             f"a model node must be a layer name, a mapping or a list, not {describe(node)}",
