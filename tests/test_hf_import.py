@@ -125,6 +125,12 @@ def test_the_config_s_values_are_json_while_set_holds_expressions():
     assert check_spec(spec_text({"hidden_size": "64"}), quoted).params == transformers_params(SMALL_LLAMA)
 
 
+def test_a_pad_token_id_set_past_the_vocabulary_is_refused_at_its_line():
+    spec = check_spec(spec_text({"pad_token_id": 5000}), SMALL_LLAMA)
+    assert [(f.code, f.location.line) for f in spec.findings] == [("BC018", 4)]
+    assert "pad_token_id 5000 is outside the vocab_size of 1000 rows" in spec.findings[0].message
+
+
 def test_without_architectures_the_base_model_is_counted_with_a_note():
     config = {key: value for key, value in SMALL_LLAMA.items() if key != "architectures"}
     spec = check_spec(spec_text(), config)

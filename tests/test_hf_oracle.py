@@ -381,14 +381,16 @@ WIDTHS.update(
 FEED_FORWARDS = ["relu", "gated-gelu", "gated-silu", "gelu_new", "relu-gated", "gated-relu-x", "silu-relu", "-relu"]
 
 
-def refused_by_transformers(config: dict, nulls: bool = False) -> bool:
+def refused_by_transformers(config: dict, typed: bool = False, padding: bool = False) -> bool:
     """Whether transformers refuses to build the config: its config class's checks, or a layer's (0-wide
-    heads). With `nulls`, also a null its typed fields refuse (`vocab_size: int`) or its model fails on
-    (`None * 4`): elsewhere a TypeError would be a wrong draw, not a refusal."""
+    heads). With `typed`, also a value its typed fields refuse (`vocab_size: int`, not null or text) or its
+    model fails on (`None * 4`); with `padding`, also a padding index torch asserts is outside its table.
+    Elsewhere those exceptions would be a wrong draw, not a refusal."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     errors = pytest.importorskip("huggingface_hub.errors")
-    refusals = (errors.StrictDataclassError, TypeError) if nulls else (errors.StrictDataclassClassValidationError,)
+    refusals = (errors.StrictDataclassError, TypeError) if typed else (errors.StrictDataclassClassValidationError,)
+    refusals += (AssertionError, IndexError) if padding else ()
     config = json.loads(json.dumps(config))  # CLIPConfig updates the tower mappings it is given
     try:
         with torch.device("meta"):
@@ -519,7 +521,7 @@ def test_a_null_counts_as_transformers_reads_it_or_is_refused(model_type, data):
     key = data.draw(st.sampled_from(sorted({param.name for param in block.params} | set(block.aliases))))
     place[key] = None
     [spec] = check_text(json.dumps(config, indent=1), "drawn/config.json").specs
-    if not refused_by_transformers(config, nulls=True):
+    if not refused_by_transformers(config, typed=True):
         if (model_type, key) in REFUSED_WHERE_BUILT and spec.tree is None:
             assert [f.code for f in spec.findings] == ["BC011"], spec.findings
         else:
@@ -565,7 +567,7 @@ def test_a_key_of_another_json_type_is_refused_as_transformers_refuses_it(model_
     config[key] = data.draw(st.sampled_from(other_json_types(config[key])), label="written as")
     text = json.dumps(config, indent=1)
     [spec] = check_text(text, "drawn/config.json").specs
-    if not refused_by_transformers(config, nulls=True):
+    if not refused_by_transformers(config, typed=True):
         if (model_type, key) in UNTYPED and spec.tree is None:
             return
         assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
@@ -601,7 +603,30 @@ def test_a_size_of_0_counts_as_transformers_builds_it_or_is_refused(model_type, 
     assume(sizes)
     config[data.draw(st.sampled_from(sizes), label="key")] = 0
     [spec] = check_text(json.dumps(config), "drawn/config.json").specs
-    if refused_by_transformers(config, nulls=True):
+    if refused_by_transformers(config, typed=True):
         assert spec.tree is None and [f.code for f in spec.findings] in (["BC018"], ["BC021"]), spec.findings
+    else:
+        assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))
+
+
+# ------------------------------------------------------------------ padding indexes
+@pytest.mark.parametrize("model_type", sorted(FAMILIES))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_pad_token_id_outside_its_table_is_refused_as_transformers_refuses_it(model_type, data):
+    """A pad_token_id past the token table (a small config that kept a large model's id): where the
+    family's table takes it as its padding index, transformers refuses it, and budget-check too (BC018, at
+    the key); elsewhere it holds nothing, and the count stands."""
+    from checker.language.presets import HF_FAMILIES
+
+    class_name = HF_FAMILIES[model_type] + data.draw(st.sampled_from(HEADS[model_type]), label="head")
+    config = {"model_type": model_type, "architectures": [class_name], **data.draw(FAMILIES[model_type])}
+    rows = config.get("vocab_size", 8)  # ViT and CLIP have no token table of their own
+    config["pad_token_id"] = data.draw(st.integers(-rows - 2, rows + 2), label="pad_token_id")
+    text = json.dumps(config, indent=1)
+    [spec] = check_text(text, "drawn/config.json").specs
+    if refused_by_transformers(config, padding=True):
+        assert spec.tree is None and [f.code for f in spec.findings] == ["BC018"], spec.findings
+        assert text.splitlines()[spec.findings[0].location.line - 1].startswith(' "pad_token_id":')
     else:
         assert budget_check_count(config) == transformers_count(json.dumps(config, sort_keys=True))

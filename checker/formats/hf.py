@@ -41,6 +41,8 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     if class_name is None:
         return None, findings
     refused = presets.json_type_problems(config, class_name, config.location_of)
+    if not refused:  # the padding index is checked against a table's rows of the type the class takes
+        refused = presets.padding_problems(config, class_name, config.location_of)
     if refused:
         return None, findings + refused
     model = located_mapping({class_name: config}, FILE_START)

@@ -379,6 +379,7 @@ def import_config(
     if class_name is None:
         raise Problems(notes)
     refused = presets.json_type_problems(from_config, class_name, lambda key: where)  # `set:` holds expressions
+    refused = refused or presets.padding_problems(arguments, class_name, arguments.location_of)
     if refused:
         raise Problems(refused)
     node = located_mapping({class_name: arguments}, raw.location, {class_name: where})

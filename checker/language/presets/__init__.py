@@ -210,6 +210,40 @@ _WHOLE, _FLAG, _COLLECTION = (int,), (bool,), (list, dict)
 _JSON_TYPE_WORDS = {_WHOLE: "a whole number", _FLAG: "true or false", _COLLECTION: "a mapping"}
 
 
+# The families whose token table takes pad_token_id as its padding index (RoBERTa's position table too),
+# and the keys of those tables' rows: torch's nn.Embedding refuses an index outside [-rows, rows).
+PADDED_TABLES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ["bart", "bert", "distilbert", "gemma", "gemma2", "llama", "mistral", "mixtral", "olmo", "olmo2", "opt",
+         "phi3", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "whisper"],
+        ("vocab_size",),
+    ),
+    "roberta": ("vocab_size", "max_position_embeddings"),
+}  # fmt: skip
+
+
+def padding_problems(
+    config: Mapping[str, Any], class_name: str, location_of: Callable[[str], Location]
+) -> list[Finding]:
+    """A pad_token_id that the class's padded tables cannot take as their padding index, which transformers
+    refuses (torch asserts it when it builds the table); the rows are the config's, else the class's default."""
+    pad = config.get("pad_token_id")
+    model_type = family_of_class(class_name)
+    block = find(class_name)
+    if not isinstance(pad, int) or isinstance(pad, bool) or model_type is None or block is None:
+        return []
+    defaults = {param.name: param.default for param in block.params}
+    for key in PADDED_TABLES.get(model_type, ()):
+        rows = config.get(key, defaults.get(key))
+        if isinstance(rows, int) and not isinstance(rows, bool) and not -rows <= pad < rows:
+            message = (
+                f"pad_token_id {pad} is outside the {key} of {rows} rows: transformers refuses it, as the "
+                "padding index of that table"
+            )
+            return [Finding(rules.REQUIRE_FAILED, message, location_of("pad_token_id"))]
+    return []
+
+
 def _json_types(default: Any) -> tuple[type, ...]:
     """The JSON types a param with this default takes in a config.json: an expression stands for a flag
     when it is a condition (T5's is_gated_act: startswith(...)), else for a whole number."""
