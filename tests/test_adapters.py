@@ -226,6 +226,7 @@ LLAMA = {
         ({"target_modules": ["q_proj"], "peft_type": "IA3"}, "BC511"),
         ({"target_modules": ["q_proj"], "task_type": "QUESTION_ANS"}, "BC511"),
         ({"target_modules": ["nothing_here"]}, "BC512"),
+        ({"target_modules": []}, "BC512"),  # names none, so matches none
         ({"target_modules": ["input_layernorm"]}, "BC512"),
         ({"target_modules": ["self_attn"]}, "BC511"),
         ({"target_modules": ["q_proj"], "lora_bias": True, "use_dora": True}, "BC512"),

@@ -80,7 +80,7 @@ def adapted(root: Part, lora: Lora) -> Part:
         )
     walk = _Walk(lora, _targets(root, lora, family))
     result = walk.part(root, "", 0)
-    if walk.targets and not walk.matched:
+    if not walk.matched:  # none named (target_modules: []) matches none either: peft refuses both
         raise SpecError(
             rules.INVALID_ADAPTER,
             f"no module of the model matches target_modules {_shown(walk.targets)} (peft refuses it)",
