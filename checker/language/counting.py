@@ -689,13 +689,15 @@ class _Counter:
         memo = _PRESET_USES if preset and self.remember else self.counted
         known = memo.get(key)
         depth = scope.depth
+        # Most counts record no name and read none from outside: those go without a generator made for them.
         if (
             known is not None
             and depth + known.depth_below < MAX_MODEL_DEPTH - 1
-            and all(self.names.get(name) is part for name, part in known.looked_up)
+            and (not known.looked_up or all(self.names.get(name) is part for name, part in known.looked_up))
         ):
-            self.events.extend(known.events)
-            self.names.update((event.name, event.part) for event in known.events if event.named)
+            if known.events:
+                self.events.extend(known.events)
+                self.names.update((event.name, event.part) for event in known.events if event.named)
             self.deepest = max(self.deepest, depth + known.depth_below)
             return known.part
         first_event = len(self.events)
