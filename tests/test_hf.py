@@ -160,3 +160,15 @@ def test_a_mixture_of_experts_layer_gives_the_hidden_size_so_the_layers_are_one_
     [layers] = [part for part in spec.tree.children[0].children if part.label == "layers"]
     assert (layers.output, layers.copies) == (64, 3)
     assert all(child.label != "layers" for child in layers.children)  # not split into a first copy and the rest
+
+
+def test_a_t5_dense_act_fn_written_replaces_the_activation_feed_forward_proj_names():
+    """T5Config sets a written dense_act_fn after deriving it: xIELU's parameters are then never built, and
+    only feed_forward_proj's `gated-` still counts."""
+    small = {"model_type": "t5", "architectures": ["T5Model"], "d_model": 8, "d_kv": 2, "d_ff": 6, "num_layers": 1}
+    written = check_config({**small, "feed_forward_proj": "gated-xielu", "dense_act_fn": "relu"}, "t5/config.json")
+    assert written.findings == ()
+    assert written.params == check_config({**small, "feed_forward_proj": "gated-relu"}, "t5/config.json").params
+    assert [f.code for f in check_config({**small, "feed_forward_proj": "xielu"}, "t5/config.json").findings] == [
+        "BC507"
+    ]

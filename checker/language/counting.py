@@ -37,6 +37,7 @@ from .presets import PRESET_FILE_PREFIX
 from .sizes import START, Size, Unknown, show_size
 from .spec import (
     ACTIVATION_KEYS,
+    ACTIVATION_REPLACED_BY,
     ACTIVATIONS,
     ACTIVATIONS_WITH_PARAMETERS,
     CONTROL,
@@ -596,6 +597,8 @@ class _Counter:
                 )
             )
         for key, value in args.items():
+            if ACTIVATION_REPLACED_BY.get(key) in args:
+                continue
             if key in ACTIVATION_KEYS and (key not in params or key == "feed_forward_proj"):
                 held = env.get(value) if isinstance(value, str) else None  # a var's text, as a text param reads it
                 _check_activation(key, held if isinstance(held, str) else value, args.location_of(key))

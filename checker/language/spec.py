@@ -57,6 +57,9 @@ COMMON_CONFIG_KEYS = frozenset(
 ACTIVATION_KEYS = frozenset(
     "hidden_act hidden_activation activation_function activation pooler_act feed_forward_proj dense_act_fn".split()  # noqa: SIM905
 )
+# An activation key whose activation another key, written, replaces: T5Config derives dense_act_fn from
+# feed_forward_proj, then sets a dense_act_fn written in the config (only the `gated-` form still counts).
+ACTIVATION_REPLACED_BY = {"feed_forward_proj": "dense_act_fn"}
 ACTIVATIONS = frozenset(
     """gelu gelu_10 gelu_accurate gelu_fast gelu_new gelu_python gelu_python_tanh gelu_pytorch_tanh hardswish
     laplace leaky_relu linear mish prelu quick_gelu relu relu2 relu6 sigmoid silu sqrtsoftplus swish tanh
