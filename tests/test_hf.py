@@ -172,3 +172,14 @@ def test_a_t5_dense_act_fn_written_replaces_the_activation_feed_forward_proj_nam
     assert [f.code for f in check_config({**small, "feed_forward_proj": "xielu"}, "t5/config.json").findings] == [
         "BC507"
     ]
+
+
+def test_a_null_key_beside_an_activation_leaves_its_check_in_place():
+    """A key written as `null:` (YAML) is an unknown key; it must not read as the key that replaces another's
+    activation, which would let xIELU or PReLU be counted without their parameters."""
+    [spec] = check_text(
+        "model:\n  LlamaModel: {hidden_size: 64, num_attention_heads: 4, intermediate_size: 32, "
+        "num_hidden_layers: 1, vocab_size: 10, hidden_act: prelu, null: 3}\n",
+        "spec.yaml",
+    ).specs
+    assert "BC507" in [f.code for f in spec.findings]

@@ -597,7 +597,8 @@ class _Counter:
                 )
             )
         for key, value in args.items():
-            if ACTIVATION_REPLACED_BY.get(key) in args:
+            replaced_by = ACTIVATION_REPLACED_BY.get(key)
+            if replaced_by is not None and replaced_by in args:
                 continue
             if key in ACTIVATION_KEYS and (key not in params or key == "feed_forward_proj"):
                 held = env.get(value) if isinstance(value, str) else None  # a var's text, as a text param reads it
