@@ -40,9 +40,7 @@ def config_spec(config: YamlMapping, file: str, name: str, budget: Budget | None
     class_name, where, findings = presets.config_class(config)
     if class_name is None:
         return None, findings
-    refused = presets.json_type_problems(config, class_name, config.location_of)
-    if not refused:  # the padding index is checked against a table's rows of the type the class takes
-        refused = presets.padding_problems(config, class_name, config.location_of)
+    refused = presets.refused_config(config, config, class_name, config.location_of)
     if refused:
         return None, findings + refused
     model = located_mapping({class_name: config}, FILE_START)

@@ -381,8 +381,8 @@ def import_config(
     class_name, class_location, notes = presets.config_class(arguments)
     if class_name is None:
         raise Problems(notes)
-    refused = presets.json_type_problems(from_config, class_name, lambda key: where)  # `set:` holds expressions
-    refused = refused or presets.padding_problems(arguments, class_name, arguments.location_of)
+    # Only the config's own values are JSON: those under `set:` are expressions.
+    refused = presets.refused_config(from_config, arguments, class_name, arguments.location_of)
     if refused:
         raise Problems(refused)
     node = located_mapping({class_name: arguments}, raw.location, {class_name: where})

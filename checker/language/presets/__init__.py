@@ -176,7 +176,15 @@ def config_class(config: YamlMapping) -> tuple[str | None, Location, list[Findin
     return class_name, where, findings
 
 
-def json_type_problems(
+def refused_config(
+    written: Mapping[str, Any], values: Mapping[str, Any], class_name: str, location_of: Callable[[str], Location]
+) -> list[Finding]:
+    """What transformers refuses in a config of class `class_name`: keys of `written` (its JSON) of a type
+    the class does not take, else a padding index outside its table in `values` (every key, set ones too)."""
+    return _json_type_problems(written, class_name, location_of) or _padding_problems(values, class_name, location_of)
+
+
+def _json_type_problems(
     config: Mapping[str, Any], class_name: str, location_of: Callable[[str], Location]
 ) -> list[Finding]:
     """The keys of a config.json whose JSON type transformers' typed config class refuses for the param the
@@ -222,7 +230,7 @@ PADDED_TABLES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def padding_problems(
+def _padding_problems(
     config: Mapping[str, Any], class_name: str, location_of: Callable[[str], Location]
 ) -> list[Finding]:
     """A pad_token_id that the class's padded tables cannot take as their padding index, which transformers
