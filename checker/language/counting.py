@@ -157,7 +157,6 @@ class Scope(NamedTuple):
 
     env: Mapping[str, Any]
     blocks: Mapping[str, Block]
-    stack: tuple[str, ...] = ()  # the blocks being expanded, outermost first
     frozen: bool = False
     depth: int = 0
     in_preset: bool = False  # the node is written in a preset's file, not in the spec's
@@ -167,14 +166,13 @@ class Scope(NamedTuple):
         this runs for every node)."""
         if self.depth >= MAX_MODEL_DEPTH:
             raise SpecError(rules.TOO_DEEP, f"the model nests deeper than {MAX_MODEL_DEPTH} levels", location)
-        return tuple.__new__(Scope, (self.env, self.blocks, self.stack, self.frozen, self.depth + 1, self.in_preset))
+        return tuple.__new__(Scope, (self.env, self.blocks, self.frozen, self.depth + 1, self.in_preset))
 
     def inside(self, block: Block, env: Mapping[str, Any], location: Location) -> Scope:
         """The scope of `block`'s body: its params, and the blocks of its own file."""
         deeper = self.deeper(location)
         in_preset = block.file.startswith(PRESET_FILE_PREFIX)
-        stack = (*self.stack, block.name)
-        return tuple.__new__(Scope, (env, block.file_blocks, stack, self.frozen, deeper.depth, in_preset))
+        return tuple.__new__(Scope, (env, block.file_blocks, self.frozen, deeper.depth, in_preset))
 
 
 def count_model(spec: Spec, remember: bool = True) -> Part:
@@ -479,8 +477,6 @@ class _Counter:
     def _block(
         self, block: Block, args: Any, kind_location: Location, args_location: Location, size: Size, scope: Scope
     ) -> Part:
-        if len(scope.stack) >= MAX_MODEL_DEPTH // 2:
-            raise SpecError(rules.TOO_DEEP, f"blocks nest deeper than {MAX_MODEL_DEPTH // 2} levels", kind_location)
         held = scope.env.get(args) if isinstance(args, str) else None
         use = scope  # where the arguments were written: their names are read there
         if isinstance(held, NodeValue) and isinstance(held.node, (YamlMapping, YamlSequence)):
@@ -675,9 +671,9 @@ class _Counter:
         The key leaves out how deep the use stands: a part is used again where
         its counting, reaching as far below the use as it did, would stay a
         level within the depth limit; elsewhere it is counted anew, and fails
-        as it then must. The level spare keeps the nesting of blocks within
-        its own limit too: each block use is two levels deeper, its node and
-        its body, so the 50th nested use stands at depth 100.
+        as it then must. (Blocks need no nesting limit of their own: each use
+        stands two levels below the one around it, its node and its body, so
+        the depth limit bounds them at 50.)
 
         The names its counting recorded are recorded again at each use, so that
         a later `tie` or `from` finds them. A part whose `tie` or `from` looked
@@ -1011,7 +1007,7 @@ def _scope_of(value: NodeValue, scope: Scope) -> Scope:
     written_in = value.written_in
     if written_in is None:
         return scope
-    return Scope(written_in.env, written_in.blocks, scope.stack, scope.frozen, scope.depth, written_in.in_preset)
+    return Scope(written_in.env, written_in.blocks, scope.frozen, scope.depth, written_in.in_preset)
 
 
 def _with_input(env: Mapping[str, Any], size: Size) -> Mapping[str, Any]:
